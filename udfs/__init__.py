@@ -1,0 +1,1 @@
+"""Worksheet functions (UDFs) for Excel via xlwings; imported by the add-in's "Import Functions"."""

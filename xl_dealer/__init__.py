@@ -1,0 +1,34 @@
+"""xl_dealer: checks and summary sheets for car-dealership (4S店) Excel workbooks.
+
+The Python API has the same names as the ``xl-dealer`` commands::
+
+    from xl_dealer import validate
+    result = validate(["来店登记.xlsx", "跟进卡.xlsx"], as_of="2026-11-27")
+    result.findings, result.to_json(), result.exit_code("error")
+
+Imports are lazy so the command line starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "validate": "xl_dealer.validate",
+    "load_config": "xl_dealer.config",
+    "demo": "xl_dealer.demo",
+    "Finding": "xl_dealer.findings",
+    "KINDS": "xl_dealer.kinds",
+}
+
+__all__ = list(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(name)

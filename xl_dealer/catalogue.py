@@ -1,0 +1,47 @@
+"""The rule catalogue (SPEC §3): stable ids; add new ids, never rename one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str
+    what: str
+
+
+_RULES = (
+    Rule("column.missing", "error", "a sheet of a known kind has no column for a required field (one finding per sheet, row null)"),
+    Rule("column.duplicate", "warning", "two columns map to the same field; the first is used"),
+    Rule("required", "error", "a required cell is blank (conditional requirements included)"),
+    Rule("cell.error", "error", "the cell holds a formula error (#N/A, #DIV/0!, #REF!, ...) instead of a value"),
+    Rule("format.date", "error", "not a date in any accepted form"),
+    Rule("format.time", "error", "not a time in any accepted form"),
+    Rule("format.phone", "error", "not a CN mobile (1[3-9] + 9 digits) or landline (area code + 7-8 digits, 400/800) after normalisation"),
+    Rule("format.id", "error", "licence / ID number with wrong length, birth date or check digit"),
+    Rule("format.plate", "error", "not a CN plate"),
+    Rule("format.number", "error", "not a number, or outside its range"),
+    Rule("enum", "error", "value outside the allowed list (after normalisation: case, full-width, synonyms)"),
+    Rule("date.future", "error", "a date after the as-of date"),
+    Rule("time.order", "error", "an end before its start (leave before arrive, next follow-up before this one, resolved before registered)"),
+    Rule("duplicate", "warning", "the same phone twice on one day, the same RO number twice (flagged on the later rows)"),
+    Rule("card.required", "error", "a phone was left but 是否建卡 is not yes"),
+    Rule("card.missing", "error", "(across workbooks) a phone was left but no follow-up card has that phone"),
+    Rule("testdrive.missing", "warning", "是否试驾 is yes but the test-drive register has no such drive"),
+    Rule("testdrive.license", "error", "a test drive without a valid licence number: must never happen"),
+    Rule("testdrive.age", "error", "the age disagrees with the ID number's birth date, or is under 18"),
+    Rule("followup.quota", "warning", "a consultant logged fewer than the daily target follow-ups on a day they worked"),
+    Rule("followup.window", "info", "a follow-up outside the preferred window (09:30-11:30)"),
+    Rule("followup.overdue", "warning", "an open card not followed up within its level's cadence as of the as-of date"),
+    Rule("followup.late_submit", "warning", "the day's log submitted after 17:00, or not signed by the manager"),
+    Rule("callback.late", "warning", "called more than 3 days after delivery (7 days after a new-car delivery)"),
+    Rule("callback.window", "info", "a call outside 10:00-12:00 and 15:00-18:00"),
+    Rule("complaint.unhandled", "error", "a complaint or low score with no quick-handling row"),
+    Rule("complaint.open_overdue", "warning", "a case past its promised date and not resolved"),
+    Rule("complaint.no_second_call", "warning", "resolved more than 7 days ago, but no second call recorded"),
+)
+
+RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+SEVERITIES = ("error", "warning", "info")

@@ -1,0 +1,219 @@
+"""The dealership's own settings: one ``dealer.toml`` (SPEC calls them "configurable").
+
+Every default SPEC names lives here. A file only needs the keys it changes:
+``enums``, ``synonyms`` and ``severity`` are merged key by key onto the
+defaults, ``levels`` replaces the whole level set (brands differ), ``aliases``
+add to the declared ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from xl_dealer.errors import InputError
+
+Severity = Literal["error", "warning", "info"]
+CONFIG_ENV = "XL_DEALER_CONFIG"
+DEFAULT_FILE = "dealer.toml"
+
+
+class Level(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meaning: str
+    cadence_days: int | None = Field(None, ge=1, description="follow up at least every N days; none = closed")
+
+
+DEFAULT_LEVELS: dict[str, Level] = {
+    "O": Level(meaning="已订车未交车 ordered, not yet delivered", cadence_days=3),
+    "H": Level(meaning="7天内订车 will order within 7 days", cadence_days=2),
+    "A": Level(meaning="15天内订车 within 15 days", cadence_days=4),
+    "B": Level(meaning="30天内订车 within 30 days", cadence_days=7),
+    "C": Level(meaning="2-3个月内订车 within 2-3 months", cadence_days=15),
+    "N": Level(meaning="新客户未定级 new, not yet graded", cadence_days=15),
+    "D": Level(meaning="已交车 delivered", cadence_days=None),
+    "F": Level(meaning="战败 lost", cadence_days=None),
+    "L": Level(meaning="失控 lost contact", cadence_days=None),
+}
+
+DEFAULT_ENUMS: dict[str, list[str]] = {
+    "visit_type": ["来店", "来电"],
+    "gender": ["男", "女"],
+    "visit_seq": ["首次", "再次"],
+    "source": ["网络", "汽车之家", "懂车帝", "易车", "朋友介绍", "老客户推荐", "路过", "电视", "广播",
+               "报纸", "户外广告", "车展", "外拓", "电话", "其他"],
+    # empty list = not checked (a store may list its models and staff)
+    "model": [],
+    "consultant": [],
+}
+
+DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
+    "visit_type": {"展厅": "来店", "进店": "来店", "到店": "来店", "电话": "来电", "来电咨询": "来电"},
+    "gender": {"男性": "男", "女性": "女", "先生": "男", "女士": "女", "m": "男", "f": "女"},
+    "visit_seq": {"f": "首次", "初": "首次", "初次": "首次", "首": "首次", "1": "首次",
+                  "s": "再次", "再": "再次", "二次": "再次", "复": "再次"},
+    "source": {"网站": "网络", "互联网": "网络", "autohome": "汽车之家", "朋友": "朋友介绍",
+               "老客户": "老客户推荐", "转介绍": "老客户推荐", "自然到店": "路过"},
+    "level": {},
+}
+
+
+class Config(BaseSettings):
+    """Effective settings. Environment variables ``XL_DEALER_<KEY>`` override the file."""
+
+    model_config = SettingsConfigDict(env_prefix="XL_DEALER_", extra="forbid", validate_default=True)
+
+    as_of: dt.date | None = Field(None, description="the date rules count from; default today")
+    lang: Literal["zh", "en"] = "zh"
+    levels: dict[str, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    enums: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ENUMS.items()})
+    synonyms: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()})
+    aliases: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="extra header aliases: kind -> field -> names")
+    severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
+    header_search_rows: int = Field(30, ge=1, le=1000)
+
+    # follow-up (SPEC §2.3)
+    followup_daily_target: int = Field(6, ge=0)
+    followup_window: tuple[dt.time, dt.time] = (dt.time(9, 30), dt.time(11, 30))
+    followup_submit_by: dt.time = dt.time(17, 0)
+    roster: dict[str, list[dt.date]] = Field(default_factory=dict, description="consultant -> days on duty")
+
+    # after-service callbacks (SPEC §2.4)
+    callback_days: int = Field(3, ge=0)
+    callback_new_car_days: int = Field(7, ge=0)
+    callback_windows: list[tuple[dt.time, dt.time]] = Field(
+        default_factory=lambda: [(dt.time(10), dt.time(12)), (dt.time(15), dt.time(18))]
+    )
+    complaint_second_call_days: int = Field(7, ge=0)
+    churn_months: int = Field(6, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_onto_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "enums" in data and isinstance(data["enums"], dict):
+            data["enums"] = {**{k: list(v) for k, v in DEFAULT_ENUMS.items()}, **data["enums"]}
+        if "synonyms" in data and isinstance(data["synonyms"], dict):
+            merged = {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()}
+            for k, v in data["synonyms"].items():
+                merged.setdefault(k, {}).update(v if isinstance(v, dict) else {})
+            data["synonyms"] = merged
+        return data
+
+    @field_validator("severity")
+    @classmethod
+    def _known_rules(cls, v: dict[str, str]) -> dict[str, str]:
+        from xl_dealer.catalogue import RULES
+
+        unknown = sorted(set(v) - set(RULES))
+        if unknown:
+            raise ValueError(f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
+        return v
+
+    @field_validator("levels")
+    @classmethod
+    def _upper_levels(cls, v: dict[str, Level]) -> dict[str, Level]:
+        if not v:
+            raise ValueError("at least one intent level is needed")
+        return {k.strip().upper(): lv for k, lv in v.items()}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # init (the parsed TOML, passed by load_config) first, then the environment
+        return (init_settings, env_settings)
+
+    def severity_of(self, rule: str) -> str:
+        from xl_dealer.catalogue import RULES
+
+        return self.severity.get(rule) or RULES[rule].severity
+
+    def open_levels(self) -> set[str]:
+        return {k for k, lv in self.levels.items() if lv.cadence_days is not None}
+
+
+def config_path(path: str | os.PathLike[str] | None) -> Path | None:
+    """The file to load: the one given, else $XL_DEALER_CONFIG, else ./dealer.toml if present."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_FILE)
+    return default if default.is_file() else None
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+    """Load ``dealer.toml``; a bad file raises :class:`InputError` naming the key and what to do."""
+    file = config_path(path)
+    data: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise InputError(str(file), "配置文件不存在 / config file not found") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(str(file), f"配置文件无法读取 / cannot read config: {e}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(str(file), f"配置文件不是有效的 TOML / not valid TOML: {e}") from None
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Config(**data)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in e.errors()
+        )
+        raise InputError(str(file or "settings"), f"配置有误 / bad config: {problems}") from None
+
+
+def to_toml(config: Config) -> str:
+    """The effective config as a dealer.toml a store can copy and edit (round-trips through load_config)."""
+    data = config.model_dump(mode="json")
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    lines = ["# xl-dealer effective configuration (defaults merged with dealer.toml)"]
+    for k, v in scalars.items():
+        if v is None:
+            lines.append(f"# {k} = (not set)")
+        else:
+            lines.append(f"{k} = {_toml_value(v)}")
+    for name, table in tables.items():
+        nested = {k: v for k, v in table.items() if isinstance(v, dict)}
+        flat = {k: v for k, v in table.items() if not isinstance(v, dict)}
+        if flat or not nested:
+            lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in flat.items()]
+        for sub, inner in nested.items():
+            lines += ["", f"[{name}.{_toml_key(sub)}]"]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in inner.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_key(k: str) -> str:
+    import re
+
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_value(k)
+
+
+def _toml_value(v: Any) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return str(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)

@@ -1,0 +1,44 @@
+"""``demo``: sample workbooks from nothing, every output, and where everything is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from xl_dealer.config import Config, load_config
+
+INSTRUCTIONS = """填表说明
+1. 每位来店或来电客户登记一行，带 * 的列必须填写。
+2. 客户留下电话的，必须当天建卡（是否建卡填“是”）；客户不留电话的，在备注写“不留电话”。
+3. 信息来源、意向级别请从下拉列表选择。"""
+
+
+def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = None,
+         config: Config | None = None, echo: Callable[[str], None] = print) -> dict[str, Path]:
+    """Write the sample workbooks into ``out``, validate them, and return the paths written."""
+    from xl_dealer.render.text import render_text
+    from xl_dealer.samples import generate, write_workbook
+    from xl_dealer.validate import validate
+
+    config = config or load_config()
+    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or config.as_of or dt.date.today())
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    reg, td = generate(days=30, per_day=10, end=day, seed=7)
+    paths = {
+        "registration": out / "showroom_log.xlsx",
+        "test_drive": out / "test_drives.xlsx",
+    }
+    write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
+    write_workbook(paths["test_drive"], [td])
+    result = validate(list(paths.values()), as_of=day, config=config)
+    (out / "findings.json").write_text(
+        __import__("json").dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    paths["findings"] = out / "findings.json"
+    echo(render_text(result, config.lang, limit=8))
+    echo("")
+    echo(f"样例工作簿和结果在 {out.resolve()}：" if config.lang != "en" else f"Sample workbooks and outputs in {out.resolve()}:")
+    for key, p in paths.items():
+        echo(f"  {key:<14} {p}")
+    return paths

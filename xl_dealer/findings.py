@@ -1,0 +1,59 @@
+"""A finding is a small value; rules make them, renderers consume them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xl_dealer.catalogue import SEVERITIES
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    sheet: str | None
+    row: int | None  # Excel row number as the clerk sees it; None for a sheet or group finding
+    cell: str | None  # e.g. "H12"
+    field: str | None
+    column: str | None  # header text as written in the file
+    rule: str
+    severity: str
+    value: Any
+    message: str
+    subject: str | None = None  # names the group for row-less findings ("王强 2026-11-25")
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = json_value(self.value)
+        return d
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.sheet or "", self.row or 0, _col_index(self.cell), self.rule)
+
+
+def _col_index(cell: str | None) -> int:
+    if not cell:
+        return 0
+    n = 0
+    for ch in cell:
+        if ch.isalpha():
+            n = n * 26 + ord(ch.upper()) - 64
+    return n
+
+
+def json_value(v: Any) -> Any:
+    """Cell values as JSON: dates/times in ISO form, whole floats as ints."""
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else v
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    return counts

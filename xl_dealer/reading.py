@@ -1,0 +1,316 @@
+"""Reading clerk workbooks: find the header row, map columns, classify the sheet.
+
+python-calamine reads every format we accept (.xlsx .xlsm .xls .xlsb .ods) about
+six times faster than openpyxl. Values stay raw here; ``values`` normalises them.
+Row numbers are the real Excel rows (``skip_empty_area=False``).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.errors import InputError
+from xl_dealer.kinds import KINDS
+from xl_dealer.schema import Kind
+from xl_dealer.values import ERROR_VALUES, fold
+
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_TOTAL_ROW = re.compile(r"^(合计|小计|总计|总数|共计|累计)")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 27 → AB)."""
+    s = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+@lru_cache(maxsize=4096)
+def header_key(text: str) -> str:
+    """Header text as compared: half-width, no stars, spaces, line breaks or colons, lower case."""
+    s = fold(text)
+    s = re.sub(r"[\s*＊:：]|必填|选填", "", s)
+    return s.lower()
+
+
+@dataclass(slots=True)
+class Table:
+    """One sheet of a known kind, column-wise: ``raw[field][i]`` is on Excel row ``rows[i]``."""
+
+    path: str
+    sheet: str
+    kind: Kind
+    header_row: int  # Excel row number of the header
+    columns: dict[str, int]  # field key -> 0-based column index
+    headers: dict[str, str]  # field key -> header text as written
+    unmapped: list[str]
+    rows: list[int]
+    raw: dict[str, list[Any]]
+    duplicates: list[tuple[str, str, int]] = field(default_factory=list)  # (field, header, column)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#N/A"
+    year: int | None = None  # the year "11月3日" means, from the title or sheet name
+
+    def cell(self, key: str, i: int) -> str:
+        return f"{col_letter(self.columns[key])}{self.rows[i]}"
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": self.sheet,
+            "kind": self.kind.key,
+            "header_row": self.header_row,
+            "rows": len(self.rows),
+            "columns": dict(self.headers),
+            "unmapped": list(self.unmapped),
+        }
+
+
+@dataclass(slots=True)
+class SkippedSheet:
+    path: str
+    sheet: str
+    reason: str
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.sheet, "kind": None, "header_row": None, "rows": 0,
+                "columns": {}, "unmapped": [], "skipped": self.reason}
+
+
+class AliasIndex:
+    """header_key → field key, for each kind, from the declarations plus config aliases."""
+
+    def __init__(self, config: Config, kinds: Iterable[Kind] | None = None) -> None:
+        self.kinds = list(kinds or KINDS.values())
+        self.by_kind: dict[str, dict[str, str]] = {}
+        for kind in self.kinds:
+            table: dict[str, str] = {}
+            extra = config.aliases.get(kind.key, {})
+            for f in kind.fields:
+                for name in (*f.names, *extra.get(f.key, ())):
+                    table.setdefault(header_key(name), f.key)
+            self.by_kind[kind.key] = table
+
+    def lookup(self, kind: Kind, text: str) -> str | None:
+        table = self.by_kind[kind.key]
+        k = header_key(text)
+        hit = table.get(k)
+        if hit is None and ("(" in k or "[" in k or "【" in k):
+            hit = table.get(_BRACKETED.sub("", k))
+        return hit
+
+
+def _score(kind: Kind, mapped: set[str]) -> tuple[float, int]:
+    req = kind.required_keys
+    found = sum(1 for k in req if k in mapped)
+    return (found / len(req) if req else 0.0, len(mapped))
+
+
+def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tuple[Kind, int] | None:
+    """The (kind, 0-based header row) whose headers match best, if any is convincing.
+
+    A sheet is of a kind when its header row holds at least 3 of the kind's fields and
+    at least half of its required ones; the best fraction of required fields wins.
+    """
+    best: tuple[tuple[float, int], Kind, int] | None = None
+    for r, row in enumerate(rows[:search_rows]):
+        texts = [c for c in row if isinstance(c, str) and c.strip()]
+        if len(texts) < 3:
+            continue
+        for kind in index.kinds:
+            mapped = {k for t in texts if (k := index.lookup(kind, t))}
+            if len(mapped) < 3:
+                continue
+            score = _score(kind, mapped)
+            if score[0] < 0.5:
+                continue
+            if best is None or score > best[0]:
+                best = (score, kind, r)
+    return (best[1], best[2]) if best else None
+
+
+def table_from_rows(
+    path: str, sheet: str, rows: list[list[Any]], index: AliasIndex, config: Config,
+    errors: dict[tuple[int, int], str] | None = None,
+) -> Table | SkippedSheet:
+    """Build a Table from a sheet's rows (index 0 = Excel row 1), as any reader gives them."""
+    if not any(v is not None and v != "" for row in rows for v in row) and not errors:
+        return SkippedSheet(path, sheet, "empty")
+    hit = classify(rows, index, config.header_search_rows)
+    if hit is None:
+        return SkippedSheet(path, sheet, "not a known kind")
+    kind, h = hit
+    header = rows[h]
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unmapped: list[str] = []
+    duplicates: list[tuple[str, str, int]] = []
+    for c, cellv in enumerate(header):
+        if not isinstance(cellv, str) or not cellv.strip():
+            if cellv not in (None, "") and not isinstance(cellv, str):
+                unmapped.append(str(cellv))
+            continue
+        key = index.lookup(kind, cellv)
+        if key is None:
+            unmapped.append(cellv.strip())
+        elif key in columns:
+            duplicates.append((key, cellv.strip(), c))
+        else:
+            columns[key] = c
+            headers[key] = cellv.strip()
+
+    year = _title_year(rows[:h], sheet)
+    header_keys = {c: header_key(t) for t, c in ((headers[k], columns[k]) for k in columns)}
+    cols = list(columns.items())
+    data_rows: list[int] = []
+    raw: dict[str, list[Any]] = {k: [] for k in columns}
+    err_rows = {r for r, _ in errors} if errors else set()
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        n = len(row)
+        cells = [row[c] if c < n else None for _, c in cols]
+        if all(v is None or v == "" for v in cells) and (r + 1) not in err_rows:
+            continue  # blank (a pre-numbered template row counts as blank)
+        if _is_total(row) or _is_header_again(cells, [header_keys[c] for _, c in cols]):
+            continue
+        data_rows.append(r + 1)
+        for (k, _), v in zip(cols, cells, strict=True):
+            raw[k].append(v)
+    return Table(path, sheet, kind, h + 1, columns, headers, unmapped, data_rows, raw,
+                 duplicates, dict(errors or {}), year)
+
+
+def _is_total(row: list[Any]) -> bool:
+    for v in row[:6]:
+        if isinstance(v, str) and v and _TOTAL_ROW.match(v.strip()):
+            return True
+    return False
+
+
+def _is_header_again(cells: list[Any], keys: list[str]) -> bool:
+    """A printed page header repeated lower down: most mapped cells equal their header."""
+    same = sum(1 for v, k in zip(cells, keys, strict=True) if isinstance(v, str) and header_key(v) == k)
+    return same >= max(2, len(keys) // 2)
+
+
+def _title_year(title_rows: list[list[Any]], sheet: str) -> int | None:
+    for text in [sheet, *(c for row in title_rows for c in row if isinstance(c, str))]:
+        m = _YEAR.search(text)
+        if m:
+            return int(m[1])
+    return None
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None) -> list[Table | SkippedSheet]:
+    """Every sheet of one workbook, hidden ones included. Raises InputError when unreadable."""
+    import python_calamine as pc
+
+    p = Path(path)
+    name = str(path)
+    index = index or AliasIndex(config)
+    if not p.exists():
+        raise InputError(name, "文件不存在 / file not found")
+    if p.suffix.lower() not in EXTENSIONS:
+        raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+    except pc.PasswordError:
+        raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
+        raise InputError(name, f"无法读取，文件已损坏或不是 Excel 文件 / cannot read, corrupt or not a workbook ({_short(e)})") from None
+    out: list[Table | SkippedSheet] = []
+    try:
+        error_cells = _xlsx_error_cells(p) if p.suffix.lower() in (".xlsx", ".xlsm") else {}
+        for meta in wb.sheets_metadata:
+            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+                out.append(SkippedSheet(name, meta.name, "not a worksheet"))
+                continue
+            try:
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except (pc.CalamineError, pc.XmlError, ValueError) as e:
+                raise InputError(name, f"工作表无法读取 / sheet cannot be read ({_short(e)})", meta.name) from None
+            out.append(table_from_rows(name, meta.name, rows, index, config, error_cells.get(meta.name)))
+    finally:
+        wb.close()
+    return out
+
+
+def _short(e: Exception) -> str:
+    s = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return s[:160]
+
+
+_CELL_ERR = re.compile(rb'<c\b([^>]*?\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_V = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _xlsx_error_cells(p: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula error cells (#N/A, #DIV/0!) by sheet name: calamine returns them as "".
+
+    Only sheets whose XML contains an error cell are scanned with a regex; that is rare.
+    """
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(p) as z:
+            for sheet, part in sheet_parts(z).items():
+                try:
+                    info = z.getinfo(part)
+                except KeyError:
+                    continue
+                if info.file_size > 512 * 1024 * 1024:
+                    continue
+                data = z.read(part)
+                if b't="e"' not in data:
+                    continue
+                cells: dict[tuple[int, int], str] = {}
+                for m in _CELL_ERR.finditer(data):
+                    ref, v = _REF.search(m[1]), _V.search(m[2])
+                    if ref and v and v[1].decode() in ERROR_VALUES:
+                        cells[(int(ref[2]), _col_index(ref[1].decode()))] = v[1].decode()
+                if cells:
+                    out[sheet] = cells
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    return out
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name (``xl/worksheets/sheet1.xml``) from workbook.xml and its rels."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    wb = ET.fromstring(z.read("xl/workbook.xml"))
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        t = rel.get("Target", "")
+        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        targets[rel.get("Id")] = t
+    out = {}
+    for s in wb.iter(f"{ns_main}sheet"):
+        rid = s.get(f"{ns_rel}id")
+        if rid in targets:
+            out[s.get("name")] = targets[rid]
+    return out

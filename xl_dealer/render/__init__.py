@@ -1,0 +1,1 @@
+"""Renderers consume findings and reports; they never decide what is wrong."""

@@ -1,0 +1,40 @@
+"""Running every rule over the tables of one run (several workbooks are checked together)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from xl_dealer.config import Config
+from xl_dealer.findings import Finding
+from xl_dealer.reading import Table
+from xl_dealer.rules.base import Checked, Emitter
+from xl_dealer.rules.cross import check_test_drive_missing
+from xl_dealer.rules.fields import check_columns, check_fields
+from xl_dealer.rules.registration import check_registration
+from xl_dealer.rules.test_drive import check_test_drive
+
+TableRule = Callable[[Checked, Config, Emitter], None]
+RunRule = Callable[[list[Checked], Config, Emitter], None]
+
+# rules of one table, by kind
+TABLE_RULES: dict[str, list[TableRule]] = {
+    "registration": [check_registration],
+    "test_drive": [check_test_drive],
+}
+# rules over all tables of the run (cross-workbook and group rules)
+RUN_RULES: list[RunRule] = [check_test_drive_missing]
+
+
+def check_tables(tables: list[Table], config: Config, as_of: dt.date) -> tuple[list[Checked], list[Finding]]:
+    em = Emitter(config, as_of)
+    checked: list[Checked] = []
+    for t in tables:
+        check_columns(t, em)
+        c = check_fields(t, config, em)
+        for rule in TABLE_RULES.get(t.kind.key, ()):
+            rule(c, config, em)
+        checked.append(c)
+    for run_rule in RUN_RULES:
+        run_rule(checked, config, em)
+    return checked, em.findings

@@ -1,0 +1,91 @@
+"""What every rule gets: the normalised table and a way to emit findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.findings import Finding
+from xl_dealer.messages import message
+from xl_dealer.reading import Table
+
+
+@dataclass(slots=True)
+class Checked:
+    """A table with each mapped column normalised: ``values[key][i]`` is None when blank or bad."""
+
+    table: Table
+    values: dict[str, list[Any]]
+    bad: dict[str, set[int]] = field(default_factory=dict)  # rows whose cell broke a format rule
+
+    @property
+    def kind(self) -> str:
+        return self.table.kind.key
+
+    def col(self, key: str) -> list[Any]:
+        """The column, or a column of None when the sheet lacks it (so rules need no branches)."""
+        v = self.values.get(key)
+        return v if v is not None else [None] * len(self.table.rows)
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+
+@dataclass(slots=True)
+class Emitter:
+    config: Config
+    as_of: dt.date
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.config.lang
+
+    def at(self, t: Table, i: int, key: str | None, rule: str, value: Any = None,
+           cell_key: str | None = None, **params: Any) -> None:
+        """A finding on data row ``i``; the cell is ``cell_key``'s (default ``key``'s) column."""
+        ck = cell_key or key
+        cell = t.cell(ck, i) if ck and ck in t.columns else None
+        column = t.headers.get(ck) if ck else None
+        params.setdefault("column", display_header(column) if column else (t.kind.field(ck).header if ck and t.kind.has(ck) else ""))
+        params.setdefault("value", _show(value))
+        params.setdefault("as_of", self.as_of.isoformat())
+        self.findings.append(Finding(
+            path=t.path, sheet=t.sheet, row=t.rows[i], cell=cell, field=key, column=column,
+            rule=rule, severity=self.config.severity_of(rule), value=value,
+            message=message(rule, self.lang, **params),
+        ))
+
+    def sheet(self, t: Table, key: str | None, rule: str, column: str | None = None,
+              cell: str | None = None, row: int | None = None, value: Any = None, **params: Any) -> None:
+        self.findings.append(Finding(
+            path=t.path, sheet=t.sheet, row=row, cell=cell, field=key, column=column,
+            rule=rule, severity=self.config.severity_of(rule), value=value,
+            message=message(rule, self.lang, column=display_header(column or ""), value=_show(value), **params),
+        ))
+
+    def group(self, path: str, sheet: str | None, subject: str, rule: str, field_key: str | None = None,
+              value: Any = None, **params: Any) -> None:
+        self.findings.append(Finding(
+            path=path, sheet=sheet, row=None, cell=None, field=field_key, column=None, rule=rule,
+            severity=self.config.severity_of(rule), value=value,
+            message=message(rule, self.lang, subject=subject, value=_show(value), **params), subject=subject,
+        ))
+
+
+def display_header(text: str) -> str:
+    """A header as a message shows it: without the * marks and line breaks clerks put in."""
+    return "".join(text.replace("*", "").replace("＊", "").split())
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        s = v.isoformat()
+        return s[:5] if len(s) == 8 and s.endswith(":00") and s[2] == ":" else s
+    return str(v)

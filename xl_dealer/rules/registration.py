@@ -1,0 +1,36 @@
+"""Rules of the visitor log (来店(来电)客户登记表) that look at more than one cell."""
+
+from __future__ import annotations
+
+from xl_dealer.config import Config
+from xl_dealer.rules.base import Checked, Emitter, display_header
+from xl_dealer.values import phone_key
+
+
+def check_registration(c: Checked, config: Config, em: Emitter) -> None:
+    t = c.table
+    arrive, leave = c.col("arrive_time"), c.col("leave_time")
+    for i, (a, b) in enumerate(zip(arrive, leave, strict=True)):
+        if a is not None and b is not None and b < a:
+            em.at(t, i, "leave_time", "time.order", b, start_column=display_header(t.headers.get("arrive_time", "来店时间")),
+                  start=_hm(a))
+    # the same phone twice on one day: flagged on the later rows
+    seen: dict[tuple, int] = {}
+    for i, (d, p) in enumerate(zip(c.col("date"), c.col("phone"), strict=True)):
+        if d is None or p is None:
+            continue
+        k = (d, phone_key(p))
+        if k in seen:
+            em.at(t, i, "phone", "duplicate", p, first_row=t.rows[seen[k]],
+                  what=f"同一天（{d.isoformat()}）的电话「{p}」", what_en=f"Phone '{p}' on {d.isoformat()}")
+        else:
+            seen[k] = i
+    if c.has("card"):
+        declined, card = c.col("phone_declined"), c.col("card")
+        for i, p in enumerate(c.col("phone")):
+            if p is not None and declined[i] is not True and card[i] is not True and i not in c.bad.get("card", ()):
+                em.at(t, i, "card", "card.required", p)
+
+
+def _hm(t) -> str:
+    return t.strftime("%H:%M")

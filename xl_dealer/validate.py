@@ -1,0 +1,151 @@
+"""``validate``: read workbooks, classify their sheets, run every rule, collect the findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xl_dealer.catalogue import SEVERITIES
+from xl_dealer.config import Config, load_config
+from xl_dealer.errors import InputError
+from xl_dealer.findings import Finding, count_by_severity
+from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
+from xl_dealer.rules import check_tables
+from xl_dealer.rules.base import Checked
+
+FAIL_ON = ("error", "warning", "never")
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    error: str | None = None
+    skipped: str | None = None  # e.g. an Excel lock file: listed, not an error
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "error": self.error, "sheets": self.sheets}
+        if self.skipped:
+            d["skipped"] = self.skipped
+        return d
+
+
+@dataclass(slots=True)
+class ValidationResult:
+    as_of: dt.date
+    files: list[FileResult]
+    findings: list[Finding]
+    checked: list[Checked] = field(default_factory=list, repr=False)
+    config: Config | None = field(default=None, repr=False)
+
+    def summary(self) -> dict[str, int]:
+        sheets = [s for f in self.files for s in f.sheets if s.get("kind")]
+        return {
+            "files": len(self.files),
+            "sheets": len(sheets),
+            "rows": sum(s["rows"] for s in sheets),
+            **count_by_severity(self.findings),
+        }
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """0 nothing at or above ``fail_on``, 1 findings at or above it, 2 an unreadable input."""
+        if self.errors:
+            return 2
+        if fail_on == "never":
+            return 0
+        threshold = SEVERITIES.index(fail_on)
+        return 1 if any(SEVERITIES.index(f.severity) <= threshold for f in self.findings) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "as_of": self.as_of.isoformat(),
+            "files": [f.to_json() for f in self.files],
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary(),
+        }
+
+
+def is_lock_or_hidden(p: Path) -> bool:
+    return p.name.startswith("~$") or p.name.startswith(".")
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files as given, folders expanded (recursively, sorted) to their workbooks."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(
+                q for q in p.rglob("*")
+                if q.suffix.lower() in EXTENSIONS and q.is_file()
+                and not any(part.startswith(".") for part in q.relative_to(p).parts)
+            )
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def read_file(path: Path, config: Config, index: AliasIndex | None = None) -> tuple[FileResult, list[Table]]:
+    """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input."""
+    fr = FileResult(str(path))
+    if path.name.startswith("~$"):
+        fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
+        return fr, []
+    try:
+        sheets = read_workbook(path, config, index)
+    except InputError as e:
+        fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
+        return fr, []
+    tables = [s for s in sheets if isinstance(s, Table)]
+    fr.sheets = [s.info() for s in sheets]
+    if all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in sheets):
+        fr.error = "工作簿是空的，没有任何数据 / the workbook is empty"
+    return fr, tables
+
+
+def validate(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    as_of: dt.date | str | None = None,
+    config: Config | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    lang: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ValidationResult:
+    """Check workbooks together (cross-workbook rules apply when both sides are present).
+
+    Unreadable files are reported in ``files[].error``; the others are still checked.
+    """
+    if config is None:
+        config = load_config(config_file, lang=lang)
+    elif lang:
+        config = config.model_copy(update={"lang": lang})
+    day = _as_of(as_of, config)
+    index = AliasIndex(config)
+    files: list[FileResult] = []
+    tables: list[Table] = []
+    for p in collect_files(paths):
+        fr, ts = read_file(p, config, index)
+        files.append(fr)
+        tables.extend(ts)
+        if progress:
+            progress(str(p))
+    checked, findings = check_tables(tables, config, day)
+    findings.sort(key=Finding.sort_key)
+    return ValidationResult(day, files, findings, checked, config)
+
+
+def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
+    if isinstance(as_of, str):
+        return dt.date.fromisoformat(as_of)
+    return as_of or config.as_of or dt.date.today()

@@ -1,0 +1,411 @@
+"""The one place cell values are normalised.
+
+Readers disagree (calamine: floats and ""; openpyxl: ints and datetimes;
+xlwings: floats and None; array formulas: float serials). Everything below
+accepts any of them, so nothing downstream cares which reader ran.
+
+Each ``to_*`` function returns ``(value, problem)``: ``value`` is the clean
+value or None, ``problem`` is None or the rule id the raw value breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+Result = tuple[Any, str | None]
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+ERROR_VALUES = frozenset(
+    {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+
+_YES = frozenset({"是", "y", "yes", "√", "✓", "✔", "1", "true", "有", "对", "已", "已建卡", "已试驾", "t", "ok"})
+_NO = frozenset({"否", "n", "no", "×", "✗", "✘", "x", "0", "false", "无", "没有", "未", "f", "不"})
+
+
+def is_error(raw: Any) -> bool:
+    return isinstance(raw, str) and raw in ERROR_VALUES
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Full-width → half-width, trimmed; the form every comparison uses."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def clean(raw: Any) -> Any:
+    """Blank strings → None, strings folded, whole floats → int; other types as they are."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        s = fold(raw)
+        return s or None
+    if isinstance(raw, float):
+        if raw != raw:  # NaN from pandas
+            return None
+        return int(raw) if raw.is_integer() and abs(raw) < 2**53 else raw
+    return raw
+
+
+def to_text(raw: Any) -> Result:
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return ("是" if v else "否"), None
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" "), None
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat(), None
+    return str(v), None
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*\(?(?:星期|周)[一二三四五六日天]\)?)?(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
+
+
+def serial_to_date(x: float) -> dt.date | None:
+    """An Excel serial to a date; serials before 1950 are not dates a dealership records."""
+    if 18264 <= x < 2958466:
+        return EXCEL_EPOCH + dt.timedelta(days=int(x))
+    return None
+
+
+def to_date(raw: Any, year: int | None = None) -> Result:
+    """Excel dates, serials, and text dates (2026-11-03, 2026/11/3, 2026.11.03,
+    2026年11月3日, 20261103, and 11月3日 within ``year``)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    if isinstance(v, bool):
+        return None, "format.date"
+    if isinstance(v, int | float):
+        if isinstance(v, int) and 19000101 <= v <= 21001231:  # 20261103 typed as a number
+            return _ymd(v // 10000, v // 100 % 100, v % 100)
+        d = serial_to_date(v)
+        return (d, None) if d is not None else (None, "format.date")
+    if isinstance(v, str):
+        return _parse_date_text(v, year)
+    return None, "format.date"
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(s: str, year: int | None) -> Result:
+    for pat in _DATE_PATTERNS:
+        m = pat.match(s)
+        if m:
+            return _ymd(int(m[1]), int(m[2]), int(m[3]))
+    m = _MONTH_DAY.match(s)
+    if m and year:
+        return _ymd(year, int(m[1]), int(m[2]))
+    return None, "format.date"
+
+
+def _ymd(y: int, m: int, d: int) -> Result:
+    try:
+        return dt.date(y, m, d), None
+    except ValueError:
+        return None, "format.date"
+
+
+# ---------------------------------------------------------------- times
+
+_TIME_TEXT = re.compile(
+    r"^(上午|下午|早上|中午|晚上|am|pm)?\s*(\d{1,2})\s*(?:[:：.点时]\s*(\d{1,2})?\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?|点半)?\s*(am|pm)?$",
+    re.IGNORECASE,
+)
+
+
+def to_time(raw: Any) -> Result:
+    """Times: 9:30, 09:30:00, 9点30, 9点半, 下午3:30, fractions of a day, datetimes."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.time().replace(microsecond=0), None
+    if isinstance(v, dt.time):
+        return v.replace(microsecond=0), None
+    if isinstance(v, bool) or isinstance(v, dt.date):
+        return None, "format.time"
+    if isinstance(v, int | float):
+        if 0 <= v < 1:  # a fraction of a day, as Excel stores a time
+            secs = min(round(v * 86400), 86399)
+            return dt.time(secs // 3600, secs // 60 % 60, secs % 60), None
+        if 1 <= v < 24:  # 9 or 9.3 typed into a number cell: hours(.minutes)
+            h = int(v)
+            mi = round((v - h) * 100)
+            return (dt.time(h, mi), None) if mi < 60 else (None, "format.time")
+        if v >= 18264 and isinstance(v, float):  # a datetime serial keeps its time of day
+            return to_time(v % 1)
+        return None, "format.time"
+    if isinstance(v, str):
+        return _parse_time_text(v)
+    return None, "format.time"
+
+
+@lru_cache(maxsize=8192)
+def _parse_time_text(s: str) -> Result:
+    if " " in s or "T" in s:  # "2026-11-03 09:30"
+        tail = re.split(r"[ T]+", s)[-1]
+        if tail != s:
+            return _parse_time_text(tail)
+    m = _TIME_TEXT.match(s)
+    if not m:
+        return None, "format.time"
+    ampm = (m[1] or m[5] or "").lower()
+    h = int(m[2])
+    mi = 30 if s.endswith("点半") else int(m[3] or 0)
+    se = int(m[4] or 0)
+    if ampm in ("下午", "晚上", "pm") and h < 12:
+        h += 12
+    if ampm == "中午" and h < 6:
+        h += 12
+    if h > 23 or mi > 59 or se > 59:
+        return None, "format.time"
+    return dt.time(h, mi, se), None
+
+
+# ---------------------------------------------------------------- phones
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_SERVICE = re.compile(r"^[48]00\d{7}$")
+_LANDLINE = re.compile(r"^0(?:[12]\d\d{8}|[3-9]\d{2}\d{7,8})$")
+_PHONE_STRIP = re.compile(r"[\s\-()（）.+·—_/]")
+_EXTENSION = re.compile(r"(?:转|ext\.?|x|分机|-)\s*(\d{1,6})$", re.IGNORECASE)
+
+
+def to_phone(raw: Any) -> Result:
+    """Phones to digits: mobile ``13812345678``, landline ``01012345678`` (``-ext``),
+    ``4001234567``. Floats, spaces, dashes, +86/0086 and full-width digits are accepted."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return None, "format.phone"
+    if isinstance(v, float):
+        return None, "format.phone"
+    if isinstance(v, int):
+        v = str(v)
+    if not isinstance(v, str):
+        return None, "format.phone"
+    return _parse_phone(v)
+
+
+@lru_cache(maxsize=65536)
+def _parse_phone(s: str) -> Result:
+    if _MOBILE.match(s):  # the common case, no work
+        return s, None
+    m = _EXTENSION.search(s)
+    if m:  # 0755-88888888-123, 010 12345678转8
+        head = _drop_country(_PHONE_STRIP.sub("", s[: m.start()]))
+        if head.isdigit() and (_SERVICE.match(head) or _landline(head)):
+            return f"{head}-{m[1]}", None
+    digits = _PHONE_STRIP.sub("", s)
+    if not digits.isdigit():
+        return None, "format.phone"
+    digits = _drop_country(digits)
+    if _MOBILE.match(digits) or _SERVICE.match(digits) or _landline(digits):
+        return digits, None
+    return None, "format.phone"
+
+
+def _drop_country(d: str) -> str:
+    for prefix in ("0086", "86"):
+        if d.startswith(prefix) and len(d) - len(prefix) in (10, 11, 12):
+            rest = d[len(prefix):]
+            if _MOBILE.match(rest) or _SERVICE.match(rest):
+                return rest
+            if not rest.startswith("0") and _landline("0" + rest):
+                return "0" + rest
+    return d
+
+
+def _landline(d: str) -> bool:
+    if not _LANDLINE.match(d):
+        return False
+    import phonenumbers  # only for the rare non-mobile numbers: area-code validity
+
+    try:
+        n = phonenumbers.parse(d, "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(n)
+
+
+def phone_key(v: str | None) -> str | None:
+    """The matching key across workbooks: the number without its extension."""
+    return v.split("-", 1)[0] if v else None
+
+
+# ---------------------------------------------------------------- yes/no, enums, numbers
+
+def to_bool(raw: Any) -> Result:
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return v, None
+    if isinstance(v, int | float):
+        if v in (0, 1):
+            return bool(v), None
+        return None, "enum"
+    if isinstance(v, str):
+        s = v.lower()
+        if s in _YES:
+            return True, None
+        if s in _NO:
+            return False, None
+    return None, "enum"
+
+
+def to_sign(raw: Any) -> Result:
+    """A signature cell: yes/no, or any name (signed)."""
+    b, problem = to_bool(raw)
+    if problem is None:
+        return b, None
+    return True, None
+
+
+def make_enum(allowed: list[str], synonyms: dict[str, str], upper: bool = False) -> Callable[[Any], Result]:
+    """An enum normaliser: full-width folded, case-insensitive, synonyms mapped."""
+    table: dict[str, str] = {}
+    for a in allowed:
+        table[fold(a).lower()] = a
+    for k, target in synonyms.items():
+        table[fold(k).lower()] = target
+    check = bool(allowed)
+
+    def to_enum(raw: Any) -> Result:
+        v = clean(raw)
+        if v is None:
+            return None, None
+        s = (str(v) if not isinstance(v, str) else v).lower()
+        hit = table.get(s)
+        if hit is not None:
+            return hit, None
+        if not check:
+            return (str(v).upper() if upper else str(v)), None
+        return None, "enum"
+
+    return to_enum
+
+
+def to_int(raw: Any, lo: float | None = None, hi: float | None = None) -> Result:
+    v, problem = to_number(raw, lo, hi)
+    if problem or v is None:
+        return v, problem
+    if isinstance(v, float) and not v.is_integer():
+        return None, "format.number"
+    return int(v), None
+
+
+_NUM_TEXT = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+_NUM_UNITS = re.compile(r"(?:岁|人|位|公里|km|千米)$", re.IGNORECASE)
+
+
+def to_number(raw: Any, lo: float | None = None, hi: float | None = None) -> Result:
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return None, "format.number"
+    if isinstance(v, str):
+        s = _NUM_UNITS.sub("", v.replace(",", "")).strip()
+        if not _NUM_TEXT.match(s):
+            return None, "format.number"
+        f = float(s)
+        v = int(f) if f.is_integer() else f
+    if not isinstance(v, int | float):
+        return None, "format.number"
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        return None, "format.number"
+    return v, None
+
+
+# ---------------------------------------------------------------- ID numbers, plates
+
+def to_id(raw: Any) -> Result:
+    """A GB 11643 citizen ID (= driving-licence number): 18 characters, a real birth date,
+    the ISO 7064 MOD 11-2 check digit (``stdnum.cn.ric``); a lower-case x is accepted."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, float):
+        return None, "format.id"  # 18 digits typed as a number lose their last digits
+    s = str(v).replace(" ", "").upper()
+    return _parse_id(s)
+
+
+@lru_cache(maxsize=65536)
+def _parse_id(s: str) -> Result:
+    # stdnum's own validate() also looks the birth place up in a table that lacks real
+    # districts (440106 广州天河区), so only its checksum and birth-date checks are used.
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
+    if len(s) != 18 or not s[:17].isdigit():
+        return None, "format.id"
+    try:
+        if ric.calc_check_digit(s) != s[17]:
+            return None, "format.id"
+        ric.get_birth_date(s)
+    except (ValidationError, ValueError):
+        return None, "format.id"
+    return s, None
+
+
+def id_birth_date(id_no: str) -> dt.date | None:
+    try:
+        return dt.date(int(id_no[6:10]), int(id_no[10:12]), int(id_no[12:14]))
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE = re.compile(
+    rf"^[{_PROVINCES}][A-HJ-Z](?:[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]"
+    r"|[DABCEFGHJK][A-HJ-NP-Z0-9]\d{4}|\d{5}[DABCEFGHJK])$"
+)
+
+
+def to_plate(raw: Any) -> Result:
+    """CN plates: ordinary 7 characters, new-energy 8 (small: 川AD12345; large: 川A12345D)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    s = re.sub(r"[\s·.\-]", "", str(v)).upper()
+    return (s, None) if _PLATE.match(s) else (None, "format.plate")
+
+
+def mask_phone(v: str | None) -> str | None:
+    """138****5678: what a manager report shows instead of the number."""
+    if not v:
+        return v
+    d = str(v)
+    return d[:3] + "****" + d[-4:] if len(d) >= 8 else "****"
+
+
+def mask_id(v: str | None) -> str | None:
+    if not v:
+        return v
+    s = str(v)
+    return s[:6] + "*" * (len(s) - 10) + s[-4:] if len(s) > 10 else "*" * len(s)
