@@ -48,9 +48,15 @@ DEFAULT_ENUMS: dict[str, list[str]] = {
     "visit_seq": ["首次", "再次"],
     "source": ["网络", "汽车之家", "懂车帝", "易车", "朋友介绍", "老客户推荐", "路过", "电视", "广播",
                "报纸", "户外广告", "车展", "外拓", "电话", "其他"],
+    "card_status": ["跟进中", "已订车", "成交", "战败", "流失", "休眠"],
+    "channel": ["电话", "短信", "微信", "到店", "上门"],
+    "service_type": ["保养", "维修", "钣喷", "保险", "索赔", "新车交付"],
+    "outcome": ["已回访", "未接通", "拒访", "空号"],
+    "department": ["服务接待", "车间", "结算", "配件", "钣喷", "美容/洗车", "销售", "客服", "其他"],
     # empty list = not checked (a store may list its models and staff)
     "model": [],
     "consultant": [],
+    "advisor": [],
 }
 
 DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
@@ -61,6 +67,31 @@ DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
     "source": {"网站": "网络", "互联网": "网络", "autohome": "汽车之家", "朋友": "朋友介绍",
                "老客户": "老客户推荐", "转介绍": "老客户推荐", "自然到店": "路过"},
     "level": {},
+    "card_status": {"跟踪中": "跟进中", "跟进": "跟进中", "订车": "已订车", "已订": "已订车", "已成交": "成交",
+                    "交车": "成交", "已交车": "成交", "战败客户": "战败", "失败": "战败", "流失客户": "流失"},
+    "channel": {"电话回访": "电话", "来电": "电话", "sms": "短信", "wechat": "微信", "面谈": "到店",
+                "来店": "到店", "进店": "到店", "拜访": "上门", "家访": "上门"},
+    "service_type": {"定期保养": "保养", "首保": "保养", "一般维修": "维修", "机修": "维修", "钣金": "钣喷",
+                     "喷漆": "钣喷", "事故车": "保险", "保修": "索赔", "三包": "索赔", "新车": "新车交付", "交车": "新车交付"},
+    "outcome": {"成功": "已回访", "已接通": "已回访", "接通": "已回访", "无人接听": "未接通", "未接": "未接通",
+                "关机": "未接通", "占线": "未接通", "拒绝": "拒访", "拒绝回访": "拒访", "错号": "空号", "停机": "空号"},
+    "department": {"前台": "服务接待", "接待": "服务接待", "维修车间": "车间", "机修车间": "车间", "财务": "结算",
+                   "收银": "结算", "备件": "配件", "钣喷车间": "钣喷", "洗车": "美容/洗车", "美容": "美容/洗车"},
+}
+
+# 5-point values of the satisfaction words (SPEC §2.4); numbers are scores themselves
+DEFAULT_SCORE_WORDS: dict[str, float] = {
+    "非常满意": 5, "满意": 4, "基本满意": 3, "一般": 3, "不满意": 2, "非常不满意": 1,
+    "很满意": 5, "比较满意": 4, "较满意": 4, "很不满意": 1, "较差": 2,
+    "很好": 5, "好": 4, "不好": 2, "很不好": 1, "差": 2, "很差": 1, "优": 5, "良": 4, "中": 3,
+}
+
+# score item → department it speaks for (SPEC §2.4)
+DEFAULT_DEPARTMENTS: dict[str, str] = {
+    "reception_speed": "服务接待", "staff_attitude": "服务接待", "labour_price": "服务接待",
+    "completion_speed": "车间", "repair_quality": "车间",
+    "checkout_speed": "结算", "parts_price": "配件", "paint_quality": "钣喷", "cleanliness": "美容/洗车",
+    "overall": "总体",
 }
 
 
@@ -93,6 +124,14 @@ class Config(BaseSettings):
     complaint_second_call_days: int = Field(7, ge=0)
     churn_months: int = Field(6, ge=1)
 
+    # satisfaction arithmetic (xl_dealer.scores)
+    score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
+    score_scale: Literal["auto", "5", "10"] = Field(
+        "auto", description="auto: a column with any number above 5 is on the 10-point scale (halved)")
+    score_satisfied_min: float = Field(4, description="a 5-point answer at or above this is satisfied")
+    score_problem_max: float = Field(2, description="a 5-point answer at or below this is a problem answer")
+    departments: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DEPARTMENTS))
+
     @model_validator(mode="before")
     @classmethod
     def _merge_onto_defaults(cls, data: Any) -> Any:
@@ -101,6 +140,9 @@ class Config(BaseSettings):
         data = dict(data)
         if "enums" in data and isinstance(data["enums"], dict):
             data["enums"] = {**{k: list(v) for k, v in DEFAULT_ENUMS.items()}, **data["enums"]}
+        for key, default in (("score_words", DEFAULT_SCORE_WORDS), ("departments", DEFAULT_DEPARTMENTS)):
+            if key in data and isinstance(data[key], dict):
+                data[key] = {**default, **data[key]}
         if "synonyms" in data and isinstance(data["synonyms"], dict):
             merged = {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()}
             for k, v in data["synonyms"].items():

@@ -38,10 +38,13 @@ class Condition:
     values: frozenset[object] | None = None
     negate: bool = False
     text: str = ""  # the condition in words, for messages and docs
+    also: Condition | None = None  # both must hold (喷漆质量: reached AND 钣喷)
 
-    def holds(self, value: object) -> bool:
+    def holds(self, value: object, also_value: object = None) -> bool:
         hit = value is not None if self.values is None else value in self.values
-        return hit != self.negate
+        if hit == self.negate:
+            return False
+        return self.also is None or self.also.holds(also_value)
 
 
 @dataclass(frozen=True, slots=True)

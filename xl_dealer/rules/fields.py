@@ -33,7 +33,7 @@ from xl_dealer.values import (
 Normaliser = Callable[[Any], Result]
 
 
-def normaliser(f: Field, config: Config, year: int | None = None) -> Normaliser:
+def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None) -> Normaliser:
     """The function that turns one raw cell of field ``f`` into (value, problem)."""
     t = f.type
     if f.enum == "level":
@@ -52,9 +52,9 @@ def normaliser(f: Field, config: Config, year: int | None = None) -> Normaliser:
         return partial(to_int, lo=f.min, hi=f.max)
     if t is FieldType.NUMBER:
         return partial(to_number, lo=f.min, hi=f.max)
-    from xl_dealer.scores import score_normaliser  # SCORE
+    from xl_dealer.scores import is_ten_point, score_normaliser  # SCORE: the scale is the column's
 
-    return score_normaliser(config)
+    return score_normaliser(config, is_ten_point(column or (), config))
 
 
 def allowed_text(f: Field, config: Config) -> str:
@@ -62,6 +62,8 @@ def allowed_text(f: Field, config: Config) -> str:
         vals = list(config.levels)
     elif f.type is FieldType.BOOL or f.type is FieldType.SIGN:
         vals = ["是", "否"]
+    elif f.type is FieldType.SCORE:
+        vals = ["1~5分", "1~10分", *config.score_words]
     else:
         vals = config.enums.get(f.enum or "", [])
     return "、".join(vals)
@@ -76,7 +78,7 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     errors = table.errors
     for key, col in table.columns.items():
         f = kind.field(key)
-        fn = normaliser(f, config, year)
+        fn = normaliser(f, config, year, table.raw[key])
         memo: dict[Any, Result] = {}
         out: list[Any] = []
         bad_rows: set[int] = set()
@@ -134,10 +136,11 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
         bad = c.bad.get(f.key, ())
         cond = f.required_when
         cond_col = c.col(cond.field) if cond else None
+        also_col = c.col(cond.also.field) if cond and cond.also else [None] * n
         for i in range(n):
             if vals[i] is not None or i in bad:
                 continue
-            if cond is not None and not f.required and not cond.holds(cond_col[i]):
+            if cond is not None and not f.required and not cond.holds(cond_col[i], also_col[i]):
                 continue
             when = ""
             if not f.required and cond is not None:

@@ -1,0 +1,71 @@
+"""A report as data: tables + title, period, footnotes (the formula of every rate), charts.
+
+Both renderers (openpyxl for files, xlwings for a live book) and the JSON output
+consume this one value, so a button and a headless run show the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ColumnFormat = Literal["text", "int", "number", "percent", "date", "time", "phone"]
+
+
+@dataclass(slots=True)
+class Column:
+    key: str  # JSON key of the row objects
+    header: str  # Chinese header on the sheet
+    format: ColumnFormat = "text"
+    width: float | None = None  # None: fit to content
+    total: Literal["sum", "rate", None] = None  # how the totals row fills this column
+
+
+@dataclass(slots=True)
+class Chart:
+    type: Literal["bar", "col", "line", "pie"]
+    table: str  # key of the table it draws
+    category: str  # column key on the category axis
+    series: list[str]  # column keys drawn
+    title: str
+    percent: bool = False
+
+
+@dataclass(slots=True)
+class Table:
+    key: str  # JSON name (SPEC §7: e.g. "by_department", "overall")
+    title: str  # caption above the table on the sheet
+    columns: list[Column]
+    rows: list[dict[str, Any]]  # JSON-ready row objects, keyed by Column.key
+    totals: bool = False  # add a totals row
+    empty_text: str = "本期无数据 / nothing in this period"
+
+
+@dataclass(slots=True)
+class Report:
+    name: str  # morning, followups, funnel, weekly, monthly, churn, reminders
+    sheet: str  # Chinese sheet name (晨会日报, ...)
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.datetime
+    tables: list[Table]
+    footnotes: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    call_list: bool = False  # phones shown unmasked only on call lists
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    def to_json(self) -> dict[str, Any]:
+        from xl_dealer.findings import json_value
+
+        return {
+            "report": self.name,
+            "title": self.title,
+            "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
+            "as_of": self.as_of.isoformat(timespec="minutes"),
+            "tables": {t.key: [{k: json_value(v) for k, v in r.items()} for r in t.rows] for t in self.tables},
+            "footnotes": list(self.footnotes),
+        }

@@ -1,0 +1,104 @@
+"""Satisfaction arithmetic in one place: scales, thresholds, items → departments, rates.
+
+Rules (problem customers) and reports (満意率 per item, department, overall) both use it.
+Scores are kept on the 5-point scale: words map through ``score_words``, a
+10-point column is halved. Satisfied = ≥ ``score_satisfied_min`` (4);
+problem = ≤ ``score_problem_max`` (2). Rate = satisfied answers ÷ answered items;
+blank items don't count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.values import Result, clean, fold
+
+RATE_FORMULA = "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计） / satisfied answers ÷ answered items (blanks not counted)"
+
+
+def score_items(kind_key: str = "service_callback") -> list[str]:
+    """The score fields of a kind, in declaration order."""
+    from xl_dealer.kinds import KINDS
+    from xl_dealer.schema import FieldType
+
+    return [f.key for f in KINDS[kind_key].fields if f.type is FieldType.SCORE]
+
+
+def is_ten_point(column: Iterable[Any], config: Config) -> bool:
+    """Is this column on the 10-point scale? Fixed by config, else any number above 5."""
+    if config.score_scale != "auto":
+        return config.score_scale == "10"
+    for raw in column:
+        v = clean(raw)
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                continue
+        if isinstance(v, int | float) and not isinstance(v, bool) and 5 < v <= 10:
+            return True
+    return False
+
+
+def score_normaliser(config: Config, ten_point: bool = False) -> Callable[[Any], Result]:
+    words = {fold(k): float(v) for k, v in config.score_words.items()}
+    top = 10 if ten_point else 5
+
+    def to_score(raw: Any) -> Result:
+        v = clean(raw)
+        if v is None:
+            return None, None
+        if isinstance(v, str):
+            if v in words:
+                return words[v], None
+            s = v.rstrip("分").strip()
+            try:
+                v = float(s)
+            except ValueError:
+                return None, "enum"
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return None, "enum"
+        if not 0 <= v <= top:
+            return None, "format.number"
+        return (v / 2 if ten_point else float(v)), None
+
+    return to_score
+
+
+def is_satisfied(score: float | None, config: Config) -> bool:
+    return score is not None and score >= config.score_satisfied_min
+
+
+def is_problem(score: float | None, config: Config) -> bool:
+    return score is not None and score <= config.score_problem_max
+
+
+def department_of(item: str, config: Config) -> str:
+    return config.departments.get(item, "其他")
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    answered: int
+    satisfied: int
+
+    @property
+    def rate(self) -> float | None:
+        """None when nothing was answered: a report shows "—", never divides by zero."""
+        return self.satisfied / self.answered if self.answered else None
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.answered + other.answered, self.satisfied + other.satisfied)
+
+
+def rate_of(scores: Iterable[float | None], config: Config) -> Rate:
+    answered = satisfied = 0
+    for s in scores:
+        if s is None:
+            continue
+        answered += 1
+        satisfied += s >= config.score_satisfied_min
+    return Rate(answered, satisfied)
