@@ -11,6 +11,8 @@ Imports are lazy so the command line starts fast.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -24,6 +26,22 @@ _API = {
 }
 
 __all__ = list(_API)
+
+
+class _Package(types.ModuleType):
+    """Keeps ``xl_dealer.validate`` the function even after the module of that name is imported.
+
+    The import system binds each submodule on its package (``xl_dealer.validate = <module>``);
+    for the API names the function, not the module, is what users mean.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _API and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

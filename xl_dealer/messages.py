@@ -10,7 +10,7 @@ from typing import Any
 _M: dict[str, tuple[str, str]] = {
     "column.missing": ("工作表缺少必填列「{header}」，请在表头行加上这一列。",
                        "The sheet has no column for required field '{header}'; add it to the header row."),
-    "column.duplicate": ("「{column}」与第{first}列「{first_header}」是同一字段，只使用第一列；请删除或改名重复的列。",
+    "column.duplicate": ("「{column}」与{first}列「{first_header}」是同一字段，只使用第一列；请删除或改名重复的列。",
                          "'{column}' maps to the same field as column {first} '{first_header}'; only the first is used. Remove or rename the duplicate."),
     "required": ("「{column}」不能为空{when}，请填写。", "'{column}' is blank{when}; fill it in."),
     "cell.error": ("「{column}」是公式错误 {value}，请修正公式或填入数值。",

@@ -74,20 +74,18 @@ class ValidationResult:
         }
 
 
-def is_lock_or_hidden(p: Path) -> bool:
-    return p.name.startswith("~$") or p.name.startswith(".")
-
-
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files as given, folders expanded (recursively, sorted) to their workbooks."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            # lock files (~$x.xlsx) and hidden files (.x.xlsx, macOS ._x.xlsx) are kept so
+            # read_file can list them as skipped; hidden folders are not entered
             found = sorted(
                 q for q in p.rglob("*")
                 if q.suffix.lower() in EXTENSIONS and q.is_file()
-                and not any(part.startswith(".") for part in q.relative_to(p).parts)
+                and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
             )
             out.extend(found)
         else:
@@ -100,6 +98,9 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None) -> tu
     fr = FileResult(str(path))
     if path.name.startswith("~$"):
         fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
+        return fr, []
+    if path.name.startswith("."):
+        fr.skipped = "隐藏文件，已跳过 / hidden file, skipped"
         return fr, []
     try:
         sheets = read_workbook(path, config, index)

@@ -1,0 +1,116 @@
+import datetime as dt
+
+import pytest
+
+from xl_dealer import values as V
+
+
+@pytest.mark.parametrize("raw", [
+    dt.date(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 30), 46329.0, 46329, "2026-11-03", "2026/11/3",
+    "2026.11.03", "2026年11月3日", "2026年11月3号", "20261103", 20261103, "２０２６-１１-０３", " 2026-11-03 ",
+    "2026-11-03 09:30:00",
+])
+def test_dates_in_every_form(raw):
+    assert V.to_date(raw) == (dt.date(2026, 11, 3), None)
+
+
+def test_month_day_uses_the_sheet_year():
+    assert V.to_date("11月3日", year=2026) == (dt.date(2026, 11, 3), None)
+    assert V.to_date("11月3日") == (None, "format.date")
+
+
+@pytest.mark.parametrize("raw", ["2026-13-05", "昨天", "11/31", 3, True, "2026-02-30"])
+def test_bad_dates(raw):
+    assert V.to_date(raw) == (None, "format.date")
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (dt.time(9, 30), dt.time(9, 30)), ("9:30", dt.time(9, 30)), ("09:30:00", dt.time(9, 30)),
+    ("9点30", dt.time(9, 30)), ("9点半", dt.time(9, 30)), ("9点", dt.time(9)), ("下午3:30", dt.time(15, 30)),
+    (0.3958333333, dt.time(9, 30)), (9.3, dt.time(9, 30)), (14, dt.time(14)), ("９：３０", dt.time(9, 30)),
+    (dt.datetime(2026, 11, 3, 14, 5), dt.time(14, 5)), ("2026-11-03 14:05", dt.time(14, 5)), (46329.5, dt.time(12)),
+])
+def test_times_in_every_form(raw, expected):
+    assert V.to_time(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["25:70", "上午", "9点70", "abc", 30])
+def test_bad_times(raw):
+    assert V.to_time(raw) == (None, "format.time")
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (13812345678.0, "13812345678"), (13812345678, "13812345678"), ("138 1234 5678", "13812345678"),
+    ("138-1234-5678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("008613812345678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"), ("010-62345678", "01062345678"), ("0755-8888 8888", "075588888888"),
+    ("020-87654321-123", "02087654321-123"), ("010 62345678转8", "01062345678-8"), ("400-810-8888", "4008108888"),
+    ("8008108888", "8008108888"),
+])
+def test_phones(raw, expected):
+    assert V.to_phone(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["1381234567", "12812345678", "138123456789", "abc", "12345", 1381234567.0, True,
+                                 "0000-1234567"])
+def test_bad_phones(raw):
+    assert V.to_phone(raw) == (None, "format.phone")
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("是", True), ("否", False), ("Y", True), ("n", False), ("√", True), ("×", False), ("✓", True), (1, True),
+    (0.0, False), ("TRUE", True), (False, False), ("有", True), ("无", False),
+])
+def test_yes_no(raw, expected):
+    assert V.to_bool(raw) == (expected, None)
+
+
+def test_yes_no_unknown_word_is_enum():
+    assert V.to_bool("也许") == (None, "enum")
+    assert V.to_bool(None) == (None, None)
+
+
+def test_enum_case_fullwidth_synonyms():
+    to_level = V.make_enum(["O", "H", "A"], {}, upper=True)
+    assert to_level("a") == ("A", None)
+    assert to_level("Ａ") == ("A", None)
+    assert to_level("X") == (None, "enum")
+    to_type = V.make_enum(["来店", "来电"], {"展厅": "来店"})
+    assert to_type("展厅") == ("来店", None)
+    free = V.make_enum([], {})
+    assert free("任意") == ("任意", None)
+
+
+def test_ids():
+    assert V.to_id("11010519491231002x") == ("11010519491231002X", None)
+    assert V.to_id("440524188001010014") == ("440524188001010014", None)
+    assert V.to_id("440106197202281371") == ("440106197202281371", None)  # a district stdnum's table lacks
+    assert V.to_id("360426199101010072") == (None, "format.id")  # check digit
+    assert V.to_id("11010519491331002X")[1] == "format.id"  # month 13
+    assert V.to_id("1101051949123100") == (None, "format.id")  # length
+    assert V.to_id(1.1010519491231e17) == (None, "format.id")  # typed as a number: digits lost
+
+
+def test_ints_and_numbers():
+    assert V.to_int(3.0) == (3, None)
+    assert V.to_int("35岁", 18, 80) == (35, None)
+    assert V.to_int(2.5) == (None, "format.number")
+    assert V.to_int(17, 18, 80) == (None, "format.number")
+    assert V.to_number("1,200") == (1200, None)
+    assert V.to_number("abc") == (None, "format.number")
+
+
+@pytest.mark.parametrize("raw,ok", [("粤B12345", True), ("川A12345D", True), ("川AF12345", True),
+                                    ("粤b·12345", True), ("川AD123456", False), ("川A123456", False), ("XB12345", False)])
+def test_plates(raw, ok):
+    assert (V.to_plate(raw)[1] is None) is ok
+
+
+def test_masks():
+    assert V.mask_phone("13812345678") == "138****5678"
+    assert V.mask_id("11010519491231002X") == "110105********002X"
+
+
+def test_clean_blanks():
+    assert V.clean("  ") is None
+    assert V.clean(float("nan")) is None
+    assert V.clean(3.0) == 3 and isinstance(V.clean(3.0), int)
