@@ -42,3 +42,52 @@ def reg_row(**over: Any) -> list[Any]:
     }
     base.update(over)
     return list(base.values())
+
+
+_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+       '</Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+       '<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+
+
+def cell_xml(ref: str, v: Any) -> str:
+    from xml.sax.saxutils import escape
+
+    if isinstance(v, int | float):
+        return f'<c r="{ref}"><v>{v}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+
+
+def raw_xlsx(path: Path, sheet_body: str | bytes | None = None, rows: dict[int, dict[str, Any]] | None = None,
+             name: str = "登记", dimension: str | None = None, extra: dict[str, bytes] | None = None) -> Path:
+    """A minimal .xlsx written by hand: for shapes no library writes (stray far cells, bombs)."""
+    import zipfile
+
+    if sheet_body is None:
+        parts = []
+        for r in sorted(rows or {}):
+            cells = "".join(cell_xml(f"{c}{r}", v) for c, v in rows[r].items())
+            parts.append(f'<row r="{r}">{cells}</row>')
+        sheet_body = "".join(parts)
+    body = sheet_body.encode() if isinstance(sheet_body, str) else sheet_body
+    dim = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             + dim + b"<sheetData>" + body + b"</sheetData></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WB.format(name=name))
+        z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        for k, v in (extra or {}).items():
+            z.writestr(k, v)
+    return path

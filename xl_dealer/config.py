@@ -30,6 +30,17 @@ class Level(BaseModel):
     cadence_days: int | None = Field(None, ge=1, description="follow up at least every N days; none = closed")
 
 
+class Limits(BaseModel):
+    """Bounds on what one input may cost, so a hostile or broken file cannot take the machine down."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_unzipped_mb: int = Field(4096, ge=1, description="refuse an .xlsx/.xlsm inflating to more than this")
+    max_ratio: int = Field(200, ge=10, description="refuse a part over 64 MB inflating more than this many times")
+    max_dense_cells: int = Field(30_000_000, ge=1000, description="a sheet whose value extent (rows x columns) "
+                                 "is larger is read by the sparse reader")
+    max_columns: int = Field(1000, ge=10, description="the sparse reader ignores cells right of this column")
+
+
 DEFAULT_LEVELS: dict[str, Level] = {
     "O": Level(meaning="已订车未交车 ordered, not yet delivered", cadence_days=3),
     "H": Level(meaning="7天内订车 will order within 7 days", cadence_days=2),
@@ -108,6 +119,7 @@ class Config(BaseSettings):
     aliases: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="extra header aliases: kind -> field -> names")
     severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
     header_search_rows: int = Field(30, ge=1, le=1000)
+    limits: Limits = Field(default_factory=Limits)
 
     # follow-up (SPEC §2.3)
     followup_daily_target: int = Field(6, ge=0)

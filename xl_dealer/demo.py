@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from xl_dealer.config import Config, load_config
+from xl_dealer.files import write_text
 
 INSTRUCTIONS = """填表说明
 1. 每位来店或来电客户登记一行，带 * 的列必须填写。
@@ -33,8 +35,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
     write_workbook(paths["test_drive"], [td])
     result = validate(list(paths.values()), as_of=day, config=config)
-    (out / "findings.json").write_text(
-        __import__("json").dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"
     echo(render_text(result, config.lang, limit=8))
     echo("")

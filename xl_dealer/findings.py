@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from xl_dealer.catalogue import SEVERITIES
@@ -23,9 +23,10 @@ class Finding:
     subject: str | None = None  # names the group for row-less findings ("王强 2026-11-25")
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["value"] = json_value(self.value)
-        return d
+        # by hand: dataclasses.asdict deep-copies and costs 70 µs a finding
+        return {"path": self.path, "sheet": self.sheet, "row": self.row, "cell": self.cell, "field": self.field,
+                "column": self.column, "rule": self.rule, "severity": self.severity,
+                "value": json_value(self.value), "message": self.message, "subject": self.subject}
 
     def sort_key(self) -> tuple:
         return (self.path, self.sheet or "", self.row or 0, _col_index(self.cell), self.rule)

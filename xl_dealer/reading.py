@@ -17,6 +17,7 @@ from typing import Any
 
 from xl_dealer.config import Config
 from xl_dealer.errors import InputError
+from xl_dealer.guard import Preflight, check_zip_package
 from xl_dealer.kinds import KINDS
 from xl_dealer.schema import Kind
 from xl_dealer.values import ERROR_VALUES, fold
@@ -27,6 +28,7 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 
 
+@lru_cache(maxsize=16384)
 def col_letter(index: int) -> str:
     """0-based column index → Excel letters (0 → A, 27 → AB)."""
     s = ""
@@ -141,12 +143,17 @@ def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tupl
 
 def table_from_rows(
     path: str, sheet: str, rows: list[list[Any]], index: AliasIndex, config: Config,
-    errors: dict[tuple[int, int], str] | None = None,
+    errors: dict[tuple[int, int], str] | None = None, row_numbers: list[int] | None = None,
 ) -> Table | SkippedSheet:
-    """Build a Table from a sheet's rows (index 0 = Excel row 1), as any reader gives them."""
+    """Build a Table from a sheet's rows as any reader gives them: index 0 = Excel row 1,
+    or, for a sparse read, ``rows[k]`` is Excel row ``row_numbers[k]``."""
     if not any(v is not None and v != "" for row in rows for v in row) and not errors:
         return SkippedSheet(path, sheet, "empty")
-    hit = classify(rows, index, config.header_search_rows)
+    if row_numbers is not None:
+        limit = sum(1 for n in row_numbers if n <= config.header_search_rows)
+        hit = classify(rows, index, limit)
+    else:
+        hit = classify(rows, index, config.header_search_rows)
     if hit is None:
         return SkippedSheet(path, sheet, "not a known kind")
     kind, h = hit
@@ -186,20 +193,29 @@ def table_from_rows(
         data_rows.append(r + 1)
         for (k, _), v in zip(cols, cells, strict=True):
             raw[k].append(v)
+    if row_numbers is not None:
+        data_rows = [row_numbers[r - 1] for r in data_rows]
+        h = row_numbers[h] - 1
     return Table(path, sheet, kind, h + 1, columns, headers, unmapped, data_rows, raw,
                  duplicates, dict(errors or {}), year)
 
 
+_TOTAL_FIRST = frozenset("合小总共累")
+
+
 def _is_total(row: list[Any]) -> bool:
     for v in row[:6]:
-        if isinstance(v, str) and v and _TOTAL_ROW.match(v.strip()):
+        if v.__class__ is str and v and v.lstrip()[:1] in _TOTAL_FIRST and _TOTAL_ROW.match(v.strip()):
             return True
     return False
 
 
 def _is_header_again(cells: list[Any], keys: list[str]) -> bool:
     """A printed page header repeated lower down: most mapped cells equal their header."""
-    same = sum(1 for v, k in zip(cells, keys, strict=True) if isinstance(v, str) and header_key(v) == k)
+    same = 0
+    for v, k in zip(cells, keys, strict=True):
+        if v.__class__ is str and v and header_key(v) == k:
+            same += 1
     return same >= max(2, len(keys) // 2)
 
 
@@ -225,6 +241,9 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         raise InputError(name, "文件不存在 / file not found")
     if p.suffix.lower() not in EXTENSIONS:
         raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
+    zipped = p.suffix.lower() in (".xlsx", ".xlsm")
+    # before calamine inflates anything: bombs are refused, over-wide sheets go sparse
+    pre = check_zip_package(name, config.limits) if zipped else Preflight()
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except pc.PasswordError:
@@ -233,10 +252,14 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         raise InputError(name, f"无法读取，文件已损坏或不是 Excel 文件 / cannot read, corrupt or not a workbook ({_short(e)})") from None
     out: list[Table | SkippedSheet] = []
     try:
-        error_cells = _xlsx_error_cells(p) if p.suffix.lower() in (".xlsx", ".xlsm") else {}
+        error_cells = _xlsx_error_cells(p) if zipped else {}
+        parts = _parts(p) if pre.sparse_sheets else {}
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 out.append(SkippedSheet(name, meta.name, "not a worksheet"))
+                continue
+            if parts.get(meta.name) in pre.sparse_sheets:
+                out.append(_read_sparse(p, name, meta.name, parts[meta.name], index, config))
                 continue
             try:
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
@@ -246,6 +269,24 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     finally:
         wb.close()
     return out
+
+
+def _parts(p: Path) -> dict[str, str]:
+    with zipfile.ZipFile(p) as z:
+        return sheet_parts(z)
+
+
+def _read_sparse(p: Path, name: str, sheet: str, part: str, index: AliasIndex, config: Config) -> Table | SkippedSheet:
+    from xml.parsers.expat import ExpatError
+
+    from xl_dealer.sparse import read_sparse
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            rows, numbers = read_sparse(z, part, config.limits.max_columns)
+    except (ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InputError(name, f"工作表无法读取 / sheet cannot be read ({_short(e)})", sheet) from None
+    return table_from_rows(name, sheet, rows, index, config, row_numbers=numbers)
 
 
 def _short(e: Exception) -> str:

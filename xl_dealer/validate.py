@@ -111,6 +111,10 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None) -> tu
     fr.sheets = [s.info() for s in sheets]
     if all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in sheets):
         fr.error = "工作簿是空的，没有任何数据 / the workbook is empty"
+    elif tables and not any(t.rows for t in tables):
+        # nothing to check at all, same as an empty workbook to a scheduler
+        names = "、".join(t.sheet for t in tables)
+        fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
     return fr, tables
 
 

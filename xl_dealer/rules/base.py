@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from xl_dealer.config import Config
@@ -38,6 +39,13 @@ class Emitter:
     config: Config
     as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
+    _severity: dict[str, str] = field(default_factory=dict)
+
+    def severity(self, rule: str) -> str:
+        s = self._severity.get(rule)
+        if s is None:
+            s = self._severity[rule] = self.config.severity_of(rule)
+        return s
 
     @property
     def lang(self) -> str:
@@ -54,7 +62,7 @@ class Emitter:
         params.setdefault("as_of", self.as_of.isoformat())
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=t.rows[i], cell=cell, field=key, column=column,
-            rule=rule, severity=self.config.severity_of(rule), value=value,
+            rule=rule, severity=self.severity(rule), value=value,
             message=message(rule, self.lang, **params),
         ))
 
@@ -62,7 +70,7 @@ class Emitter:
               cell: str | None = None, row: int | None = None, value: Any = None, **params: Any) -> None:
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=row, cell=cell, field=key, column=column,
-            rule=rule, severity=self.config.severity_of(rule), value=value,
+            rule=rule, severity=self.severity(rule), value=value,
             message=message(rule, self.lang, column=display_header(column or ""), value=_show(value), **params),
         ))
 
@@ -70,11 +78,12 @@ class Emitter:
               value: Any = None, **params: Any) -> None:
         self.findings.append(Finding(
             path=path, sheet=sheet, row=None, cell=None, field=field_key, column=None, rule=rule,
-            severity=self.config.severity_of(rule), value=value,
+            severity=self.severity(rule), value=value,
             message=message(rule, self.lang, subject=subject, value=_show(value), **params), subject=subject,
         ))
 
 
+@lru_cache(maxsize=4096)
 def display_header(text: str) -> str:
     """A header as a message shows it: without the * marks and line breaks clerks put in."""
     return "".join(text.replace("*", "").replace("＊", "").split())
