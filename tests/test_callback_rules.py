@@ -60,6 +60,7 @@ def test_callback_timing_window_scores_plate_mileage_and_repeated_ro(tmp_path):
     assert "4天" in late["H3"] and "3天" in late["H3"]
     assert "新车交付" in late["H5"] and "7天" in late["H5"]
     assert "第2行" in of(r, "duplicate")[0].message
+    assert "0~2000000" in of(r, "format.number")[0].message
 
 
 def test_callback_days_are_configurable(tmp_path):
