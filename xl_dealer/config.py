@@ -126,6 +126,12 @@ class Config(BaseSettings):
     followup_window: tuple[dt.time, dt.time] = (dt.time(9, 30), dt.time(11, 30))
     followup_submit_by: dt.time = dt.time(17, 0)
     roster: dict[str, list[dt.date]] = Field(default_factory=dict, description="consultant -> days on duty")
+    card_closed_statuses: list[str] = Field(
+        default_factory=lambda: ["战败", "流失", "成交"],
+        description="card statuses that need no more follow-up (followup.overdue skips them)")
+    followup_window_exempt_channels: list[str] = Field(
+        default_factory=lambda: ["到店"],
+        description="follow-up channels whose time the customer chose (a walk-in): followup.window skips them")
 
     # after-service callbacks (SPEC §2.4)
     callback_days: int = Field(3, ge=0)

@@ -20,6 +20,8 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
          config: Config | None = None, echo: Callable[[str], None] = print) -> dict[str, Path]:
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
     from xl_dealer.render.text import render_text
+    from xl_dealer.sample_followup import generate_followup
+    from xl_dealer.sample_service import generate_after_service
     from xl_dealer.samples import generate, write_workbook
     from xl_dealer.validate import validate
 
@@ -28,12 +30,18 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     reg, td = generate(days=30, per_day=10, end=day, seed=7)
+    cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
+    callbacks, cases = generate_after_service(day, config=config)
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
+        "followup": out / "followups.xlsx",
+        "after_service": out / "after_service.xlsx",
     }
     write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
     write_workbook(paths["test_drive"], [td])
+    write_workbook(paths["followup"], [cards, log])
+    write_workbook(paths["after_service"], [callbacks, cases])
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"

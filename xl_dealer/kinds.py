@@ -166,7 +166,10 @@ COMPLAINT = Kind(
         Field("due", "承诺解决日期", ("承诺日期", "要求完成日期"), T.DATE, True),
         Field("resolved", "实际解决日期", ("解决日期", "完成日期"), T.DATE, past=True),
         Field("result", "处理结果", ("解决方案", "处理情况"), T.TEXT, required_when=_RESOLVED),
-        Field("second_call", "二次回访日期", ("二次回访时间", "再次回访日期"), T.DATE, past=True, required_when=_RESOLVED),
+        # not "required once resolved": the second call is due within complaint_second_call_days
+        # of the resolution, so complaint.no_second_call (not `required`) reports it after that
+        Field("second_call", "二次回访日期", ("二次回访时间", "再次回访日期"), T.DATE, past=True,
+              doc="due within complaint_second_call_days of 实际解决日期 (complaint.no_second_call)"),
         Field("second_result", "二次回访结果", ("再次回访结果",), T.TEXT),
         Field("satisfied", "客户是否满意", ("是否满意", "客户满意"), T.BOOL),
     ),

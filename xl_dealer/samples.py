@@ -40,9 +40,10 @@ TD_HEADERS = {
 @dataclass(frozen=True, slots=True)
 class Planted:
     sheet: str
-    row: int  # Excel row
+    row: int | None  # Excel row; None for a group finding (a consultant's day)
     field: str | None
     rule: str
+    subject: str | None = None  # names the group of a row-less finding ("王强 2026-11-25")
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ class SheetData:
     extra_columns: tuple[str, ...] = ("微信号",)  # columns nobody asked for
     total_row: bool = True
     planted: list[tuple[int, str | None, str]] = field(default_factory=list)  # (row index, field, rule)
+    planted_groups: list[tuple[str, str | None, str]] = field(default_factory=list)  # (subject, field, rule)
 
     @property
     def header_row(self) -> int:
@@ -63,7 +65,8 @@ class SheetData:
         return self.header_row + 1 + i
 
     def planted_cells(self) -> list[Planted]:
-        return [Planted(self.name, self.excel_row(i), f, r) for i, f, r in self.planted]
+        return ([Planted(self.name, self.excel_row(i), f, r) for i, f, r in self.planted]
+                + [Planted(self.name, None, f, r, subject) for subject, f, r in self.planted_groups])
 
 
 def id_number(rng: random.Random, birth: dt.date, area: str = "440106") -> str:
@@ -331,16 +334,12 @@ def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None
                 from openpyxl.utils import get_column_letter
 
                 ws.column_dimensions[get_column_letter(i)].width = max(8, len(s.headers[k]) * 2 + 2)
-                if k in ("date",):
-                    for row in ws.iter_rows(min_row=s.header_row + 1, min_col=i, max_col=i):
-                        for c in row:
-                            if isinstance(c.value, dt.date):
-                                c.number_format = "yyyy-mm-dd"
-                if k in ("arrive_time", "leave_time"):
-                    for row in ws.iter_rows(min_row=s.header_row + 1, min_col=i, max_col=i):
-                        for c in row:
-                            if isinstance(c.value, dt.time):
-                                c.number_format = "hh:mm"
+                for row in ws.iter_rows(min_row=s.header_row + 1, min_col=i, max_col=i):
+                    for c in row:
+                        if isinstance(c.value, dt.date):
+                            c.number_format = "yyyy-mm-dd"
+                        elif isinstance(c.value, dt.time):
+                            c.number_format = "hh:mm"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 

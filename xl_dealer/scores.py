@@ -9,7 +9,7 @@ blank items don't count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,3 +102,25 @@ def rate_of(scores: Iterable[float | None], config: Config) -> Rate:
         answered += 1
         satisfied += s >= config.score_satisfied_min
     return Rate(answered, satisfied)
+
+
+def problem_customers(values: Mapping[str, list[Any]], config: Config) -> dict[int, str]:
+    """Rows of a callback sheet whose customer is a problem customer (SPEC §2.4), with the reason.
+
+    A problem customer gave any problem answer (≤ ``score_problem_max`` on the 5-point scale)
+    or said yes to 是否投诉. The reason is the first problem item's key in declaration order,
+    else ``"complaint"``. Column-wise: ``values[key]`` holds the normalised (5-point) scores.
+    """
+    out: dict[int, str] = {}
+    limit = config.score_problem_max
+    for item in score_items():
+        col = values.get(item)
+        if col is None:
+            continue
+        for i, s in enumerate(col):
+            if s is not None and s <= limit and i not in out:
+                out[i] = item
+    for i, yes in enumerate(values.get("complaint") or ()):
+        if yes is True and i not in out:
+            out[i] = "complaint"
+    return out

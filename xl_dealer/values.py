@@ -252,6 +252,11 @@ def phone_key(v: str | None) -> str | None:
     return v.split("-", 1)[0] if v else None
 
 
+def ro_key(v: str | None) -> str | None:
+    """The matching key of a repair-order (RO) number: no spaces, upper case."""
+    return "".join(v.split()).upper() or None if v else None
+
+
 # ---------------------------------------------------------------- yes/no, enums, numbers
 
 def to_bool(raw: Any) -> Result:

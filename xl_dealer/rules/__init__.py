@@ -9,8 +9,11 @@ from xl_dealer.config import Config
 from xl_dealer.findings import Finding
 from xl_dealer.reading import Table
 from xl_dealer.rules.base import Checked, Emitter
-from xl_dealer.rules.cross import check_test_drive_missing
+from xl_dealer.rules.callback import check_callback
+from xl_dealer.rules.complaint import check_complaint, check_unhandled
+from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing
 from xl_dealer.rules.fields import check_columns, check_fields
+from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
 from xl_dealer.rules.test_drive import check_test_drive
 
@@ -21,9 +24,14 @@ RunRule = Callable[[list[Checked], Config, Emitter], None]
 TABLE_RULES: dict[str, list[TableRule]] = {
     "registration": [check_registration],
     "test_drive": [check_test_drive],
+    "followup_card": [check_card],
+    "followup_log": [check_log],
+    "service_callback": [check_callback],
+    "complaint": [check_complaint],
 }
 # rules over all tables of the run (cross-workbook and group rules)
-RUN_RULES: list[RunRule] = [check_test_drive_missing]
+RUN_RULES: list[RunRule] = [check_test_drive_missing, check_card_missing, check_overdue, check_quota,
+                            check_unhandled]
 
 
 def check_tables(tables: list[Table], config: Config, as_of: dt.date) -> tuple[list[Checked], list[Finding]]:

@@ -31,3 +31,21 @@ def check_test_drive_missing(checked: list[Checked], config: Config, em: Emitter
             if (p and (d, "p", phone_key(p)) in drives) or (name and (d, "n", name) in drives):
                 continue
             em.at(c.table, i, "test_drive", "testdrive.missing", yes, when=f"（{d.isoformat()}）")
+
+
+def check_card_missing(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """A visitor who left a phone has no follow-up card with that phone (when cards are in the run).
+
+    Rows whose customer declined to leave a phone have no phone to match and are exempt.
+    """
+    cards = [c for c in checked if c.kind == "followup_card"]
+    if not cards:
+        return
+    phones = {phone_key(p) for c in cards for p in c.col("phone") if p}
+    for c in checked:
+        if c.kind != "registration":
+            continue
+        declined = c.col("phone_declined")
+        for i, p in enumerate(c.col("phone")):
+            if p is not None and declined[i] is not True and phone_key(p) not in phones:
+                em.at(c.table, i, "phone", "card.missing", p)

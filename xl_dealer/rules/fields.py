@@ -118,9 +118,14 @@ def _params(f: Field, config: Config, problem: str) -> dict[str, Any]:
         return {"allowed": allowed_text(f, config)}
     if problem == "format.number":
         lo, hi = f.min, f.max
-        rng = f"{lo:g}~{hi:g}之间" if lo is not None and hi is not None else ""
+        rng = f"{_num(lo)}~{_num(hi)}之间" if lo is not None and hi is not None else ""
         return {"range": rng}
     return {}
+
+
+def _num(x: float) -> str:
+    """2000000 as a clerk reads it (not 2e+06)."""
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
 
 
 def _required(c: Checked, config: Config, em: Emitter) -> None:

@@ -1,0 +1,65 @@
+"""The generated follow-up and after-service workbooks: validate finds exactly the planted mistakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from xl_dealer.sample_followup import generate_followup
+from xl_dealer.sample_service import generate_after_service
+from xl_dealer.samples import generate, write_workbook
+from xl_dealer.validate import validate
+
+END = dt.date(2026, 11, 27)
+
+
+def _key(sheet, row, field, rule, subject):
+    return (sheet, row, field, rule, subject)
+
+
+def test_planted_mistakes_are_found_exactly_across_all_workbooks(tmp_path):
+    reg, td = generate(days=30, per_day=10, end=END, seed=7)
+    cards, log = generate_followup(reg, END)
+    cb, ks = generate_after_service(END)
+    books = {"reg.xlsx": [reg], "td.xlsx": [td], "fu.xlsx": [cards, log], "sv.xlsx": [cb, ks]}
+    for name, sheets in books.items():
+        write_workbook(tmp_path / name, sheets)
+    r = validate([tmp_path / n for n in books], as_of=END)
+    got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
+    want = Counter(_key(p.sheet, p.row, p.field, p.rule, p.subject)
+                   for s in (reg, td, cards, log, cb, ks) for p in s.planted_cells())
+    assert got == want
+    rules = {k[3] for k in want}
+    # every rule of this issue is exercised by the samples
+    assert {"card.missing", "followup.quota", "followup.window", "followup.overdue", "followup.late_submit",
+            "callback.late", "callback.window", "complaint.unhandled", "complaint.open_overdue",
+            "complaint.no_second_call", "format.plate", "format.number", "duplicate", "time.order"} <= rules
+    # every row finding carries its Excel cell; group findings name their subject
+    assert all(f.cell and f.row for f in r.findings if f.subject is None)
+    assert all(f.row is None and f.cell is None for f in r.findings if f.rule == "followup.quota")
+
+
+def test_generators_are_deterministic():
+    a = generate_after_service(END)[0].rows
+    b = generate_after_service(END)[0].rows
+    assert a == b
+    reg1, _ = generate(days=30, per_day=10, end=END, seed=7)
+    reg2, _ = generate(days=30, per_day=10, end=END, seed=7)
+    assert generate_followup(reg1, END)[1].rows == generate_followup(reg2, END)[1].rows
+    assert reg1.planted == reg2.planted
+
+
+def test_a_later_as_of_date_still_gives_exact_findings(tmp_path):
+    end = dt.date(2027, 3, 2)  # data is relative to the as-of date
+    reg, td = generate(days=30, per_day=8, end=end, seed=3)
+    cards, log = generate_followup(reg, end, seed=5)
+    cb, ks = generate_after_service(end, seed=9)
+    write_workbook(tmp_path / "reg.xlsx", [reg])
+    write_workbook(tmp_path / "td.xlsx", [td])
+    write_workbook(tmp_path / "fu.xlsx", [cards, log])
+    write_workbook(tmp_path / "sv.xlsx", [cb, ks])
+    r = validate([tmp_path / n for n in ("reg.xlsx", "td.xlsx", "fu.xlsx", "sv.xlsx")], as_of=end)
+    got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
+    want = Counter(_key(p.sheet, p.row, p.field, p.rule, p.subject)
+                   for s in (reg, td, cards, log, cb, ks) for p in s.planted_cells())
+    assert got == want

@@ -1,0 +1,209 @@
+"""Rules of the follow-up cards (客户跟进卡) and the follow-up log (意向客户跟进记录).
+
+Per-table rules look at one sheet; the run rules (overdue, quota) read every
+card, log and visitor-log sheet of the run, since a consultant's cards, log
+and the reception's log are often separate workbooks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from xl_dealer.config import Config
+from xl_dealer.messages import register
+from xl_dealer.reading import Table
+from xl_dealer.rules.base import Checked, Emitter, display_header
+from xl_dealer.values import phone_key
+
+register("followup.quota",
+         "{subject}：当天只记录了{value}条跟进，少于每天至少{target}条的要求，请补记或补做跟进。",
+         "{subject}: {value} follow-ups logged, fewer than the daily target of {target}.")
+register("followup.window",
+         "跟进时间{value}不在建议时段{window}内（提示：客户在这个时段更容易接听）。",
+         "Follow-up at {value}, outside the preferred window {window}.")
+register("followup.overdue", "{problem}", "{problem_en}")
+register("followup.late_submit", "{problem}", "{problem_en}")
+
+
+def _header(t: Table, key: str) -> str:
+    return display_header(t.headers.get(key) or t.kind.field(key).header)
+
+
+def _time_order(c: Checked, em: Emitter, end_key: str, start_key: str) -> None:
+    """``end_key`` (a date) must not be before ``start_key`` on the same row."""
+    t = c.table
+    if not (c.has(end_key) and c.has(start_key)):
+        return
+    for i, (a, b) in enumerate(zip(c.values[start_key], c.values[end_key], strict=True)):
+        if a is not None and b is not None and b < a:
+            em.at(t, i, end_key, "time.order", b, start_column=_header(t, start_key), start=a.isoformat())
+
+
+def check_card(c: Checked, config: Config, em: Emitter) -> None:
+    """下次跟进日期 before 建卡日期 (战败/流失 without a reason is a declared ``required``)."""
+    _time_order(c, em, "next_date", "card_date")
+
+
+def _hm(t: dt.time) -> str:
+    return t.strftime("%H:%M")
+
+
+def check_log(c: Checked, config: Config, em: Emitter) -> None:
+    """下次跟进日期 before 跟进日期; a contact outside the preferred window (info);
+    the day's log handed in late or not signed (one finding per consultant-day)."""
+    t = c.table
+    _time_order(c, em, "next_date", "date")
+    lo, hi = config.followup_window
+    exempt = set(config.followup_window_exempt_channels)
+    window = f"{_hm(lo)}~{_hm(hi)}"
+    channels = c.col("channel")
+    for i, tm in enumerate(c.col("time")):
+        if tm is not None and not lo <= tm <= hi and channels[i] not in exempt:
+            em.at(t, i, "time", "followup.window", tm, window=window)
+    _late_submit(c, config, em)
+
+
+def _late_submit(c: Checked, config: Config, em: Emitter) -> None:
+    """The day's log goes to the manager by ``followup_submit_by`` and is signed.
+
+    One finding per consultant-day, on a row of that day so the clerk can click it:
+    lateness on the row with the latest 提交时间, a missing signature on the day's
+    first row. The as-of day itself is not yet due for a signature.
+    """
+    t = c.table
+    if not (c.has("submitted_at") or c.has("manager_signed")):
+        return
+    days: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for i, (who, d) in enumerate(zip(c.col("consultant"), c.col("date"), strict=True)):
+        if who is not None and d is not None:
+            days[(who, d)].append(i)
+    by = config.followup_submit_by
+    submitted, signed = c.col("submitted_at"), c.col("manager_signed")
+    for (who, d), rows in days.items():
+        subject = f"{who} {d.isoformat()}"
+        if c.has("submitted_at"):
+            times = [(submitted[i], i) for i in rows if submitted[i] is not None]
+            if times:
+                last, i = max(times)
+                if last > by:
+                    em.at(t, i, "submitted_at", "followup.late_submit", last,
+                          problem=f"{subject}的跟进记录{_hm(last)}才提交，晚于每天{_hm(by)}的要求，请按时交销售经理检查签字。",
+                          problem_en=f"{subject}: the log was submitted at {_hm(last)}, after {_hm(by)}.")
+        if c.has("manager_signed") and d < em.as_of and not any(signed[i] is True for i in rows):
+            i = rows[0]
+            em.at(t, i, "manager_signed", "followup.late_submit", signed[i],
+                  problem=f"{subject}的跟进记录没有销售经理签字，请交经理检查签字。",
+                  problem_en=f"{subject}: the log is not signed by the sales manager.")
+
+
+# ---------------------------------------------------------------- run rules
+
+
+def _latest_contacts(checked: list[Checked], as_of: dt.date) -> dict[str, dt.date]:
+    """phone → the latest follow-up date in any log of the run (future dates ignored)."""
+    latest: dict[str, dt.date] = {}
+    for c in checked:
+        if c.kind != "followup_log":
+            continue
+        for d, p in zip(c.col("date"), c.col("phone"), strict=True):
+            if d is None or p is None or d > as_of:
+                continue
+            k = phone_key(p)
+            if k not in latest or d > latest[k]:
+                latest[k] = d
+    return latest
+
+
+def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """An open card not followed up within its level's cadence, or past its 下次跟进日期.
+
+    Open: the status is not closed (``card_closed_statuses``) and the level has a
+    cadence. Last contact: the latest of the log's rows for the card's phone, the
+    card's 最近跟进日期 and its 建卡日期 (a card never contacted counts from the day
+    it was made). A 下次跟进日期 counts as missed when it is before the as-of date and
+    no contact happened on or after it.
+    """
+    cards = [c for c in checked if c.kind == "followup_card"]
+    if not cards:
+        return
+    as_of = em.as_of
+    latest = _latest_contacts(checked, as_of)
+    closed = set(config.card_closed_statuses)
+    cadence = {k: lv.cadence_days for k, lv in config.levels.items()}
+    for c in cards:
+        t = c.table
+        cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"),
+                   c.col("last_contact"), c.col("next_date"), c.col("customer"), strict=True)
+        for i, (made, phone, level, status, last_card, nxt, name) in enumerate(cols):
+            days = cadence.get(level) if level is not None else None
+            if days is None or status in closed or status is None or made is None or made > as_of:
+                continue
+            cands = [x for x in (made, last_card if last_card and last_card <= as_of else None,
+                                 latest.get(phone_key(phone)) if phone else None) if x is not None]
+            last = max(cands)
+            gap = (as_of - last).days
+            missed = nxt is not None and nxt < as_of and last < nxt
+            if not missed and gap <= days:
+                continue
+            who = name or (phone or "")
+            head = f"客户「{who}」（{level}级，至少每{days}天跟进一次）最近一次跟进是{last.isoformat()}，已{gap}天"
+            head_en = f"Customer '{who}' (level {level}, every {days} days) was last followed up on {last.isoformat()}, {gap} days ago"
+            if missed:
+                em.at(t, i, "next_date", "followup.overdue", nxt,
+                      problem=f"{head}，计划跟进日期{nxt.isoformat()}已过：请尽快跟进并更新跟进卡。",
+                      problem_en=f"{head_en}; the planned date {nxt.isoformat()} has passed. Follow up now.")
+            else:
+                em.at(t, i, "level", "followup.overdue", level,
+                      problem=f"{head}未跟进：请尽快跟进并更新跟进卡。",
+                      problem_en=f"{head_en}. Follow up now.")
+
+
+def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """Fewer than ``followup_daily_target`` log rows on a day the consultant worked.
+
+    Only days a follow-up log sheet covers (its first to last date) count. Worked =
+    any row of theirs that day in a visitor log or follow-up log, or the day is on
+    their roster; a rest day gives nothing. One group finding per consultant-day,
+    filed on the log sheet that holds (or covers) that day.
+    """
+    logs = [c for c in checked if c.kind == "followup_log"]
+    target = config.followup_daily_target
+    if not logs or target <= 0:
+        return
+    as_of = em.as_of
+    spans: list[tuple[dt.date, dt.date, Table]] = []
+    count: dict[tuple[str, dt.date], int] = defaultdict(int)
+    home: dict[tuple[str, dt.date], Table] = {}
+    for c in logs:
+        dates = [d for d in c.col("date") if d is not None and d <= as_of]
+        if not dates:
+            continue
+        spans.append((min(dates), max(dates), c.table))
+        for who, d in zip(c.col("consultant"), c.col("date"), strict=True):
+            if who is not None and d is not None and d <= as_of:
+                count[(who, d)] += 1
+                home.setdefault((who, d), c.table)
+
+    def covering(d: dt.date) -> Table | None:
+        for lo, hi, t in spans:
+            if lo <= d <= hi:
+                return t
+        return None
+
+    worked: set[tuple[str, dt.date]] = set(count)
+    for c in checked:
+        if c.kind == "registration":
+            worked.update((who, d) for who, d in zip(c.col("consultant"), c.col("date"), strict=True)
+                          if who is not None and d is not None)
+    for who, days in config.roster.items():
+        worked.update((who, d) for d in days)
+    for who, d in sorted(worked, key=lambda k: (k[1], k[0])):
+        n = count.get((who, d), 0)
+        if n >= target:
+            continue
+        t = home.get((who, d)) or covering(d)
+        if t is None:
+            continue
+        em.group(t.path, t.sheet, f"{who} {d.isoformat()}", "followup.quota", field_key="consultant",
+                 value=n, target=target)

@@ -1,0 +1,241 @@
+"""Sample follow-up workbook (客户跟进卡 + 跟进记录) made from a generated visitor log.
+
+Consistent with the visitor log: a card for every phone left there (except the
+planted ``card.missing`` ones), each open card followed up by its consultant
+within its level's cadence, at least the daily target of log rows on every day
+a consultant worked. The log covers only the last ``log_days`` days, as a log
+started mid-month would. Every planted mistake is recorded (see ``samples``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.samples import CONSULTANTS, SOURCES, SheetData, _messy_date, _messy_phone
+from xl_dealer.values import phone_key, to_date, to_phone
+
+CARD_HEADERS = {
+    "card_date": "*建卡日期", "customer": "*客户姓名", "phone": "*联系电话", "model": "*意向车型",
+    "level": "*意向级别", "source": "信息来源", "consultant": "*销售顾问", "status": "*状态",
+    "lost_reason": "战败原因", "last_contact": "最近跟进日期", "next_date": "下次跟进日期", "remark": "备注",
+}
+LOG_HEADERS = {
+    "date": "*跟进日期", "time": "跟进时间", "consultant": "*销售顾问", "customer": "*客户姓名",
+    "phone": "*联系电话", "level": "*意向级别", "channel": "*跟进方式", "content": "*跟进内容",
+    "feedback": "客户反馈", "next_date": "下次跟进日期", "submitted_at": "提交时间", "manager_signed": "经理签字",
+}
+LOST_REASONS = ("价格原因，买了竞品", "预算不足，暂缓购车", "家人意见不一致", "购买了二手车", "联系不上")
+CONTENTS = ("介绍本月优惠政策", "邀约周末到店试驾", "发送车型配置单", "回答贷款方案问题", "确认交车时间",
+            "邀请参加店内活动", "询问购车进展", "报价并说明赠品")
+FEEDBACK = ("", "考虑中", "周末到店", "在比较竞品", "等家人商量", "对价格有顾虑", "很感兴趣")
+MANAGER = ("张经理", "张经理", "√", "已阅")
+
+
+@dataclass(slots=True)
+class _Card:
+    row: dict[str, Any]
+    phone: str
+    consultant: str
+    made: dt.date
+    level: str
+    cadence: int | None  # None: closed
+    last: dt.date
+    cut: dt.date | None = None  # neglected: no contact after this day
+
+
+def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: int = 20,
+                      mistakes: float = 0.05, config: Config | None = None) -> tuple[SheetData, SheetData]:
+    """Cards and a log for the visitor log ``reg`` (planted ``card.missing`` go onto ``reg``)."""
+    config = config or Config()
+    rng = random.Random(seed)
+    target = config.followup_daily_target
+    log_start, log_end = end - dt.timedelta(days=log_days), end - dt.timedelta(days=1)
+    first_day = log_start - dt.timedelta(days=30)
+
+    # the visitor log as validate will read it
+    by_phone: dict[str, list[int]] = defaultdict(list)
+    worked: set[tuple[str, dt.date]] = set()
+    for i, r in enumerate(reg.rows):
+        day = to_date(r["date"])[0]
+        if r.get("consultant") and day is not None:
+            worked.add((r["consultant"], day))
+        p = to_phone(r["phone"])[0]
+        if p is not None:
+            by_phone[phone_key(p)].append(i)
+    planted_rows = {i for i, _, _ in reg.planted}
+
+    # phones that get no card: planted card.missing on each of their visitor-log rows
+    clean = [p for p, rows in by_phone.items() if len(rows) == 1 and rows[0] not in planted_rows]
+    missing = set(rng.sample(clean, min(len(clean), max(2, len(by_phone) // 60))))
+    for p in missing:
+        reg.planted.extend((i, "phone", "card.missing") for i in by_phone[p])
+
+    cards_sheet = SheetData("客户跟进卡", CARD_HEADERS, [], title="客户跟进卡（意向客户档案）")
+    cards: list[_Card] = []
+    for p, rows in by_phone.items():
+        if p in missing:
+            continue
+        r = reg.rows[rows[0]]
+        made = to_date(r["date"])[0]
+        if made is None or made > log_end:
+            made = first_day
+        level = str(r["level"] or "").upper()
+        level = level if level in ("O", "H", "A", "B", "C", "N") else "B"
+        consultant = r.get("consultant") or rng.choice(CONSULTANTS)
+        x = rng.random()
+        status, reason = ("已订车" if level == "O" else "跟进中"), None
+        if x < 0.07:
+            status, level, reason = "战败", "F", rng.choice(LOST_REASONS)
+        elif x < 0.09:
+            status, level, reason = "流失", "L", "电话停机，联系不上"
+        elif x < 0.12:
+            status, level = "成交", "D"
+        elif x < 0.16:
+            status, level = "已订车", "O"
+        elif x < 0.19:
+            status, level = "休眠", "C"
+        row = {"card_date": _messy_date(rng, made), "customer": r["customer"], "phone": _messy_phone(rng, p),
+               "model": r["model"], "level": level, "source": rng.choice(SOURCES), "consultant": consultant,
+               "status": status, "lost_reason": reason, "last_contact": None, "next_date": None,
+               "remark": rng.choice(("", "", "", "关注油耗", "二胎家庭", "换购"))}
+        cards.append(_Card(row, p, consultant, made, level, config.levels[level].cadence_days, made))
+    cards.sort(key=lambda c: (c.made, c.consultant))
+    cards_sheet.rows = [c.row for c in cards]
+
+    # a few open cards are neglected: no contact for longer than their cadence
+    open_ids = [i for i, c in enumerate(cards) if c.cadence is not None]
+    old = [i for i in open_ids if cards[i].made < end - dt.timedelta(days=cards[i].cadence + 8)]
+    neglected = rng.sample(old, min(len(old), max(2, int(len(cards) * mistakes / 4))))
+    for i in neglected:
+        c = cards[i]
+        c.cut = end - dt.timedelta(days=c.cadence + 2 + rng.randint(0, 3))
+
+    log = SheetData("跟进记录", LOG_HEADERS, [], title=f"意向客户跟进记录 {log_start:%Y年%m月%d日}起")
+    contacts: list[tuple[dt.date, str, _Card]] = []
+    mine: dict[str, list[_Card]] = defaultdict(list)
+    for c in cards:
+        mine[c.consultant].append(c)
+    gaps = {id(c): _gap(rng, c.cadence) for c in cards}
+    short_days = set(rng.sample(sorted(w for w in worked if log_start < w[1] < log_end),
+                                k=min(6, len(worked))))
+    short_planted = 0
+    day = log_start
+    while day <= log_end:
+        today: dict[str, list[_Card]] = defaultdict(list)
+        for c in cards:
+            if c.cadence is None or c.made >= day or (c.cut and day > c.cut):
+                continue
+            due = (day - c.last).days >= gaps[id(c)] and (c.consultant, day) in worked
+            final = day == log_end and (end - c.last).days > c.cadence
+            if due or final:
+                today[c.consultant].append(c)
+                c.last, gaps[id(c)] = day, _gap(rng, c.cadence)
+        for who in CONSULTANTS:
+            if (who, day) not in worked and not today[who]:
+                continue  # a rest day
+            if (who, day) in short_days and len(today[who]) < target and short_planted < 3:
+                short_planted += 1
+                log.planted_groups.append((f"{who} {day.isoformat()}", "consultant", "followup.quota"))
+                continue
+            pool = [c for c in mine[who] if c.made < day and c not in today[who] and not (c.cut and day > c.cut)]
+            rng.shuffle(pool)
+            while len(today[who]) < target + rng.randint(0, 2) and pool:
+                c = pool.pop()
+                if c.cadence is not None:
+                    c.last = day
+                today[who].append(c)
+        for who, cs in today.items():
+            contacts.extend((day, who, c) for c in cs)
+        day += dt.timedelta(days=1)
+
+    _log_rows(rng, log, contacts)
+    last_logged: dict[int, dt.date] = {}
+    for d, _, c in contacts:
+        last_logged[id(c)] = max(d, last_logged.get(id(c), d))
+    for c in cards:
+        if id(c) in last_logged and rng.random() < 0.7:
+            c.row["last_contact"] = last_logged[id(c)]
+        if c.cadence is not None:
+            c.row["next_date"] = c.last + dt.timedelta(days=c.cadence)
+    _plant_cards(rng, cards_sheet, cards, neglected)
+    _plant_log(rng, log, mistakes)
+    return cards_sheet, log
+
+
+def _gap(rng: random.Random, cadence: int | None) -> int:
+    if cadence is None:
+        return 10**6
+    return max(1, rng.randint(cadence // 2, cadence - 1))
+
+
+def _log_rows(rng: random.Random, log: SheetData, contacts: list[tuple[dt.date, str, _Card]]) -> None:
+    submitted = {}
+    rows = []
+    for day, who, c in contacts:
+        channel = rng.choices(("电话", "微信", "短信", "到店"), (60, 25, 8, 7))[0]
+        m = rng.randint(13 * 60, 18 * 60) if channel == "到店" else rng.randint(9 * 60 + 30, 11 * 60 + 30)
+        key = (who, day)
+        if key not in submitted:
+            submitted[key] = (dt.time(16, rng.randint(0, 58)), rng.choice(MANAGER))
+        sub, signed = submitted[key]
+        cadence = c.cadence
+        rows.append({
+            "date": _messy_date(rng, day), "time": dt.time(m // 60, m % 60), "consultant": who,
+            "customer": c.row["customer"], "phone": _messy_phone(rng, c.phone),
+            "level": c.level if rng.random() < 0.9 else c.level.lower(), "channel": channel,
+            "content": rng.choice(CONTENTS), "feedback": rng.choice(FEEDBACK),
+            "next_date": day + dt.timedelta(days=cadence) if cadence else None,
+            "submitted_at": sub, "manager_signed": signed, "_day": day,
+        })
+    rows.sort(key=lambda r: (r["_day"], r["consultant"], r["time"]))
+    log.rows = rows
+
+
+def _plant_cards(rng: random.Random, sheet: SheetData, cards: list[_Card], neglected: list[int]) -> None:
+    for n, i in enumerate(sorted(neglected)):
+        c = cards[i]
+        if n % 2:
+            c.row["next_date"] = None
+            sheet.planted.append((i, "level", "followup.overdue"))
+        else:
+            sheet.planted.append((i, "next_date", "followup.overdue"))
+        c.row["last_contact"] = c.last if c.last > c.made else None
+    lost = [i for i, c in enumerate(cards) if c.row["status"] in ("战败", "流失")]
+    for i in rng.sample(lost, min(2, len(lost))):
+        cards[i].row["lost_reason"] = None
+        sheet.planted.append((i, "lost_reason", "required"))
+    ok = [i for i, c in enumerate(cards) if c.cadence is not None and i not in neglected]
+    for i in rng.sample(ok, min(2, len(ok))):
+        cards[i].row["next_date"] = cards[i].made - dt.timedelta(days=2)
+        sheet.planted.append((i, "next_date", "time.order"))
+
+
+def _plant_log(rng: random.Random, log: SheetData, rate: float) -> None:
+    rows = log.rows
+    per_kind = max(1, int(len(rows) * rate / 20))
+    used: set[int] = set()
+    calls = [i for i, r in enumerate(rows) if r["channel"] != "到店"]
+    for i in rng.sample(calls, per_kind):
+        rows[i]["time"] = rng.choice((dt.time(14, 20), dt.time(8, 15), dt.time(19, 5), "下午3点"))
+        log.planted.append((i, "time", "followup.window"))
+        used.add(i)
+    for i in rng.sample([i for i in range(len(rows)) if i not in used and rows[i]["next_date"]], 2):
+        rows[i]["next_date"] = rows[i]["_day"] - dt.timedelta(days=2)
+        log.planted.append((i, "next_date", "time.order"))
+    days: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        days[(r["consultant"], r["_day"])].append(i)
+    picked = rng.sample(sorted(days), 4)
+    for key in picked[:2]:  # handed in late: the day's latest 提交时间 is after 17:00
+        i = rng.choice(days[key])
+        rows[i]["submitted_at"] = dt.time(17, rng.randint(20, 59))
+        log.planted.append((i, "submitted_at", "followup.late_submit"))
+    for key in picked[2:]:  # never signed by the manager: reported on the day's first row
+        for i in days[key]:
+            rows[i]["manager_signed"] = None
+        log.planted.append((days[key][0], "manager_signed", "followup.late_submit"))

@@ -1,0 +1,246 @@
+"""Sample after-service workbook: callbacks (售后回访记录) and the quick-handling form (快速处理表).
+
+Scores come in every form SPEC names, each column on its own scale as clerks keep
+them: 1–5 numbers (with the odd word typed in), satisfaction words, and 总体评价 on
+10 points. Most problem customers have a quick-handling row, matched by RO number
+or, when the form's RO number is blank, by phone. Every planted mistake is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.samples import SheetData, _messy_date, _messy_phone, _Names, _yes
+from xl_dealer.scores import department_of
+from xl_dealer.values import to_plate
+
+ADVISORS = ("黄志强", "周敏", "吴涛", "郑丽")
+CALLERS = ("小周", "小林")
+OWNERS = {"服务接待": "黄志强", "车间": "孙师傅", "结算": "何会计", "配件": "林主管", "钣喷": "钱师傅",
+          "美容/洗车": "罗主管"}
+TYPES = (("保养", 45), ("维修", 25), ("钣喷", 10), ("保险", 8), ("索赔", 5), ("新车交付", 7))
+NUMERIC = ("reception_speed", "completion_speed", "checkout_speed", "parts_price", "labour_price", "paint_quality")
+WORDY = ("staff_attitude", "repair_quality", "cleanliness")
+COMMENTS = ("", "", "整体满意", "师傅讲解很清楚", "休息区不错", "希望能提前通知取车", "洗车很干净")
+ISSUES = {"reception_speed": "接车等了40分钟", "completion_speed": "比约定时间晚了半天交车",
+          "checkout_speed": "结账排队太久", "parts_price": "配件比外面贵很多", "labour_price": "工时费偏高",
+          "staff_attitude": "服务顾问态度冷淡", "repair_quality": "异响没有修好", "paint_quality": "补漆有色差",
+          "cleanliness": "车内有油污", "overall": "整体体验差", "complaint": "客户来电投诉等待时间长"}
+PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+CB_HEADERS = {
+    "ro_no": "*维修单号", "plate": "*车牌号", "customer": "*客户姓名", "phone": "*联系电话",
+    "service_type": "*维修类型", "advisor": "*服务顾问", "delivered": "*交车日期", "called": "*回访日期",
+    "call_time": "通话时间", "caller": "*回访人", "outcome": "*回访结果",
+    "reception_speed": "接待速度", "completion_speed": "完工速度", "checkout_speed": "结算速度",
+    "parts_price": "配件价格", "labour_price": "工时价格", "staff_attitude": "服务态度",
+    "repair_quality": "维修质量", "paint_quality": "喷漆质量（钣喷）", "cleanliness": "清洁程度",
+    "overall": "总体评价（10分制）", "quoted": "主动报价", "explained": "讲解维修项目", "comment": "客户意见",
+    "complaint": "是否投诉", "member": "会员", "next_service_date": "下次保养日期",
+    "next_service_km": "下次保养里程", "mileage": "当前里程",
+}
+KS_HEADERS = {
+    "case_no": "*编号", "date": "*登记日期", "ro_no": "维修单号", "customer": "*客户姓名", "phone": "*联系电话",
+    "issue": "*问题描述", "department": "*责任部门", "owner": "*负责人", "owner_signed": "*负责人签字",
+    "due": "*承诺解决日期", "resolved": "实际解决日期", "result": "处理结果", "second_call": "二次回访日期",
+    "second_result": "二次回访结果", "satisfied": "客户是否满意",
+}
+
+
+def _plate(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.12:  # new-energy small vehicle: D/F, a letter or digit, 4 digits
+        p = "粤B" + rng.choice("DF") + rng.choice(PLATE_CHARS) + f"{rng.randint(0, 9999):04d}"
+    elif r < 0.15:  # new-energy large vehicle: 5 digits, then D/F
+        p = "粤A" + f"{rng.randint(0, 99999):05d}" + rng.choice("DF")
+    else:
+        p = "粤" + rng.choice("ABE") + "".join(rng.choice(PLATE_CHARS) for _ in range(5))
+    assert to_plate(p)[1] is None, p
+    return p
+
+
+def _scores(rng: random.Random, service_type: str) -> dict[str, Any]:
+    s: dict[str, Any] = {}
+    for k in NUMERIC:
+        if k == "paint_quality" and service_type != "钣喷":
+            continue
+        s[k] = rng.choice((5, 5, 4, 4, 3)) if rng.random() < 0.9 else rng.choice(("满意", "非常满意", "很好"))
+    for k in WORDY:
+        s[k] = rng.choice(("非常满意", "非常满意", "满意", "满意", "基本满意"))
+    s["overall"] = rng.choice((10, 9, 9, 8, 8, 7))
+    return s
+
+
+def _make_problem(rng: random.Random, row: dict[str, Any]) -> str:
+    """Turn a reached row into a problem customer; returns the item the rule will name."""
+    kind = rng.choice(("numeric", "word", "overall", "complaint"))
+    if kind == "complaint":
+        row["complaint"] = "是"
+        return "complaint"
+    if kind == "overall":
+        row["overall"] = rng.choice((3, 4))  # of 10
+        return "overall"
+    item = rng.choice(NUMERIC[:5] if kind == "numeric" else WORDY)
+    row[item] = rng.choice((1, 2)) if kind == "numeric" else rng.choice(("不满意", "很不好", "非常不满意"))
+    return item
+
+
+def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed: int = 13,
+                           config: Config | None = None) -> tuple[SheetData, SheetData]:
+    """A month of callbacks ending the day before ``end``, and the quick-handling form."""
+    config = config or Config()
+    rng = random.Random(seed)
+    names = _Names(rng)
+    start = end - dt.timedelta(days=days)
+    last_day = end - dt.timedelta(days=1)
+    cb = SheetData(f"{last_day.month}月回访", CB_HEADERS, [], title=f"售后回访记录 {last_day:%Y年%m月}")
+    rows: list[dict[str, Any]] = []
+    seq = 0
+    for day_i in range(days - 1):
+        delivered = start + dt.timedelta(days=day_i)
+        for _ in range(max(1, int(rng.gauss(per_day, 2)))):
+            seq += 1
+            stype = rng.choices([t for t, _ in TYPES], [w for _, w in TYPES])[0]
+            limit = config.callback_new_car_days if stype == "新车交付" else config.callback_days
+            called = min(delivered + dt.timedelta(days=rng.randint(1, limit)), last_day)
+            outcome = rng.choices(("已回访", "未接通", "拒访", "空号"), (85, 8, 4, 3))[0]
+            km = rng.randint(3, 120) * 1000
+            row: dict[str, Any] = {
+                "ro_no": f"RO{delivered:%y%m%d}{seq:03d}", "plate": _plate(rng), "customer": names.person(),
+                "phone": names.phone(), "service_type": stype, "advisor": rng.choice(ADVISORS),
+                "delivered": delivered, "called": called, "call_time": _call_time(rng),
+                "caller": rng.choice(CALLERS), "outcome": outcome,
+                "quoted": _yes(rng, rng.random() < 0.95), "explained": _yes(rng, rng.random() < 0.9),
+                "comment": rng.choice(COMMENTS), "complaint": "否", "member": _yes(rng, rng.random() < 0.3),
+                "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
+                "next_service_km": km + 10000 if stype == "保养" else None,
+                "mileage": rng.choice((km, f"{km:,}", f"{km}公里")),
+                "_day": called, "_problem": None, "_retry": False,
+            }
+            if outcome == "已回访":
+                row.update(_scores(rng, stype))
+            rows.append(row)
+            if outcome == "未接通" and called < last_day and rng.random() < 0.6:
+                retry = {**row, "called": called + dt.timedelta(days=1), "call_time": _call_time(rng),
+                         "outcome": "已回访", "_day": called + dt.timedelta(days=1), "_retry": True}
+                retry.update(_scores(rng, stype))
+                rows.append(retry)
+    rows.sort(key=lambda r: (r["_day"], r["call_time"]))
+    cb.rows = rows
+
+    reached = [i for i, r in enumerate(rows) if r["outcome"] == "已回访"]
+    for i in rng.sample(reached, max(4, len(reached) // 16)):
+        rows[i]["_problem"] = _make_problem(rng, rows[i])
+    _plant_callbacks(rng, cb, end, config)
+
+    ks = SheetData("快速处理表", KS_HEADERS, [], title="售后快速处理表（客户问题/投诉）")
+    problems = [i for i, r in enumerate(rows) if r["_problem"]]
+    unhandled = set(rng.sample(problems, max(2, len(problems) // 6)))
+    for i in problems:
+        if i in unhandled:
+            cb.planted.append((i, rows[i]["_problem"], "complaint.unhandled"))
+        else:
+            ks.rows.append(_case(rng, rows[i], end, config))
+    ks.rows.sort(key=lambda r: r["_day"])
+    for n, r in enumerate(ks.rows, start=1):
+        r["case_no"] = f"KS{end:%y%m}-{n:03d}"
+    _plant_cases(rng, ks, end, config)
+    return cb, ks
+
+
+def _call_time(rng: random.Random) -> dt.time:
+    m = rng.choice((rng.randint(10 * 60, 11 * 60 + 59), rng.randint(15 * 60, 17 * 60 + 59)))
+    return dt.time(m // 60, m % 60)
+
+
+def _case(rng: random.Random, cb_row: dict[str, Any], end: dt.date, config: Config) -> dict[str, Any]:
+    item = cb_row["_problem"]
+    dept = department_of(item, config) if item != "complaint" else "服务接待"
+    dept = dept if dept in OWNERS else "服务接待"
+    day: dt.date = cb_row["called"]
+    due = day + dt.timedelta(days=3)
+    last_day = end - dt.timedelta(days=1)
+    row: dict[str, Any] = {
+        "date": _messy_date(rng, day), "_day": day, "_due_passed": due < end,
+        "ro_no": cb_row["ro_no"] if rng.random() < 0.7 else None,
+        "customer": cb_row["customer"], "phone": _messy_phone(rng, cb_row["phone"]),
+        "issue": ISSUES[item], "department": dept, "owner": OWNERS[dept], "owner_signed": OWNERS[dept],
+        "due": due, "resolved": None, "result": None, "second_call": None, "second_result": None, "satisfied": None,
+    }
+    if due < end or rng.random() < 0.5:
+        resolved = min(day + dt.timedelta(days=rng.randint(0, 3)), last_day)
+        row.update(resolved=resolved, result=rng.choice(("返修完毕", "道歉并赠送保养", "更换配件", "退还部分工时费")))
+        if (end - resolved).days > config.complaint_second_call_days or (resolved < last_day and rng.random() < 0.5):
+            second = min(resolved + dt.timedelta(days=rng.randint(1, 5)), last_day)
+            row.update(second_call=second, second_result=rng.choice(("满意", "基本满意", "理解")), satisfied="是")
+    return row
+
+
+def _pick(rng: random.Random, rows: list[dict], used: set[int], ok) -> int | None:
+    cands = [i for i, r in enumerate(rows) if i not in used and ok(r)]
+    if not cands:
+        return None
+    i = rng.choice(cands)
+    used.add(i)
+    return i
+
+
+def _plant_callbacks(rng: random.Random, cb: SheetData, end: dt.date, config: Config) -> None:
+    rows = cb.rows
+    used: set[int] = set()
+    plain = lambda r: not r["_problem"] and not r["_retry"] and r["outcome"] == "已回访"  # noqa: E731
+    later_ros = {r["ro_no"] for r in rows if r["_retry"]}
+
+    def plant(field_key: str, rule: str, change, ok=plain, times: int = 1) -> None:
+        for _ in range(times):
+            i = _pick(rng, rows, used, lambda r: ok(r) and r["ro_no"] not in later_ros)
+            if i is None:
+                return
+            change(rows[i])
+            cb.planted.append((i, field_key, rule))
+
+    old = lambda r: plain(r) and r["service_type"] != "新车交付" and r["delivered"] <= end - dt.timedelta(days=8)  # noqa: E731
+    plant("called", "callback.late", lambda r: r.update(called=r["delivered"] + dt.timedelta(days=5)), old, 2)
+    plant("called", "callback.late", lambda r: r.update(service_type="新车交付",
+          called=r["delivered"] + dt.timedelta(days=config.callback_new_car_days + 3)),
+          lambda r: plain(r) and r["service_type"] == "保养" and r["delivered"] <= end - dt.timedelta(days=12))
+    plant("call_time", "callback.window", lambda r: r.update(call_time=rng.choice((dt.time(13, 10), "19:20"))),
+          times=2)
+    plant("cleanliness", "required", lambda r: r.update(cleanliness=None))
+    plant("paint_quality", "required", lambda r: r.update(paint_quality=None),
+          lambda r: plain(r) and r["service_type"] == "钣喷")
+    plant("plate", "format.plate", lambda r: r.update(plate=rng.choice(("粤B1234", "粤BI2345", "B12345"))))
+    plant("mileage", "format.number", lambda r: r.update(mileage="约3万"))
+    plant("called", "time.order", lambda r: r.update(called=r["delivered"] - dt.timedelta(days=1)))
+    # the same RO number again, on a later reached row
+    firsts = [i for i in range(len(rows)) if i not in used and plain(rows[i]) and rows[i]["ro_no"] not in later_ros]
+    if len(firsts) > 10:
+        a = firsts[len(firsts) // 3]
+        b = next(i for i in firsts if i > a + 5)
+        used.update((a, b))
+        rows[b]["ro_no"] = rows[a]["ro_no"]
+        cb.planted.append((b, "ro_no", "duplicate"))
+
+
+def _plant_cases(rng: random.Random, ks: SheetData, end: dt.date, config: Config) -> None:
+    rows = ks.rows
+    used: set[int] = set()
+    open_ok = [i for i, r in enumerate(rows) if r["_due_passed"]]
+    for i in rng.sample(open_ok, min(2, len(open_ok))):
+        rows[i].update(resolved=None, result=None, second_call=None, second_result=None, satisfied=None)
+        ks.planted.append((i, "due", "complaint.open_overdue"))
+        used.add(i)
+    limit = config.complaint_second_call_days
+    late = [i for i, r in enumerate(rows) if i not in used and r["resolved"] and (end - r["resolved"]).days > limit]
+    for i in rng.sample(late, min(2, len(late))):
+        rows[i].update(second_call=None, second_result=None, satisfied=None)
+        ks.planted.append((i, "second_call", "complaint.no_second_call"))
+        used.add(i)
+    done = [i for i, r in enumerate(rows) if i not in used and r["resolved"] and r["second_call"]]
+    if done:
+        i = rng.choice(done)
+        rows[i]["resolved"] = rows[i]["_day"] - dt.timedelta(days=1)
+        ks.planted.append((i, "resolved", "time.order"))
