@@ -63,6 +63,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             ordered[r["consultant"]].add(person_key(r, ("log", i)))
 
     target = config.followup_daily_target
+    has_log = bool(tables_of(checked, "followup_log"))  # without the log, "未达标" would be a false alarm
     rows = []
     for name in sorted(n for n in names if n):
         s = stats[name]
@@ -77,7 +78,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "orders": len(ordered[name]),
             "followups": n_logs,
             "target": target,
-            "target_met": "达标" if n_logs >= target else "未达标",
+            "target_met": ("达标" if n_logs >= target else "未达标") if has_log else "—",
             "log_on_time": _on_time(submitted[name], config) if n_logs else "—",
             "log_signed": ("已签" if all(signed[name]) else "未签") if n_logs else "—",
         }
