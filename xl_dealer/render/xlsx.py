@@ -319,7 +319,14 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     chart.legend.position = "b"
     if len(spec.series) == 1:
         chart.legend = None
-    lay.keep_together(chart.height + 0.6)
+    if isinstance(chart, LineChart):
+        for series in chart.series:
+            series.smooth = False  # a trend must not swing below 0 % between months
+            series.marker.symbol = "circle"
+    lay.keep_together(chart.height + 1.2)
+    # one spacer row between a page break and the chart: LibreOffice otherwise draws the
+    # chart's top edge as a stray line at the foot of the previous page
+    lay.row += 1
     ws.add_chart(chart, f"A{lay.row}")
     lay.row += math.ceil(chart.height / ROW_CM) + 2
 
