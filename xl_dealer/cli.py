@@ -120,6 +120,44 @@ def validate(
     raise typer.Exit(result.exit_code(fail_on))
 
 
+@app.command()
+def report(
+    name: Annotated[str, typer.Argument(help="morning, followups, funnel, weekly, monthly, churn, reminders, or all", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    as_of: AsOf = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="xlsx to write (default ./NAME_ASOF.xlsx)")] = None,  # noqa: UP045
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="also write the report data as JSON (- for stdout)")] = None,  # noqa: UP045
+    period: Annotated[Optional[str], typer.Option("--period", help="funnel only: week or month (default month)")] = None,  # noqa: UP045
+    config: ConfigFile = None,
+) -> None:
+    """Build a manager report (a formatted sheet) from workbooks; `all` writes every report into one workbook.
+
+    Exit 0: written; 2: bad usage or an unreadable input (nothing written).
+    """
+    from xl_dealer.reports import REPORTS
+
+    if name != "all" and name not in REPORTS:
+        _fail(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}, all")
+    if period not in (None, "week", "month"):
+        _fail(f"--period must be week or month, not {period!r}")
+    cfg = _load(config, None, as_of)
+    from xl_dealer.errors import InputError
+    from xl_dealer.reports import default_out, to_json
+    from xl_dealer.reports import report as run
+
+    to_stdout = json_path is not None and str(json_path) == "-"
+    try:
+        reports = run(name, paths, as_of=as_of, config=cfg, out=out,
+                      json_path=None if to_stdout else json_path, period=period)
+    except InputError as e:
+        _fail(str(e))
+    if to_stdout:
+        typer.echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2))
+    if out is not None or json_path is None:
+        written = out or default_out(name, reports[0].as_of.date())
+        typer.echo(f"{written}  ({', '.join(r.sheet for r in reports)})", err=to_stdout)
+
+
 @app.command("config")
 def show_config(config: ConfigFile = None) -> None:
     """Print the effective configuration (defaults merged with dealer.toml) as TOML."""

@@ -45,9 +45,19 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"
+    paths["reports"] = write_reports(out, [p for p in paths.values() if p.suffix == ".xlsx"], day, config)
     echo(render_text(result, config.lang, limit=8))
     echo("")
     echo(f"样例工作簿和结果在 {out.resolve()}：" if config.lang != "en" else f"Sample workbooks and outputs in {out.resolve()}:")
     for key, p in paths.items():
         echo(f"  {key:<14} {p}")
     return paths
+
+
+def write_reports(out: Path, workbooks: list[Path], day: dt.date, config: Config) -> Path:
+    """Every manager report from the sample workbooks, one sheet each, into ``out/reports.xlsx``."""
+    from xl_dealer.reports import report
+
+    target = out / "reports.xlsx"
+    report("all", workbooks, as_of=day, config=config, out=target)
+    return target

@@ -124,3 +124,38 @@ def problem_customers(values: Mapping[str, list[Any]], config: Config) -> dict[i
         if yes is True and i not in out:
             out[i] = "complaint"
     return out
+
+
+def item_header(item: str, kind_key: str = "service_callback") -> str:
+    from xl_dealer.kinds import KINDS
+
+    return KINDS[kind_key].field(item).header
+
+
+def item_rates(rows: Iterable[dict[str, Any]], config: Config, items: list[str] | None = None) -> dict[str, Rate]:
+    """满意率 per score item over rows of normalised scores (``{item: float | None}``)."""
+    items = items if items is not None else score_items()
+    rows = list(rows)
+    return {it: rate_of((r.get(it) for r in rows), config) for it in items}
+
+
+def department_rates(by_item: dict[str, Rate], config: Config) -> dict[str, Rate]:
+    """Item rates pooled by the department each item speaks for (config ``departments``), in item order."""
+    out: dict[str, Rate] = {}
+    for it, r in by_item.items():
+        d = department_of(it, config)
+        out[d] = out.get(d, Rate(0, 0)) + r
+    return out
+
+
+def overall_rate(by_item: dict[str, Rate]) -> Rate:
+    """Every answered item of every call pooled: the overall 满意率."""
+    total = Rate(0, 0)
+    for r in by_item.values():
+        total = total + r
+    return total
+
+
+def problem_items(row: dict[str, Any], config: Config, items: list[str] | None = None) -> list[str]:
+    """The items of one call answered at or below the problem threshold."""
+    return [it for it in (items if items is not None else score_items()) if is_problem(row.get(it), config)]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnFormat = Literal["text", "int", "number", "percent", "date", "time", "phone"]
+ColumnFormat = Literal["text", "int", "number", "percent", "pp", "date", "time", "phone"]  # pp: a change in percentage points
 
 
 @dataclass(slots=True)
@@ -40,6 +40,7 @@ class Table:
     rows: list[dict[str, Any]]  # JSON-ready row objects, keyed by Column.key
     totals: bool = False  # add a totals row
     empty_text: str = "本期无数据 / nothing in this period"
+    total_row: dict[str, Any] | None = None  # the totals, computed by the builder (renderers only write them)
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ class Report:
     footnotes: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     call_list: bool = False  # phones shown unmasked only on call lists
+    notes: list[str] = field(default_factory=list)  # shown under the title: empty period, missing inputs
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -67,5 +69,15 @@ class Report:
             "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
             "as_of": self.as_of.isoformat(timespec="minutes"),
             "tables": {t.key: [{k: json_value(v) for k, v in r.items()} for r in t.rows] for t in self.tables},
+            "totals": {t.key: {k: json_value(v) for k, v in t.total_row.items()}
+                       for t in self.tables if t.totals and t.total_row is not None},
+            "notes": list(self.notes),
             "footnotes": list(self.footnotes),
         }
+
+    def frame(self, key: str) -> Any:
+        """One table as a pandas DataFrame (pandas is imported only here: the ``reports`` extra)."""
+        import pandas as pd
+
+        t = self.table(key)
+        return pd.DataFrame(t.rows, columns=[c.key for c in t.columns])

@@ -1,0 +1,89 @@
+"""``xl-dealer report``: the thin shell over ``xl_dealer.reports.report``; the demo's report workbook."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from tests.test_report_weekly import CALLS, CASES
+from tests.workbooks import write
+from xl_dealer.cli import app
+from xl_dealer.reports import REPORTS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def callbacks(tmp_path):
+    return write(tmp_path / "cb.xlsx", {"回访": ("service_callback", CALLS), "快速处理": ("complaint", CASES)})
+
+
+def test_weekly_xlsx_and_json(tmp_path, callbacks):
+    out, js = tmp_path / "w.xlsx", tmp_path / "w.json"
+    res = runner.invoke(app, ["report", "weekly", str(callbacks), "--as-of", "2026-11-30",
+                              "--out", str(out), "--json", str(js)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["report"] == "weekly" and data["period"] == {"start": "2026-11-23", "end": "2026-11-29"}
+    assert data["tables"]["overall"][0]["calls"] == 6
+    assert load_workbook(out).sheetnames == ["周回访报表"]
+
+
+def test_default_out_name_in_current_folder(tmp_path, callbacks, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["report", "all", str(callbacks), "--as-of", "2026-11-30"])
+    assert res.exit_code == 0, res.output
+    assert load_workbook(tmp_path / "reports_2026-11-30.xlsx").sheetnames == list(REPORTS.values())
+
+
+def test_json_to_stdout(callbacks):
+    res = runner.invoke(app, ["report", "all", str(callbacks), "--as-of", "2026-11-30", "--json", "-"])
+    assert res.exit_code == 0
+    assert [r["report"] for r in json.loads(res.stdout)["reports"]] == list(REPORTS)
+
+
+@pytest.mark.parametrize("args", [["report", "nope", "x.xlsx"], ["report", "weekly", "missing.xlsx"],
+                                  ["report", "weekly", "x.xlsx", "--as-of", "30/11/2026"],
+                                  ["report", "funnel", "x.xlsx", "--period", "year"]])
+def test_bad_usage_exits_2_with_one_line(tmp_path, args, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_demo_writes_the_report_workbook(tmp_path):
+    from xl_dealer.demo import demo
+
+    paths = demo(tmp_path / "demo", as_of="2026-11-30", echo=lambda s: None)
+    assert load_workbook(paths["reports"]).sheetnames == list(REPORTS.values())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_every_demo_report_to_pdf(tmp_path):
+    """A real program reads our files: every sheet of the demo's reports.xlsx must print."""
+    from xl_dealer.demo import demo
+
+    paths = demo(tmp_path / "demo", as_of="2026-11-30", echo=lambda s: None)
+    pdf_dir = tmp_path / "pdf"
+    env = {**os.environ, "HOME": str(tmp_path)}  # a private LibreOffice profile: parallel runs don't collide
+    proc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(pdf_dir),
+                           str(paths["reports"])], capture_output=True, text=True, timeout=180, env=env)
+    pdf = pdf_dir / "reports.pdf"
+    assert proc.returncode == 0 and pdf.is_file(), proc.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert _pages(pdf) >= len(REPORTS)  # at least a page per sheet
+
+
+def _pages(pdf) -> int:
+    if shutil.which("pdfinfo"):
+        out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        return int(next((ln.split()[-1] for ln in out.splitlines() if ln.startswith("Pages:")), "0"))
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))

@@ -1,0 +1,389 @@
+"""Reports onto openpyxl worksheets: title, period, real Excel tables, native charts, footnotes.
+
+Layout, top to bottom: title, period/as-of line, notes (empty period, missing
+inputs), each table (caption, ListObject with header style and totals row),
+the charts, then the footnotes with the formula of every rate. Set up to print
+landscape, one page wide.
+
+Every string is written as a string (``data_type = "s"``): a clerk's remark
+``=HYPERLINK(...)`` or ``+86 138…`` must never become a formula in a manager's
+report. Phones are masked here too unless the report is a call list.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.table import Table as XlTable
+from openpyxl.worksheet.table import TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_dealer.errors import InputError
+from xl_dealer.reports.model import Chart, Column, Report, Table
+from xl_dealer.values import mask_phone
+
+NUMBER_FORMATS = {
+    "int": "#,##0", "number": "#,##0.0", "percent": "0.0%", "pp": "+0.0%;-0.0%;0.0%",
+    "date": "yyyy-mm-dd", "time": "hh:mm", "text": "@", "phone": "@",
+}
+NUMERIC = frozenset({"int", "number", "percent", "pp"})
+DASH = "—"  # a rate with nothing to divide by
+MAX_WIDTH = 40
+PT_CM = 2.54 / 72
+# Every row gets an explicit height: Excel (15 pt) and LibreOffice (12.75 pt) disagree on the
+# default, and page breaks before charts are only right if the height is known.
+ROW_PT = 16
+ROW_CM = ROW_PT * PT_CM
+UNIT_CM = (0.2, 0.25)  # one column-width unit, printed: Excel, LibreOffice
+PAGE_W_CM, PAGE_H_CM = 29.7 - 2 * 0.4 * 2.54, 21.0 - 2 * 0.7 * 2.54 - 0.6  # A4 landscape inside the margins
+
+BLUE = "1F4E78"
+THIN = Side(style="thin", color="A6A6A6")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=BLUE)
+TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_BORDER = Border(left=THIN, right=THIN, bottom=THIN, top=Side(style="double", color=BLUE))
+
+
+def text_width(s: str) -> int:
+    """Display width in Excel column units: CJK and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _shown(v: Any, fmt: str) -> str:
+    """Roughly what the cell will show, to size its column."""
+    if v is None:
+        return DASH if fmt in NUMERIC else ""
+    if fmt in ("percent", "pp") and isinstance(v, int | float):
+        return f"{v:+.1%}" if fmt == "pp" else f"{v:.1%}"
+    if fmt == "date" and hasattr(v, "isoformat"):
+        return "2026-01-01"
+    if fmt == "time":
+        return "00:00"
+    if fmt in ("int", "number") and isinstance(v, int | float):
+        return f"{v:,.0f}" if fmt == "int" else f"{v:,.1f}"
+    return str(v)
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write one value; strings stay strings, whatever they start with."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _table_name(ws: Worksheet, report: Report, table: Table) -> str:
+    """A valid, workbook-unique ListObject name (ASCII, starts with a letter, never a cell address)."""
+    base = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in f"tbl_{report.name}_{table.key}")
+    taken = {n.lower() for sheet in (ws.parent.worksheets if ws.parent else [ws]) for n in sheet.tables}
+    name, i = base, 2
+    while name.lower() in taken:
+        name, i = f"{base}_{i}", i + 1
+    return name
+
+
+def _headers(columns: list[Column]) -> list[str]:
+    """Column headings, made unique (a ListObject requires it)."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        h = c.header or c.key
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}{seen[h]}")
+    return out
+
+
+class _Layout:
+    """Tracks the next free row and each column's needed width."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.row = 1
+        self.widths: dict[int, float] = {}
+        self.caps: dict[int, float] = {}
+        self.ncols = 1
+        self.page_top = 1
+
+    def need(self, column: int, text: str, cap: float | None = None) -> None:
+        self.widths[column] = max(self.widths.get(column, 0), text_width(text) + 2)
+        if cap:
+            self.caps[column] = max(self.caps.get(column, 0), cap)
+
+    def y_cm(self, start: int, end: int) -> float:
+        """Printed height of rows [start, end) at 100 %."""
+        dims = self.ws.row_dimensions
+        return sum((dims[r].height if r in dims and dims[r].height else ROW_PT) for r in range(start, end)) * PT_CM
+
+    def scale(self, unit_cm: float) -> float:
+        """The fit-to-width print scale: content wider than the page is shrunk."""
+        content = sum(self.width(c) for c in range(1, self.ncols + 1)) * unit_cm
+        return min(1.0, PAGE_W_CM / content) if content else 1.0
+
+    def keep_together(self, height_cm: float) -> None:
+        """A page break before the next row if a block this high would straddle pages.
+
+        Excel and LibreOffice print a column-width unit differently wide, so the
+        fit-to-width scale differs; break if the block would straddle in either.
+        """
+        for unit in UNIT_CM:
+            page = PAGE_H_CM / self.scale(unit)
+            pos = self.y_cm(self.page_top, self.row) % page
+            if pos and pos + height_cm > page:
+                self.ws.row_breaks.append(Break(id=self.row - 1))
+                self.page_top = self.row
+                return
+
+    def width(self, column: int) -> float:
+        return min(max(self.widths.get(column, 8), 6), self.caps.get(column, MAX_WIDTH))
+
+
+def write_report(report: Report, ws: Worksheet) -> None:
+    """Render one report onto an (empty) worksheet."""
+    lay = _Layout(ws)
+    lay.ncols = max([len(t.columns) for t in report.tables] + [6])
+    ws.sheet_view.showGridLines = False
+
+    _put(ws, 1, 1, report.title).font = Font(bold=True, size=16, color=BLUE)
+    ws.row_dimensions[1].height = 26
+    stamp = report.as_of.strftime("%Y-%m-%d %H:%M") if report.as_of.time() != report.as_of.min.time() \
+        else report.as_of.date().isoformat()
+    period = report.period_start.isoformat() if report.period_start == report.period_end \
+        else f"{report.period_start.isoformat()} 至 {report.period_end.isoformat()}"
+    _put(ws, 2, 1, f"统计期间：{period}　　截至：{stamp}　　xl-dealer").font = Font(color="595959")
+    lay.row = 3
+    for note in report.notes:
+        _put(ws, lay.row, 1, note).font = Font(bold=True, color="C00000")
+        lay.row += 1
+    lay.row += 1
+
+    first_data_row: int | None = None
+    placed: dict[str, tuple[int, int, int]] = {}  # table key -> (header row, last data row, n rows)
+    for table in report.tables:
+        header_row = _write_table(report, table, ws, lay)
+        placed[table.key] = (header_row, header_row + max(len(table.rows), 1), len(table.rows))
+        if first_data_row is None:
+            first_data_row = header_row + 1
+        lay.row += 1
+
+    for chart in report.charts:
+        if chart.table in placed and placed[chart.table][2]:
+            _write_chart(report, chart, ws, lay, placed[chart.table])
+
+    if report.footnotes:
+        total_width = sum(lay.width(c) for c in range(1, lay.ncols + 1))
+        _put(ws, lay.row, 1, "注：").font = Font(bold=True, color="595959")
+        lay.row += 1
+        for i, text in enumerate(report.footnotes, start=1):
+            line = f"{i}. {text}"
+            cell = _put(ws, lay.row, 1, line)
+            cell.font = Font(size=9, color="595959")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=lay.ncols)
+            lines = max(1, math.ceil(text_width(line) * 0.9 / max(total_width, 1)))
+            ws.row_dimensions[lay.row].height = 12 * lines + 3
+            lay.row += 1
+
+    for c in range(1, lay.ncols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = lay.width(c)
+    for r in range(1, lay.row + 1):
+        if not ws.row_dimensions[r].height:
+            ws.row_dimensions[r].height = ROW_PT
+    if first_data_row:
+        ws.freeze_panes = ws.cell(row=first_data_row, column=1)
+    _page_setup(ws, lay)
+
+
+def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> int:
+    cap = _put(ws, lay.row, 1, table.title)
+    cap.font = Font(bold=True, size=12, color=BLUE)
+    lay.row += 1
+    header_row = lay.row
+    headers = _headers(table.columns)
+    for j, (c, h) in enumerate(zip(table.columns, headers, strict=True), start=1):
+        cell = _put(ws, header_row, j, h)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        lay.need(j, h, c.width)
+    r = header_row
+    for row in table.rows:
+        r += 1
+        _write_row(report, table.columns, row, ws, r, lay)
+    if not table.rows:
+        r += 1
+        _put(ws, r, 1, table.empty_text).font = Font(italic=True, color="808080")
+        for j in range(1, len(table.columns) + 1):
+            ws.cell(row=r, column=j).border = BOX
+    last_data = r
+    has_totals = bool(table.totals and table.total_row and table.rows)
+    if has_totals:
+        r += 1
+        assert table.total_row is not None
+        _write_row(report, table.columns, table.total_row, ws, r, lay)
+        for j in range(1, len(table.columns) + 1):
+            cell = ws.cell(row=r, column=j)
+            cell.font, cell.fill, cell.border = Font(bold=True), TOTAL_FILL, TOTAL_BORDER
+
+    ref = f"A{header_row}:{get_column_letter(len(table.columns))}{r}"
+    xl = XlTable(displayName=_table_name(ws, report, table), ref=ref)
+    xl.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    for j, h in enumerate(headers, start=1):
+        tc = TableColumn(id=j, name=h)
+        if has_totals and j == 1:
+            tc.totalsRowLabel = str(table.total_row.get(table.columns[0].key) or "合计")  # type: ignore[union-attr]
+        xl.tableColumns.append(tc)
+    from openpyxl.worksheet.filters import AutoFilter
+
+    xl.autoFilter = AutoFilter(ref=f"A{header_row}:{get_column_letter(len(table.columns))}{last_data}")
+    if has_totals:
+        xl.totalsRowCount = 1
+    ws.add_table(xl)
+    ws.row_dimensions[header_row].height = 20
+    lay.row = r + 1
+    return header_row
+
+
+def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: Worksheet, r: int, lay: _Layout) -> None:
+    lines = 1
+    for j, c in enumerate(columns, start=1):
+        v = row.get(c.key)
+        if c.format == "phone" and not report.call_list and isinstance(v, str):
+            v = mask_phone(v)  # a second guard: only call lists show numbers
+        if v is None and c.format in NUMERIC:
+            v = DASH
+        if isinstance(v, bool):
+            v = "是" if v else "否"
+        cell = _put(ws, r, j, v)
+        cell.border = BOX
+        if c.format in NUMBER_FORMATS and not isinstance(v, str):
+            cell.number_format = NUMBER_FORMATS[c.format]
+        if v == DASH or c.format in ("date", "time"):
+            cell.alignment = Alignment(horizontal="center")
+        elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, math.ceil((text_width(v) + 2) / (c.width or MAX_WIDTH)))
+        lay.need(j, _shown(v, c.format), c.width)
+    ws.row_dimensions[r].height = ROW_PT * lines
+
+
+def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where: tuple[int, int, int]) -> None:
+    table = report.table(spec.table)
+    header_row, last, _ = where
+    keys = [c.key for c in table.columns]
+    if spec.category not in keys or not all(s in keys for s in spec.series):
+        return
+    if not any(isinstance(r.get(s), int | float) and r.get(s) for r in table.rows for s in spec.series):
+        return  # nothing but zeros and dashes: a chart would only show empty axes
+    chart: BarChart | LineChart
+    if spec.type == "line":
+        chart = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = "bar" if spec.type == "bar" else "col"
+        chart.gapWidth = 60
+        if spec.type == "bar":  # first stage on top, as a funnel reads
+            chart.x_axis.scaling.orientation = "maxMin"
+    chart.title = spec.title
+    chart.style = 10
+    chart.height, chart.width = 7.5, min(24.0, max(14.0, 2.2 * (last - header_row) + 8))
+    for key in spec.series:
+        c = keys.index(key) + 1
+        chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last), titles_from_data=True)
+    cat = keys.index(spec.category) + 1
+    chart.set_categories(Reference(ws, min_col=cat, min_row=header_row + 1, max_row=last))
+    if spec.percent:
+        chart.y_axis.numFmt = "0%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    for flag in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+        setattr(chart.dataLabels, flag, False)
+    if spec.percent:
+        chart.dataLabels.numFmt = "0%"
+    chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    if len(spec.series) == 1:
+        chart.legend = None
+    if isinstance(chart, LineChart):
+        for series in chart.series:
+            series.smooth = False  # a trend must not swing below 0 % between months
+            series.marker.symbol = "circle"
+    lay.keep_together(chart.height + 1.2)
+    # one spacer row between a page break and the chart: LibreOffice otherwise draws the
+    # chart's top edge as a stray line at the foot of the previous page
+    lay.row += 1
+    ws.add_chart(chart, f"A{lay.row}")
+    lay.row += math.ceil(chart.height / ROW_CM) + 2
+
+
+def _page_setup(ws: Worksheet, lay: _Layout) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.print_area = f"A1:{get_column_letter(lay.ncols)}{max(lay.row, 1)}"
+
+
+# ---------------------------------------------------------------- files
+
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write via a temp file in the same folder, then os.replace: readers never see half a file."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(str(path), f"文件夹不存在 / folder does not exist: {folder}")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
+    except OSError as e:
+        raise InputError(str(path), f"无法写入该文件夹 / cannot write to the folder ({e.strerror or e})") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except PermissionError as e:
+        raise InputError(str(path), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? ({e.strerror or e})") from None
+    except OSError as e:
+        raise InputError(str(path), f"无法写入 / cannot write ({e.strerror or e})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def workbook_of(reports: list[Report]) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for report in reports:
+        name, i = report.sheet[:31], 2
+        while name in wb.sheetnames:
+            name, i = f"{report.sheet[:28]}_{i}", i + 1
+        write_report(report, wb.create_sheet(name))
+    return wb
+
+
+def save_reports(reports: list[Report], path: str | os.PathLike[str]) -> Path:
+    """One sheet per report, in order; written atomically."""
+    wb = workbook_of(reports)
+    path = Path(path)
+    atomic_write(path, lambda tmp: wb.save(tmp))
+    return path

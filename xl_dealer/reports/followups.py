@@ -1,0 +1,101 @@
+"""今日跟进: each consultant's open cards due today or overdue by their level's cadence (SPEC §2.3, §4).
+
+A call list: phones are shown in full. Due = the earlier of 下次跟进日期 and
+last contact + the level's cadence; the last contact is the latest of the card's
+own date fields and the follow-up log entries for that phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from xl_dealer.config import Config
+from xl_dealer.reports.common import col, date_of, missing_note, records, with_totals
+from xl_dealer.reports.model import Report, Table
+from xl_dealer.values import phone_key
+
+CLOSED_STATUSES = frozenset({"已订车", "成交", "战败", "流失", "休眠"})
+
+
+def due_date(level: str | None, last: dt.date | None, next_date: dt.date | None, config: Config) -> dt.date | None:
+    """When a card must next be followed up; None for closed levels and cards with no dates."""
+    lv = config.levels.get(level or "")
+    if lv is None or lv.cadence_days is None:
+        return None
+    by_cadence = last + dt.timedelta(days=lv.cadence_days) if last else None
+    candidates = [d for d in (by_cadence, next_date) if d is not None]
+    return min(candidates) if candidates else None
+
+
+def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
+    # the latest log entry per phone (on or before today) moves the last contact, level and next date
+    latest: dict[str, dict] = {}
+    for r in records(checked, "followup_log"):
+        k = phone_key(r["phone"])
+        if k and r["date"] and r["date"] <= as_of and (k not in latest or r["date"] >= latest[k]["date"]):
+            latest[k] = r
+
+    items = []
+    for r in records(checked, "followup_card"):
+        if r["status"] in CLOSED_STATUSES:
+            continue
+        log = latest.get(phone_key(r["phone"]) or "")
+        contacts = [d for d in (r["card_date"], r["last_contact"], log and log["date"]) if d and d <= as_of]
+        last = max(contacts) if contacts else None
+        level = r["level"]
+        next_date = r["next_date"]
+        if log and (r["last_contact"] is None or log["date"] >= r["last_contact"]):
+            level = log["level"] or level
+            # the card's own next date only counts if it is still ahead of that contact
+            stale = next_date is not None and next_date <= log["date"]
+            next_date = log["next_date"] or (None if stale else next_date)
+        due = due_date(level, last, next_date, config)
+        if due is None or due > as_of:
+            continue
+        overdue = (as_of - due).days
+        items.append({
+            "consultant": r["consultant"] or "（未填）",
+            "customer": r["customer"],
+            "phone": r["phone"],
+            "level": level,
+            "model": r["model"],
+            "last_contact": last,
+            "due": due,
+            "days_overdue": overdue,
+            "status": "逾期" if overdue else "今日到期",
+        })
+    items.sort(key=lambda x: (x["consultant"], -x["days_overdue"], x["customer"] or ""))
+
+    per: dict[str, dict[str, int]] = defaultdict(lambda: {"due_today": 0, "overdue": 0})
+    for it in items:
+        per[it["consultant"]]["overdue" if it["days_overdue"] else "due_today"] += 1
+    summary_rows = [{"consultant": k, **v, "total": v["due_today"] + v["overdue"]} for k, v in sorted(per.items())]
+    summary = with_totals(Table("by_consultant", "各顾问今日应跟进", [
+        col("consultant", "销售顾问"),
+        col("due_today", "今日到期", "int", "sum"),
+        col("overdue", "已逾期", "int", "sum"),
+        col("total", "合计应跟进", "int", "sum"),
+    ], summary_rows, empty_text="今天没有到期或逾期的跟进卡 / nothing due today"), "consultant")
+    listing = Table("list", "跟进清单（按顾问，逾期最久的在前）", [
+        col("consultant", "销售顾问"),
+        col("customer", "客户姓名"),
+        col("phone", "联系电话", "phone"),
+        col("level", "意向级别"),
+        col("model", "意向车型"),
+        col("last_contact", "最近联系", "date"),
+        col("due", "应跟进日期", "date"),
+        col("days_overdue", "逾期天数", "int"),
+        col("status", "状态"),
+    ], items, empty_text="今天没有到期或逾期的跟进卡 / nothing due today")
+    cadence = "，".join(f"{k} 每{v.cadence_days}天" for k, v in config.levels.items() if v.cadence_days)
+    return Report(
+        name="followups", sheet="今日跟进", title=f"今日跟进清单 {as_of.isoformat()}",
+        period_start=as_of, period_end=as_of, as_of=date_of(as_of), tables=[listing, summary],
+        call_list=True, notes=missing_note(checked, "followup_card"),
+        footnotes=[
+            "应跟进日期 = min(下次跟进日期, 最近联系日期 + 级别跟进周期)；最近联系取跟进卡与跟进记录中最晚的日期（无则取建卡日期）。",
+            f"跟进周期：{cadence}；已订车、成交、战败、流失、休眠的卡不列出。",
+            "逾期天数 = 今天 − 应跟进日期。本表为拨打清单，电话完整显示，请勿外传。",
+        ],
+    )

@@ -1,0 +1,116 @@
+"""销售漏斗: the period's visitors → cards → test drives → orders, by source and by model (SPEC §4).
+
+A cohort of unique customers (by phone; a visitor who left none counts once):
+everyone who came or called in the period, and how far each of them got by
+the period's end. Counting people, not visits, keeps every rate ≤ 100 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from xl_dealer.config import Config
+from xl_dealer.reports.common import (
+    col,
+    date_of,
+    last_month,
+    last_week,
+    missing_note,
+    period_text,
+    person_key,
+    ratio,
+    records,
+    with_totals,
+    within,
+)
+from xl_dealer.reports.model import Chart, Report, Table
+from xl_dealer.values import phone_key
+
+ORDER_LEVELS = ("O", "D")
+ORDER_STATUSES = ("已订车", "成交")
+STAGES = (("visits", "来店/来电"), ("cards", "建卡"), ("test_drives", "试驾"), ("orders", "订单"))
+RATES = {"card_rate": ("cards", "visits"), "test_drive_rate": ("test_drives", "visits"),
+         "order_rate": ("orders", "visits")}
+
+
+def build(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
+    start, end = last_week(as_of) if period == "week" else last_month(as_of)
+    people: dict[str, dict] = {}
+    regs = sorted((r for r in records(checked, "registration") if within(r["date"], start, end)),
+                  key=lambda r: (r["date"], r["arrive_time"] or dt.time(), r["_src"]))
+    for i, r in enumerate(regs):
+        k = person_key(r, i)
+        p = people.setdefault(k, {"source": r["source"] or "（未填）", "model": r["model"] or "（未填）",
+                                  "cards": False, "test_drives": False, "orders": False})
+        p["cards"] |= r["card"] is True
+        p["test_drives"] |= r["test_drive"] is True
+        p["orders"] |= r["level"] in ORDER_LEVELS
+    for r in records(checked, "followup_card"):
+        p = people.get(phone_key(r["phone"]) or "")
+        if p:
+            p["cards"] = True
+            p["orders"] |= r["status"] in ORDER_STATUSES or r["level"] in ORDER_LEVELS
+    for r in records(checked, "test_drive"):
+        p = people.get(phone_key(r["phone"]) or "")
+        if p and within(r["date"], start, end):
+            p["test_drives"] = True
+    for r in records(checked, "followup_log"):
+        p = people.get(phone_key(r["phone"]) or "")
+        if p and within(r["date"], start, end) and r["level"] in ORDER_LEVELS:
+            p["orders"] = True
+
+    total = len(people)
+    counts = {"visits": total, **{k: sum(p[k] for p in people.values()) for k, _ in STAGES[1:]}}
+    stage_rows = []
+    prev = total
+    for key, label in STAGES:
+        n = counts[key]
+        stage_rows.append({"stage": label, "customers": n, "from_previous": ratio(n, prev),
+                           "from_visits": ratio(n, total)})
+        prev = n
+    stages = Table("stages", "漏斗各阶段（去重客户数）", [
+        col("stage", "阶段"), col("customers", "客户数", "int"),
+        col("from_previous", "较上一阶段", "percent"), col("from_visits", "占来店/来电", "percent"),
+    ], stage_rows)
+
+    tables = [stages, _breakdown(people, "source", "信息来源", "by_source"),
+              _breakdown(people, "model", "意向车型", "by_model")]
+    label = "周" if period == "week" else "月"
+    notes = missing_note(checked, "registration")
+    if not total:
+        notes.insert(0, f"{period_text(start, end)} 没有来店/来电登记 / no visitors in this period")
+    return Report(
+        name="funnel", sheet="销售漏斗", title=f"销售漏斗（{label}）{period_text(start, end)}",
+        period_start=start, period_end=end, as_of=date_of(as_of), tables=tables,
+        charts=[Chart("bar", "stages", "stage", ["customers"], "销售漏斗（去重客户数）"),
+                Chart("col", "by_source", "source", ["card_rate", "test_drive_rate", "order_rate"],
+                      "各信息来源转化率", percent=True)],
+        notes=notes,
+        footnotes=[
+            "客户按电话去重（未留电话的来访各算一位）；对象为本期来店/来电的客户，统计其到期末为止走到哪一步。",
+            "建卡：登记表“是否建卡”为是，或有同一电话的客户跟进卡。试驾：登记表“是否试驾”为是，或本期试乘试驾登记表有同一电话。",
+            "订单：登记/跟进记录中意向级别为 O/D，或跟进卡状态为已订车/成交。来源与车型取该客户本期首次登记。",
+            "建卡率 = 建卡客户 ÷ 来店/来电客户；试驾率 = 试驾客户 ÷ 来店/来电客户；成交率 = 订单客户 ÷ 来店/来电客户。",
+        ],
+    )
+
+
+def _breakdown(people: dict[str, dict], by: str, header: str, key: str) -> Table:
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("visits", "cards", "test_drives", "orders"), 0))
+    for p in people.values():
+        g = groups[p[by]]
+        g["visits"] += 1
+        for k in ("cards", "test_drives", "orders"):
+            g[k] += p[k]
+    rows = []
+    for name, g in sorted(groups.items(), key=lambda kv: (-kv[1]["visits"], kv[0])):
+        rows.append({by: name, **g, **{r: ratio(g[n], g[d]) for r, (n, d) in RATES.items()}})
+    t = Table(key, f"按{header}", [
+        col(by, header),
+        col("visits", "来店/来电", "int", "sum"), col("cards", "建卡", "int", "sum"),
+        col("test_drives", "试驾", "int", "sum"), col("orders", "订单", "int", "sum"),
+        col("card_rate", "建卡率", "percent", "rate"), col("test_drive_rate", "试驾率", "percent", "rate"),
+        col("order_rate", "成交率", "percent", "rate"),
+    ], rows)
+    return with_totals(t, by, RATES)

@@ -1,0 +1,126 @@
+"""晨会日报: yesterday's showroom traffic and follow-up work per sales consultant (SPEC §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from xl_dealer.config import Config
+from xl_dealer.reports.common import (
+    col,
+    date_of,
+    missing_note,
+    person_key,
+    records,
+    tables_of,
+    with_totals,
+    yesterday,
+)
+from xl_dealer.reports.model import Chart, Report, Table
+
+ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken
+OPEN_STATUSES = ("跟进中", None)  # a card without a status is treated as still followed up
+
+
+def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
+    day, _ = yesterday(as_of)
+    regs = [r for r in records(checked, "registration") if r["date"] == day]
+    logs = [r for r in records(checked, "followup_log") if r["date"] == day]
+    has_td_register = bool(tables_of(checked, "test_drive"))
+    drives = [r for r in records(checked, "test_drive") if r["date"] == day]
+    cards = [r for r in records(checked, "followup_card")
+             if r["status"] in OPEN_STATUSES and (r["card_date"] is None or r["card_date"] <= day)]
+    open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]
+
+    names: set[str] = set()
+    for r in (*regs, *logs, *drives, *cards):
+        if r.get("consultant"):
+            names.add(r["consultant"])
+    names.update(n for n, days in config.roster.items() if day in days)
+
+    stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    ordered: dict[str, set[str]] = defaultdict(set)
+    for i, r in enumerate(regs):
+        s = stats[r["consultant"]]
+        s["walk_ins" if r["visit_type"] == "来店" else "phone_ins"] += r["visit_type"] is not None
+        s["new_cards"] += r["card"] is True
+        if not has_td_register:
+            s["test_drives"] += r["test_drive"] is True
+        if r["level"] in ORDER_LEVELS:
+            ordered[r["consultant"]].add(person_key(r, ("reg", i)))
+    for r in drives:
+        stats[r["consultant"]]["test_drives"] += 1
+    for r in cards:
+        if r["level"] in open_levels:
+            stats[r["consultant"]][f"level_{r['level']}"] += 1
+    submitted: dict[str, list] = defaultdict(list)
+    signed: dict[str, list] = defaultdict(list)
+    for i, r in enumerate(logs):
+        stats[r["consultant"]]["followups"] += 1
+        submitted[r["consultant"]].append(r["submitted_at"])
+        signed[r["consultant"]].append(r["manager_signed"])
+        if r["level"] in ORDER_LEVELS:
+            ordered[r["consultant"]].add(person_key(r, ("log", i)))
+
+    target = config.followup_daily_target
+    has_log = bool(tables_of(checked, "followup_log"))  # without the log, "未达标" would be a false alarm
+    rows = []
+    for name in sorted(n for n in names if n):
+        s = stats[name]
+        n_logs = s["followups"]
+        row = {
+            "consultant": name,
+            "walk_ins": s["walk_ins"],
+            "phone_ins": s["phone_ins"],
+            "new_cards": s["new_cards"],
+            **{f"level_{lv}": s[f"level_{lv}"] for lv in open_levels},
+            "test_drives": s["test_drives"],
+            "orders": len(ordered[name]),
+            "followups": n_logs,
+            "target": target,
+            "target_met": ("达标" if n_logs >= target else "未达标") if has_log else "—",
+            "log_on_time": _on_time(submitted[name], config) if n_logs else "—",
+            "log_signed": ("已签" if all(signed[name]) else "未签") if n_logs else "—",
+        }
+        rows.append(row)
+
+    columns = [
+        col("consultant", "销售顾问"),
+        col("walk_ins", "来店", "int", "sum"),
+        col("phone_ins", "来电", "int", "sum"),
+        col("new_cards", "新建卡", "int", "sum"),
+        *[col(f"level_{lv}", f"{lv}级在跟", "int", "sum") for lv in open_levels],
+        col("test_drives", "试驾", "int", "sum"),
+        col("orders", "订单", "int", "sum"),
+        col("followups", "跟进数", "int", "sum"),
+        col("target", "目标", "int", "sum"),
+        col("target_met", "跟进达标"),
+        col("log_on_time", "按时提交"),
+        col("log_signed", "经理签字"),
+    ]
+    table = with_totals(Table("by_consultant", "各销售顾问昨日工作", columns, rows), "consultant")
+    notes = missing_note(checked, "registration", "followup_log")
+    if not regs and not logs:
+        notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录 / no visits or follow-ups on that day")
+    td_source = "试乘试驾登记表" if has_td_register else "登记表“是否试驾”为是"
+    return Report(
+        name="morning", sheet="晨会日报", title=f"晨会日报 {day.isoformat()}（{'一二三四五六日'[day.weekday()]}）",
+        period_start=day, period_end=day, as_of=date_of(as_of), tables=[table],
+        charts=[Chart("col", "by_consultant", "consultant", ["walk_ins", "phone_ins", "followups"],
+                      "各顾问来店、来电与跟进")],
+        notes=notes,
+        footnotes=[
+            "来店、来电 = 当日登记表行数（每次来访算一次）；新建卡 = 登记表中“是否建卡”为是的行数。",
+            f"试驾 = {td_source}的当日记录数。",
+            "订单 = 当日登记或跟进记录中意向级别为 O/D 的客户数（按电话去重）。",
+            "X级在跟 = 截至当日状态为跟进中的客户跟进卡，按当前意向级别计数。",
+            f"跟进达标：跟进数 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）。",
+            f"按时提交：当日跟进记录的提交时间均不晚于 {config.followup_submit_by:%H:%M}；经理签字：当日记录全部已签。",
+        ],
+    )
+
+
+def _on_time(times: list, config: Config) -> str:
+    if any(t is None for t in times):
+        return "未填"
+    return "按时" if max(times) <= config.followup_submit_by else "超时"

@@ -1,0 +1,72 @@
+"""保养提醒: customers whose next maintenance falls in the next 7 days, with the call windows (SPEC §2.6, §4).
+
+A call list: phones are shown in full. Each customer (plate, else phone) counts
+once, with the 下次保养日期 of their latest service: a later visit replaces an
+older reminder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.reports.common import (
+    col,
+    customer_key,
+    date_of,
+    missing_note,
+    period_text,
+    records,
+    within,
+)
+from xl_dealer.reports.model import Report, Table
+
+DAYS = 7
+WEEKDAYS = "一二三四五六日"
+
+
+def windows_text(config: Config) -> str:
+    return "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in config.callback_windows)
+
+
+def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
+    start, end = as_of, as_of + dt.timedelta(days=DAYS - 1)
+    latest: dict[str, dict[str, Any]] = {}
+    for r in records(checked, "service_callback"):
+        k = customer_key(r)
+        if not k or r["delivered"] is None or r["delivered"] > as_of:
+            continue
+        if k not in latest or (r["delivered"], r["called"] or dt.date.min) >= (
+                latest[k]["delivered"], latest[k]["called"] or dt.date.min):
+            latest[k] = r
+    windows = windows_text(config)
+    rows = []
+    for r in latest.values():
+        due = r["next_service_date"]
+        if not within(due, start, end):
+            continue
+        rows.append({
+            "due": due, "weekday": "周" + WEEKDAYS[due.weekday()], "plate": r["plate"], "customer": r["customer"],
+            "phone": r["phone"], "member": "会员" if r["member"] else None, "next_km": r["next_service_km"],
+            "mileage": r["mileage"], "last_service": r["delivered"], "service_type": r["service_type"],
+            "advisor": r["advisor"], "windows": windows,
+        })
+    rows.sort(key=lambda x: (x["due"], x["plate"] or ""))
+    table = Table("due", "本周应保养客户", [
+        col("due", "下次保养日期", "date"), col("weekday", "星期"), col("plate", "车牌号"),
+        col("customer", "客户姓名"), col("phone", "联系电话", "phone"), col("member", "会员"),
+        col("next_km", "下次保养里程", "int"), col("mileage", "上次里程", "int"),
+        col("last_service", "上次进厂", "date"), col("service_type", "上次维修类型"),
+        col("advisor", "服务顾问"), col("windows", "建议致电时段"),
+    ], rows, empty_text="未来7天没有到期保养的客户 / nobody due in the next 7 days")
+    notes = missing_note(checked, "service_callback")
+    return Report(
+        name="reminders", sheet="保养提醒", title=f"保养提醒 {period_text(start, end)}",
+        period_start=start, period_end=end, as_of=date_of(as_of), tables=[table], call_list=True,
+        notes=notes,
+        footnotes=[
+            f"对象：下次保养日期在今天起 {DAYS} 天内（{period_text(start, end)}）的客户，按车牌去重（无车牌按电话），取最近一次进厂记录的下次保养日期。",
+            f"建议致电时段 {windows}；会员客户按会员方式联系。本表为拨打清单，电话完整显示，请勿外传。",
+        ],
+    )
