@@ -571,7 +571,7 @@ class Chart:
 
     @chart_type.setter
     def chart_type(self, value: str) -> None:
-        from xlwings.constants import CHART_TYPES  # the names real xlwings accepts
+        from xlwings.base_classes import CHART_TYPES  # the names real xlwings accepts
 
         if value not in CHART_TYPES:
             raise ValueError(f"invalid chart type {value!r}")
