@@ -12,7 +12,7 @@ from typing import Any
 
 from xl_dealer.config import Config, load_config
 from xl_dealer.excel import marks
-from xl_dealer.excel.book import quiet, read_tables, replace_sheet
+from xl_dealer.excel.book import RESULTS_SHEET, find_sheet, quiet, read_tables, replace_sheet
 from xl_dealer.excel.results import summary_text, write_results
 from xl_dealer.findings import Finding, count_by_severity
 from xl_dealer.rules import check_tables
@@ -50,8 +50,6 @@ def validate(book: Any, *, as_of: dt.date | str | None = None, config: Config | 
 
 def clear_marks(book: Any) -> int:
     """Remove our colours, our notes and the 校验结果 sheet; the clerk's own are kept."""
-    from xl_dealer.excel.book import RESULTS_SHEET, find_sheet
-
     with quiet(book) as app:
         n = marks.clear_marks(book)
         results = find_sheet(book, RESULTS_SHEET)
