@@ -1,1 +1,39 @@
-"""Worksheet functions (UDFs) for Excel via xlwings; imported by the add-in's "Import Functions"."""
+"""Worksheet functions (UDFs) and button macros for Excel, via xlwings' "Import Functions".
+
+The workbook's ``xlwings.conf`` sheet names this package (``UDF Modules`` = ``udfs``);
+xlwings wraps everything here that carries ``@xw.func`` or ``@xw.script`` in VBA.
+"""
+
+from udfs.dealer_udfs import (
+    DEALER_CALLBACK_DUE,
+    DEALER_CALLBACK_LATE,
+    DEALER_CHECK_ROW,
+    DEALER_FOLLOWUP_STATUS,
+    DEALER_ID_AGE,
+    DEALER_ID_OK,
+    DEALER_MASK,
+    DEALER_NEXT_FOLLOWUP,
+    DEALER_PHONE,
+    DEALER_PHONE_OK,
+    DEALER_SATISFACTION,
+    DEALER_VALIDATE,
+)
+from xl_dealer.excel.scripts import (
+    clear_marks_active,
+    report_churn,
+    report_followups,
+    report_funnel,
+    report_monthly,
+    report_morning,
+    report_reminders,
+    report_weekly,
+    validate_active,
+)
+
+__all__ = [
+    "DEALER_CALLBACK_DUE", "DEALER_CALLBACK_LATE", "DEALER_CHECK_ROW", "DEALER_FOLLOWUP_STATUS",
+    "DEALER_ID_AGE", "DEALER_ID_OK", "DEALER_MASK", "DEALER_NEXT_FOLLOWUP", "DEALER_PHONE",
+    "DEALER_PHONE_OK", "DEALER_SATISFACTION", "DEALER_VALIDATE",
+    "clear_marks_active", "report_churn", "report_followups", "report_funnel", "report_monthly",
+    "report_morning", "report_reminders", "report_weekly", "validate_active",
+]

@@ -183,6 +183,23 @@ def demo(
         _fail(f"{out}: cannot write ({e.strerror or e})")
 
 
+@app.command()
+def templates(
+    out: Annotated[Path, typer.Argument(help="folder for the templates")] = Path("workbooks"),
+    config: ConfigFile = None,
+) -> None:
+    """Write an empty workbook per kind: headers, drop-down lists, formats, 说明 and the xlwings sheet."""
+    cfg = _load(config, None, None)
+    from xl_dealer.templates import templates as run
+
+    try:
+        paths = run(out, config=cfg)
+    except OSError as e:
+        _fail(f"{out}: cannot write ({e.strerror or e})")
+    for p in paths:
+        typer.echo(str(p))
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,37 @@
+"""A button and the headless run give the same findings on the same workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tests.fake_xlwings import book_from_xlsx
+from xl_dealer.config import Config
+from xl_dealer.excel import validate as validate_book
+from xl_dealer.samples import generate, write_workbook
+from xl_dealer.validate import validate
+
+AS_OF = dt.date(2026, 11, 27)
+
+
+def _key(f) -> tuple:
+    return (f.sheet, f.row, f.cell, f.field, f.column, f.rule, f.severity, f.message, f.subject)
+
+
+def test_macro_and_headless_agree_on_a_messy_workbook(tmp_path: Path) -> None:
+    reg, td = generate(days=20, per_day=8, end=AS_OF, seed=11, mistakes=0.08)
+    path = tmp_path / "showroom.xlsx"
+    write_workbook(path, [reg, td], instructions="说明：每位客户一行。")
+    config = Config()
+    headless = validate([path], as_of=AS_OF, config=config)
+    book = book_from_xlsx(str(path), fullname=str(path))
+    live = validate_book(book, as_of=AS_OF, config=config)
+    assert len(headless.findings) > 10  # the planted mistakes are there
+    assert {f.rule for f in headless.findings} >= {
+        "format.phone", "format.date", "format.time", "required", "duplicate", "testdrive.missing", "format.id"}
+    assert [_key(f) for f in live] == [_key(f) for f in headless.findings]
+    assert {f.path for f in live} == {str(path)}
+    # and every finding on a cell is marked there
+    sheet_cells = {(f.sheet, f.cell) for f in live if f.cell}
+    for sname, cell in sheet_cells:
+        assert book.sheets[sname].range(cell).color is not None

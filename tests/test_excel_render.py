@@ -1,0 +1,104 @@
+"""A report model rendered onto a live sheet, and the report macro around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import xl_dealer.reports
+from tests.fake_xlwings import Book
+from tests.test_excel_macros import _book
+from xl_dealer.config import Config
+from xl_dealer.excel import build_report
+from xl_dealer.excel.render import render_report
+from xl_dealer.reports.model import Chart, Column, Report, Table
+
+AS_OF = dt.date(2026, 11, 27)
+
+
+def _report() -> Report:
+    by_dept = Table("by_department", "各部门满意率", [
+        Column("department", "部门"),
+        Column("answered", "有效回答", "int", total="sum"),
+        Column("satisfied", "满意", "int", total="sum"),
+        Column("rate", "满意率", "percent", total="rate"),
+    ], [
+        {"department": "服务接待", "answered": 40, "satisfied": 36, "rate": 0.9},
+        {"department": "钣喷", "answered": 0, "satisfied": 0, "rate": None},
+    ], totals=True)
+    calls = Table("problems", "问题客户", [
+        Column("customer", "客户"), Column("phone", "电话", "phone"),
+        Column("called", "回访日期", "date"), Column("time", "回访时刻", "time", width=9),
+    ], [{"customer": "王先生", "phone": "138****5678", "called": dt.date(2026, 11, 20), "time": dt.time(10, 30)}])
+    empty = Table("complaints", "投诉处理", [Column("case", "编号"), Column("state", "状态")], [])
+    return Report("weekly", "周回访报表", "周回访报表 2026-11-16 至 2026-11-22", dt.date(2026, 11, 16),
+                  dt.date(2026, 11, 22), dt.datetime(2026, 11, 23, 8, 0), [by_dept, calls, empty],
+                  footnotes=["满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）"],
+                  charts=[Chart("bar", "by_department", "department", ["rate"], "各部门满意率", percent=True)])
+
+
+def test_render_writes_title_tables_formats_totals_and_chart() -> None:
+    book = Book()
+    sheet = book._sheet("周回访报表")
+    placed = render_report(sheet, _report())
+    assert sheet._value("A1") == "周回访报表 2026-11-16 至 2026-11-22"
+    assert "2026-11-16 至 2026-11-22" in sheet._value("A2") and "2026-11-23 08:00" in sheet._value("A2")
+    dept = placed[0]
+    assert sheet._value("A4") == "各部门满意率"
+    rows = sheet.range((dept.header_row, 1), (dept.last + 1, 4)).options(ndim=2).value
+    assert rows == [["部门", "有效回答", "满意", "满意率"], ["服务接待", 40.0, 36.0, 0.9],
+                    ["钣喷", 0.0, 0.0, "—"], ["合计", 40.0, 36.0, None]]
+    assert sheet.range((dept.first, 4)).number_format == "0.0%"
+    assert sheet.range((dept.first, 2)).number_format == "0"
+    assert sheet.range((dept.last + 1, 1)).font.bold is True
+    assert [t.name for t in sheet._tables] == ["xl_dealer_weekly_by_department", "xl_dealer_weekly_problems",
+                                               "xl_dealer_weekly_complaints"]
+    assert sheet._tables[0].range.address == f"$A${dept.header_row}:$D${dept.last}"  # totals outside the table
+    calls = placed[1]
+    assert sheet.range((calls.first, 2)).number_format == "@"
+    assert sheet.range((calls.first, 3)).number_format == "yyyy-mm-dd"
+    assert sheet._value(f"C{calls.first}") == dt.datetime(2026, 11, 20)
+    assert sheet._value(f"D{calls.first}") == pytest.approx(10.5 / 24)  # a time is a fraction of a day
+    assert sheet.range((calls.first, 4)).column_width == 9
+    assert sheet._value(f"A{placed[2].first}") == "本期无数据 / nothing in this period"
+    assert any(v == "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）" for v in sheet._values.values())
+    (chart,) = sheet._charts
+    assert chart.chart_type == "bar_clustered" and chart.title == "各部门满意率"
+    assert chart._source.address == f"$A${dept.header_row}:$A${dept.last},$D${dept.header_row}:$D${dept.last}"
+    assert sheet._frozen == f"1:{dept.header_row}"
+    assert sheet._autofit
+
+
+def test_builder_totals_win_over_computed_sums() -> None:
+    class WithTotals(Table):  # the model gains ``total_row`` with the report builders (issue 4)
+        pass
+
+    report = _report()
+    t = report.tables[0]
+    report.tables[0] = WithTotals(t.key, t.title, t.columns, t.rows, t.totals)
+    report.tables[0].total_row = {"department": "合计", "answered": 40, "satisfied": 36, "rate": 0.9}
+    book = Book()
+    sheet = book._sheet("周回访报表")
+    dept = render_report(sheet, report)[0]
+    assert sheet.range((dept.last + 1, 1), (dept.last + 1, 4)).options(ndim=2).value == [["合计", 40.0, 36.0, 0.9]]
+
+
+def test_report_macro_reads_the_book_and_adds_or_replaces_the_sheet(monkeypatch) -> None:
+    seen = {}
+
+    def fake_build(name, checked, *, as_of, config):
+        seen.update(name=name, kinds=[c.kind for c in checked], as_of=as_of, rows=sum(len(c.table.rows) for c in checked))
+        return _report()
+
+    monkeypatch.setattr(xl_dealer.reports, "build_report", fake_build, raising=False)
+    book = _book()
+    build_report(book, "weekly", as_of=AS_OF, config=Config())
+    assert seen == {"name": "weekly", "kinds": ["registration"], "as_of": AS_OF, "rows": 3}
+    names = [s.name for s in book.sheets]
+    assert names == ["说明", "11月", "周回访报表"]
+    assert book.sheets.active.name == "周回访报表"
+    book.sheets["说明"].activate()
+    build_report(book, "weekly", as_of=AS_OF, config=Config())  # replaced in place, no clash of table names
+    assert [s.name for s in book.sheets] == names
+    assert book.app.screen_updating is True and "周回访报表" in book.app.status_bar

@@ -1,0 +1,56 @@
+"""Cell values as a live book gives them → the engine's tables. No xlwings here.
+
+``used_range`` starts wherever the clerk's data starts (B3, say); padding it back to
+A1 makes list index + 1 the real Excel row, so findings name the cell the clerk sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from xl_dealer.config import Config
+from xl_dealer.findings import Finding
+from xl_dealer.reading import AliasIndex, SkippedSheet, Table, table_from_rows
+from xl_dealer.rules import check_tables
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def as_rows(values: Any) -> list[list[Any]]:
+    """A range's ``.value`` (scalar, one row, or rows) as a list of rows."""
+    if not isinstance(values, list | tuple):
+        return [[values]]
+    if values and all(isinstance(r, list | tuple) for r in values):
+        return [list(r) for r in values]
+    return [list(values)]
+
+
+def pad(values: Any, top_row: int, left_col: int) -> list[list[Any]]:
+    """Rows from a range that starts at (top_row, left_col), shifted so index 0 is Excel row 1."""
+    rows = as_rows(values)
+    lead = [None] * (left_col - 1)
+    return [[] for _ in range(top_row - 1)] + [lead + r for r in rows]
+
+
+def tables_of(sheets: Sequence[tuple[str, list[list[Any]]]], path: str, config: Config) -> list[Table]:
+    """(sheet name, rows) → the tables of the sheets of a known kind (others are skipped)."""
+    index = AliasIndex(config)
+    out: list[Table] = []
+    for name, rows in sheets:
+        t = table_from_rows(path, name, rows, index, config)
+        if isinstance(t, Table):
+            out.append(t)
+    return out
+
+
+def check_rows(rows: list[list[Any]], config: Config, as_of: dt.date, path: str = "",
+               sheet: str = "") -> tuple[Table | SkippedSheet, list[Finding]]:
+    """One block of rows (header included) checked as one sheet."""
+    t = table_from_rows(path, sheet, rows, AliasIndex(config), config)
+    if isinstance(t, SkippedSheet):
+        return t, []
+    _, findings = check_tables([t], config, as_of)
+    findings.sort(key=Finding.sort_key)
+    return t, findings

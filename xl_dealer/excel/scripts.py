@@ -1,0 +1,76 @@
+"""Zero-argument entry points for buttons and Alt+F8, on the book that called them.
+
+``@xw.script`` makes "Import Functions" generate a VBA ``Sub`` of the same name (they
+are re-exported from the ``udfs`` package for that). Without the import they still
+work through ``RunPython "import xl_dealer.excel.scripts as s; s.validate_active()"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlwings as xw
+
+from xl_dealer.excel import macros
+
+
+def _book() -> Any:
+    return xw.Book.caller()
+
+
+@xw.script
+def validate_active() -> None:
+    """校验：检查整个工作簿，标出有问题的单元格，生成「校验结果」表。"""
+    macros.validate(_book())
+
+
+@xw.script
+def clear_marks_active() -> None:
+    """清除校验标记：去掉颜色、批注和「校验结果」表（员工自己的批注和颜色保留）。"""
+    macros.clear_marks(_book())
+
+
+@xw.script
+def report_morning() -> None:
+    """晨会日报"""
+    macros.build_report(_book(), "morning")
+
+
+@xw.script
+def report_followups() -> None:
+    """今日跟进清单"""
+    macros.build_report(_book(), "followups")
+
+
+@xw.script
+def report_funnel() -> None:
+    """销售漏斗"""
+    macros.build_report(_book(), "funnel")
+
+
+@xw.script
+def report_weekly() -> None:
+    """周回访报表"""
+    macros.build_report(_book(), "weekly")
+
+
+@xw.script
+def report_monthly() -> None:
+    """月度满意度"""
+    macros.build_report(_book(), "monthly")
+
+
+@xw.script
+def report_churn() -> None:
+    """客户流失"""
+    macros.build_report(_book(), "churn")
+
+
+@xw.script
+def report_reminders() -> None:
+    """保养提醒"""
+    macros.build_report(_book(), "reminders")
+
+
+SCRIPTS = ("validate_active", "clear_marks_active", "report_morning", "report_followups", "report_funnel",
+           "report_weekly", "report_monthly", "report_churn", "report_reminders")
