@@ -32,7 +32,7 @@ def next_followup(level: str, last: dt.date, config: Config, planned: dt.date | 
     if days is None:
         return None
     due = last + dt.timedelta(days=days)
-    if planned is not None and last < planned < due:
+    if planned is not None and last < planned <= due:
         return planned
     return due
 
@@ -62,6 +62,70 @@ def followup_status(level: str, last: dt.date, config: Config, as_of: dt.date,
     if as_of == due:
         return FollowupStatus("due_today", 0, due)
     return FollowupStatus("ok", 0, due)
+
+
+@dataclass(frozen=True, slots=True)
+class LogContact:
+    """The latest follow-up log row of a customer: when, the level after it, the date it planned."""
+
+    date: dt.date
+    level: str | None
+    next_date: dt.date | None
+
+
+def latest_log_contacts(checked: list, as_of: dt.date) -> dict[str, LogContact]:
+    """phone key → the latest follow-up log row on or before ``as_of``, across every log of the run."""
+    from xl_dealer.values import phone_key
+
+    latest: dict[str, LogContact] = {}
+    for c in checked:
+        if c.kind != "followup_log":
+            continue
+        for d, p, lv, nxt in zip(c.col("date"), c.col("phone"), c.col("level"), c.col("next_date"), strict=True):
+            if d is None or p is None or d > as_of:
+                continue
+            k = phone_key(p)
+            cur = latest.get(k)
+            if cur is None or d >= cur.date:
+                latest[k] = LogContact(d, lv, nxt)
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class CardDue:
+    level: str  # the card's level (the log's when the card has none): it sets the cadence
+    cadence: int
+    last: dt.date  # last contact: latest of 建卡日期, 最近跟进日期, the log
+    due: dt.date  # the cadence from the last contact, or an earlier planned date
+    planned: str | None  # where the due date was planned: "card" (下次跟进日期), "log", or None (cadence)
+
+    def days_overdue(self, as_of: dt.date) -> int:
+        return max(0, (as_of - self.due).days)
+
+
+def card_due(level: str | None, status: str | None, made: dt.date | None, last_card: dt.date | None,
+             next_card: dt.date | None, log: LogContact | None, as_of: dt.date, config: Config) -> CardDue | None:
+    """When an open follow-up card must next be contacted; None when the card is closed.
+
+    The one definition behind the ``followup.overdue`` rule, the 今日跟进 list and the
+    worksheet functions. Open: status not in ``card_closed_statuses`` and a level with a
+    cadence. Due: the cadence from the last contact, or a planned date (the card's
+    下次跟进日期 or the latest log row's) when one lies after the last contact and earlier.
+    """
+    if status is None or status in config.card_closed_statuses or made is None or made > as_of:
+        return None
+    level = level or (log.level if log else None)
+    days = cadence_of(level, config)
+    if days is None:
+        return None
+    last = max(d for d in (made, last_card, log.date if log else None) if d is not None and d <= as_of)
+    due, source = last + dt.timedelta(days=days), None
+    # a plan on the cadence day itself still counts as the plan the clerk wrote (its cell is shown)
+    if next_card is not None and last < next_card <= due:
+        due, source = next_card, "card"
+    if log is not None and log.next_date is not None and last < log.next_date < due:
+        due, source = log.next_date, "log"
+    return CardDue(level, days, last, due, source)
 
 
 def callback_limit(new_car: bool, config: Config) -> int:

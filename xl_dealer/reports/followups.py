@@ -1,8 +1,7 @@
 """今日跟进: each consultant's open cards due today or overdue by their level's cadence (SPEC §2.3, §4).
 
-A call list: phones are shown in full. Due = the earlier of 下次跟进日期 and
-last contact + the level's cadence; the last contact is the latest of the card's
-own date fields and the follow-up log entries for that phone.
+A call list: phones are shown in full. Which cards are due comes from
+``cadence.card_due``, the definition the ``followup.overdue`` rule uses too.
 """
 
 from __future__ import annotations
@@ -10,58 +9,31 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from xl_dealer.cadence import card_due, latest_log_contacts
 from xl_dealer.config import Config
 from xl_dealer.reports.common import col, date_of, missing_note, records, with_totals
 from xl_dealer.reports.model import Report, Table
 from xl_dealer.values import phone_key
 
-CLOSED_STATUSES = frozenset({"已订车", "成交", "战败", "流失", "休眠"})
-
-
-def due_date(level: str | None, last: dt.date | None, next_date: dt.date | None, config: Config) -> dt.date | None:
-    """When a card must next be followed up; None for closed levels and cards with no dates."""
-    lv = config.levels.get(level or "")
-    if lv is None or lv.cadence_days is None:
-        return None
-    by_cadence = last + dt.timedelta(days=lv.cadence_days) if last else None
-    candidates = [d for d in (by_cadence, next_date) if d is not None]
-    return min(candidates) if candidates else None
-
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
-    # the latest log entry per phone (on or before today) moves the last contact, level and next date
-    latest: dict[str, dict] = {}
-    for r in records(checked, "followup_log"):
-        k = phone_key(r["phone"])
-        if k and r["date"] and r["date"] <= as_of and (k not in latest or r["date"] >= latest[k]["date"]):
-            latest[k] = r
-
+    # cadence.card_due is the one definition the followup.overdue rule uses too
+    latest = latest_log_contacts(checked, as_of)
     items = []
     for r in records(checked, "followup_card"):
-        if r["status"] in CLOSED_STATUSES:
+        due = card_due(r["level"], r["status"], r["card_date"], r["last_contact"], r["next_date"],
+                       latest.get(phone_key(r["phone"]) or ""), as_of, config)
+        if due is None or due.due > as_of:
             continue
-        log = latest.get(phone_key(r["phone"]) or "")
-        contacts = [d for d in (r["card_date"], r["last_contact"], log and log["date"]) if d and d <= as_of]
-        last = max(contacts) if contacts else None
-        level = r["level"]
-        next_date = r["next_date"]
-        if log and (r["last_contact"] is None or log["date"] >= r["last_contact"]):
-            level = log["level"] or level
-            # the card's own next date only counts if it is still ahead of that contact
-            stale = next_date is not None and next_date <= log["date"]
-            next_date = log["next_date"] or (None if stale else next_date)
-        due = due_date(level, last, next_date, config)
-        if due is None or due > as_of:
-            continue
-        overdue = (as_of - due).days
+        overdue = due.days_overdue(as_of)
         items.append({
             "consultant": r["consultant"] or "（未填）",
             "customer": r["customer"],
             "phone": r["phone"],
-            "level": level,
+            "level": due.level,
             "model": r["model"],
-            "last_contact": last,
-            "due": due,
+            "last_contact": due.last,
+            "due": due.due,
             "days_overdue": overdue,
             "status": "逾期" if overdue else "今日到期",
         })

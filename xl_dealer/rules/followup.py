@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from xl_dealer.cadence import card_due, latest_log_contacts
 from xl_dealer.config import Config
 from xl_dealer.messages import register
 from xl_dealer.reading import Table
@@ -100,59 +101,33 @@ def _late_submit(c: Checked, config: Config, em: Emitter) -> None:
 # ---------------------------------------------------------------- run rules
 
 
-def _latest_contacts(checked: list[Checked], as_of: dt.date) -> dict[str, dt.date]:
-    """phone → the latest follow-up date in any log of the run (future dates ignored)."""
-    latest: dict[str, dt.date] = {}
-    for c in checked:
-        if c.kind != "followup_log":
-            continue
-        for d, p in zip(c.col("date"), c.col("phone"), strict=True):
-            if d is None or p is None or d > as_of:
-                continue
-            k = phone_key(p)
-            if k not in latest or d > latest[k]:
-                latest[k] = d
-    return latest
-
-
 def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
-    """An open card not followed up within its level's cadence, or past its 下次跟进日期.
-
-    Open: the status is not closed (``card_closed_statuses``) and the level has a
-    cadence. Last contact: the latest of the log's rows for the card's phone, the
-    card's 最近跟进日期 and its 建卡日期 (a card never contacted counts from the day
-    it was made). A 下次跟进日期 counts as missed when it is before the as-of date and
-    no contact happened on or after it.
-    """
+    """An open card not followed up within its level's cadence, or past its 下次跟进日期
+    (``cadence.card_due`` decides, the same definition the 今日跟进 list uses)."""
     cards = [c for c in checked if c.kind == "followup_card"]
     if not cards:
         return
     as_of = em.as_of
-    latest = _latest_contacts(checked, as_of)
-    closed = set(config.card_closed_statuses)
-    cadence = {k: lv.cadence_days for k, lv in config.levels.items()}
+    latest = latest_log_contacts(checked, as_of)
     for c in cards:
         t = c.table
         cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"),
                    c.col("last_contact"), c.col("next_date"), c.col("customer"), strict=True)
         for i, (made, phone, level, status, last_card, nxt, name) in enumerate(cols):
-            days = cadence.get(level) if level is not None else None
-            if days is None or status in closed or status is None or made is None or made > as_of:
+            due = card_due(level, status, made, last_card, nxt,
+                           latest.get(phone_key(phone)) if phone else None, as_of, config)
+            if due is None or as_of <= due.due:
                 continue
-            cands = [x for x in (made, last_card if last_card and last_card <= as_of else None,
-                                 latest.get(phone_key(phone)) if phone else None) if x is not None]
-            last = max(cands)
-            gap = (as_of - last).days
-            missed = nxt is not None and nxt < as_of and last < nxt
-            if not missed and gap <= days:
-                continue
+            gap = (as_of - due.last).days
             who = name or (phone or "")
-            head = f"客户「{who}」（{level}级，至少每{days}天跟进一次）最近一次跟进是{last.isoformat()}，已{gap}天"
-            head_en = f"Customer '{who}' (level {level}, every {days} days) was last followed up on {last.isoformat()}, {gap} days ago"
-            if missed:
-                em.at(t, i, "next_date", "followup.overdue", nxt,
-                      problem=f"{head}，计划跟进日期{nxt.isoformat()}已过：请尽快跟进并更新跟进卡。",
-                      problem_en=f"{head_en}; the planned date {nxt.isoformat()} has passed. Follow up now.")
+            head = (f"客户「{who}」（{due.level}级，至少每{due.cadence}天跟进一次）最近一次跟进是"
+                    f"{due.last.isoformat()}，已{gap}天")
+            head_en = (f"Customer '{who}' (level {due.level}, every {due.cadence} days) was last followed up on "
+                       f"{due.last.isoformat()}, {gap} days ago")
+            if due.planned == "card":
+                em.at(t, i, "next_date", "followup.overdue", due.due,
+                      problem=f"{head}，计划跟进日期{due.due.isoformat()}已过：请尽快跟进并更新跟进卡。",
+                      problem_en=f"{head_en}; the planned date {due.due.isoformat()} has passed. Follow up now.")
             else:
                 em.at(t, i, "level", "followup.overdue", level,
                       problem=f"{head}未跟进：请尽快跟进并更新跟进卡。",
