@@ -163,3 +163,20 @@ def test_python_api_same_as_cli(bad):
     r = validate([bad], as_of=dt.date(2026, 11, 27))
     _, out, _ = run("validate", bad, "--format", "json", "--as-of", AS_OF)
     assert r.to_json() == json.loads(out)
+
+
+def test_readme_catalogue_is_the_generated_one():
+    from pathlib import Path
+
+    from xl_dealer.docs import END, START, catalogue_markdown
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(START): readme.index(END) + len(END)]
+    assert block == catalogue_markdown(), "run `xl-dealer rules --markdown` and paste it into the README"
+
+
+def test_rules_command_lists_every_rule():
+    from xl_dealer.catalogue import RULES
+
+    code, out, _ = run("rules")
+    assert code == 0 and all(r in out for r in RULES)

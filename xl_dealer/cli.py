@@ -158,6 +158,20 @@ def report(
         typer.echo(f"{written}  ({', '.join(r.sheet for r in reports)})", err=to_stdout)
 
 
+@app.command()
+def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README's catalogue section")] = False) -> None:
+    """List the rule ids with their default severities (and, with --markdown, every workbook kind's columns)."""
+    from xl_dealer.docs import catalogue_markdown
+
+    if markdown:
+        typer.echo(catalogue_markdown())
+        return
+    from xl_dealer.catalogue import RULES
+
+    for r in RULES.values():
+        typer.echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+
+
 @app.command("config")
 def show_config(config: ConfigFile = None) -> None:
     """Print the effective configuration (defaults merged with dealer.toml) as TOML."""

@@ -10,7 +10,7 @@ from xl_dealer.schema import FieldType as T
 
 # A phone is required unless the customer declined to leave one (SPEC §2.1).
 _PHONE_UNLESS_DECLINED = Condition(
-    "phone_declined", frozenset({True}), negate=True, text="the customer did not decline (未留电话)"
+    "phone_declined", frozenset({True}), negate=True, text="客户没有拒留电话", text_en="the customer did not decline (未留电话)"
 )
 
 REGISTRATION = Kind(
@@ -59,7 +59,7 @@ TEST_DRIVE = Kind(
     ),
 )
 
-_LOST = Condition("status", frozenset({"战败", "流失"}), text="状态为战败/流失 the card is lost")
+_LOST = Condition("status", frozenset({"战败", "流失"}), text="状态为战败/流失", text_en="the card is lost")
 
 FOLLOWUP_CARD = Kind(
     key="followup_card",
@@ -101,8 +101,8 @@ FOLLOWUP_LOG = Kind(
     ),
 )
 
-_REACHED = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访 the customer was reached")
-_PAINT = Condition("outcome", frozenset({"已回访"}), text="已回访且维修类型为钣喷 reached, body and paint work",
+_REACHED = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访", text_en="the customer was reached")
+_PAINT = Condition("outcome", frozenset({"已回访"}), text="已回访且维修类型为钣喷", text_en="reached, body and paint work",
                    also=Condition("service_type", frozenset({"钣喷"})))
 
 
@@ -147,7 +147,7 @@ SERVICE_CALLBACK = Kind(
     ),
 )
 
-_RESOLVED = Condition("resolved", None, text="已填实际解决日期 once resolved")
+_RESOLVED = Condition("resolved", None, text="已填实际解决日期", text_en="once resolved")
 
 COMPLAINT = Kind(
     key="complaint",

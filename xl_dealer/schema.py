@@ -37,7 +37,8 @@ class Condition:
     field: str
     values: frozenset[object] | None = None
     negate: bool = False
-    text: str = ""  # the condition in words, for messages and docs
+    text: str = ""  # the condition in words for clerks (Chinese), in messages and templates
+    text_en: str = ""  # the same in English, for --lang en and the docs
     also: Condition | None = None  # both must hold (喷漆质量: reached AND 钣喷)
 
     def holds(self, value: object, also_value: object = None) -> bool:
@@ -70,7 +71,7 @@ class Field:
         if self.required:
             return "R"
         if self.required_when is not None:
-            return f"R when {self.required_when.text}"
+            return f"R when {self.required_when.text_en or self.required_when.text}"
         return "O"
 
 

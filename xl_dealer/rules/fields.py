@@ -149,7 +149,7 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
                 continue
             when = ""
             if not f.required and cond is not None:
-                when = f"（{cond.text}）" if config.lang != "en" else f" ({cond.text})"
+                when = f"（{cond.text}）" if config.lang != "en" else f" ({cond.text_en or cond.text})"
             em.at(t, i, f.key, "required", None, when=when)
 
 
