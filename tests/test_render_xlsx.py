@@ -92,8 +92,10 @@ def test_empty_report_renders(tmp_path):
 
 def test_unwritable_target_is_a_clear_error(tmp_path, book):
     _, reports = book
-    with pytest.raises(InputError, match="folder does not exist"):
-        save_reports(reports, tmp_path / "nope" / "r.xlsx")
+    assert save_reports(reports, tmp_path / "new" / "r.xlsx").exists()  # a missing folder is made
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="cannot write to this folder"):
+        save_reports(reports, tmp_path / "file" / "r.xlsx")
     (tmp_path / "adir.xlsx").mkdir()
     with pytest.raises(InputError, match="cannot write"):
         save_reports(reports, tmp_path / "adir.xlsx")

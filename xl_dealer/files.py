@@ -19,7 +19,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     folder = target.parent if str(target.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=folder)
     except OSError as e:
         raise InputError(str(folder), f"无法写入该文件夹 / cannot write to this folder ({e.strerror or e})") from None
     os.close(fd)
@@ -27,12 +27,13 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     try:
         write(tmp)
         os.replace(tmp, target)
+    except PermissionError as e:
+        raise InputError(str(target), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? "
+                                      f"({e.strerror or e})") from None
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise InputError(str(target), f"无法写入 / cannot write ({e.strerror or e})") from None
-    except BaseException:
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

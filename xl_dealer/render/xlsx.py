@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_dealer.errors import InputError
+from xl_dealer.files import atomic_write
 from xl_dealer.reports.model import Chart, Column, Report, Table
 from xl_dealer.values import mask_phone
 
@@ -346,29 +344,6 @@ def _page_setup(ws: Worksheet, lay: _Layout) -> None:
 
 
 # ---------------------------------------------------------------- files
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write via a temp file in the same folder, then os.replace: readers never see half a file."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(str(path), f"文件夹不存在 / folder does not exist: {folder}")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
-    except OSError as e:
-        raise InputError(str(path), f"无法写入该文件夹 / cannot write to the folder ({e.strerror or e})") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except PermissionError as e:
-        raise InputError(str(path), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? ({e.strerror or e})") from None
-    except OSError as e:
-        raise InputError(str(path), f"无法写入 / cannot write ({e.strerror or e})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
 
 def workbook_of(reports: list[Report]) -> Workbook:
     wb = Workbook()
