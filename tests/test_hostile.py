@@ -85,7 +85,8 @@ def test_million_rows_survive_with_bounded_memory(tmp_path):
     body = ['<row r="1">' + "".join(cell_xml(f"{c}1", h) for c, h in zip("ABCDEF", heads, strict=True)) + "</row>"]
     for r in range(2, 1_000_002):
         body.append(f'<row r="{r}"><c r="A{r}"><v>46345</v></c><c r="B{r}"><v>0.4</v></c><c r="C{r}" t="inlineStr"><is><t>王</t></is></c>'
-                    f'<c r="D{r}"><v>138{r:08d}</v></c></row>')
+                    f'<c r="D{r}"><v>138{r:08d}</v></c><c r="E{r}" t="inlineStr"><is><t>A</t></is></c>'
+                    f'<c r="F{r}" t="inlineStr"><is><t>李娜</t></is></c></row>')
     p = raw_xlsx(tmp_path / "million.xlsx", "".join(body))
     code, out, err = run_cli("validate", p, "--format", "json", "--as-of", AS_OF, "--fail-on", "never", mem_gb=8)
     assert code == 0, err[-500:]
