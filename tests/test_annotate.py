@@ -352,3 +352,24 @@ def test_libreoffice_converts_the_marked_copy(books, tmp_path):
                               capture_output=True, text=True, timeout=180, env=env)
         pdf = tmp_path / (marked.stem + ".pdf")
         assert proc.returncode == 0 and pdf.is_file() and pdf.stat().st_size > 1000, proc.stderr
+
+
+def test_note_boxes_match_note_texts(books):
+    """Each note has its VML box, written with the prefixes that VML part declares (openpyxl: ns0/ns1/ns2)."""
+    from defusedxml import ElementTree as ET
+
+    from xl_dealer.xlsx_sheet import parse_ref
+
+    for marked in (books["marked"], books["marked_xlsm"]):
+        parts = _parts(marked)
+        vml = ET.fromstring(parts["xl/drawings/commentsDrawing1.vml"])  # unbound prefixes would fail here
+        boxes = set()
+        for el in vml.iter():
+            if el.tag.endswith("}ClientData") and el.get("ObjectType") == "Note":
+                kids = {k.tag.rsplit("}", 1)[-1]: k.text for k in el}
+                boxes.add((int(kids["Row"]), int(kids["Column"])))
+        comments = ET.fromstring(parts["xl/comments/comment1.xml"])
+        refs = {parse_ref(c.get("ref")) for c in comments.iter() if c.tag.endswith("}comment")}
+        assert boxes == {(r - 1, c) for r, c in refs}
+        ids = re.findall(rb'id="(_x0000_s\d+)"', parts["xl/drawings/commentsDrawing1.vml"])
+        assert len(ids) == len(set(ids))

@@ -28,9 +28,10 @@ from xl_dealer.xlsx_sheet import add_legacy_drawing, legacy_drawing_rid, parse_r
 AUTHOR = "xl-dealer"
 _SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
 _IDMAP = re.compile(rb'<o:idmap\b[^>]*\bdata="([^"]*)"')
+NS_V, NS_O, NS_X = ("urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office",
+                    "urn:schemas-microsoft-com:office:excel")
 VML_HEAD = (
-    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-    'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+    f'<xml xmlns:v="{NS_V}" xmlns:o="{NS_O}" xmlns:x="{NS_X}">'
     '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{data}"/></o:shapelayout>'
 )
 SHAPETYPE = (
@@ -62,13 +63,13 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: Mapping[st
     shapes = [ref for ref in notes if ref not in existing]  # the clerk's notes already have a box
     next_id = _max_shape_id(pkg) + 1
     if vml_part:
-        vml = pkg.read(vml_part)
+        vml, prefixes = _vml_prefixes(pkg.read(vml_part))
         add = "" if b"_x0000_t202" in vml else SHAPETYPE
         add += "".join(_shape(next_id + i, ref, notes[ref]) for i, ref in enumerate(shapes))
         end = vml.rfind(b"</xml>")
         if end < 0:
             raise PackageError(f"{vml_part} has no </xml> end")
-        pkg.write(vml_part, vml[:end] + add.encode() + vml[end:])
+        pkg.write(vml_part, vml[:end] + _with_prefixes(add, prefixes).encode("utf-8") + vml[end:])
     else:
         block = max(_used_blocks(pkg), default=0) + 1
         first = max(next_id, block * 1024 + 1)
@@ -170,6 +171,32 @@ def _append_to_comment(xml: bytes, p: bytes, ref: str, text: str) -> bytes:
     new_body = body[:tm.start(1)] + inner + body[tm.end(1):]
     start = m.start(1)
     return xml[:start] + new_body + xml[m.end(1):]
+
+
+def _vml_prefixes(vml: bytes) -> tuple[bytes, dict[str, str]]:
+    """The prefixes this VML binds to v:, o:, x: (openpyxl writes ns0/ns1/ns2); missing ones declared."""
+    root = re.search(rb"<xml\b[^>]*>", vml)
+    if root is None:
+        raise PackageError("VML drawing has no <xml> root")
+    declared = {uri.decode(): pre.decode() for pre, uri in re.findall(rb'xmlns:([\w.-]+)="([^"]*)"', root[0])}
+    out: dict[str, str] = {}
+    tag = root[0]
+    for short, uri in (("v", NS_V), ("o", NS_O), ("x", NS_X)):
+        if uri in declared:
+            out[short] = declared[uri]
+        else:
+            pre = short
+            while pre in declared.values():
+                pre += "_"
+            tag = tag[:-1] + f' xmlns:{pre}="{uri}">'.encode()
+            out[short] = pre
+    return vml[:root.start()] + tag + vml[root.end():], out
+
+
+def _with_prefixes(xml: str, prefixes: dict[str, str]) -> str:
+    if all(k == v for k, v in prefixes.items()):
+        return xml
+    return re.sub(r"(</?|\s)(v|o|x):", lambda m: m[1] + prefixes[m[2]] + ":", xml)
 
 
 def _max_shape_id(pkg: Package) -> int:
