@@ -235,7 +235,7 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                              f"location={xml_attr(quote_sheet(f.sheet) + '!' + target)} display={xml_attr(text)}/>")
             cells.append(cell(f"{col_letters(i)}{n}", text, xf))
         # explicit heights: not every reader grows a wrapped row by itself
-        lines = max(text_lines(t, COLUMNS[i][3]) for i, t in enumerate(item.values))
+        lines = max((text_lines(t, COLUMNS[i][3]) for i, t in enumerate(item.values) if len(t) > 4), default=1)
         ht = f' ht="{15 * min(lines, 12)}" customHeight="1"' if lines > 1 else ""
         rows.append(f'<row r="{n}"{ht}>' + "".join(cells) + "</row>")
     if not items:

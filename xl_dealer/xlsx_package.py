@@ -18,6 +18,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -73,9 +74,14 @@ def relative_target(source_part: str, part: str) -> str:
     return posixpath.relpath(part, posixpath.dirname(source_part) or ".")
 
 
+@lru_cache(maxsize=64)
+def _attr_re(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"(\s" + re.escape(name) + rb'=)(["\'])([^"\']*)\2')
+
+
 def set_attr(start_tag: bytes, name: bytes, value: bytes) -> bytes:
     """Set (replace or add) one attribute on an element's start tag."""
-    pat = re.compile(rb"(\s" + re.escape(name) + rb'=)(["\'])[^"\']*\2')
+    pat = _attr_re(name)
     if pat.search(start_tag):
         return pat.sub(lambda m: m[1] + b'"' + value + b'"', start_tag, count=1)
     end = len(start_tag) - (2 if start_tag.endswith(b"/>") else 1)
@@ -83,12 +89,12 @@ def set_attr(start_tag: bytes, name: bytes, value: bytes) -> bytes:
 
 
 def remove_attr(start_tag: bytes, name: bytes) -> bytes:
-    return re.sub(rb"\s" + re.escape(name) + rb'=(["\'])[^"\']*\1', b"", start_tag, count=1)
+    return _attr_re(name).sub(b"", start_tag, count=1)
 
 
 def get_attr(start_tag: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"\s" + re.escape(name) + rb'=(["\'])([^"\']*)\1', start_tag)
-    return m[2] if m else None
+    m = _attr_re(name).search(start_tag)
+    return m[3] if m else None
 
 
 def top_level_insert_at(xml: bytes, start: int, before: Iterable[str], root_end: bytes) -> int:

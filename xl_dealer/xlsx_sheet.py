@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 from xl_dealer.xlsx_package import (
@@ -98,7 +99,8 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
     if sd_end < 0:
         raise PackageError("worksheet <sheetData> is not closed")
     row_end = b"</" + p + b"row>"
-    pending = sorted(marks)
+    src = memoryview(xml)  # slices of the untouched stretches are views, copied once by join
+    pending = sorted(marks, reverse=True)  # popped from the end: smallest row first
     out: list[bytes] = []
     pos = 0
     last = 0
@@ -107,11 +109,11 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         r_attr = get_attr(m[0], b"r")
         r = int(r_attr) if r_attr else last + 1
         last = r
-        while pending and pending[0] < r:
-            out += [xml[pos:m.start()], _new_row(p, pending[0], marks[pending[0]], col_styles, style_for)]
+        while pending and pending[-1] < r:
+            out += [src[pos:m.start()], _new_row(p, pending[-1], marks[pending[-1]], col_styles, style_for)]
             pos = m.start()
-            pending.pop(0)
-        if pending and pending[0] == r:
+            pending.pop()
+        if pending and pending[-1] == r:
             if m[2]:
                 end = m.end()
             else:
@@ -119,18 +121,23 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
                 if end < 0:
                     raise PackageError(f"row {r} is not closed")
                 end += len(row_end)
-            out += [xml[pos:m.start()], _edit_row(p, xml[m.start():end], m.end() - m.start(), r,
+            out += [src[pos:m.start()], _edit_row(p, xml[m.start():end], m.end() - m.start(), r,
                                                   marks[r], col_styles, style_for)]
             pos = end
-            pending.pop(0)
+            pending.pop()
         if not pending:
             break
     if pending:
-        out.append(xml[pos:sd_end])
-        out += [_new_row(p, r, marks[r], col_styles, style_for) for r in pending]
+        out.append(src[pos:sd_end])
+        out += [_new_row(p, r, marks[r], col_styles, style_for) for r in reversed(pending)]
         pos = sd_end
-    out.append(xml[pos:])
+    out.append(src[pos:])
     return b"".join(out)
+
+
+@lru_cache(maxsize=8)
+def _cell_re(p: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<" + re.escape(p) + rb"c\b[^>]*?/?>")
 
 
 def _new_row(p: bytes, r: int, cols: Mapping[int, K], col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
@@ -153,11 +160,12 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     pos = 0
     last = -1
     inserted = False
-    for m in re.finditer(rb"<" + re.escape(p) + rb"c\b[^>]*?/?>", body):
+    for m in _cell_re(p).finditer(body):
         ref = get_attr(m[0], b"r")
-        c = col_index(_REF.match(ref)[1]) if ref and _REF.match(ref) else last + 1
+        rm = _REF.match(ref) if ref else None
+        c = col_index(rm[1]) if rm else last + 1
         last = c
-        before = sorted(k for k in todo if k < c)
+        before = sorted(k for k in todo if k < c) if todo and min(todo) < c else None
         if before:
             out.append(body[pos:m.start()])
             out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k))) for k in before]
@@ -191,8 +199,13 @@ def _blank_style(c: int, row_s: bytes | None, col_styles: dict[int, int]) -> int
     return col_styles.get(c, 0)
 
 
+def _tail(xml: bytes) -> int:
+    """Offset of the last ``sheetData`` mention: elements after the rows are only looked for there."""
+    return max(xml.rfind(b"sheetData"), 0)
+
+
 def legacy_drawing_rid(xml: bytes) -> str | None:
-    m = re.search(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*>", xml)
+    m = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*>").search(xml, _tail(xml))
     if not m:
         return None
     rid = re.search(rb'\s[\w.-]+:id="([^"]*)"', m[0])
@@ -207,7 +220,8 @@ def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
     rp = re.search(rb'xmlns:([\w.-]+)="' + re.escape(NS_REL.encode()) + rb'"', root[0])
     attr = (rp[1] + b':id="' + rid.encode() + b'"') if rp else (
         b'xmlns:xldr="' + NS_REL.encode() + b'" xldr:id="' + rid.encode() + b'"')
-    sd_close = xml.rfind(b"</" + p + b"sheetData>")
-    start = sd_close + len(b"</" + p + b"sheetData>") if sd_close >= 0 else root.end()
+    sd_close = xml.rfind(b"sheetData")
+    start = xml.index(b">", sd_close) + 1 if sd_close >= 0 else root.end()
     at = top_level_insert_at(xml, start, _AFTER_LEGACY, b"</" + p + b"worksheet>")
-    return xml[:at] + b"<" + p + b"legacyDrawing " + attr + b"/>" + xml[at:]
+    mv = memoryview(xml)  # one copy of a 100 MB sheet, not three
+    return b"".join((mv[:at], b"<" + p + b"legacyDrawing " + attr + b"/>", mv[at:]))
