@@ -373,3 +373,17 @@ def test_note_boxes_match_note_texts(books):
         assert boxes == {(r - 1, c) for r, c in refs}
         ids = re.findall(rb'id="(_x0000_s\d+)"', parts["xl/drawings/commentsDrawing1.vml"])
         assert len(ids) == len(set(ids))
+
+
+def test_folder_tree_mirrored_under_out_and_name_clashes_reported(tmp_path):
+    for month in ("10月", "11月"):
+        (tmp_path / "in" / month).mkdir(parents=True)
+        build_workbook(tmp_path / "in" / month / "登记.xlsx")
+    r = annotate([tmp_path / "in"], out=tmp_path / "out", as_of=AS_OF, config=load_config(None))
+    assert r.exit_code() == 0
+    assert sorted(str(Path(f.out).relative_to(tmp_path / "out")) for f in r.files) == \
+        ["10月/登记.checked.xlsx", "11月/登记.checked.xlsx"]
+    files = [tmp_path / "in" / m / "登记.xlsx" for m in ("10月", "11月")]
+    clash = annotate(files, out=tmp_path / "flat", as_of=AS_OF, config=load_config(None))
+    assert clash.exit_code() == 2
+    assert clash.files[0].out and "same name" in clash.files[1].error

@@ -109,8 +109,8 @@ def annotate(
         config = load_config(config_file, lang=lang)
     elif lang:
         config = config.model_copy(update={"lang": lang})
-    files = _inputs(paths)
-    result = validate(files, as_of=as_of, config=config, progress=progress)
+    inputs = input_files(paths)
+    result = validate(list(inputs), as_of=as_of, config=config, progress=progress)
     out_dir = Path(out) if out is not None else None
     dir_error = None
     if out_dir is not None:
@@ -122,6 +122,7 @@ def annotate(
     for f in result.findings:
         by_path[f.path].append(f)
     done = AnnotateResult(result)
+    written: set[Path] = set()
     for fr in result.files:
         af = AnnotatedFile(fr.path, findings=len(by_path.get(fr.path, [])))
         done.files.append(af)
@@ -135,10 +136,15 @@ def annotate(
         elif dir_error:
             af.error = dir_error
         else:
-            dst = output_path(src, out_dir)
+            sub = inputs.get(src, Path())
+            dst = output_path(src, out_dir / sub if out_dir is not None else None)
             try:
                 if dst.resolve() == src.resolve():
                     raise PackageError("the output would overwrite the source")
+                if dst.resolve() in written:
+                    raise PackageError(f"another input of the same name was already written to {dst}")
+                written.add(dst.resolve())
+                dst.parent.mkdir(parents=True, exist_ok=True)
                 af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config)
                 af.out = str(dst)
             except PackageError as e:
@@ -148,15 +154,19 @@ def annotate(
     return done
 
 
-def _inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files as given; from folders, earlier marked copies are left out (else they are checked twice)."""
-    out: list[Path] = []
+def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, Path]:
+    """Each input file → its sub-folder under ``--out`` (a folder's tree is mirrored, so two
+    months' 登记.xlsx do not overwrite each other). Earlier marked copies in a folder are left
+    out, else they would be checked twice."""
+    out: dict[Path, Path] = {}
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += [q for q in collect_files([p]) if not is_marked_copy(q)]
+            for q in collect_files([p]):
+                if not is_marked_copy(q):
+                    out.setdefault(q, q.parent.relative_to(p))
         else:
-            out.append(p)
+            out.setdefault(p, Path())
     return out
 
 

@@ -129,10 +129,10 @@ def annotate(
     if fail_on not in ("error", "warning", "never"):
         _fail(f"--fail-on must be error, warning or never, not {fail_on!r}")
     cfg = _load(config, lang, as_of)
-    from xl_dealer.annotate import _inputs
     from xl_dealer.annotate import annotate as run
+    from xl_dealer.annotate import input_files
 
-    bar, step = _progress(len(_inputs(paths)))
+    bar, step = _progress(len(input_files(paths)))
     try:
         result = run(paths, out=out, as_of=as_of, config=cfg, progress=step)
     finally:
