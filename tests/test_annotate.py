@@ -25,7 +25,7 @@ CLERK_NOTE = "客户说号码少一位，待核实"
 OTHER_NOTE = "老客户，王总介绍"
 HEADERS = ["日期", "来店时间", "来店/来电", "客户姓名", "联系电话", "意向车型", "信息来源", "意向级别",
            "销售顾问", "是否建卡", "编号"]
-FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7"}
+FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFBDD7EE"}
 VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4  # an OLE-looking blob
 
 

@@ -95,7 +95,7 @@ DEFAULT_DEPARTMENTS: dict[str, str] = {
 }
 
 
-DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
 
 
 class Config(BaseSettings):
