@@ -5,6 +5,7 @@ The Python API has the same names as the ``xl-dealer`` commands::
     from xl_dealer import validate
     result = validate(["来店登记.xlsx", "跟进卡.xlsx"], as_of="2026-11-27")
     result.findings, result.to_json(), result.exit_code("error")
+    annotate(["来店登记.xlsx"], out="checked/")  # marked copies, sources untouched
 
 Imports are lazy so the command line starts fast.
 """
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 
 _API = {
     "validate": "xl_dealer.validate",
+    "annotate": "xl_dealer.annotate",
     "load_config": "xl_dealer.config",
     "demo": "xl_dealer.demo",
     "Finding": "xl_dealer.findings",

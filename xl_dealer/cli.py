@@ -172,6 +172,44 @@ def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README'
         typer.echo(f"{r.id:<26} {r.severity:<8} {r.what}")
 
 
+@app.command()
+def annotate(
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", help="folder for the marked copies (default: beside each workbook)")] = None,  # noqa: UP045
+    as_of: AsOf = None,
+    config: ConfigFile = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning or never: exit 1 at or above it")] = "never",
+    lang: Lang = "zh",
+) -> None:
+    """Write a marked copy of each .xlsx/.xlsm (<name>.checked.xlsx): bad cells filled, a note on each, a 校验结果 sheet.
+
+    The source files are never changed. Exit 0: every copy written (and nothing at or above
+    --fail-on, default never); 1: findings at or above --fail-on; 2: a file could not be read or marked.
+    """
+    if fail_on not in ("error", "warning", "never"):
+        _fail(f"--fail-on must be error, warning or never, not {fail_on!r}")
+    cfg = _load(config, lang, as_of)
+    from xl_dealer.annotate import annotate as run
+    from xl_dealer.annotate import input_files
+
+    bar, step = _progress(len(input_files(paths)))
+    try:
+        result = run(paths, out=out, as_of=as_of, config=cfg, progress=step)
+    finally:
+        if bar:
+            bar.stop()
+    en = cfg.lang == "en"
+    for af in result.files:
+        if af.error:
+            typer.echo(f"xl-dealer: {af.path}: {af.error}", err=True)
+        elif af.out:
+            if en:
+                typer.echo(f"{af.out}: {af.findings} findings, {af.cells} cells marked")
+            else:
+                typer.echo(f"{af.out}：{af.findings} 条问题，标记了 {af.cells} 个单元格")
+    raise typer.Exit(result.exit_code(fail_on))
+
+
 @app.command("config")
 def show_config(config: ConfigFile = None) -> None:
     """Print the effective configuration (defaults merged with dealer.toml) as TOML."""

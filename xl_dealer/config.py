@@ -106,6 +106,9 @@ DEFAULT_DEPARTMENTS: dict[str, str] = {
 }
 
 
+DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
+
+
 class Config(BaseSettings):
     """Effective settings. Environment variables ``XL_DEALER_<KEY>`` override the file."""
 
@@ -150,6 +153,11 @@ class Config(BaseSettings):
     score_problem_max: float = Field(2, description="a 5-point answer at or below this is a problem answer")
     departments: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DEPARTMENTS))
 
+    # marked copies (xl-dealer annotate): light fills that keep black text readable
+    mark_fills: dict[Severity, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MARK_FILLS), description="severity -> fill colour RRGGBB")
+    results_sheet: str = Field("校验结果", min_length=1, max_length=31, description="name of the findings sheet")
+
     @model_validator(mode="before")
     @classmethod
     def _merge_onto_defaults(cls, data: Any) -> Any:
@@ -176,6 +184,23 @@ class Config(BaseSettings):
         unknown = sorted(set(v) - set(RULES))
         if unknown:
             raise ValueError(f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
+        return v
+
+    @field_validator("mark_fills")
+    @classmethod
+    def _rgb(cls, v: dict[str, str]) -> dict[str, str]:
+        import re
+
+        bad = [c for c in v.values() if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", c)]
+        if bad:
+            raise ValueError(f"colours must be RRGGBB hex like FFC7CE, not {', '.join(bad)}")
+        return {**DEFAULT_MARK_FILLS, **{k: c.lstrip("#").upper() for k, c in v.items()}}
+
+    @field_validator("results_sheet")
+    @classmethod
+    def _sheet_name(cls, v: str) -> str:
+        if any(ch in v for ch in "[]:*?/\\") or v.startswith("'") or v.endswith("'"):
+            raise ValueError("a sheet name cannot contain [ ] : * ? / \\ or start/end with '")
         return v
 
     @field_validator("levels")

@@ -1,0 +1,390 @@
+"""``annotate``: marks where the findings are, and nothing of the clerk's workbook lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xl_dealer.annotate import annotate, output_path
+from xl_dealer.cli import app
+from xl_dealer.config import load_config
+
+AS_OF = "2026-11-27"
+SHEET = "2026年11月"
+CLERK_NOTE = "客户说号码少一位，待核实"
+OTHER_NOTE = "老客户，王总介绍"
+HEADERS = ["日期", "来店时间", "来店/来电", "客户姓名", "联系电话", "意向车型", "信息来源", "意向级别",
+           "销售顾问", "是否建卡", "编号"]
+FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFBDD7EE"}
+VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4  # an OLE-looking blob
+
+
+def _png() -> bytes:
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    PILImage.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def build_workbook(path: Path) -> None:
+    """A clerk's registration workbook with everything openpyxl would lose or we could break."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(["XX汽车4S店来店(来电)客户登记表 2026年11月"])
+    ws.merge_cells("A1:K1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ws.append(HEADERS)
+    rows = [
+        [dt.date(2026, 11, 3), dt.time(9, 30), "来店", "王先生", "13812345678", "凯美瑞", "汽车之家", "A", "王强", "是"],
+        [dt.date(2026, 11, 3), dt.time(10, 5), "来电", "李女士", "1381234567", "卡罗拉", "懂车帝", "B", "李娜", "是"],
+        [dt.date(2026, 11, 4), dt.time(11, 0), "来店", None, "13912345678", "汉兰达", "路过", "C", "张伟", "是"],
+        ["2026-13-05", dt.time(14, 0), "来店", "赵先生", "13712345678", "雷凌", "易车", "X", "王强", "是"],
+        [dt.date(2026, 11, 6), dt.time(15, 0), "来电", "钱女士", "13612345678", "bZ3", "网络", "N", "李娜", "否"],
+        [dt.date(2026, 11, 7), dt.time(16, 0), "来店", "孙先生", "13512345678", "凯美瑞", "车展", "H", "张伟", "是"],
+        [dt.date(2027, 1, 1), dt.time(16, 30), "来店", "周先生", "13412345678", "亚洲龙", "外拓", "O", "王强", "是"],
+    ]
+    for i, r in enumerate(rows, start=4):
+        ws.append(r)
+        ws.cell(i, 11, '="R"&ROW()-3')
+    for r in range(4, 4 + len(rows)):
+        if isinstance(ws.cell(r, 1).value, dt.date):
+            ws.cell(r, 1).number_format = "yyyy/m/d"
+        ws.cell(r, 2).number_format = "hh:mm"
+    ws["E5"].comment = Comment(CLERK_NOTE, "前台小刘")
+    ws["D9"].comment = Comment(OTHER_NOTE, "前台小刘")
+    ws["E5"].font = Font(color="FF0000FF", italic=True)
+    ws["C4"].fill = PatternFill("solid", fgColor="FFFF00")
+    dv = DataValidation(type="list", formula1="=配置!$A$1:$A$9", allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add("H4:H200")
+    ws.conditional_formatting.add("H4:H200", CellIsRule(operator="equal", formula=['"H"'],
+                                                        fill=PatternFill("solid", bgColor="FFC000")))
+    ws.add_image(Image(io.BytesIO(_png())), "M2")
+    ws.print_area = "A1:K20"
+    ws.freeze_panes = "A4"
+
+    cfg = wb.create_sheet("配置")
+    for lv in "OHABCNDFL":
+        cfg.append([lv])
+    cfg.sheet_state = "hidden"
+    wb.defined_names["级别列表"] = DefinedName("级别列表", attr_text="配置!$A$1:$A$9")
+
+    st = wb.create_sheet("统计")
+    st.append(["顾问", "来店"])
+    for name, n in (("王强", 3), ("李娜", 2), ("张伟", 2)):
+        st.append([name, n])
+    chart = BarChart()
+    chart.add_data(Reference(st, min_col=2, min_row=1, max_row=4), titles_from_data=True)
+    chart.set_categories(Reference(st, min_col=1, min_row=2, max_row=4))
+    st.add_chart(chart, "D2")
+
+    dec = wb.create_sheet("12月")  # lacks 来店/来电, 信息来源, 意向级别: sheet-level findings
+    dec.append(["日期", "来店时间", "客户姓名", "意向车型", "销售顾问"])
+    dec.append([dt.date(2026, 11, 20), dt.time(10, 0), "吴先生", "凯美瑞", "王强"])
+    wb.save(path)
+
+
+def make_xlsm(xlsx: Path, xlsm: Path) -> None:
+    """The same workbook as an .xlsm with a VBA project (parts added by hand, as Excel has them)."""
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
+            out.writestr(info, data)
+        out.writestr("xl/vbaProject.bin", VBA_BYTES)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    d = tmp_path_factory.mktemp("books")
+    src = d / "来店登记.xlsx"
+    build_workbook(src)
+    xlsm = d / "来店登记宏.xlsm"
+    make_xlsm(src, xlsm)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (src, xlsm)}
+    out = d / "out"
+    result = annotate([src, xlsm], out=out, as_of=AS_OF, config=load_config(None))
+    return {"src": src, "xlsm": xlsm, "out": out, "result": result, "before": before,
+            "marked": output_path(src, out), "marked_xlsm": output_path(xlsm, out)}
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _findings(books, path: Path):
+    return [f for f in books["result"].validation.findings if f.path == str(path)]
+
+
+# ---------------------------------------------------------------- the run
+
+
+def test_copies_written_and_named(books):
+    r = books["result"]
+    assert r.exit_code() == 0
+    assert [Path(f.out).name for f in r.files] == ["来店登记.checked.xlsx", "来店登记宏.checked.xlsm"]
+    rules = {(f.cell, f.rule) for f in _findings(books, books["src"])}
+    # the fixture's planted mistakes, so the other tests look at real marks
+    assert {("E5", "format.phone"), ("D6", "required"), ("A7", "format.date"), ("H7", "enum"),
+            ("J8", "card.required"), ("A10", "date.future")} <= rules
+    assert any(f.cell is None and f.sheet == "12月" for f in _findings(books, books["src"]))
+
+
+def test_source_bytes_and_mtime_unchanged(books):
+    for p, (data, mtime) in books["before"].items():
+        assert p.read_bytes() == data
+        assert p.stat().st_mtime_ns == mtime
+
+
+def test_every_part_kept_and_untouched_ones_byte_identical(books):
+    before, after = _parts(books["src"]), _parts(books["marked"])
+    assert set(before) <= set(after)
+    changed = {n for n in before if before[n] != after[n]}
+    sheet = "xl/worksheets/sheet1.xml"
+    # the only parts we have a reason to touch
+    assert changed <= {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+                       sheet, "xl/worksheets/_rels/sheet1.xml.rels", "xl/comments/comment1.xml",
+                       "xl/drawings/commentsDrawing1.vml"}
+    assert sheet in changed and "xl/styles.xml" in changed
+    # image, chart, hidden sheet, the sheet with only sheet-level findings: untouched
+    for name in before:
+        if re.match(r"xl/(media|charts|drawings/drawing)", name) or name.endswith(("sheet2.xml", "sheet3.xml", "sheet4.xml")):
+            assert before[name] == after[name], name
+    added = set(after) - set(before)
+    assert added == {"xl/worksheets/sheet5.xml"}  # the 校验结果 sheet
+
+
+def test_xlsm_keeps_vba_and_macro_content_type(books):
+    before, after = _parts(books["xlsm"]), _parts(books["marked_xlsm"])
+    assert after["xl/vbaProject.bin"] == VBA_BYTES
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in after["[Content_Types].xml"]
+    assert b"vbaProject" in after["xl/_rels/workbook.xml.rels"]
+    assert set(before) <= set(after)
+    wb = openpyxl.load_workbook(books["marked_xlsm"], keep_vba=True)
+    assert "校验结果" in wb.sheetnames
+
+
+def test_values_formulas_and_workbook_features_unchanged(books):
+    a = openpyxl.load_workbook(books["src"])
+    b = openpyxl.load_workbook(books["marked"])
+    assert b.sheetnames == [*a.sheetnames, "校验结果"]
+    for ws in a.worksheets:
+        wb_ws = b[ws.title]
+        assert wb_ws.sheet_state == ws.sheet_state
+        assert wb_ws.merged_cells.ranges == ws.merged_cells.ranges
+        assert wb_ws.freeze_panes == ws.freeze_panes
+        assert len(wb_ws.data_validations.dataValidation) == len(ws.data_validations.dataValidation)
+        assert [str(r.sqref) for r in wb_ws.conditional_formatting] == [str(r.sqref) for r in ws.conditional_formatting]
+        for row in ws.iter_rows():
+            for c in row:
+                o = wb_ws[c.coordinate]
+                assert (o.value, o.data_type, o.number_format) == (c.value, c.data_type, c.number_format), c.coordinate
+                # style proxies compare by identity: compare what they hold
+                assert [repr(x) for x in (o.font, o.border, o.alignment, o.protection)] == \
+                       [repr(x) for x in (c.font, c.border, c.alignment, c.protection)], c.coordinate
+    assert b[SHEET]["K4"].value == '="R"&ROW()-3'
+    assert b["配置"].sheet_state == "hidden"
+    assert set(b.defined_names) == set(a.defined_names)
+    assert b[SHEET].print_area == a[SHEET].print_area
+    assert len(b[SHEET]._images) == 1 and len(b["统计"]._charts) == 1
+
+
+def test_cell_xml_identical_except_style(books):
+    """Formulas, cached values and types: every original <c> is the same but for s=."""
+    def cells(xml: bytes) -> dict[str, bytes]:
+        return {m[1].decode(): re.sub(rb'\ss="\d+"', b"", m[0])
+                for m in re.finditer(rb'<c r="([A-Z]+\d+)".*?(?:/>|</c>)', xml, re.S)}
+
+    before = cells(_parts(books["src"])["xl/worksheets/sheet1.xml"])
+    after = cells(_parts(books["marked"])["xl/worksheets/sheet1.xml"])
+    assert set(before) <= set(after)
+    assert all(after[k] == v for k, v in before.items())
+    assert set(after) - set(before) == {"D6"}  # the blank required cell, added to carry the mark
+
+
+def test_marks_and_notes_where_the_findings_are(books):
+    wb = openpyxl.load_workbook(books["marked"])
+    src = openpyxl.load_workbook(books["src"])
+    ws, orig = wb[SHEET], src[SHEET]
+    by_cell: dict[str, list] = {}
+    for f in _findings(books, books["src"]):
+        if f.sheet == SHEET and f.cell:
+            by_cell.setdefault(f.cell, []).append(f)
+    for ref, fs in by_cell.items():
+        sev = min(fs, key=lambda f: ("error", "warning", "info").index(f.severity)).severity
+        assert ws[ref].fill.fgColor.rgb == FILLS[sev], ref
+        assert ws[ref].comment is not None
+        for f in fs:
+            assert f.message in ws[ref].comment.text
+    for row in orig.iter_rows():
+        for c in row:
+            if c.coordinate not in by_cell:
+                assert repr(ws[c.coordinate].fill) == repr(c.fill), c.coordinate
+                assert (ws[c.coordinate].comment is None) == (c.comment is None)
+    # a mark changes the fill only: the date keeps its format, the clerk's blue italic stays
+    assert ws["A10"].number_format == "yyyy/m/d"
+    assert ws["E5"].font.italic and ws["E5"].font.color.rgb == "FF0000FF"
+
+
+def test_clerk_notes_kept(books):
+    ws = openpyxl.load_workbook(books["marked"])[SHEET]
+    e5 = ws["E5"].comment.text
+    assert e5.startswith(CLERK_NOTE)  # theirs first, ours below a separator
+    assert "xl-dealer" in e5 and "不是有效电话" in e5
+    assert ws["D9"].comment.text == OTHER_NOTE
+    assert ws["E5"].comment.author == "前台小刘"
+
+
+def test_results_sheet_lists_and_links(books):
+    ws = openpyxl.load_workbook(books["marked"])["校验结果"]
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值", "对象"]
+    assert ws.column_dimensions["F"].width > 40
+    fs = _findings(books, books["src"])
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(fs)
+    for f, row in zip(fs, rows, strict=True):
+        assert row[0].value == f.sheet and row[3].value == f.rule and row[5].value == f.message
+        if f.cell:
+            assert row[1].value == f.cell
+            assert row[1].hyperlink.location == f"'{f.sheet}'!{f.cell}"
+        else:  # a sheet finding links to the sheet
+            assert row[1].value is None and row[0].hyperlink.location == f"'{f.sheet}'!A1"
+        assert row[4].fill.fgColor.rgb == FILLS[f.severity]
+
+
+# ---------------------------------------------------------------- runs and edge cases
+
+
+def test_annotating_a_marked_copy_replaces_the_results_sheet(books, tmp_path):
+    first = books["marked"]
+    again = annotate([first], out=tmp_path, as_of=AS_OF, config=load_config(None))
+    assert again.exit_code() == 0
+    out = Path(again.files[0].out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames.count("校验结果") == 1
+    assert len(wb.sheetnames) == len(openpyxl.load_workbook(first).sheetnames)
+    assert wb[SHEET]["E5"].comment.text.startswith(CLERK_NOTE)
+
+
+def test_existing_output_replaced_atomically(tmp_path):
+    src = tmp_path / "登记.xlsx"
+    build_workbook(src)
+    dst = output_path(src)
+    dst.write_bytes(b"stale")
+    r = annotate([src], as_of=AS_OF, config=load_config(None))
+    assert r.exit_code() == 0 and dst.read_bytes()[:2] == b"PK"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["登记.checked.xlsx", "登记.xlsx"]  # no temp left
+
+
+def test_folder_run_skips_earlier_copies(tmp_path):
+    src = tmp_path / "登记.xlsx"
+    build_workbook(src)
+    annotate([tmp_path], as_of=AS_OF, config=load_config(None))
+    r = annotate([tmp_path], as_of=AS_OF, config=load_config(None))
+    assert [Path(f.path).name for f in r.files] == ["登记.xlsx"]
+
+
+def test_cli_other_formats_and_broken_files_exit_2_others_go_on(tmp_path):
+    import xlwt
+
+    good = tmp_path / "a.xlsx"
+    build_workbook(good)
+    book = xlwt.Workbook()
+    sh = book.add_sheet("登记")
+    for c, h in enumerate(HEADERS[:10]):
+        sh.write(0, c, h)
+        sh.write(1, c, "x")  # a data row: a sheet of only headers is its own error
+    book.save(str(tmp_path / "b.xls"))
+    (tmp_path / "c.xlsx").write_bytes(b"not a zip at all")
+    res = CliRunner().invoke(app, ["annotate", str(good), str(tmp_path / "b.xls"), str(tmp_path / "c.xlsx"),
+                                   "--as-of", AS_OF, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert (tmp_path / "out" / "a.checked.xlsx").is_file()
+    err = res.stderr
+    assert "b.xls" in err and ".xlsx/.xlsm" in err and "validate" in err
+    assert "c.xlsx" in err
+    assert len([ln for ln in err.splitlines() if ln]) == 2 and "Traceback" not in err
+    assert not (tmp_path / "out" / "b.checked.xls").exists()
+
+
+def test_cli_fail_on_and_english(tmp_path):
+    src = tmp_path / "a.xlsx"
+    build_workbook(src)
+    res = CliRunner().invoke(app, ["annotate", str(src), "--as-of", AS_OF, "--fail-on", "error", "--lang", "en"])
+    assert res.exit_code == 1
+    assert "cells marked" in res.stdout
+    ws = openpyxl.load_workbook(output_path(src))["校验结果"]
+    assert ws["A1"].value == "Sheet"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_the_marked_copy(books, tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path)}  # a private profile: parallel runs do not collide
+    for marked in (books["marked"], books["marked_xlsm"]):
+        proc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(marked)],
+                              capture_output=True, text=True, timeout=180, env=env)
+        pdf = tmp_path / (marked.stem + ".pdf")
+        assert proc.returncode == 0 and pdf.is_file() and pdf.stat().st_size > 1000, proc.stderr
+
+
+def test_note_boxes_match_note_texts(books):
+    """Each note has its VML box, written with the prefixes that VML part declares (openpyxl: ns0/ns1/ns2)."""
+    from defusedxml import ElementTree as ET
+
+    from xl_dealer.xlsx_sheet import parse_ref
+
+    for marked in (books["marked"], books["marked_xlsm"]):
+        parts = _parts(marked)
+        vml = ET.fromstring(parts["xl/drawings/commentsDrawing1.vml"])  # unbound prefixes would fail here
+        boxes = set()
+        for el in vml.iter():
+            if el.tag.endswith("}ClientData") and el.get("ObjectType") == "Note":
+                kids = {k.tag.rsplit("}", 1)[-1]: k.text for k in el}
+                boxes.add((int(kids["Row"]), int(kids["Column"])))
+        comments = ET.fromstring(parts["xl/comments/comment1.xml"])
+        refs = {parse_ref(c.get("ref")) for c in comments.iter() if c.tag.endswith("}comment")}
+        assert boxes == {(r - 1, c) for r, c in refs}
+        ids = re.findall(rb'id="(_x0000_s\d+)"', parts["xl/drawings/commentsDrawing1.vml"])
+        assert len(ids) == len(set(ids))
+
+
+def test_folder_tree_mirrored_under_out_and_name_clashes_reported(tmp_path):
+    for month in ("10月", "11月"):
+        (tmp_path / "in" / month).mkdir(parents=True)
+        build_workbook(tmp_path / "in" / month / "登记.xlsx")
+    r = annotate([tmp_path / "in"], out=tmp_path / "out", as_of=AS_OF, config=load_config(None))
+    assert r.exit_code() == 0
+    assert sorted(str(Path(f.out).relative_to(tmp_path / "out")) for f in r.files) == \
+        ["10月/登记.checked.xlsx", "11月/登记.checked.xlsx"]
+    files = [tmp_path / "in" / m / "登记.xlsx" for m in ("10月", "11月")]
+    clash = annotate(files, out=tmp_path / "flat", as_of=AS_OF, config=load_config(None))
+    assert clash.exit_code() == 2
+    assert clash.files[0].out and "same name" in clash.files[1].error

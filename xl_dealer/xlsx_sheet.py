@@ -1,0 +1,227 @@
+"""Restyling cells in a worksheet's XML without parsing the whole sheet.
+
+A sheet is split at ``<row`` start tags; only rows that get a mark are rebuilt,
+every other byte is copied. Missing cells (a blank required cell has no
+``<c>`` at all) are inserted in column order, and missing rows in row order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import TypeVar
+
+from xl_dealer.xlsx_package import (
+    NS_REL,
+    PackageError,
+    get_attr,
+    remove_attr,
+    set_attr,
+    top_level_insert_at,
+)
+
+K = TypeVar("K")
+StyleFor = Callable[[int, K], int]  # (existing xf index, mark) -> xf index to use
+
+_REF = re.compile(rb"^([A-Z]{1,3})(\d+)$")
+# elements that follow <legacyDrawing> in CT_Worksheet
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                 "webPublishItems", "tableParts", "extLst")
+
+
+def col_index(letters: bytes | str) -> int:
+    """Excel letters → 0-based index (A → 0)."""
+    if isinstance(letters, bytes):
+        letters = letters.decode()
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letters(index: int) -> str:
+    s, n = "", index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """'H12' → (12, 7): Excel row, 0-based column."""
+    m = _REF.match(ref.encode())
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m[2]), col_index(m[1])
+
+
+def root_prefix(xml: bytes, root: bytes = b"worksheet") -> bytes:
+    """The namespace prefix of the root element with its colon (b'' for the default namespace)."""
+    m = re.search(rb"<([\w.-]+:)?" + root + rb"\b", xml)
+    if not m:
+        raise PackageError(f"no <{root.decode()}> root element")
+    return m[1] or b""
+
+
+def _column_styles(xml: bytes, p: bytes, limit: int) -> dict[int, int]:
+    """0-based column → default xf from <cols> (what a blank cell in that column shows)."""
+    out: dict[int, int] = {}
+    m = re.search(rb"<" + re.escape(p) + rb"cols>(.*?)</" + re.escape(p) + rb"cols>", xml[:limit], re.S)
+    if not m:
+        return out
+    for c in re.finditer(rb"<" + re.escape(p) + rb"col\b[^>]*>", m[1]):
+        style, lo, hi = get_attr(c[0], b"style"), get_attr(c[0], b"min"), get_attr(c[0], b"max")
+        if style and lo and hi and int(hi) - int(lo) < 20000:
+            for i in range(int(lo) - 1, int(hi)):
+                out[i] = int(style)
+    return out
+
+
+def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: StyleFor[K]) -> bytes:
+    """Give each marked cell (``marks[row][col]``) the xf ``style_for`` returns.
+
+    Existing cells keep their value, formula and type; only ``s=`` changes.
+    """
+    if not marks:
+        return xml
+    p = root_prefix(xml)
+    ep = re.escape(p)
+    sd = re.search(rb"<" + ep + rb"sheetData\b[^>]*?(/?)>", xml)
+    if sd is None:
+        raise PackageError("worksheet has no <sheetData>")
+    col_styles = _column_styles(xml, p, sd.start())
+    if sd[1]:  # <sheetData/>: open it up so rows can go in
+        xml = xml[:sd.start()] + b"<" + p + b"sheetData>" + b"</" + p + b"sheetData>" + xml[sd.end():]
+        sd = re.search(rb"<" + ep + rb"sheetData\b[^>]*>", xml)
+        assert sd is not None
+    sd_end = xml.find(b"</" + p + b"sheetData>", sd.end())
+    if sd_end < 0:
+        raise PackageError("worksheet <sheetData> is not closed")
+    row_end = b"</" + p + b"row>"
+    src = memoryview(xml)  # slices of the untouched stretches are views, copied once by join
+    pending = sorted(marks, reverse=True)  # popped from the end: smallest row first
+    out: list[bytes] = []
+    pos = 0
+    last = 0
+    row_re = re.compile(rb"<" + ep + rb"row\b([^>]*?)(/?)>")
+    for m in row_re.finditer(xml, sd.end(), sd_end):
+        r_attr = get_attr(m[0], b"r")
+        r = int(r_attr) if r_attr else last + 1
+        last = r
+        while pending and pending[-1] < r:
+            out += [src[pos:m.start()], _new_row(p, pending[-1], marks[pending[-1]], col_styles, style_for)]
+            pos = m.start()
+            pending.pop()
+        if pending and pending[-1] == r:
+            if m[2]:
+                end = m.end()
+            else:
+                end = xml.find(row_end, m.end())
+                if end < 0:
+                    raise PackageError(f"row {r} is not closed")
+                end += len(row_end)
+            out += [src[pos:m.start()], _edit_row(p, xml[m.start():end], m.end() - m.start(), r,
+                                                  marks[r], col_styles, style_for)]
+            pos = end
+            pending.pop()
+        if not pending:
+            break
+    if pending:
+        out.append(src[pos:sd_end])
+        out += [_new_row(p, r, marks[r], col_styles, style_for) for r in reversed(pending)]
+        pos = sd_end
+    out.append(src[pos:])
+    return b"".join(out)
+
+
+@lru_cache(maxsize=8)
+def _cell_re(p: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<" + re.escape(p) + rb"c\b[^>]*?/?>")
+
+
+def _new_row(p: bytes, r: int, cols: Mapping[int, K], col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
+    cells = b"".join(_new_cell(p, r, c, style_for(col_styles.get(c, 0), cols[c])) for c in sorted(cols))
+    return b"<" + p + b'row r="' + str(r).encode() + b'">' + cells + b"</" + p + b"row>"
+
+
+def _new_cell(p: bytes, r: int, c: int, s: int) -> bytes:
+    return b"<" + p + b'c r="' + f"{col_letters(c)}{r}".encode() + b'" s="' + str(s).encode() + b'"/>'
+
+
+def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
+              col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
+    start = row[:tag_len]
+    selfclosing = start.endswith(b"/>")
+    body = b"" if selfclosing else row[tag_len:len(row) - len(b"</" + p + b"row>")]
+    row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
+    todo = dict(cols)
+    out: list[bytes] = []
+    pos = 0
+    last = -1
+    inserted = False
+    for m in _cell_re(p).finditer(body):
+        ref = get_attr(m[0], b"r")
+        rm = _REF.match(ref) if ref else None
+        c = col_index(rm[1]) if rm else last + 1
+        last = c
+        before = sorted(k for k in todo if k < c) if todo and min(todo) < c else None
+        if before:
+            out.append(body[pos:m.start()])
+            out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k))) for k in before]
+            pos = m.start()
+            inserted = True
+        if c in todo:
+            old = get_attr(m[0], b"s")
+            new = style_for(int(old) if old else 0, todo.pop(c))
+            out += [body[pos:m.start()], set_attr(m[0], b"s", str(new).encode())]
+            pos = m.end()
+    if todo:
+        # after the last cell, before the row's own extLst if it has one
+        ext = re.search(rb"<" + re.escape(p) + rb"extLst\b", body[pos:])
+        at = pos + ext.start() if ext else len(body)
+        out.append(body[pos:at])
+        out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo[k])) for k in sorted(todo)]
+        pos = at
+        inserted = True
+    out.append(body[pos:])
+    if inserted:
+        start = remove_attr(start, b"spans")  # an optional hint that may no longer cover the row
+    if selfclosing:
+        start = start[:-2] + b">"
+    return start + b"".join(out) + b"</" + p + b"row>"
+
+
+def _blank_style(c: int, row_s: bytes | None, col_styles: dict[int, int]) -> int:
+    """The xf a cell without <c> shows: the row's style if set, else its column's."""
+    if row_s is not None:
+        return int(row_s)
+    return col_styles.get(c, 0)
+
+
+def _tail(xml: bytes) -> int:
+    """Offset of the last ``sheetData`` mention: elements after the rows are only looked for there."""
+    return max(xml.rfind(b"sheetData"), 0)
+
+
+def legacy_drawing_rid(xml: bytes) -> str | None:
+    m = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*>").search(xml, _tail(xml))
+    if not m:
+        return None
+    rid = re.search(rb'\s[\w.-]+:id="([^"]*)"', m[0])
+    return rid[1].decode() if rid else None
+
+
+def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
+    """Insert ``<legacyDrawing r:id=…/>`` where CT_Worksheet wants it (notes need it)."""
+    p = root_prefix(xml)
+    root = re.search(rb"<" + re.escape(p) + rb"worksheet\b[^>]*>", xml)
+    assert root is not None
+    rp = re.search(rb'xmlns:([\w.-]+)="' + re.escape(NS_REL.encode()) + rb'"', root[0])
+    attr = (rp[1] + b':id="' + rid.encode() + b'"') if rp else (
+        b'xmlns:xldr="' + NS_REL.encode() + b'" xldr:id="' + rid.encode() + b'"')
+    sd_close = xml.rfind(b"sheetData")
+    start = xml.index(b">", sd_close) + 1 if sd_close >= 0 else root.end()
+    at = top_level_insert_at(xml, start, _AFTER_LEGACY, b"</" + p + b"worksheet>")
+    mv = memoryview(xml)  # one copy of a 100 MB sheet, not three
+    return b"".join((mv[:at], b"<" + p + b"legacyDrawing " + attr + b"/>", mv[at:]))

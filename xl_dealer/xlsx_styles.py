@@ -1,0 +1,171 @@
+"""Appending fills, fonts and cell formats to ``xl/styles.xml`` by splicing text.
+
+A marked cell gets a new xf cloned from the one it had with only the fill
+changed, so its number format (a date stays a date), font, border, alignment
+and protection stay. Existing entries are never renumbered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xl_dealer.xlsx_package import (
+    NS_MAIN,
+    XML_DECL,
+    Package,
+    PackageError,
+    local,
+    set_attr,
+    xml_attr,
+)
+from xl_dealer.xlsx_sheet import root_prefix
+
+MINIMAL_STYLES = XML_DECL + (
+    f'<styleSheet xmlns="{NS_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+).encode()
+
+
+class Styles:
+    """The styles part of one package, with additions queued and written by :meth:`save`."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.part = self._find_part()
+        self.xml = pkg.read(self.part) if pkg.has(self.part) else MINIMAL_STYLES
+        self.p = root_prefix(self.xml, b"styleSheet")
+        tree = _parse(self.xml)
+        self._n = {name: sum(1 for _ in _children(tree, name)) for name in ("fonts", "fills", "cellXfs")}
+        if not self._n["cellXfs"]:
+            raise PackageError("styles.xml has no cell formats (cellXfs)")
+        font0 = next(_children(tree, "fonts"), None)
+        self.font_name, self.font_size = "Calibri", "11"
+        if font0 is not None:
+            for el in font0:
+                if local(el.tag) == "name":
+                    self.font_name = el.get("val", self.font_name)
+                elif local(el.tag) == "sz":
+                    self.font_size = el.get("val", self.font_size)
+        self._xfs = _section_items(self.xml, self.p, b"cellXfs", b"xf")
+        self._new: dict[bytes, list[bytes]] = {b"fonts": [], b"fills": [], b"cellXfs": []}
+        self._fill_ids: dict[str, int] = {}
+        self._clones: dict[tuple[int, int | None, int | None, str | None], int] = {}
+
+    def _find_part(self) -> str:
+        wb = self.pkg.workbook_part()
+        for _, typ, target in self.pkg.rels(wb):
+            if typ.endswith("/styles"):
+                return target
+        return "xl/styles.xml"
+
+    # ---------------------------------------------------------------- additions
+
+    def fill(self, rgb: str) -> int:
+        """Index of a solid fill of colour ``rgb`` (AARRGGBB), added once."""
+        if rgb not in self._fill_ids:
+            p = self.p.decode()
+            el = (f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+                  f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+            self._fill_ids[rgb] = self._add(b"fills", el.encode())
+        return self._fill_ids[rgb]
+
+    def font(self, *, bold: bool = False, underline: bool = False, rgb: str | None = None) -> int:
+        p = self.p.decode()
+        parts = [f"<{p}b/>" if bold else "", f"<{p}u/>" if underline else "",
+                 f'<{p}sz val={xml_attr(self.font_size)}/>', f'<{p}color rgb="{rgb}"/>' if rgb else "",
+                 f"<{p}name val={xml_attr(self.font_name)}/>"]
+        return self._add(b"fonts", f"<{p}font>{''.join(parts)}</{p}font>".encode())
+
+    def clone_xf(self, base: int, *, fill: int | None = None, font: int | None = None,
+                 wrap: str | None = None) -> int:
+        """A new xf equal to ``base`` except the given fill / font / alignment; cached."""
+        key = (base, fill, font, wrap)
+        if key in self._clones:
+            return self._clones[key]
+        src = self._xfs[base] if 0 <= base < len(self._xfs) else self._xfs[0]
+        start_end = src.find(b">") + 1
+        start, rest = src[:start_end], src[start_end:]
+        if fill is not None:
+            start = set_attr(set_attr(start, b"fillId", str(fill).encode()), b"applyFill", b"1")
+        if font is not None:
+            start = set_attr(set_attr(start, b"fontId", str(font).encode()), b"applyFont", b"1")
+        if wrap is not None:
+            p = self.p
+            align = b"<" + p + b'alignment wrapText="1" vertical="' + wrap.encode() + b'"/>'
+            start = set_attr(start, b"applyAlignment", b"1")
+            inner = re.sub(rb"<" + re.escape(p) + rb"alignment\b[^>]*/>|<" + re.escape(p)
+                           + rb"alignment\b.*?</" + re.escape(p) + rb"alignment>", b"", rest, flags=re.S)
+            if start.endswith(b"/>"):
+                start, inner = start[:-2] + b">", b""
+                closing = b"</" + p + b"xf>"
+            else:
+                inner, closing = inner[:-len(b"</" + p + b"xf>")], b"</" + p + b"xf>"
+            rest = align + inner + closing  # alignment is the first child of xf
+        xf = start + rest
+        self._clones[key] = self._add(b"cellXfs", xf)
+        return self._clones[key]
+
+    def _add(self, section: bytes, el: bytes) -> int:
+        self._new[section].append(el)
+        return self._n[section.decode()] + len(self._new[section]) - 1
+
+    # ---------------------------------------------------------------- writing
+
+    def save(self) -> None:
+        if not any(self._new.values()):
+            return
+        xml = self.xml
+        for section, items in self._new.items():
+            if items:
+                xml = _append(xml, self.p, section, items, self._n[section.decode()] + len(items))
+        if not self.pkg.has(self.part):
+            from xl_dealer.xlsx_package import CT_STYLES, REL_STYLES
+
+            self.pkg.add_override(self.part, CT_STYLES)
+            self.pkg.add_rel(self.pkg.workbook_part(), REL_STYLES, self.part)
+        self.pkg.write(self.part, xml)
+
+
+def _parse(xml: bytes):
+    from defusedxml import ElementTree as ET
+
+    try:
+        return ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise PackageError(f"styles.xml is not well-formed XML ({e})") from None
+
+
+def _children(tree, section: str):
+    for el in tree:
+        if local(el.tag) == section:
+            yield from iter(el)
+            return
+
+
+def _section_items(xml: bytes, p: bytes, section: bytes, item: bytes) -> list[bytes]:
+    ep = re.escape(p)
+    m = re.search(rb"<" + ep + section + rb"\b[^>]*>(.*?)</" + ep + section + rb">", xml, re.S)
+    if not m:
+        return []
+    pat = rb"<" + ep + item + rb"\b[^>]*?(?:/>|>.*?</" + ep + item + rb">)"
+    return [x[0] for x in re.finditer(pat, m[1], re.S)]
+
+
+def _append(xml: bytes, p: bytes, section: bytes, items: list[bytes], count: int) -> bytes:
+    ep = re.escape(p)
+    m = re.search(rb"<" + ep + section + rb"\b[^>]*?(/?)>", xml)
+    if m is None:
+        raise PackageError(f"styles.xml has no <{section.decode()}>")
+    start = set_attr(m[0], b"count", str(count).encode())
+    if m[1]:  # <fills count="0"/>
+        start = start[:-2] + b">"
+        return xml[:m.start()] + start + b"".join(items) + b"</" + p + section + b">" + xml[m.end():]
+    end = xml.find(b"</" + p + section + b">", m.end())
+    return xml[:m.start()] + start + xml[m.end():end] + b"".join(items) + xml[end:]
