@@ -66,8 +66,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         period_start=as_of, period_end=as_of, as_of=date_of(as_of), tables=[listing, summary],
         call_list=True, notes=missing_note(checked, "followup_card"),
         footnotes=[
-            "应跟进日期 = min(下次跟进日期, 最近联系日期 + 级别跟进周期)；最近联系取跟进卡与跟进记录中最晚的日期（无则取建卡日期）。",
-            f"跟进周期：{cadence}；已订车、成交、战败、流失、休眠的卡不列出。",
+            "应跟进日期 = min(下次跟进日期, 最近联系日期 + 级别跟进周期)；最近联系取建卡日期、最近跟进日期与跟进记录中最晚的一天；"
+            "下次跟进日期取跟进卡或最近一条跟进记录中、在最近联系之后的一天。",
+            f"跟进周期：{cadence}；状态为{'、'.join(config.card_closed_statuses)}的卡及没有跟进周期的级别不列出。",
             "逾期天数 = 今天 − 应跟进日期。本表为拨打清单，电话完整显示，请勿外传。",
         ],
     )
