@@ -147,9 +147,10 @@ def test_dealer_toml_in_the_working_folder_is_used(tmp_path, good):
 def test_demo_writes_and_checks_samples(tmp_path):
     code, out, err = run("demo", tmp_path / "demo", "--as-of", AS_OF)
     assert code == 0, err
-    assert (tmp_path / "demo" / "showroom_log.xlsx").exists() and "format.phone" in out
+    assert (tmp_path / "demo" / "showroom_log.xlsx").exists() and "合计" in out and "另有" in out
     data = json.loads((tmp_path / "demo" / "findings.json").read_text())
     assert data["as_of"] == AS_OF and data["summary"]["error"] > 0
+    assert {"format.phone", "card.missing", "followup.quota", "complaint.unhandled"} <= {f["rule"] for f in data["findings"]}
 
 
 def test_help_lists_commands():
