@@ -29,7 +29,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or config.as_of or dt.date.today())
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    reg, td = generate(days=60, per_day=10, end=day, seed=7)  # covers last calendar month for the funnel
+    reg, td = generate(days=30, per_day=10, end=day, seed=7)
     cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
     callbacks, cases = generate_after_service(day, config=config)
     paths = {
