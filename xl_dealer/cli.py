@@ -229,10 +229,7 @@ def demo(
     cfg = _load(None, lang, as_of)
     from xl_dealer.demo import demo as run
 
-    try:
-        run(out, as_of=as_of, config=cfg, echo=typer.echo)
-    except OSError as e:
-        _fail(f"{out}: cannot write ({e.strerror or e})")
+    run(out, as_of=as_of, config=cfg, echo=typer.echo)
 
 
 @app.command()
@@ -244,17 +241,24 @@ def templates(
     cfg = _load(config, None, None)
     from xl_dealer.templates import templates as run
 
-    try:
-        paths = run(out, config=cfg)
-    except OSError as e:
-        _fail(f"{out}: cannot write ({e.strerror or e})")
+    paths = run(out, config=cfg)
     for p in paths:
         typer.echo(str(p))
 
 
 def main() -> None:
+    """Entry point: an input or output problem anywhere is one line on stderr and exit 2."""
+    from xl_dealer.errors import InputError
+
     try:
         app()
+    except InputError as e:
+        typer.echo(f"xl-dealer: {e}", err=True)
+        sys.exit(2)
+    except OSError as e:
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        typer.echo(f"xl-dealer: {where}{e.strerror or e}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("xl-dealer: interrupted", err=True)
         sys.exit(130)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_dealer.config import Config, load_config
+from xl_dealer.files import atomic_write
 from xl_dealer.kinds import KINDS
 from xl_dealer.schema import Field, FieldType, Kind
 
@@ -142,6 +143,7 @@ def templates(out_dir: str | os.PathLike[str] = "workbooks", *, config: Config |
     for key in kinds or list(KINDS):
         kind = KINDS[key]
         p = out / filename(kind)
-        build(kind, config).save(p)
+        wb = build(kind, config)
+        atomic_write(p, wb.save)
         paths.append(p)
     return paths

@@ -126,7 +126,7 @@ def to_json(reports: list[Report], single: bool) -> dict:
 
 
 def write_json(reports: list[Report], path: Path, single: bool) -> None:
-    from xl_dealer.render.xlsx import atomic_write
+    from xl_dealer.files import atomic_write
 
     data = json.dumps(to_json(reports, single), ensure_ascii=False, indent=2).encode("utf-8")
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
