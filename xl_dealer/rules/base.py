@@ -10,7 +10,7 @@ from typing import Any
 from xl_dealer.config import Config
 from xl_dealer.findings import Finding
 from xl_dealer.messages import message
-from xl_dealer.reading import Table
+from xl_dealer.reading import Table, col_letter
 
 
 @dataclass(slots=True)
@@ -55,7 +55,10 @@ class Emitter:
            cell_key: str | None = None, **params: Any) -> None:
         """A finding on data row ``i``; the cell is ``cell_key``'s (default ``key``'s) column."""
         ck = cell_key or key
-        cell = t.cell(ck, i) if ck and ck in t.columns else None
+        if ck and ck in t.columns:
+            cell = t.cell(ck, i)
+        else:  # the field's column is absent (column.missing says so): point at the row's first cell
+            cell = f"{col_letter(min(t.columns.values(), default=0))}{t.rows[i]}"
         column = t.headers.get(ck) if ck else None
         params.setdefault("column", display_header(column) if column else (t.kind.field(ck).header if ck and t.kind.has(ck) else ""))
         params.setdefault("value", _show(value))

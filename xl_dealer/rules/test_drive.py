@@ -11,12 +11,13 @@ def check_test_drive(c: Checked, config: Config, em: Emitter) -> None:
     t = c.table
     raw_lic = t.raw.get("license_no")
     lic, ages, dates = c.col("license_no"), c.col("age"), c.col("date")
+    has_licence = "license_no" in t.columns  # else column.missing has said it once for the sheet
     for i in range(len(t.rows)):
-        if lic[i] is None:
+        if lic[i] is None and has_licence:
             # blank or invalid: a drive that must never happen, beside the cell's own finding
             em.at(t, i, "license_no", "testdrive.license", raw_lic[i] if raw_lic else None)
             continue
-        birth = id_birth_date(lic[i])
+        birth = id_birth_date(lic[i]) if lic[i] else None
         day = dates[i] or em.as_of
         id_age = age_on(birth, day) if birth else None
         age = ages[i]
