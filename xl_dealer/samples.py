@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xl_dealer.values import text_width
+
 CONSULTANTS = ("王强", "李娜", "张伟", "刘洋", "陈静", "赵磊")
 MODELS = ("凯美瑞", "卡罗拉", "RAV4荣放", "汉兰达", "亚洲龙", "雷凌", "威兰达", "bZ3")
 SOURCES = ("汽车之家", "懂车帝", "易车", "朋友介绍", "老客户推荐", "路过", "网络", "车展", "外拓", "电话", "户外广告")
@@ -333,13 +335,18 @@ def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None
             for i, k in enumerate(keys, start=1):
                 from openpyxl.utils import get_column_letter
 
-                ws.column_dimensions[get_column_letter(i)].width = max(8, len(s.headers[k]) * 2 + 2)
-                for row in ws.iter_rows(min_row=s.header_row + 1, min_col=i, max_col=i):
+                widest = text_width(s.headers[k])
+                for row in ws.iter_rows(min_row=s.header_row + 1, max_row=s.header_row + len(s.rows),
+                                        min_col=i, max_col=i):
                     for c in row:
                         if isinstance(c.value, dt.date):
                             c.number_format = "yyyy-mm-dd"
+                            widest = max(widest, 10)
                         elif isinstance(c.value, dt.time):
                             c.number_format = "hh:mm"
+                        elif c.value is not None:
+                            widest = max(widest, text_width(str(c.value)))
+                ws.column_dimensions[get_column_letter(i)].width = min(widest + 2, 40)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 

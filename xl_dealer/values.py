@@ -414,3 +414,8 @@ def mask_id(v: str | None) -> str | None:
         return v
     s = str(v)
     return s[:6] + "*" * (len(s) - 10) + s[-4:] if len(s) > 10 else "*" * len(s)
+
+
+def text_width(s: str) -> int:
+    """Display width in Excel column units: CJK and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_dealer.files import atomic_write
 from xl_dealer.reports.model import Chart, Column, Report, Table
-from xl_dealer.values import mask_phone
+from xl_dealer.values import mask_phone, text_width
 
 NUMBER_FORMATS = {
     "int": "#,##0", "number": "#,##0.0", "percent": "0.0%", "pp": "+0.0%;-0.0%;0.0%",
@@ -54,11 +53,6 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor=BLUE)
 TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_BORDER = Border(left=THIN, right=THIN, bottom=THIN, top=Side(style="double", color=BLUE))
-
-
-def text_width(s: str) -> int:
-    """Display width in Excel column units: CJK and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def _shown(v: Any, fmt: str) -> str:
