@@ -304,6 +304,8 @@ def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None
         ws = wb.create_sheet("说明")
         for line in instructions.splitlines():
             ws.append([line])
+        if not write_only:
+            ws.column_dimensions["A"].width = max(text_width(line) for line in instructions.splitlines()) + 2
     for s in sheets:
         ws = wb.create_sheet(s.name)
         keys = list(s.headers)
