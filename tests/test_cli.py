@@ -181,3 +181,30 @@ def test_rules_command_lists_every_rule():
 
     code, out, _ = run("rules")
     assert code == 0 and all(r in out for r in RULES)
+
+
+def test_our_own_outputs_in_a_folder_are_skipped_not_read_as_data(tmp_path):
+    import os
+    import stat
+
+    folder = tmp_path / "month"
+    folder.mkdir()
+    write_xlsx(folder / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    assert run("annotate", folder / "登记.xlsx", "--as-of", AS_OF)[0] == 0
+    assert run("report", "all", folder, "--as-of", AS_OF, "--out", folder / "reports.xlsx")[0] == 0
+    mode = stat.S_IMODE(os.stat(folder / "reports.xlsx").st_mode)
+    assert mode & 0o044 == 0o044 & ~_umask()  # readable by others as the umask allows, not 0600
+    code, out, _ = run("validate", folder, "--as-of", AS_OF, "--format", "json")
+    data = json.loads(out)
+    skipped = {f["path"].rsplit("/", 1)[1]: f.get("skipped") for f in data["files"]}
+    assert "report" in skipped["reports.xlsx"] and "marked copy" in skipped["登记.checked.xlsx"]
+    assert skipped["登记.xlsx"] is None
+    assert [(f["cell"], f["rule"]) for f in data["findings"]] == [("F2", "format.phone")]  # once, not twice
+
+
+def _umask():
+    import os
+
+    m = os.umask(0)
+    os.umask(m)
+    return m

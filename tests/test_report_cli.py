@@ -43,10 +43,12 @@ def test_default_out_name_in_current_folder(tmp_path, callbacks, monkeypatch):
     assert load_workbook(tmp_path / "reports_2026-11-30.xlsx").sheetnames == list(REPORTS.values())
 
 
-def test_json_to_stdout(callbacks):
+def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, ["report", "all", str(callbacks), "--as-of", "2026-11-30", "--json", "-"])
     assert res.exit_code == 0
     assert [r["report"] for r in json.loads(res.stdout)["reports"]] == list(REPORTS)
+    assert not list(tmp_path.glob("reports_*.xlsx"))  # only JSON was asked for
 
 
 @pytest.mark.parametrize("args", [["report", "nope", "x.xlsx"], ["report", "weekly", "missing.xlsx"],

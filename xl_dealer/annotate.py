@@ -20,6 +20,7 @@ from typing import Any
 
 from xl_dealer.config import Config, load_config
 from xl_dealer.errors import InputError
+from xl_dealer.files import is_marked_copy
 from xl_dealer.findings import Finding
 from xl_dealer.render.results import (
     COLUMNS,
@@ -86,10 +87,6 @@ class AnnotateResult:
 def output_path(src: Path, out_dir: Path | None = None) -> Path:
     """``登记.xlsx`` → ``登记.checked.xlsx`` beside it, or in ``out_dir``."""
     return (out_dir or src.parent) / f"{src.stem}.checked{src.suffix.lower()}"
-
-
-def is_marked_copy(p: Path) -> bool:
-    return p.stem.lower().endswith(".checked")
 
 
 def annotate(

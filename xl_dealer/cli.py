@@ -147,8 +147,7 @@ def report(
 
     to_stdout = json_path is not None and str(json_path) == "-"
     try:
-        reports = run(name, paths, as_of=as_of, config=cfg, out=out,
-                      json_path=None if to_stdout else json_path, period=period)
+        reports = run(name, paths, as_of=as_of, config=cfg, out=out, json_path=json_path, period=period)
     except InputError as e:
         _fail(str(e))
     if to_stdout:

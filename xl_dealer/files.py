@@ -10,6 +10,39 @@ from pathlib import Path
 from xl_dealer.errors import InputError
 
 
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_DEFAULT_MODE = _umask_mode()
+GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
+MARKED_SUFFIX = ".checked"  # annotate's copies: <name>.checked.xlsx
+
+
+def is_marked_copy(p: Path) -> bool:
+    return p.stem.lower().endswith(MARKED_SUFFIX)
+
+
+def generated_by_us(path: Path) -> str | None:
+    """What we wrote this workbook as ("report"), read from its custom properties; None for a clerk's."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return None
+            data = z.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    import re
+
+    m = re.search(rb'name="' + re.escape(GENERATED_PROPERTY.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([^<]*)<', data)
+    return m[1].decode() if m else None
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
 
@@ -26,6 +59,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp makes 0600; a report on a shared folder must be readable like any file the user makes
+        os.chmod(tmp, _DEFAULT_MODE)
         os.replace(tmp, target)
     except PermissionError as e:
         raise InputError(str(target), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? "

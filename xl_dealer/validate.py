@@ -12,6 +12,7 @@ from typing import Any
 from xl_dealer.catalogue import SEVERITIES
 from xl_dealer.config import Config, load_config
 from xl_dealer.errors import InputError
+from xl_dealer.files import generated_by_us, is_marked_copy
 from xl_dealer.findings import Finding, count_by_severity
 from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
 from xl_dealer.rules import check_tables
@@ -74,9 +75,9 @@ class ValidationResult:
         }
 
 
-def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files as given, folders expanded (recursively, sorted) to their workbooks."""
-    out: list[Path] = []
+def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
+    """(file, came from a folder) for files as given and folders expanded (recursively, sorted)."""
+    out: list[tuple[Path, bool]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -87,20 +88,36 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 if q.suffix.lower() in EXTENSIONS and q.is_file()
                 and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
             )
-            out.extend(found)
+            out.extend((q, True) for q in found)
         else:
-            out.append(p)
+            out.append((p, False))
     return out
 
 
-def read_file(path: Path, config: Config, index: AliasIndex | None = None) -> tuple[FileResult, list[Table]]:
-    """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input."""
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files as given, folders expanded (recursively, sorted) to their workbooks."""
+    return [p for p, _ in collect_inputs(paths)]
+
+
+def read_file(path: Path, config: Config, index: AliasIndex | None = None,
+              from_folder: bool = False) -> tuple[FileResult, list[Table]]:
+    """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input.
+
+    Our own outputs are listed as skipped: a report always, a marked copy when a folder
+    brought it in (its source beside it is checked; named on its own, a clerk may be fixing it)."""
     fr = FileResult(str(path))
     if path.name.startswith("~$"):
         fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
         return fr, []
     if path.name.startswith("."):
         fr.skipped = "隐藏文件，已跳过 / hidden file, skipped"
+        return fr, []
+    if path.suffix.lower() in (".xlsx", ".xlsm") and generated_by_us(path) == "report":
+        fr.skipped = "xl-dealer 生成的报表，不是登记数据，已跳过 / a report xl-dealer wrote, skipped"
+        return fr, []
+    if from_folder and is_marked_copy(path):
+        fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
+                      "(its source is checked)")
         return fr, []
     try:
         sheets = read_workbook(path, config, index)
@@ -139,8 +156,8 @@ def validate(
     index = AliasIndex(config)
     files: list[FileResult] = []
     tables: list[Table] = []
-    for p in collect_files(paths):
-        fr, ts = read_file(p, config, index)
+    for p, from_folder in collect_inputs(paths):
+        fr, ts = read_file(p, config, index, from_folder)
         files.append(fr)
         tables.extend(ts)
         if progress:

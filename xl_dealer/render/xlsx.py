@@ -27,7 +27,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_dealer.files import atomic_write
+from xl_dealer.files import GENERATED_PROPERTY, atomic_write
 from xl_dealer.reports.model import Chart, Column, Report, Table
 from xl_dealer.values import mask_phone, text_width
 
@@ -340,8 +340,12 @@ def _page_setup(ws: Worksheet, lay: _Layout) -> None:
 # ---------------------------------------------------------------- files
 
 def workbook_of(reports: list[Report]) -> Workbook:
+    from openpyxl.packaging.custom import StringProperty
+
     wb = Workbook()
     wb.remove(wb.active)
+    # marks the file as ours, so a later validate/report over the same folder skips it
+    wb.custom_doc_props.append(StringProperty(name=GENERATED_PROPERTY, value="report"))
     for report in reports:
         name, i = report.sheet[:31], 2
         while name in wb.sheetnames:

@@ -86,8 +86,8 @@ def report(
 ) -> list[Report]:
     """Read the workbooks (files or folders), build report ``name`` (or ``all``), write the xlsx and JSON.
 
-    The xlsx goes to ``out`` (default :func:`default_out`); JSON only when ``json_path`` is given
-    (``-`` is not handled here: the CLI prints). An unreadable input raises ``InputError`` so a
+    The xlsx goes to ``out`` (default :func:`default_out`, but none when only JSON is asked for);
+    JSON goes to ``json_path`` (``-`` means the caller prints it: the CLI to stdout). An unreadable input raises ``InputError`` so a
     scheduled run never publishes a report that silently lacks a month.
     """
     from xl_dealer.config import load_config
@@ -113,7 +113,7 @@ def report(
         from xl_dealer.render.xlsx import save_reports
 
         save_reports(reports, Path(out) if out is not None else default_out(name, day))
-    if json_path is not None:
+    if json_path is not None and str(json_path) != "-":
         write_json(reports, Path(json_path), single=name != "all")
     return reports
 
