@@ -77,6 +77,18 @@ def test_morning_is_yesterday_per_consultant(morning):
     assert (ln["walk_ins"], ln["orders"], ln["followups"]) == (1, 1, 3)
     assert (ln["target_met"], ln["log_on_time"], ln["log_signed"]) == ("未达标", "超时", "未签")
     assert (zw["level_B"], zw["followups"], zw["log_on_time"]) == (1, 0, "—")
+    assert zw["target_met"] == "休息"  # only a card, no row that day: a rest day, as followup.quota says
+
+
+def test_morning_counts_an_order_once_on_its_first_day(tmp_path):
+    regs = [reg(D(2026, 11, 28), "王强", phone="13900000001", level="O", card="是"),
+            reg(DAY, "王强", phone="13900000002", card="是")]
+    logs = [log(DAY, "王强", "13900000001", level="O"), log(DAY, "王强", "13900000002", level="O"),
+            log(DAY, "王强", "13900000003", level="D")]
+    p = write(tmp_path / "s.xlsx", {"登记": ("registration", regs), "跟进记录": ("followup_log", logs)})
+    r = build_report("morning", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
+    (row,) = r.table("by_consultant").rows
+    assert row["orders"] == 2  # ...0002 became O and ...0003 D today; ...0001 ordered yesterday
 
 
 def test_morning_totals(morning):

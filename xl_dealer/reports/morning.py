@@ -17,9 +17,27 @@ from xl_dealer.reports.common import (
     yesterday,
 )
 from xl_dealer.reports.model import Chart, Report, Table
+from xl_dealer.rules.followup import quota_days
 
 ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken
 OPEN_STATUSES = ("跟进中", None)  # a card without a status is treated as still followed up
+
+
+def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
+    """Consultant → customers whose FIRST row at an order level (O/D) in any visitor log or
+    follow-up log is on ``day``: an ordered customer followed up again is not a new order."""
+    first: dict[str, tuple[dt.date, str]] = {}
+    for kind in ("registration", "followup_log"):
+        for i, r in enumerate(records(checked, kind)):
+            if r["level"] in ORDER_LEVELS and r["date"] is not None:
+                k = person_key(r, (kind, i))
+                if k not in first or r["date"] < first[k][0]:
+                    first[k] = (r["date"], r["consultant"])
+    out: dict[str, set[str]] = defaultdict(set)
+    for k, (d, who) in first.items():
+        if d == day and who:
+            out[who].add(k)
+    return out
 
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
@@ -39,15 +57,13 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     names.update(n for n, days in config.roster.items() if day in days)
 
     stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-    ordered: dict[str, set[str]] = defaultdict(set)
-    for i, r in enumerate(regs):
+    ordered = _new_orders(checked, day)
+    for r in regs:
         s = stats[r["consultant"]]
         s["walk_ins" if r["visit_type"] == "来店" else "phone_ins"] += r["visit_type"] is not None
         s["new_cards"] += r["card"] is True
         if not has_td_register:
             s["test_drives"] += r["test_drive"] is True
-        if r["level"] in ORDER_LEVELS:
-            ordered[r["consultant"]].add(person_key(r, ("reg", i)))
     for r in drives:
         stats[r["consultant"]]["test_drives"] += 1
     for r in cards:
@@ -55,15 +71,15 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             stats[r["consultant"]][f"level_{r['level']}"] += 1
     submitted: dict[str, list] = defaultdict(list)
     signed: dict[str, list] = defaultdict(list)
-    for i, r in enumerate(logs):
+    for r in logs:
         stats[r["consultant"]]["followups"] += 1
         submitted[r["consultant"]].append(r["submitted_at"])
         signed[r["consultant"]].append(r["manager_signed"])
-        if r["level"] in ORDER_LEVELS:
-            ordered[r["consultant"]].add(person_key(r, ("log", i)))
 
     target = config.followup_daily_target
-    has_log = bool(tables_of(checked, "followup_log"))  # without the log, "未达标" would be a false alarm
+    # the same facts as the followup.quota rule: a rest day or a day no log covers is not 未达标
+    quota = quota_days(checked, config, as_of)
+    covered = quota.covering(day) is not None
     rows = []
     for name in sorted(n for n in names if n):
         s = stats[name]
@@ -78,7 +94,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "orders": len(ordered[name]),
             "followups": n_logs,
             "target": target,
-            "target_met": ("达标" if n_logs >= target else "未达标") if has_log else "—",
+            "target_met": ("—" if not covered else "休息" if (name, day) not in quota.worked
+                           else "达标" if n_logs >= target else "未达标"),
             "log_on_time": _on_time(submitted[name], config) if n_logs else "—",
             "log_signed": ("已签" if all(signed[name]) else "未签") if n_logs else "—",
         }
@@ -112,7 +129,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         footnotes=[
             "来店、来电 = 当日登记表行数（每次来访算一次）；新建卡 = 登记表中“是否建卡”为是的行数。",
             f"试驾 = {td_source}的当日记录数。",
-            "订单 = 当日登记或跟进记录中意向级别为 O/D 的客户数（按电话去重）。",
+            "订单 = 当日首次以 O/D 级出现在来店登记或跟进记录中的客户数（按电话去重；已订车客户再次跟进不重复计）。",
+            "跟进达标：当天有登记、跟进或排班的顾问才计；“休息” = 当天没有记录且不在排班表；“—” = 跟进记录未覆盖该日。",
             "X级在跟 = 截至当日状态为跟进中的客户跟进卡，按当前意向级别计数。",
             f"跟进达标：跟进数 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）。",
             f"按时提交：当日跟进记录的提交时间均不晚于 {config.followup_submit_by:%H:%M}；经理签字：当日记录全部已签。",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from xl_dealer.cadence import card_due, latest_log_contacts
 from xl_dealer.config import Config
@@ -134,50 +135,63 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
                       problem_en=f"{head_en}. Follow up now.")
 
 
-def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
-    """Fewer than ``followup_daily_target`` log rows on a day the consultant worked.
+@dataclass(slots=True)
+class QuotaDays:
+    """Who logged how many follow-ups on which day, who worked, and which log covers a day."""
 
-    Only days a follow-up log sheet covers (its first to last date) count. Worked =
-    any row of theirs that day in a visitor log or follow-up log, or the day is on
-    their roster; a rest day gives nothing. One group finding per consultant-day,
-    filed on the log sheet that holds (or covers) that day.
-    """
-    logs = [c for c in checked if c.kind == "followup_log"]
-    target = config.followup_daily_target
-    if not logs or target <= 0:
-        return
-    as_of = em.as_of
-    spans: list[tuple[dt.date, dt.date, Table]] = []
-    count: dict[tuple[str, dt.date], int] = defaultdict(int)
-    home: dict[tuple[str, dt.date], Table] = {}
-    for c in logs:
-        dates = [d for d in c.col("date") if d is not None and d <= as_of]
-        if not dates:
-            continue
-        spans.append((min(dates), max(dates), c.table))
-        for who, d in zip(c.col("consultant"), c.col("date"), strict=True):
-            if who is not None and d is not None and d <= as_of:
-                count[(who, d)] += 1
-                home.setdefault((who, d), c.table)
+    count: dict[tuple[str, dt.date], int]
+    worked: set[tuple[str, dt.date]]
+    home: dict[tuple[str, dt.date], Table]
+    spans: list[tuple[dt.date, dt.date, Table]]
 
-    def covering(d: dt.date) -> Table | None:
-        for lo, hi, t in spans:
+    def covering(self, d: dt.date) -> Table | None:
+        for lo, hi, t in self.spans:
             if lo <= d <= hi:
                 return t
         return None
 
-    worked: set[tuple[str, dt.date]] = set(count)
+
+def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaDays:
+    """The facts behind ``followup.quota`` (and the morning report's 跟进达标, so both agree).
+
+    Only days a follow-up log sheet covers (its first to last date) count. Worked = any
+    row of theirs that day in a visitor log or follow-up log, or the day is on their roster.
+    """
+    q = QuotaDays(defaultdict(int), set(), {}, [])
+    for c in checked:
+        if c.kind != "followup_log":
+            continue
+        dates = [d for d in c.col("date") if d is not None and d <= as_of]
+        if not dates:
+            continue
+        q.spans.append((min(dates), max(dates), c.table))
+        for who, d in zip(c.col("consultant"), c.col("date"), strict=True):
+            if who is not None and d is not None and d <= as_of:
+                q.count[(who, d)] += 1
+                q.home.setdefault((who, d), c.table)
+    q.worked.update(q.count)
     for c in checked:
         if c.kind == "registration":
-            worked.update((who, d) for who, d in zip(c.col("consultant"), c.col("date"), strict=True)
-                          if who is not None and d is not None)
+            q.worked.update((who, d) for who, d in zip(c.col("consultant"), c.col("date"), strict=True)
+                            if who is not None and d is not None)
     for who, days in config.roster.items():
-        worked.update((who, d) for d in days)
-    for who, d in sorted(worked, key=lambda k: (k[1], k[0])):
-        n = count.get((who, d), 0)
+        q.worked.update((who, d) for d in days)
+    return q
+
+
+def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """Fewer than ``followup_daily_target`` log rows on a day the consultant worked (``quota_days``);
+    a rest day gives nothing. One group finding per consultant-day, filed on the log sheet
+    that holds (or covers) that day."""
+    target = config.followup_daily_target
+    if target <= 0 or not any(c.kind == "followup_log" for c in checked):
+        return
+    q = quota_days(checked, config, em.as_of)
+    for who, d in sorted(q.worked, key=lambda k: (k[1], k[0])):
+        n = q.count.get((who, d), 0)
         if n >= target:
             continue
-        t = home.get((who, d)) or covering(d)
+        t = q.home.get((who, d)) or q.covering(d)
         if t is None:
             continue
         em.group(t.path, t.sheet, f"{who} {d.isoformat()}", "followup.quota", field_key="consultant",
