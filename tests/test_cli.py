@@ -57,7 +57,7 @@ def test_json_layout_is_spec_section_7(bad):
 
 def test_english_messages(bad):
     out = run("validate", bad, "--as-of", AS_OF, "--lang", "en")[1]
-    assert "is not a valid phone" in out and "Total: 1 files" in out
+    assert "is not a valid phone" in out and "Total: 1 file, 1 sheet, 3 rows; 1 error, 1 warning, 0 info" in out
 
 
 def test_unreadable_inputs_one_line_each_others_still_checked(tmp_path, bad):
@@ -208,3 +208,15 @@ def _umask():
     m = os.umask(0)
     os.umask(m)
     return m
+
+
+def test_fail_on_info(tmp_path):
+    from helpers import write_xlsx as w
+
+    p = w(tmp_path / "ok.xlsx", {"登记": [REG_HEADER, reg_row()]})
+    assert run("validate", p, "--as-of", AS_OF, "--fail-on", "info")[0] == 0
+    assert run("validate", bad_book(tmp_path), "--as-of", AS_OF, "--fail-on", "info")[0] == 1
+
+
+def bad_book(tmp_path):
+    return write_xlsx(tmp_path / "b.xlsx", {"登记": [REG_HEADER, reg_row(phone="1")]})

@@ -131,6 +131,9 @@ def test_test_drive_rules(tmp_path):
         ("试驾", 7, "C7", "age", "required"), ("试驾", 7, "E7", "license_no", "testdrive.age"),
         ("试驾", 8, "I8", "customer_signed", "required"),
     ])
+    messages = {(f.cell, f.rule): f.message for f in r.findings}
+    assert "没有填写驾照号" in messages[("E4", "testdrive.license")]
+    assert "440106199005061230」无效" in messages[("E3", "testdrive.license")]
 
 
 def test_testdrive_missing_only_when_register_in_run(tmp_path):

@@ -114,3 +114,9 @@ def test_clean_blanks():
     assert V.clean("  ") is None
     assert V.clean(float("nan")) is None
     assert V.clean(3.0) == 3 and isinstance(V.clean(3.0), int)
+
+
+def test_landline_typed_as_a_number_gets_its_zero_back():
+    assert V.to_phone(1088886666) == ("01088886666", None)
+    assert V.to_phone(2087654321.0) == ("02087654321", None)
+    assert V.to_phone(1234567) == (None, "format.phone")

@@ -88,7 +88,7 @@ def validate(
     as_of: AsOf = None,
     config: ConfigFile = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning or never: exit 1 at or above it")] = "error",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning, info or never: exit 1 at or above it")] = "error",
     lang: Lang = "zh",
 ) -> None:
     """Check workbooks: required fields, formats, the store's rules, and rules across workbooks.
@@ -97,8 +97,8 @@ def validate(
     """
     if format not in ("text", "json"):
         _fail(f"--format must be text or json, not {format!r}")
-    if fail_on not in ("error", "warning", "never"):
-        _fail(f"--fail-on must be error, warning or never, not {fail_on!r}")
+    if fail_on not in ("error", "warning", "info", "never"):
+        _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
     cfg = _load(config, lang, as_of)
     from xl_dealer.validate import collect_files
     from xl_dealer.validate import validate as run

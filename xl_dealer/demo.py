@@ -46,7 +46,9 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"
     paths["reports"] = write_reports(out, [p for p in paths.values() if p.suffix == ".xlsx"], day, config)
-    echo(render_text(result, config.lang, limit=8))
+    hint = (f" (all of them: {out / 'findings.json'}, or xl-dealer validate {out})" if config.lang == "en"
+            else f"（全部见 {out / 'findings.json'}，或运行 xl-dealer validate {out}）")
+    echo(render_text(result, config.lang, limit=8, more_hint=hint))
     echo("")
     echo(f"样例工作簿和结果在 {out.resolve()}：" if config.lang != "en" else f"Sample workbooks and outputs in {out.resolve()}:")
     for key, p in paths.items():

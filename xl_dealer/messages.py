@@ -40,8 +40,8 @@ _M: dict[str, tuple[str, str]] = {
                      "The customer left phone '{value}' but no follow-up card has this phone: create a card."),
     "testdrive.missing": ("登记为已试驾，但试驾登记表中找不到该客户{when}的试驾记录，请补登记。",
                           "Marked as test-driven, but the test-drive register has no drive for this customer{when}; register it."),
-    "testdrive.license": ("试驾人没有有效的驾照号「{value}」：无有效驾照的客户不得试驾，请核对驾照后登记。",
-                          "Test drive without a valid licence number '{value}': a customer without a valid licence may never drive."),
+    "testdrive.license": ("试驾人{licence}：无有效驾照的客户不得试驾，请核对驾照后登记。",
+                          "Test drive {licence_en}: a customer without a valid licence may never drive."),
     "testdrive.age": ("{problem}", "{problem_en}"),
 }
 

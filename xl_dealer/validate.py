@@ -18,7 +18,7 @@ from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_
 from xl_dealer.rules import check_tables
 from xl_dealer.rules.base import Checked
 
-FAIL_ON = ("error", "warning", "never")
+FAIL_ON = ("error", "warning", "info", "never")
 
 
 @dataclass(slots=True)

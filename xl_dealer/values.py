@@ -200,7 +200,11 @@ def to_phone(raw: Any) -> Result:
     if isinstance(v, float):
         return None, "format.phone"
     if isinstance(v, int):
-        v = str(v)
+        s = str(v)
+        # a landline typed into a number cell lost its leading 0 (1088886666 was 010-88886666)
+        if not _MOBILE.match(s) and not _SERVICE.match(s) and 9 <= len(s) <= 11 and _landline("0" + s):
+            return "0" + s, None
+        v = s
     if not isinstance(v, str):
         return None, "format.phone"
     return _parse_phone(v)

@@ -14,11 +14,11 @@ _SKIP = {"zh": {"not a known kind": "不是已知的表，已跳过", "empty": "
                 "not a worksheet": "not a worksheet, skipped"}}
 
 
-def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = None) -> str:
-    """One block per file, one per sheet, a line per finding; a summary at the end.
-
-    ``limit`` caps the lines per sheet (the rest is counted), so a huge sheet stays readable.
-    """
+def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = None,
+                more_hint: str = "") -> str:
+    """One block per file, one per sheet, a line per finding (cell, severity, message, [rule id]);
+    a summary at the end. ``limit`` caps the lines per sheet (the rest is counted, with
+    ``more_hint`` saying where to see them), so a huge sheet stays readable."""
     en = lang == "en"
     sev = _SEV["en" if en else "zh"]
     from xl_dealer.kinds import KINDS
@@ -30,7 +30,7 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
     for fr in result.files:
         lines.append(fr.path)
         if fr.error:
-            lines.append(f"  {'cannot read' if en else '无法读取'}: {fr.error}")
+            lines.append(f"  × {fr.error}")
             continue
         if fr.skipped:
             lines.append(f"  {fr.skipped}")
@@ -51,24 +51,34 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
             lines.append(head)
             shown = items if limit is None else items[:limit]
             for f in shown:
-                where = f.cell or f.subject or (f"row {f.row}" if f.row else ("sheet" if en else "整表"))
-                lines.append(f"    {where:<8} {sev[f.severity]:<7} {f.rule:<22} {f.message}")
+                lines.append(_line(f, sev, en))
             if limit is not None and len(items) > limit:
                 rest = len(items) - limit
-                lines.append(f"    … {rest} more" if en else f"    … 另有 {rest} 条")
+                lines.append(f"    … {rest} more{more_hint}" if en else f"    … 另有 {rest} 条{more_hint}")
     # findings not on a sheet of a listed file (group findings across files)
     listed = {(fr.path, s["name"]) for fr in result.files for s in fr.sheets}
     loose = [f for f in result.findings if (f.path, f.sheet) not in listed]
     for f in loose:
-        lines.append(f"  {f.subject or ''} {sev[f.severity]} {f.rule} {f.message}")
+        lines.append(_line(f, sev, en))
     s = result.summary()
     if en:
-        lines.append(f"Total: {s['files']} files, {s['sheets']} sheets, {s['rows']} rows; "
-                     f"{s['error']} errors, {s['warning']} warnings, {s['info']} info")
+        lines.append(f"Total: {_n(s['files'], 'file')}, {_n(s['sheets'], 'sheet')}, {_n(s['rows'], 'row')}; "
+                     f"{_n(s['error'], 'error')}, {_n(s['warning'], 'warning')}, {s['info']} info")
     else:
         lines.append(f"合计：{s['files']}个文件，{s['sheets']}张表，{s['rows']}行；"
                      f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}")
     unreadable = len(result.errors)
     if unreadable:
-        lines.append(f"{unreadable} file(s) could not be read" if en else f"{unreadable}个文件无法读取")
+        lines.append(f"{_n(unreadable, 'file')} could not be read" if en else f"{unreadable}个文件无法读取")
     return "\n".join(lines)
+
+
+def _line(f, sev: dict[str, str], en: bool) -> str:
+    """The cell first (a group finding's subject is already in its message), the message, the rule id last
+    so long ids never push the message out of line."""
+    where = f.cell or ("group" if en else "汇总") if f.subject else f.cell or ("sheet" if en else "整表")
+    return f"    {where:<7} {sev[f.severity]:<{7 if en else 2}}  {f.message}  [{f.rule}]"
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

@@ -61,7 +61,7 @@ class Emitter:
             cell = f"{col_letter(min(t.columns.values(), default=0))}{t.rows[i]}"
         column = t.headers.get(ck) if ck else None
         params.setdefault("column", display_header(column) if column else (t.kind.field(ck).header if ck and t.kind.has(ck) else ""))
-        params.setdefault("value", _show(value))
+        params.setdefault("value", show_value(value))
         params.setdefault("as_of", self.as_of.isoformat())
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=t.rows[i], cell=cell, field=key, column=column,
@@ -74,7 +74,7 @@ class Emitter:
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=row, cell=cell, field=key, column=column,
             rule=rule, severity=self.severity(rule), value=value,
-            message=message(rule, self.lang, column=display_header(column or ""), value=_show(value), **params),
+            message=message(rule, self.lang, column=display_header(column or ""), value=show_value(value), **params),
         ))
 
     def group(self, path: str, sheet: str | None, subject: str, rule: str, field_key: str | None = None,
@@ -82,7 +82,7 @@ class Emitter:
         self.findings.append(Finding(
             path=path, sheet=sheet, row=None, cell=None, field=field_key, column=None, rule=rule,
             severity=self.severity(rule), value=value,
-            message=message(rule, self.lang, subject=subject, value=_show(value), **params), subject=subject,
+            message=message(rule, self.lang, subject=subject, value=show_value(value), **params), subject=subject,
         ))
 
 
@@ -92,7 +92,7 @@ def display_header(text: str) -> str:
     return "".join(text.replace("*", "").replace("＊", "").split())
 
 
-def _show(v: Any) -> str:
+def show_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xl_dealer.config import Config
 from xl_dealer.kinds import SERVICE_CALLBACK
 from xl_dealer.messages import register
-from xl_dealer.rules.base import Checked, Emitter, display_header
+from xl_dealer.rules.base import Checked, Emitter, display_header, show_value
 from xl_dealer.scores import problem_customers
 from xl_dealer.values import phone_key, ro_key
 
@@ -81,6 +81,6 @@ def check_unhandled(checked: list[Checked], config: Config, em: Emitter) -> None
                 text, text_en = "客户投诉", "The customer complained"
             else:
                 f = SERVICE_CALLBACK.field(why)
-                text = f"客户对「{display_header(t.headers.get(why) or f.header)}」的评价是「{value}」（不满意）"
-                text_en = f"The customer rated '{f.header}' as '{value}' (a problem answer)"
+                text = f"客户对「{display_header(t.headers.get(why) or f.header)}」的评价是「{show_value(value)}」（不满意）"
+                text_en = f"The customer rated '{f.header}' as '{show_value(value)}' (a problem answer)"
             em.at(t, i, why, "complaint.unhandled", value, why=text, why_en=text_en)

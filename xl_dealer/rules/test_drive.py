@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xl_dealer.config import Config
-from xl_dealer.rules.base import Checked, Emitter
+from xl_dealer.rules.base import Checked, Emitter, show_value
 from xl_dealer.values import age_on, id_birth_date
 
 
@@ -15,7 +15,11 @@ def check_test_drive(c: Checked, config: Config, em: Emitter) -> None:
     for i in range(len(t.rows)):
         if lic[i] is None and has_licence:
             # blank or invalid: a drive that must never happen, beside the cell's own finding
-            em.at(t, i, "license_no", "testdrive.license", raw_lic[i] if raw_lic else None)
+            raw = raw_lic[i] if raw_lic else None
+            blank = raw is None or str(raw).strip() == ""
+            em.at(t, i, "license_no", "testdrive.license", raw,
+                  licence="没有填写驾照号" if blank else f"的驾照号「{show_value(raw)}」无效",
+                  licence_en="with no licence number" if blank else f"with an invalid licence number '{show_value(raw)}'")
             continue
         birth = id_birth_date(lic[i]) if lic[i] else None
         day = dates[i] or em.as_of
