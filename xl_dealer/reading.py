@@ -64,6 +64,9 @@ class Table:
     duplicates: list[tuple[str, str, int]] = field(default_factory=list)  # (field, header, column)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#N/A"
     year: int | None = None  # the year "11月3日" means, from the title or sheet name
+    # field key -> the set of its raw values (a superset: skipped rows too), built for the
+    # row checks and handed to the normalisation, which takes it (it is not kept)
+    distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, key: str, i: int) -> str:
         return f"{col_letter(self.columns[key])}{self.rows[i]}"
@@ -216,7 +219,8 @@ def build_table(
     if skip:
         data_rows = _drop(data_rows, skip)
     return Table(path, sheet, kind, h + 1, columns, headers, unmapped, data_rows, raw,
-                 duplicates, dict(errors or {}), year)
+                 duplicates, dict(errors or {}), year,
+                 {k: distinct.sets[c] for k, c in columns.items() if c in distinct.sets})
 
 
 def _drop(col: Sequence[Any], skip: set[int]) -> list[Any]:
@@ -405,7 +409,7 @@ def _from_calamine(name: str, sheet: str, sh: Any, index: AliasIndex, config: Co
             t = list(zip(*chunk, strict=True))  # lengths are checked: all rows are ``full`` long
             for c, acc in cols.items():
                 acc.extend(t[c])
-        chunk = [pad + r if left else r for r in islice(it, _CHUNK)]
+        chunk = [pad + r for r in islice(it, _CHUNK)] if left else list(islice(it, _CHUNK))
         if not chunk:
             break
         seen += len(chunk)

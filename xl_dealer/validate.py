@@ -13,9 +13,11 @@ from xl_dealer.catalogue import SEVERITIES
 from xl_dealer.config import Config, load_config
 from xl_dealer.errors import InputError
 from xl_dealer.findings import Finding, count_by_severity
+from xl_dealer.kinds import KINDS
+from xl_dealer.parallel import default_jobs, run_ordered
 from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
-from xl_dealer.rules import check_tables
-from xl_dealer.rules.base import Checked
+from xl_dealer.rules import check_run, check_table
+from xl_dealer.rules.base import Checked, Emitter
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -126,28 +128,51 @@ def validate(
     config_file: str | os.PathLike[str] | None = None,
     lang: str | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> ValidationResult:
     """Check workbooks together (cross-workbook rules apply when both sides are present).
 
     Unreadable files are reported in ``files[].error``; the others are still checked.
+    ``jobs``: processes reading and checking workbooks (default: the CPUs available;
+    1 = all in this process). The result does not depend on it.
     """
     if config is None:
         config = load_config(config_file, lang=lang)
     elif lang:
         config = config.model_copy(update={"lang": lang})
     day = _as_of(as_of, config)
-    index = AliasIndex(config)
     files: list[FileResult] = []
-    tables: list[Table] = []
-    for p in collect_files(paths):
-        fr, ts = read_file(p, config, index)
+    checked: list[Checked] = []
+    findings: list[Finding] = []
+    work = _FileCheck(config, day)
+    for fr, cs, fs in run_ordered(work, collect_files(paths), jobs or default_jobs()):
         files.append(fr)
-        tables.extend(ts)
+        for c in cs:  # a worker's copy of the kind: back to the one declaration
+            c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
+        checked.extend(cs)
+        findings.extend(fs)
         if progress:
-            progress(str(p))
-    checked, findings = check_tables(tables, config, day)
+            progress(fr.path)
+    em = Emitter(config, day)
+    check_run(checked, config, em)
+    findings.extend(em.findings)
     findings.sort(key=Finding.sort_key)
     return ValidationResult(day, files, findings, checked, config)
+
+
+class _FileCheck:
+    """One workbook read and its own tables checked: the part of ``validate`` that runs in
+    a worker with ``--jobs``. The same code runs in-process, so the output cannot differ."""
+
+    def __init__(self, config: Config, day: dt.date) -> None:
+        self.config = config
+        self.day = day
+        self.index = AliasIndex(config)
+
+    def __call__(self, path: Path) -> tuple[FileResult, list[Checked], list[Finding]]:
+        fr, tables = read_file(path, self.config, self.index)
+        em = Emitter(self.config, self.day)
+        return fr, [check_table(t, self.config, em) for t in tables], em.findings
 
 
 def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
