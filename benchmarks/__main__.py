@@ -45,6 +45,12 @@ def has_annotate() -> bool:
     return subprocess.run([*xl_dealer(), "annotate", "--help"], capture_output=True).returncode == 0
 
 
+def _load_warning() -> None:
+    """Timings (the folder's speedup most) mean little while something else uses the cores."""
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f}" + ("  (another program is busy: figures will be noisy)" if load > 0.7 else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="100k rows, the folder and --help only, 3 repetitions")
@@ -58,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     table: list[tuple[str, Runs]] = []
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, cache {data.cache_dir()}")
+    _load_warning()
     t0 = time.perf_counter()
     small = data.visitor_log(args.rows)
     big = None if args.quick else data.visitor_log(args.rows * 5)
@@ -109,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     targets.append(Target("xl-dealer --help, seconds", rh["xl-dealer --help"].time, 0.3))
     shutil.rmtree(out_dir, ignore_errors=True)
 
+    _load_warning()
     print("\n| case | median s | peak MiB |\n| --- | ---: | ---: |")
     for name, runs in table:
         print(f"| {name.strip()} | {runs.time:.2f} | {runs.memory:.0f} |")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,19 +147,38 @@ def validate(
     checked: list[Checked] = []
     findings: list[Finding] = []
     work = _FileCheck(config, day)
-    for fr, cs, fs in run_ordered(work, collect_files(paths), jobs or default_jobs()):
-        files.append(fr)
-        for c in cs:  # a worker's copy of the kind: back to the one declaration
-            c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
-        checked.extend(cs)
-        findings.extend(fs)
-        if progress:
-            progress(fr.path)
-    em = Emitter(config, day)
-    check_run(checked, config, em)
+    with _gc_paused():
+        for fr, cs, fs in run_ordered(work, collect_files(paths), jobs or default_jobs()):
+            files.append(fr)
+            for c in cs:  # a worker's copy of the kind: back to the one declaration
+                c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
+            checked.extend(cs)
+            findings.extend(fs)
+            if progress:
+                progress(fr.path)
+        em = Emitter(config, day)
+        check_run(checked, config, em)
     findings.extend(em.findings)
     findings.sort(key=Finding.sort_key)
     return ValidationResult(day, files, findings, checked, config)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while reading and checking.
+
+    A run allocates millions of small objects that live to its end (cells, memo
+    tuples); each full collection walks all of them, so the collector's cost grew
+    faster than the rows (about 10% of a 100k-row run). The run makes almost no
+    reference cycles; collection resumes afterwards (workers inherit the pause).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class _FileCheck:
