@@ -15,6 +15,7 @@ class Runs:
     name: str
     seconds: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds: less moved by other programs
     outputs: list[bytes] = field(default_factory=list)
 
     @property
@@ -22,12 +23,17 @@ class Runs:
         return statistics.median(self.seconds)
 
     @property
+    def cpu_time(self) -> float:
+        return statistics.median(self.cpu)
+
+    @property
     def memory(self) -> float:
         return statistics.median(self.peak_mib)
 
 
-def run(cmd: list[str], keep_output: bool = False, ok_codes: tuple[int, ...] = (0, 1)) -> tuple[float, float, bytes]:
-    """(seconds, peak MiB, stdout). ``wait4`` gives this child's own ru_maxrss, so one
+def run(cmd: list[str], keep_output: bool = False,
+        ok_codes: tuple[int, ...] = (0, 1)) -> tuple[float, float, float, bytes]:
+    """(seconds, peak MiB, CPU seconds, stdout). ``wait4`` gives this child's own ru_maxrss, so one
     process's peak is not mixed up with the earlier children's, as RUSAGE_CHILDREN would."""
     # files, not pipes: communicate() would reap the child before wait4 could read its usage
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -41,7 +47,7 @@ def run(cmd: list[str], keep_output: bool = False, ok_codes: tuple[int, ...] = (
         data = out.read()
         if p.returncode not in ok_codes:
             raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {err.read().decode(errors='replace')[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, data
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, data
 
 
 def alternate(cases: dict[str, list[str]], repeat: int, keep_output: bool = False,
@@ -50,11 +56,12 @@ def alternate(cases: dict[str, list[str]], repeat: int, keep_output: bool = Fals
     results = {name: Runs(name) for name in cases}
     for i in range(repeat):
         for name, cmd in cases.items():
-            s, m, data = run(cmd, keep_output)
+            s, m, cpu, data = run(cmd, keep_output)
             r = results[name]
             r.seconds.append(s)
             r.peak_mib.append(m)
+            r.cpu.append(cpu)
             if keep_output:
                 r.outputs.append(data)
-            echo(f"  [{i + 1}/{repeat}] {name:<28} {s:7.2f} s {m:8.0f} MiB")
+            echo(f"  [{i + 1}/{repeat}] {name:<28} {s:7.2f} s {m:8.0f} MiB {cpu:7.2f} s CPU")
     return results
