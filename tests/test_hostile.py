@@ -64,7 +64,7 @@ def test_sparse_reader_gives_the_same_findings_as_calamine(tmp_path, monkeypatch
                                                   reg_row(phone="#N/A"), ["合计"]]})
     dense = validate([p], as_of=AS_OF)
     monkeypatch.setattr(guard, "_small_by_dimension", lambda head, limits: False)
-    monkeypatch.setattr(guard, "_too_dense", lambda z, info, limits: True)
+    monkeypatch.setattr(guard, "_too_dense", lambda z, info, limits: (True, True))  # (sparse, may hold errors)
     import xl_dealer.sparse as sparse_mod
 
     calls = []

@@ -90,6 +90,7 @@ def validate(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning, info or never: exit 1 at or above it")] = "error",
     lang: Lang = "zh",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="processes reading workbooks (default: the CPUs available; 1 = one process); the result is the same", show_default=False)] = None,  # noqa: UP045
 ) -> None:
     """Check workbooks: required fields, formats, the store's rules, and rules across workbooks.
 
@@ -99,13 +100,15 @@ def validate(
         _fail(f"--format must be text or json, not {format!r}")
     if fail_on not in ("error", "warning", "info", "never"):
         _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
+    if jobs is not None and jobs < 1:
+        _fail(f"--jobs must be 1 or more, not {jobs}")
     cfg = _load(config, lang, as_of)
     from xl_dealer.validate import collect_files
     from xl_dealer.validate import validate as run
 
     bar, step = _progress(len(collect_files(paths)))
     try:
-        result = run(paths, as_of=as_of, config=cfg, progress=step)
+        result = run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs)
     finally:
         if bar:
             bar.stop()

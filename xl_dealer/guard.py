@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from xl_dealer.config import Limits
@@ -28,6 +29,9 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 @dataclass(slots=True)
 class Preflight:
     sparse_sheets: set[str] = field(default_factory=set)  # part names to read with the sparse reader
+    # sheet parts inflated here and seen to hold no formula error cell (t="e"): the
+    # reader need not inflate them a second time to look for one
+    no_error_cells: set[str] = field(default_factory=set)
 
 
 def col_number(letters: bytes | str) -> int:
@@ -67,9 +71,12 @@ def check_zip_package(path: str, limits: Limits) -> Preflight:
             if _DTD.search(head):
                 raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
-            if i.filename.startswith("xl/worksheets/") and not _small_by_dimension(head, limits) \
-                    and _too_dense(z, i, limits):
-                out.sparse_sheets.add(i.filename)
+            if i.filename.startswith("xl/worksheets/") and not _small_by_dimension(head, limits):
+                dense, errors = _too_dense(z, i, limits)
+                if dense:
+                    out.sparse_sheets.add(i.filename)
+                if not errors:
+                    out.no_error_cells.add(i.filename)
         return out
 
 
@@ -85,21 +92,47 @@ def _small_by_dimension(head: bytes, limits: Limits) -> bool:
     return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) <= limits.max_dense_cells
 
 
-def _too_dense(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:
-    """Would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``?
+_ERROR_CELL = b't="e"'
+_CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any pattern looked for, so none is missed at a chunk boundary
+
+
+def chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part inflated a megabyte at a time, each chunk starting with the last bytes of the
+    one before: a scan needs neither the whole part in memory nor to miss a boundary."""
+    tail = b""
+    with z.open(info) as fh:
+        # no CRC: a tenth of the time on a big sheet, and calamine checks it when it reads
+        fh._expected_crc = None  # type: ignore[attr-defined]
+        while block := fh.read(_CHUNK):
+            yield tail + block
+            tail = block[-_OVERLAP:]
+
+
+def _too_dense(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tuple[bool, bool]:
+    """(would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``,
+    does the sheet hold a formula error cell) — one streamed pass answers both.
 
     Rows are ordered in the XML, so the last ``<row r=`` gives the extent; the widest
     column comes from the few cell references with two or three letters.
     """
-    data = z.read(info)
-    tail = data[-65536:]
-    rows = [int(m) for m in _ROW_TAG.findall(tail)]
+    wide: set[bytes] = set()
+    narrow: set[bytes] = set()
+    errors = False
+    last = b""
+    seen = 0
+    for data in chunks(z, info):
+        wide.update(_WIDE_REF.findall(data))
+        if seen < 1_000_000:
+            narrow.update(_NARROW_REF.findall(data))
+        errors = errors or _ERROR_CELL in data
+        seen += len(data)
+        last = (last + data)[-65536:]
+    rows = [int(m) for m in _ROW_TAG.findall(last)]
     max_row = max(rows) if rows else 0
-    if max_row * 26 <= limits.max_dense_cells and not _WIDE_REF.search(data):
-        return False
-    wide = {m for m in _WIDE_REF.findall(data)}
+    if max_row * 26 <= limits.max_dense_cells and not wide:
+        return False, errors
     max_col = max((col_number(w) for w in wide), default=0)
     if not max_col:
-        narrow = set(_NARROW_REF.findall(data[:1_000_000]))
         max_col = max((col_number(n) for n in narrow), default=1)
-    return max_row * max_col > limits.max_dense_cells
+    return max_row * max_col > limits.max_dense_cells, errors

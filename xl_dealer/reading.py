@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ class Table:
     duplicates: list[tuple[str, str, int]] = field(default_factory=list)  # (field, header, column)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#N/A"
     year: int | None = None  # the year "11月3日" means, from the title or sheet name
+    # field key -> the set of its raw values (a superset: skipped rows too), built for the
+    # row checks and handed to the normalisation, which takes it (it is not kept)
+    distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, key: str, i: int) -> str:
         return f"{col_letter(self.columns[key])}{self.rows[i]}"
@@ -157,7 +161,33 @@ def table_from_rows(
     if hit is None:
         return SkippedSheet(path, sheet, "not a known kind")
     kind, h = hit
-    header = rows[h]
+    body = rows[h + 1:]
+    # column-wise from here on; zip_longest pads short rows as a ragged reader gives them
+    transposed = list(zip_longest(*body, fillvalue=None))
+    blank: tuple[Any, ...] = (None,) * len(body)
+    table = build_table(path, sheet, kind, rows[:h + 1], len(body),
+                        lambda c: transposed[c] if c < len(transposed) else blank, index, errors)
+    if row_numbers is not None:
+        table.rows = [row_numbers[r - 1] for r in table.rows]
+        table.header_row = row_numbers[h]
+    return table
+
+
+def build_table(
+    path: str, sheet: str, kind: Kind, head: list[list[Any]], n: int,
+    column: Callable[[int], Sequence[Any]], index: AliasIndex,
+    errors: dict[tuple[int, int], str] | None = None,
+) -> Table:
+    """A Table from the rows down to the header (``head[-1]``, on Excel row ``len(head)``) and
+    the ``n`` rows below it, given column-wise: ``column(c)[j]`` is column ``c`` of Excel row
+    ``len(head) + 1 + j``.
+
+    Column-wise because a Python loop over 100k rows × 20 cells costs seconds; here the
+    per-cell work is in C (set, map, compress) and Python only looks at distinct values
+    and at the few rows that are blank, 合计 or a repeated header.
+    """
+    h = len(head) - 1
+    header = head[h]
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     unmapped: list[str] = []
@@ -176,47 +206,118 @@ def table_from_rows(
             columns[key] = c
             headers[key] = cellv.strip()
 
-    year = _title_year(rows[:h], sheet)
-    header_keys = {c: header_key(t) for t, c in ((headers[k], columns[k]) for k in columns)}
-    cols = list(columns.items())
-    data_rows: list[int] = []
-    raw: dict[str, list[Any]] = {k: [] for k in columns}
+    year = _title_year(head[:h], sheet)
+    first = h + 2  # Excel row of body index 0
+    mapped = {k: column(c) for k, c in columns.items()}
+    distinct = _Distinct(column)
     err_rows = {r for r, _ in errors} if errors else set()
-    for r in range(h + 1, len(rows)):
-        row = rows[r]
-        n = len(row)
-        cells = [row[c] if c < n else None for _, c in cols]
-        if all(v is None or v == "" for v in cells) and (r + 1) not in err_rows:
-            continue  # blank (a pre-numbered template row counts as blank)
-        if _is_total(row) or _is_header_again(cells, [header_keys[c] for _, c in cols]):
-            continue
-        data_rows.append(r + 1)
-        for (k, _), v in zip(cols, cells, strict=True):
-            raw[k].append(v)
-    if row_numbers is not None:
-        data_rows = [row_numbers[r - 1] for r in data_rows]
-        h = row_numbers[h] - 1
+    skip = _blank_rows(list(mapped.values()), n, first, err_rows)
+    skip |= _total_rows([column(c) for c in range(6)], distinct, skip)
+    skip |= _header_again_rows(mapped, columns, {k: header_key(headers[k]) for k in columns}, distinct, skip)
+    data_rows = list(range(first, first + n))
+    raw = {k: _drop(col, skip) for k, col in mapped.items()}
+    if skip:
+        data_rows = _drop(data_rows, skip)
     return Table(path, sheet, kind, h + 1, columns, headers, unmapped, data_rows, raw,
-                 duplicates, dict(errors or {}), year)
+                 duplicates, dict(errors or {}), year,
+                 {k: distinct.sets[c] for k, c in columns.items() if c in distinct.sets})
+
+
+def _drop(col: Sequence[Any], skip: set[int]) -> list[Any]:
+    """``col`` without the rows in ``skip``. A list is ours to edit (the readers build fresh
+    ones): a few deletions in place cost less time and memory than a copy."""
+    if isinstance(col, list) and len(skip) <= 64:
+        for j in sorted(skip, reverse=True):
+            del col[j]
+        return col
+    if not skip:
+        return list(col)
+    keep = bytearray(b"\x01") * len(col)
+    for j in skip:
+        keep[j] = 0
+    return list(compress(col, keep))
+
+
+class _Distinct:
+    """The set of values of a body column, built once and shared by the row checks."""
+
+    def __init__(self, column: Callable[[int], Sequence[Any]]) -> None:
+        self.column = column
+        self.sets: dict[int, set[Any]] = {}
+
+    def __call__(self, c: int) -> set[Any]:
+        s = self.sets.get(c)
+        if s is None:
+            s = self.sets[c] = set(self.column(c))
+        return s
+
+    def estimate(self, c: int) -> int:
+        """Distinct values in the first 2,000 cells: cheap, enough to rank columns."""
+        s = self.sets.get(c)
+        return len(s) if s is not None else len(set(self.column(c)[:2000]))
+
+
+_BLANK = frozenset({None, ""})
+
+
+def _blank_rows(cols: list[Sequence[Any]], n: int, first: int, err_rows: set[int]) -> set[int]:
+    """Rows whose mapped cells are all blank (a pre-numbered template row counts as blank),
+    unless a formula error sits on the row. The candidates shrink column by column."""
+    if not cols:
+        cand: Iterable[int] = range(n)
+    else:
+        cand = list(compress(range(n), map(_BLANK.__contains__, cols[0])))
+        for col in cols[1:]:
+            if not cand:
+                break
+            cand = [j for j in cand if col[j] is None or col[j] == ""]
+    return {j for j in cand if first + j not in err_rows}
 
 
 _TOTAL_FIRST = frozenset("合小总共累")
 
 
-def _is_total(row: list[Any]) -> bool:
-    for v in row[:6]:
-        if v.__class__ is str and v and v.lstrip()[:1] in _TOTAL_FIRST and _TOTAL_ROW.match(v.strip()):
-            return True
-    return False
+def _is_total_text(v: Any) -> bool:
+    return v.__class__ is str and v and v.lstrip()[:1] in _TOTAL_FIRST and _TOTAL_ROW.match(v.strip()) is not None
 
 
-def _is_header_again(cells: list[Any], keys: list[str]) -> bool:
-    """A printed page header repeated lower down: most mapped cells equal their header."""
-    same = 0
-    for v, k in zip(cells, keys, strict=True):
-        if v.__class__ is str and v and header_key(v) == k:
-            same += 1
-    return same >= max(2, len(keys) // 2)
+def _total_rows(first_cols: list[Sequence[Any]], distinct: _Distinct, skip: set[int]) -> set[int]:
+    """合计/小计 rows: one of the first six cells starts with such a word."""
+    out: set[int] = set()
+    for c, col in enumerate(first_cols):
+        hits = {v for v in distinct(c) if _is_total_text(v)}
+        if hits:
+            out.update(j for j in compress(range(len(col)), map(hits.__contains__, col)) if j not in skip)
+    return out
+
+
+def _header_again_rows(mapped: dict[str, Sequence[Any]], columns: dict[str, int], keys: dict[str, str],
+                       distinct: _Distinct, skip: set[int]) -> set[int]:
+    """A printed page header repeated lower down: most mapped cells equal their header.
+
+    A row needs ``need`` matching cells, so it has at least one among any
+    ``len - need + 1`` columns: only rows with a match in the columns with the fewest
+    distinct values are candidates, and usually there are none.
+    """
+    if not mapped:
+        return set()
+    need = max(2, len(mapped) // 2)
+    if need > len(mapped):
+        return set()
+    probe = sorted(mapped, key=lambda k: distinct.estimate(columns[k]))[:len(mapped) - need + 1]
+    cand: set[int] = set()
+    for k in probe:
+        hits = {v for v in distinct(columns[k]) if v.__class__ is str and v and header_key(v) == keys[k]}
+        if hits:
+            col = mapped[k]
+            cand.update(compress(range(len(col)), map(hits.__contains__, col)))
+    out = set()
+    for j in cand - skip:
+        same = sum(1 for k, col in mapped.items()
+                   if col[j].__class__ is str and col[j] and header_key(col[j]) == keys[k])
+        if same >= need:
+            out.add(j)
+    return out
 
 
 def _title_year(title_rows: list[list[Any]], sheet: str) -> int | None:
@@ -252,7 +353,7 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         raise InputError(name, f"无法读取，文件已损坏或不是 Excel 文件 / cannot read, corrupt or not a workbook ({_short(e)})") from None
     out: list[Table | SkippedSheet] = []
     try:
-        error_cells = _xlsx_error_cells(p) if zipped else {}
+        error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
         parts = _parts(p) if pre.sparse_sheets else {}
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -262,13 +363,67 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
                 out.append(_read_sparse(p, name, meta.name, parts[meta.name], index, config))
                 continue
             try:
-                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                sh = wb.get_sheet_by_name(meta.name)
+                out.append(_from_calamine(name, meta.name, sh, index, config, error_cells.get(meta.name)))
             except (pc.CalamineError, pc.XmlError, ValueError) as e:
                 raise InputError(name, f"工作表无法读取 / sheet cannot be read ({_short(e)})", meta.name) from None
-            out.append(table_from_rows(name, meta.name, rows, index, config, error_cells.get(meta.name)))
     finally:
         wb.close()
     return out
+
+
+_CHUNK = 4096  # rows turned into columns at a time
+
+
+def _from_calamine(name: str, sheet: str, sh: Any, index: AliasIndex, config: Config,
+                   errors: dict[tuple[int, int], str] | None) -> Table | SkippedSheet:
+    """A calamine sheet row by row (``iter_rows``), keeping only the columns the table needs.
+
+    ``to_python`` would build the whole grid as Python lists first: the rows we keep
+    are built once, in chunks, straight into columns, so a 100k-row sheet costs less
+    memory than the bare grid. ``iter_rows`` yields every row from Excel row 1 but drops
+    the empty columns left of ``sh.start``; when a sheet does not fit that (another
+    calamine), we fall back to ``to_python``.
+    """
+    def whole() -> Table | SkippedSheet:
+        return table_from_rows(name, sheet, sh.to_python(skip_empty_area=False), index, config, errors)
+
+    if sh.start is None or sh.end is None or sh.height == 0 or sh.width == 0:
+        return whole()  # an empty sheet
+    (_, left), (bottom, right) = sh.start, sh.end
+    full = right + 1  # row length once the columns left of the values are put back
+    it = sh.iter_rows()
+    pad: list[Any] = [""] * left
+    head = [pad + r if left else r for r in islice(it, config.header_search_rows)]
+    if any(len(r) != full for r in head):
+        return whole()
+    hit = classify(head, index, config.header_search_rows)
+    if hit is None:
+        return whole()  # an empty sheet or one of no known kind (small, rare): told apart as before
+    kind, h = hit
+    cols: dict[int, list[Any]] = {c: [] for c in {*range(min(6, full)), *_mapped_columns(head[h], kind, index)}}
+    seen = len(head)
+    chunk = head[h + 1:]
+    while True:
+        if chunk:
+            t = list(zip(*chunk, strict=True))  # lengths are checked: all rows are ``full`` long
+            for c, acc in cols.items():
+                acc.extend(t[c])
+        chunk = [pad + r for r in islice(it, _CHUNK)] if left else list(islice(it, _CHUNK))
+        if not chunk:
+            break
+        seen += len(chunk)
+        if any(len(r) != full for r in chunk):
+            return whole()
+    if seen != bottom + 1:
+        return whole()
+    n = seen - h - 1
+    blank = [""] * n
+    return build_table(name, sheet, kind, head[:h + 1], n, lambda c: cols.get(c, blank), index, errors)
+
+
+def _mapped_columns(header: list[Any], kind: Kind, index: AliasIndex) -> list[int]:
+    return [c for c, v in enumerate(header) if isinstance(v, str) and v.strip() and index.lookup(kind, v)]
 
 
 def _parts(p: Path) -> dict[str, str]:
@@ -299,24 +454,30 @@ _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _xlsx_error_cells(p: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _xlsx_error_cells(p: Path, none_in: Collection[str] = ()) -> dict[str, dict[tuple[int, int], str]]:
     """Formula error cells (#N/A, #DIV/0!) by sheet name: calamine returns them as "".
 
-    Only sheets whose XML contains an error cell are scanned with a regex; that is rare.
+    Each sheet is streamed looking for ``t="e"`` (parts in ``none_in`` were already seen
+    without one by the pre-flight check); only a sheet that has one is read whole and
+    scanned with a regex, and that is rare.
     """
+    from xl_dealer.guard import chunks
+
     out: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(p) as z:
             for sheet, part in sheet_parts(z).items():
+                if part in none_in:
+                    continue
                 try:
                     info = z.getinfo(part)
                 except KeyError:
                     continue
                 if info.file_size > 512 * 1024 * 1024:
                     continue
-                data = z.read(part)
-                if b't="e"' not in data:
+                if not any(b't="e"' in data for data in chunks(z, info)):
                     continue
+                data = z.read(part)
                 cells: dict[tuple[int, int], str] = {}
                 for m in _CELL_ERR.finditer(data):
                     ref, v = _REF.search(m[1]), _V.search(m[2])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,11 @@ from xl_dealer.config import Config, load_config
 from xl_dealer.errors import InputError
 from xl_dealer.files import generated_by_us, is_marked_copy
 from xl_dealer.findings import Finding, count_by_severity
+from xl_dealer.kinds import KINDS
+from xl_dealer.parallel import default_jobs, run_ordered
 from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
-from xl_dealer.rules import check_tables
-from xl_dealer.rules.base import Checked
+from xl_dealer.rules import check_run, check_table
+from xl_dealer.rules.base import Checked, Emitter
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -143,28 +147,71 @@ def validate(
     config_file: str | os.PathLike[str] | None = None,
     lang: str | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> ValidationResult:
     """Check workbooks together (cross-workbook rules apply when both sides are present).
 
     Unreadable files are reported in ``files[].error``; the others are still checked.
+    ``jobs``: processes reading and checking workbooks (default: the CPUs available;
+    1 = all in this process). The result does not depend on it.
     """
     if config is None:
         config = load_config(config_file, lang=lang)
     elif lang:
         config = config.model_copy(update={"lang": lang})
     day = _as_of(as_of, config)
-    index = AliasIndex(config)
     files: list[FileResult] = []
-    tables: list[Table] = []
-    for p, from_folder in collect_inputs(paths):
-        fr, ts = read_file(p, config, index, from_folder)
-        files.append(fr)
-        tables.extend(ts)
-        if progress:
-            progress(str(p))
-    checked, findings = check_tables(tables, config, day)
+    checked: list[Checked] = []
+    findings: list[Finding] = []
+    work = _FileCheck(config, day)
+    with _gc_paused():
+        for fr, cs, fs in run_ordered(work, collect_inputs(paths), jobs or default_jobs()):
+            files.append(fr)
+            for c in cs:  # a worker's copy of the kind: back to the one declaration
+                c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
+            checked.extend(cs)
+            findings.extend(fs)
+            if progress:
+                progress(fr.path)
+        em = Emitter(config, day)
+        check_run(checked, config, em)
+    findings.extend(em.findings)
     findings.sort(key=Finding.sort_key)
     return ValidationResult(day, files, findings, checked, config)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while reading and checking.
+
+    A run allocates millions of small objects that live to its end (cells, memo
+    tuples); each full collection walks all of them, so the collector's cost grew
+    faster than the rows (about 10% of a 100k-row run). The run makes almost no
+    reference cycles; collection resumes afterwards (workers inherit the pause).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class _FileCheck:
+    """One workbook read and its own tables checked: the part of ``validate`` that runs in
+    a worker with ``--jobs``. The same code runs in-process, so the output cannot differ."""
+
+    def __init__(self, config: Config, day: dt.date) -> None:
+        self.config = config
+        self.day = day
+        self.index = AliasIndex(config)
+
+    def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
+        path, from_folder = item
+        fr, tables = read_file(path, self.config, self.index, from_folder)
+        em = Emitter(self.config, self.day)
+        return fr, [check_table(t, self.config, em) for t in tables], em.findings
 
 
 def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:

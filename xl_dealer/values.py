@@ -54,6 +54,8 @@ def clean(raw: Any) -> Any:
 
 
 def to_text(raw: Any) -> Result:
+    if raw.__class__ is str:  # the common cell, as clean() + str() would give it, without the cache
+        return unicodedata.normalize("NFKC", raw).strip() or None, None
     v = clean(raw)
     if v is None:
         return None, None
@@ -192,6 +194,14 @@ _EXTENSION = re.compile(r"(?:转|ext\.?|x|分机|-)\s*(\d{1,6})$", re.IGNORECASE
 def to_phone(raw: Any) -> Result:
     """Phones to digits: mobile ``13812345678``, landline ``01012345678`` (``-ext``),
     ``4001234567``. Floats, spaces, dashes, +86/0086 and full-width digits are accepted."""
+    # the common cells first, with the same result as the general path below: a mobile
+    # typed as a number (calamine gives 13812345678.0) or as plain ASCII digits
+    if raw.__class__ is float and 1e10 <= raw < 2e10 and raw.is_integer():
+        s = str(int(raw))
+        if _MOBILE.match(s):
+            return s, None
+    elif raw.__class__ is str and raw.isascii() and _MOBILE.fullmatch(raw):  # fullmatch: no "\n" at the end
+        return raw, None
     v = clean(raw)
     if v is None:
         return None, None

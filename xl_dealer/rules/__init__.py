@@ -36,13 +36,22 @@ RUN_RULES: list[RunRule] = [check_test_drive_missing, check_card_missing, check_
 
 def check_tables(tables: list[Table], config: Config, as_of: dt.date) -> tuple[list[Checked], list[Finding]]:
     em = Emitter(config, as_of)
-    checked: list[Checked] = []
-    for t in tables:
-        check_columns(t, em)
-        c = check_fields(t, config, em)
-        for rule in TABLE_RULES.get(t.kind.key, ()):
-            rule(c, config, em)
-        checked.append(c)
+    checked = [check_table(t, config, em) for t in tables]
+    check_run(checked, config, em)
+    return checked, em.findings
+
+
+def check_table(t: Table, config: Config, em: Emitter) -> Checked:
+    """The rules of one table: they need nothing from other tables, so a worker process can
+    run them next to the reading (``validate --jobs``)."""
+    check_columns(t, em)
+    c = check_fields(t, config, em)
+    for rule in TABLE_RULES.get(t.kind.key, ()):
+        rule(c, config, em)
+    return c
+
+
+def check_run(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """The rules over every table of the run (across workbooks): they need all of them."""
     for run_rule in RUN_RULES:
         run_rule(checked, config, em)
-    return checked, em.findings

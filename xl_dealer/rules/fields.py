@@ -6,8 +6,12 @@ values (dates, consultants, sources) and most cells are seen many times.
 
 from __future__ import annotations
 
+import operator
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import partial
+from itertools import compress, repeat
 from typing import Any
 
 from xl_dealer.config import Config
@@ -31,6 +35,7 @@ from xl_dealer.values import (
 )
 
 Normaliser = Callable[[Any], Result]
+_mobile = re.compile(r"1[3-9]\d{9}").fullmatch  # values._MOBILE, whole string (no trailing newline)
 
 
 def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None) -> Normaliser:
@@ -75,35 +80,18 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     values: dict[str, list[Any]] = {}
     bad: dict[str, set[int]] = {}
     year = table.year or em.as_of.year
-    errors = table.errors
     for key, col in table.columns.items():
         f = kind.field(key)
-        fn = normaliser(f, config, year, table.raw[key])
-        memo: dict[Any, Result] = {}
-        out: list[Any] = []
-        bad_rows: set[int] = set()
-        for i, raw in enumerate(table.raw[key]):
-            if raw.__class__ is bool:
-                r = fn(raw)
-            else:
-                r = memo.get(raw)
-                if r is None:
-                    r = memo[raw] = fn(raw)
-            v, problem = r
-            if problem is None and v is None and errors:
-                err = errors.get((table.rows[i], col))
-                if err:
-                    em.at(table, i, key, "cell.error", err)
-                    bad_rows.add(i)
-            elif problem is not None:
-                if is_error(raw):
-                    em.at(table, i, key, "cell.error", raw)
-                else:
-                    em.at(table, i, key, problem, raw, **_params(f, config, problem))
-                bad_rows.add(i)
-            out.append(v)
+        raw_col = table.raw[key]
+        fn = normaliser(f, config, year, raw_col)
+        memo = _memo(raw_col, fn, table.distinct.pop(key, None))
+        if memo is None:
+            out, problems = _normalise_cells(raw_col, fn)
+        else:
+            out = list(map({k: r[0] for k, r in memo.items()}.__getitem__, raw_col))
+            problems = _rows_where(raw_col, {k: r[1] for k, r in memo.items() if r[1] is not None})
+        bad[key] = _emit(table, key, col, f, config, em, raw_col, out, problems)
         values[key] = out
-        bad[key] = bad_rows
     c = Checked(table, values, bad)
     derive = DERIVED.get(kind.key)
     if derive:
@@ -111,6 +99,98 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     _required(c, config, em)
     _future(c, em)
     return c
+
+
+def _memo(raw_col: list[Any], fn: Normaliser, distinct: set[Any] | None = None) -> dict[Any, Result] | None:
+    """Each distinct raw value normalised once (real columns repeat their values);
+    ``distinct`` may hold more values than the column (the reader's set).
+
+    None when the column holds a bool: True == 1 == 1.0 as dict keys, but an Excel
+    TRUE and a typed 1 may normalise differently, so such a column goes cell by cell.
+    """
+    if distinct is None:
+        distinct = set(raw_col)
+    if (True in distinct or False in distinct) and bool in set(map(type, raw_col)):
+        return None
+    batch = BATCH.get(fn)  # type: ignore[call-overload]
+    if batch is not None:
+        return batch(distinct)
+    return {v: fn(v) for v in distinct}
+
+
+def _text_batch(distinct: set[Any]) -> dict[Any, Result]:
+    """to_text over many values: the str ones inline (a call per value is most of the cost)."""
+    nfkc = partial(unicodedata.normalize, "NFKC")
+    out: dict[Any, Result] = {v: (nfkc(v).strip() or None, None) for v in distinct if v.__class__ is str}
+    out.update((v, to_text(v)) for v in distinct if v.__class__ is not str)
+    return out
+
+
+def _phone_batch(distinct: set[Any]) -> dict[Any, Result]:
+    """to_phone over many values: mobiles typed as numbers or plain digits inline, the rest one by one."""
+    out: dict[Any, Result] = {}
+    for v in distinct:
+        if v.__class__ is float and 1e10 <= v < 2e10 and v.is_integer():
+            s = str(int(v))
+            if _mobile(s):
+                out[v] = (s, None)
+                continue
+        elif v.__class__ is str and v.isascii() and _mobile(v):
+            out[v] = (v, None)
+            continue
+        out[v] = to_phone(v)
+    return out
+
+
+# Normalisers with a faster form for a whole column's distinct values (same results).
+BATCH: dict[Normaliser, Callable[[set[Any]], dict[Any, Result]]] = {to_text: _text_batch, to_phone: _phone_batch}
+
+
+def _normalise_cells(raw_col: list[Any], fn: Normaliser) -> tuple[list[Any], dict[int, str]]:
+    memo: dict[Any, Result] = {}
+    out: list[Any] = []
+    problems: dict[int, str] = {}
+    for i, raw in enumerate(raw_col):
+        if raw.__class__ is bool:
+            r = fn(raw)
+        else:
+            r = memo.get(raw)
+            if r is None:
+                r = memo[raw] = fn(raw)
+        if r[1] is not None:
+            problems[i] = r[1]
+        out.append(r[0])
+    return out, problems
+
+
+def _rows_where(col: list[Any], by_value: dict[Any, Any]) -> dict[int, Any]:
+    """Row index → ``by_value[cell]`` for the cells whose value is a key (one C-speed pass)."""
+    if not by_value:
+        return {}
+    return {i: by_value[col[i]] for i in compress(range(len(col)), map(by_value.__contains__, col))}
+
+
+def _emit(table: Table, key: str, col: int, f: Field, config: Config, em: Emitter,
+          raw_col: list[Any], out: list[Any], problems: dict[int, str]) -> set[int]:
+    """The findings of one column, in row order; returns the rows whose cell broke a rule."""
+    errors = table.errors
+    err_rows: dict[int, str] = {}
+    if errors:  # a formula error reads as blank: a blank cell on an error's address is that error
+        rows = table.rows
+        for i in compress(range(len(out)), map(operator.is_, out, repeat(None))):
+            err = errors.get((rows[i], col))
+            if err and i not in problems:
+                err_rows[i] = err
+    for i in sorted(problems.keys() | err_rows.keys()):
+        if i in err_rows:
+            em.at(table, i, key, "cell.error", err_rows[i])
+            continue
+        raw, problem = raw_col[i], problems[i]
+        if is_error(raw):
+            em.at(table, i, key, "cell.error", raw)
+        else:
+            em.at(table, i, key, problem, raw, **_params(f, config, problem))
+    return set(problems) | set(err_rows)
 
 
 def _params(f: Field, config: Config, problem: str) -> dict[str, Any]:
@@ -142,8 +222,8 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
         cond = f.required_when
         cond_col = c.col(cond.field) if cond else None
         also_col = c.col(cond.also.field) if cond and cond.also else [None] * n
-        for i in range(n):
-            if vals[i] is not None or i in bad:
+        for i in compress(range(n), map(operator.is_, vals, repeat(None))):  # blank cells only
+            if i in bad:
                 continue
             if cond is not None and not f.required and not cond.holds(cond_col[i], also_col[i]):
                 continue
@@ -159,9 +239,10 @@ _DECLINED_WORDS = ("不留电话", "拒留", "未留", "不愿留", "拒绝留",
 def _derive_registration(c: Checked) -> None:
     """未留电话 is also true when 备注 says the customer declined (SPEC §2.1)."""
     declined = list(c.col("phone_declined"))
-    for i, remark in enumerate(c.col("remark")):
-        if declined[i] is not True and isinstance(remark, str) and any(w in remark for w in _DECLINED_WORDS):
-            declined[i] = True
+    remarks = c.col("remark")
+    says = {r: True for r in set(remarks) if isinstance(r, str) and any(w in r for w in _DECLINED_WORDS)}
+    for i in _rows_where(remarks, says):
+        declined[i] = True
     c.values["phone_declined"] = declined
 
 
@@ -172,9 +253,10 @@ DERIVED: dict[str, Callable[[Checked], None]] = {"registration": _derive_registr
 def _future(c: Checked, em: Emitter) -> None:
     for f in c.table.kind.fields:
         if f.type is FieldType.DATE and f.past and f.key in c.values:
-            for i, d in enumerate(c.values[f.key]):
-                if d is not None and d > em.as_of:
-                    em.at(c.table, i, f.key, "date.future", d)
+            col = c.values[f.key]
+            later = {d: d for d in set(col) if d is not None and d > em.as_of}
+            for i in _rows_where(col, later):
+                em.at(c.table, i, f.key, "date.future", col[i])
 
 
 def check_columns(table: Table, em: Emitter) -> None:

@@ -1,0 +1,65 @@
+"""Benchmark workbooks from the package's own generator, cached by their parameters.
+
+Writing 500k rows with openpyxl (write-only) takes a minute or two, so each file is
+kept in a cache folder under a name made of its parameters and a hash of the
+generator's source: a rerun reuses it, a changed generator makes a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+AS_OF = dt.date(2026, 11, 27)
+PER_DAY = 100  # visitors a day: 100k rows are about 1,000 days of a busy showroom
+
+
+def cache_dir() -> Path:
+    d = Path(os.environ.get("XL_DEALER_BENCH_CACHE") or Path(tempfile.gettempdir()) / "xl-dealer-bench")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _generator_hash() -> str:
+    from xl_dealer import samples
+
+    return hashlib.sha1(Path(samples.__file__).read_bytes()).hexdigest()[:10]
+
+
+def visitor_log(rows: int, seed: int = 7, mistakes: float = 0.05) -> Path:
+    """A visitor log (登记表, 18 columns) of about ``rows`` rows with ``mistakes`` planted."""
+    path = cache_dir() / f"visitors_{rows}_s{seed}_m{mistakes}_{_generator_hash()}.xlsx"
+    if not path.exists():
+        _write_log(path, rows, seed, mistakes, with_register=False)
+    return path
+
+
+def folder(books: int = 200, rows: int = 1_000) -> Path:
+    """``books`` workbooks of about ``rows`` visitor rows each, with their test-drive registers."""
+    d = cache_dir() / f"folder_{books}x{rows}_{_generator_hash()}"
+    done = d / ".complete"
+    if not done.exists():
+        d.mkdir(parents=True, exist_ok=True)
+        jobs = [(d / f"store{i:03d}.xlsx", rows, 100 + i, 0.05, True) for i in range(books)]
+        with ProcessPoolExecutor() as pool:
+            list(pool.map(_write_log_args, jobs))
+        done.touch()
+    return d
+
+
+def _write_log_args(args: tuple[Path, int, int, float, bool]) -> None:
+    _write_log(*args)
+
+
+def _write_log(path: Path, rows: int, seed: int, mistakes: float, with_register: bool) -> None:
+    from xl_dealer.samples import generate, write_workbook
+
+    days = max(1, round(rows / PER_DAY))
+    reg, td = generate(days=days, per_day=PER_DAY, end=AS_OF, seed=seed, mistakes=mistakes)
+    tmp = path.with_suffix(".tmp.xlsx")
+    write_workbook(tmp, [reg, td] if with_register else [reg], write_only=True)
+    tmp.replace(path)  # a run killed while writing leaves no half file in the cache

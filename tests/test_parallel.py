@@ -1,0 +1,63 @@
+"""``validate --jobs``: worker processes give the same result as one process, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+from xl_dealer.parallel import default_jobs, run_ordered
+from xl_dealer.sample_followup import generate_followup
+from xl_dealer.samples import generate, write_workbook
+from xl_dealer.validate import validate
+
+END = dt.date(2026, 11, 27)
+
+
+def _folder(tmp_path):
+    """Stores' visitor logs, one store's cards and drives apart: the rules across workbooks
+    (card.missing, testdrive.missing, followup.quota) need tables from different workers."""
+    d = tmp_path / "books"
+    for i in range(5):
+        reg, td = generate(days=6, per_day=12, end=END, seed=20 + i)
+        write_workbook(d / f"store{i}" / "登记.xlsx", [reg])
+        write_workbook(d / f"store{i}" / "试驾.xlsx", [td])
+        if i == 0:
+            write_workbook(d / "store0" / "跟进.xlsx", list(generate_followup(reg, END)))
+    (d / "store1" / "坏文件.xlsx").write_bytes(b"not a zip")  # an unreadable file keeps its place
+    return d
+
+
+def _cli(*args):
+    p = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", *map(str, args)],
+                       capture_output=True, timeout=300)
+    return p.returncode, p.stdout
+
+
+def test_jobs_2_and_jobs_1_print_the_same_json(tmp_path):
+    d = _folder(tmp_path)
+    code1, out1 = _cli(d, "--format", "json", "--as-of", END.isoformat(), "--jobs", "1")
+    code2, out2 = _cli(d, "--format", "json", "--as-of", END.isoformat(), "--jobs", "2")
+    assert out1 == out2 and code1 == code2 == 2
+    data = json.loads(out1)
+    rules = {f["rule"] for f in data["findings"]}
+    assert {"card.missing", "testdrive.missing", "followup.quota"} <= rules
+    assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
+
+
+def test_the_api_takes_jobs_and_keeps_the_one_kind_declaration(tmp_path):
+    d = _folder(tmp_path)
+    one, two = validate([d], as_of=END, jobs=1), validate([d], as_of=END, jobs=2)
+    assert one.to_json() == two.to_json()
+    from xl_dealer.kinds import KINDS
+
+    assert all(c.table.kind is KINDS[c.table.kind.key] for c in two.checked)
+
+
+def test_run_ordered_keeps_the_order_and_bad_jobs_are_refused(tmp_path):
+    assert list(run_ordered(abs, [-3, 1, -2, 5, -4], 2)) == [3, 1, 2, 5, 4]
+    assert default_jobs() >= 1
+    p = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", str(tmp_path), "--jobs", "0"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--jobs" in p.stderr

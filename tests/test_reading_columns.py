@@ -1,0 +1,65 @@
+"""The column-wise calamine path (``iter_rows`` into columns) gives the Table the row-wise one does."""
+
+from __future__ import annotations
+
+import python_calamine as pc
+from openpyxl import Workbook
+
+from tests.helpers import REG_HEADER, reg_row
+from xl_dealer.config import Config
+from xl_dealer.reading import AliasIndex, Table, _from_calamine, table_from_rows
+
+
+def _book(path, offset_cols: int, offset_rows: int):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "登记"
+    rows = [["XX店来店登记表 2026年11月"], [], REG_HEADER]
+    for i in range(40):
+        rows.append(reg_row(phone=f"1381234{i:04d}"))
+    rows[10] = [None] * len(REG_HEADER)  # a blank row
+    rows[20] = list(REG_HEADER)  # the header printed again
+    rows[30] = ["", "", "合计", "40条"]  # a total in the first six columns, not the first
+    rows.append(["小计"])
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                cell = ws.cell(row=r + 1 + offset_rows, column=c + 1 + offset_cols, value=v)
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+class _NoGrid:
+    """A calamine sheet whose ``to_python`` fails: the test sees the fast path, not its fallback."""
+
+    def __init__(self, sh) -> None:
+        self.sh = sh
+        self.start, self.end, self.height, self.width = sh.start, sh.end, sh.height, sh.width
+
+    def iter_rows(self):
+        return self.sh.iter_rows()
+
+    def to_python(self, **_):
+        raise AssertionError("fell back to the whole grid")
+
+
+def _both(path) -> tuple[Table, Table]:
+    config = Config()
+    index = AliasIndex(config)
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    fast = _from_calamine(str(path), "登记", _NoGrid(wb.get_sheet_by_name("登记")), index, config, None)
+    slow = table_from_rows(str(path), "登记", wb.get_sheet_by_name("登记").to_python(skip_empty_area=False),
+                           index, config)
+    assert isinstance(fast, Table) and isinstance(slow, Table)
+    return fast, slow
+
+
+def test_iter_rows_path_matches_the_grid_path(tmp_path):
+    for cols, rows in ((0, 0), (2, 0), (0, 3), (3, 4)):
+        fast, slow = _both(_book(tmp_path / f"b{cols}{rows}.xlsx", cols, rows))
+        assert fast.rows == slow.rows and fast.raw == slow.raw and fast.columns == slow.columns
+        assert fast.header_row == slow.header_row == 3 + rows
+        assert len(fast.rows) == 37  # 40 visitors less the blank, repeated-header and 合计 rows
+        assert fast.cell("phone", 0) == slow.cell("phone", 0)
