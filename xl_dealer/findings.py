@@ -29,17 +29,9 @@ class Finding:
                 "value": json_value(self.value), "message": self.message, "subject": self.subject}
 
     def sort_key(self) -> tuple:
-        return (self.path, self.sheet or "", self.row or 0, _col_index(self.cell), self.rule)
-
-
-def _col_index(cell: str | None) -> int:
-    if not cell:
-        return 0
-    n = 0
-    for ch in cell:
-        if ch.isalpha():
-            n = n * 26 + ord(ch.upper()) - 64
-    return n
+        # column order without arithmetic: "C" < "AB" because shorter letters come first
+        letters = self.cell.rstrip("0123456789") if self.cell else ""
+        return (self.path, self.sheet or "", self.row or 0, len(letters), letters, self.rule)
 
 
 def json_value(v: Any) -> Any:

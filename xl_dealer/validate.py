@@ -195,6 +195,10 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            # what the run made is mostly the result, alive until the caller drops it: move it out
+            # of the collector's sight rather than walk it all once collection resumes (refcounting
+            # still frees it)
+            gc.freeze()
             gc.enable()
 
 
