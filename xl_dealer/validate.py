@@ -21,6 +21,7 @@ from xl_dealer.parallel import default_jobs, run_ordered
 from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
 from xl_dealer.rules import check_run, check_table
 from xl_dealer.rules.base import Checked, Emitter
+from xl_dealer.schema import FieldType
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -210,12 +211,23 @@ class _FileCheck:
         self.config = config
         self.day = day
         self.index = AliasIndex(config)
+        # imported before workers fork, so each does not import (and compile regexes) on its own
+        import phonenumbers  # noqa: F401
+        import python_calamine  # noqa: F401
+        import stdnum.cn.ric  # noqa: F401
+
+        import xl_dealer.sparse  # noqa: F401
 
     def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
         path, from_folder = item
         fr, tables = read_file(path, self.config, self.index, from_folder)
         em = Emitter(self.config, self.day)
-        return fr, [check_table(t, self.config, em) for t in tables], em.findings
+        checked = [check_table(t, self.config, em) for t in tables]
+        for c in checked:
+            # later steps read normalised values; only a score's raw form (3 of 10, 很好) is shown
+            # again. Dropping the rest halves what a worker sends back and what a run keeps.
+            c.table.raw = {k: v for k, v in c.table.raw.items() if c.table.kind.field(k).type is FieldType.SCORE}
+        return fr, checked, em.findings
 
 
 def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
