@@ -339,7 +339,7 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     name = str(path)
     index = index or AliasIndex(config)
     if not p.exists():
-        raise InputError(name, "文件不存在 / file not found")
+        raise InputError(name, "文件不存在，请检查路径 / file not found: check the path")
     if p.suffix.lower() not in EXTENSIONS:
         raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
     zipped = p.suffix.lower() in (".xlsx", ".xlsm")
@@ -350,7 +350,8 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     except pc.PasswordError:
         raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
-        raise InputError(name, f"无法读取，文件已损坏或不是 Excel 文件 / cannot read, corrupt or not a workbook ({_short(e)})") from None
+        raise InputError(name, "文件已损坏或不是 Excel 文件：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
+                               f"corrupt or not a workbook: open it in Excel and save it again as .xlsx ({_short(e)})") from None
     out: list[Table | SkippedSheet] = []
     try:
         error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
@@ -366,7 +367,7 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
                 sh = wb.get_sheet_by_name(meta.name)
                 out.append(_from_calamine(name, meta.name, sh, index, config, error_cells.get(meta.name)))
             except (pc.CalamineError, pc.XmlError, ValueError) as e:
-                raise InputError(name, f"工作表无法读取 / sheet cannot be read ({_short(e)})", meta.name) from None
+                raise InputError(name, f"工作表无法读取，请用 Excel 打开后另存为 .xlsx 再检查 / sheet cannot be read: save the workbook again as .xlsx ({_short(e)})", meta.name) from None
     finally:
         wb.close()
     return out
