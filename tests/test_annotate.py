@@ -265,8 +265,10 @@ def test_clerk_notes_kept(books):
 def test_results_sheet_lists_and_links(books):
     ws = openpyxl.load_workbook(books["marked"])["校验结果"]
     assert ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值", "对象"]
+    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值"]
     assert ws.column_dimensions["F"].width > 40
+    assert ws.print_title_rows == "$1:$1"  # the header on each printed page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     fs = _findings(books, books["src"])
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == len(fs)
@@ -275,8 +277,8 @@ def test_results_sheet_lists_and_links(books):
         if f.cell:
             assert row[1].value == f.cell
             assert row[1].hyperlink.location == f"'{f.sheet}'!{f.cell}"
-        else:  # a sheet finding links to the sheet
-            assert row[1].value is None and row[0].hyperlink.location == f"'{f.sheet}'!A1"
+        else:  # a sheet or group finding links to the sheet; 单元格 names the group, if any
+            assert row[1].value == f.subject and row[0].hyperlink.location == f"'{f.sheet}'!A1"
         assert row[4].fill.fgColor.rgb == FILLS[f.severity]
 
 

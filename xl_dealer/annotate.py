@@ -26,10 +26,11 @@ from xl_dealer.render.results import (
     COLUMNS,
     NO_FINDINGS,
     NOTE_SEPARATOR,
+    column_widths,
     headers,
     note_text,
     result_rows,
-    text_lines,
+    row_height,
     worst,
 )
 from xl_dealer.validate import ValidationResult, collect_files, validate
@@ -202,6 +203,7 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config)
             pkg.write(sheets[existing], xml)
         else:
             pkg.add_sheet(results_name, xml)
+        pkg.set_print_titles(results_name)
         styles.save()
         pkg.save(dst)
     return n_cells, n_notes
@@ -232,6 +234,7 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                                     for i, h in enumerate(headers(lang))) + "</row>"]
     links: list[str] = []
     items = result_rows(findings, lang)
+    widths = column_widths(items, lang)
     for n, item in enumerate(items, start=2):
         f = item.finding
         cells = []
@@ -244,15 +247,16 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                 links.append(f'<hyperlink ref="{col_letters(i)}{n}" '
                              f"location={xml_attr(quote_sheet(f.sheet) + '!' + target)} display={xml_attr(text)}/>")
             cells.append(cell(f"{col_letters(i)}{n}", text, xf))
-        # explicit heights: not every reader grows a wrapped row by itself
-        lines = max((text_lines(t, COLUMNS[i][3]) for i, t in enumerate(item.values) if len(t) > 4), default=1)
-        ht = f' ht="{15 * min(lines, 12)}" customHeight="1"' if lines > 1 else ""
-        rows.append(f'<row r="{n}"{ht}>' + "".join(cells) + "</row>")
+        # every cell wraps; the row is given the height its longest text needs, since not
+        # every reader grows a wrapped row by itself (customHeight="0": Excel may refit it)
+        ht = row_height(item.values, widths)
+        rows.append(f'<row r="{n}"' + (f' ht="{ht:g}"' if ht else "") + ">" + "".join(cells) + "</row>")
     if not items:
         rows.append('<row r="2">' + cell("A2", NO_FINDINGS[lang], text_xf) + "</row>")
     last_row = max(len(items) + 1, 2)
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                   for i, (*_, w) in enumerate(COLUMNS))
+                   for i, w in enumerate(widths))
+    footer = "&amp;CPage &amp;P of &amp;N" if lang == "en" else "&amp;C第 &amp;P 页，共 &amp;N 页"
     body = (
         f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
@@ -264,8 +268,12 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
         f'<sheetData>{"".join(rows)}</sheetData>'
         + (f'<autoFilter ref="A1:{last_col}{last_row}"/>' if items else "")
         + (f'<hyperlinks>{"".join(links)}</hyperlinks>' if links else "")
-        + '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        # printed: gridlines so a row can be followed across, landscape, as wide as the page,
+        # the header row repeated on each page (the Print_Titles name), page numbers below
+        + '<printOptions gridLines="1"/>'
+        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddFooter>{footer}</oddFooter></headerFooter>"
         "</worksheet>"
     )
     return XML_DECL + body.encode("utf-8")
