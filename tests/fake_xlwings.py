@@ -189,6 +189,8 @@ class Sheet:
         self._fonts: dict[Cell, dict[str, Any]] = {}
         self._widths: dict[int, float] = {}
         self._autofit: list[tuple[int, int, int, int]] = []
+        self._row_autofit: list[tuple[int, int, int, int]] = []
+        self._wrapped: set[Cell] = set()
         self._tables: list[Table] = []
         self._charts: list[Chart] = []
         self._frozen: str | None = None
@@ -438,6 +440,24 @@ class Range:
     def columns(self) -> RangeColumns:
         return RangeColumns(self)
 
+    @property
+    def rows(self) -> RangeRows:
+        return RangeRows(self)
+
+    @property
+    def wrap_text(self) -> bool | None:
+        cells = list(self._cellset())
+        wrapped = [c in self._sheet._wrapped for c in cells]
+        return wrapped[0] if len(set(wrapped)) == 1 else None
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        for c in self._cellset():
+            if value:
+                self._sheet._wrapped.add(c)
+            else:
+                self._sheet._wrapped.discard(c)
+
 
 class RangeColumns:
     def __init__(self, rng: Range) -> None:
@@ -445,6 +465,14 @@ class RangeColumns:
 
     def autofit(self) -> None:
         self._rng._sheet._autofit.extend(self._rng._areas)
+
+
+class RangeRows:
+    def __init__(self, rng: Range) -> None:
+        self._rng = rng
+
+    def autofit(self) -> None:
+        self._rng._sheet._row_autofit.extend(self._rng._areas)
 
 
 class Font:

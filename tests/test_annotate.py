@@ -178,7 +178,10 @@ def test_every_part_kept_and_untouched_ones_byte_identical(books):
         if re.match(r"xl/(media|charts|drawings/drawing)", name) or name.endswith(("sheet2.xml", "sheet3.xml", "sheet4.xml")):
             assert before[name] == after[name], name
     added = set(after) - set(before)
-    assert added == {"xl/worksheets/sheet5.xml"}  # the 校验结果 sheet
+    # the 校验结果 sheet, and the record of what we marked (a custom XML part, which Excel keeps on
+    # save): marking this copy again restores exactly the cells we filled (xlsx_marks)
+    assert added == {"xl/worksheets/sheet5.xml", "customXml/item1.xml", "customXml/itemProps1.xml",
+                     "customXml/_rels/item1.xml.rels"}
 
 
 def test_xlsm_keeps_vba_and_macro_content_type(books):
@@ -265,8 +268,10 @@ def test_clerk_notes_kept(books):
 def test_results_sheet_lists_and_links(books):
     ws = openpyxl.load_workbook(books["marked"])["校验结果"]
     assert ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值", "对象"]
+    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值"]
     assert ws.column_dimensions["F"].width > 40
+    assert ws.print_title_rows == "$1:$1"  # the header on each printed page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     fs = _findings(books, books["src"])
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == len(fs)
@@ -275,8 +280,8 @@ def test_results_sheet_lists_and_links(books):
         if f.cell:
             assert row[1].value == f.cell
             assert row[1].hyperlink.location == f"'{f.sheet}'!{f.cell}"
-        else:  # a sheet finding links to the sheet
-            assert row[1].value is None and row[0].hyperlink.location == f"'{f.sheet}'!A1"
+        else:  # a sheet or group finding links to the sheet; 单元格 names the group, if any
+            assert row[1].value == f.subject and row[0].hyperlink.location == f"'{f.sheet}'!A1"
         assert row[4].fill.fgColor.rgb == FILLS[f.severity]
 
 
@@ -292,6 +297,70 @@ def test_annotating_a_marked_copy_replaces_the_results_sheet(books, tmp_path):
     assert wb.sheetnames.count("校验结果") == 1
     assert len(wb.sheetnames) == len(openpyxl.load_workbook(first).sheetnames)
     assert wb[SHEET]["E5"].comment.text.startswith(CLERK_NOTE)
+
+
+def _edit_cells(path: Path, dst: Path, cells: dict[str, str]) -> None:
+    """As a clerk in Excel would: new contents for some cells of the first sheet, every other part
+    (our record, notes and styles included) kept as it was. ``cells[ref]`` is the inner XML and
+    type; ``s=`` stays unless given."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for ref, new in cells.items():
+                    def repl(m: re.Match[bytes], new: str = new) -> bytes:
+                        s_attr = re.search(rb'\ss="\d+"', m[0])
+                        keep = s_attr[0] if s_attr and " s=" not in new else b""
+                        return m[1] + keep + new.encode()
+                    data, n = re.subn(rb'(<c r="' + ref.encode() + rb'")[^>]*?(?:/>|>.*?</c>)', repl, data, count=1,
+                                      flags=re.S)
+                    assert n == 1, ref
+            out.writestr(info, data)
+
+
+def test_marking_a_marked_copy_again_drops_marks_on_fixed_cells(books, tmp_path):
+    """The clerk fixed some cells in the marked copy and has it checked again: our old fills and
+    notes go, theirs stay, the cells still wrong are marked once."""
+    first = books["marked"]
+    before = openpyxl.load_workbook(first)[SHEET]
+    fixed = tmp_path / "来店登记.checked.xlsx"
+    c4_style = re.search(rb'<c r="C4" s="(\d+)"', _parts(first)["xl/worksheets/sheet1.xml"])[1].decode()
+    _edit_cells(first, fixed, {
+        "E5": ' t="inlineStr"><is><t>13812345670</t></is></c>',  # phone fixed; their note on it stays
+        "H7": ' t="inlineStr"><is><t>A</t></is></c>',
+        # date fixed, and recoloured by the clerk (as C4) after our run: their colour now
+        "A10": f' s="{c4_style}" t="n"><v>46332</v></c>',
+    })
+    again = annotate([fixed], out=tmp_path / "out", as_of=AS_OF, config=load_config(None))
+    assert again.exit_code() == 0
+    out = Path(again.files[0].out)
+    ws = openpyxl.load_workbook(out)[SHEET]
+    orig = openpyxl.load_workbook(books["src"])[SHEET]
+    now_bad = {f.cell for f in again.validation.findings if f.sheet == SHEET and f.cell}
+    assert {"E5", "H7", "A10"}.isdisjoint(now_bad) and {"D6", "A7", "J8"} <= now_bad
+    for ref in ("E5", "H7"):  # as in the clerk's own workbook
+        assert repr(ws[ref].fill) == repr(orig[ref].fill), ref
+        assert repr(ws[ref].font) == repr(orig[ref].font), ref
+    assert ws["A10"].fill.fgColor.rgb == "00FFFF00"
+    assert ws["E5"].comment.text == CLERK_NOTE and ws["E5"].comment.author == "前台小刘"
+    assert ws["H7"].comment is None and ws["A10"].comment is None
+    assert ws["D9"].comment.text == OTHER_NOTE and ws["C4"].fill.fgColor.rgb == "00FFFF00"
+    for ref in ("D6", "A7", "J8"):  # still wrong: marked, with one note each, not two
+        assert ws[ref].fill.fgColor.rgb == FILLS["error"], ref
+        text = ws[ref].comment.text
+        assert text == before[ref].comment.text, ref
+    for row in orig.iter_rows():  # every other cell as the clerk made it
+        for c in row:
+            if c.coordinate not in now_bad and c.coordinate != "A10":
+                assert repr(ws[c.coordinate].fill) == repr(c.fill), c.coordinate
+                assert (ws[c.coordinate].comment is None) == (c.comment is None), c.coordinate
+    parts = _parts(out)
+    # one box per note, and marking again reuses our styles rather than adding more
+    assert parts["xl/drawings/commentsDrawing1.vml"].count(b'ObjectType="Note"') == \
+        parts["xl/comments/comment1.xml"].count(b"<comment ")
+    count = lambda xml: re.search(rb'<cellXfs count="(\d+)"', xml)[1]  # noqa: E731
+    assert count(parts["xl/styles.xml"]) == count(_parts(first)["xl/styles.xml"])
+    assert [n for n in parts if n.startswith("customXml/item")] == ["customXml/item1.xml", "customXml/itemProps1.xml"]
 
 
 def test_existing_output_replaced_atomically(tmp_path):

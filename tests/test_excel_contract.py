@@ -17,7 +17,7 @@ import xlwings.main as real
 from tests import fake_xlwings as fake
 
 PAIRS = [(getattr(fake, name), getattr(real, name)) for name in (
-    "App", "Book", "Sheets", "Sheet", "Range", "RangeColumns", "Font", "Note", "Notes", "Table", "Tables",
+    "App", "Book", "Sheets", "Sheet", "Range", "RangeColumns", "RangeRows", "Font", "Note", "Notes", "Table", "Tables",
     "FreezePanes", "Chart", "Charts",
 )]
 DUNDERS = {"__iter__", "__len__", "__getitem__", "__call__", "__contains__"}

@@ -66,6 +66,10 @@ def test_results_sheet_links_each_row_to_its_cell(book: Book) -> None:
     links = {addr for addr, _, _ in res._links.values()}
     assert links == {"#'11月'!E5", "#'11月'!D6", "#'11月'!J6"}
     assert [t.name for t in res._tables] == ["xl_dealer_findings"]
+    # long messages wrap in a readable width and each row is as tall as its text
+    assert res.range("H5:I7").wrap_text is True and res.range("H4").wrap_text is False
+    assert res.range("H4").column_width == 60
+    assert res._row_autofit == [(4, 1, 7, 9)]
 
 
 def test_a_clerks_note_is_never_touched_and_the_finding_goes_to_results_only(book: Book) -> None:

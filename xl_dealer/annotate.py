@@ -26,13 +26,15 @@ from xl_dealer.render.results import (
     COLUMNS,
     NO_FINDINGS,
     NOTE_SEPARATOR,
+    column_widths,
     headers,
     note_text,
     result_rows,
-    text_lines,
+    row_height,
     worst,
 )
 from xl_dealer.validate import ValidationResult, collect_files, validate
+from xl_dealer.xlsx_marks import find_record, restore_cells, strip_notes, write_record
 from xl_dealer.xlsx_notes import add_notes
 from xl_dealer.xlsx_package import (
     NS_MAIN,
@@ -171,37 +173,63 @@ def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, Path]:
 
 
 def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config) -> tuple[int, int]:
-    """Write the marked copy of one workbook; returns (cells filled, notes added)."""
+    """Write the marked copy of one workbook; returns (cells filled, notes added).
+
+    A source that is itself a marked copy first loses our earlier fills and notes
+    (``xlsx_marks``), so a cell the clerk has fixed since is no longer marked.
+    """
     lang = "en" if config.lang == "en" else "zh"
     with Package(src) as pkg:
         styles = Styles(pkg)
         fills = {sev: styles.fill("FF" + rgb.upper()) for sev, rgb in config.mark_fills.items()}
+        our_fills = {"FF" + rgb.upper() for rgb in config.mark_fills.values()}
         sheets = {name: part for name, _, part in pkg.sheets() if part and pkg.has(part)}
         results_name = config.results_sheet
+        record_part, old_record, old_fills = find_record(pkg)
         on_cells: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
         for f in findings:
             if f.sheet in sheets and f.cell and f.sheet != results_name:
                 on_cells[f.sheet][f.cell.upper()].append(f)
+        record: dict[str, dict[str, tuple[int, int]]] = {}
         n_cells = n_notes = 0
-        for sheet, cells in on_cells.items():
-            part = sheets[sheet]
-            marks: dict[int, dict[int, str]] = defaultdict(dict)
+        for sheet, part in sheets.items():
+            if sheet == results_name:
+                continue
+            strip_notes(pkg, part, NOTE_SEPARATOR.values())  # earlier runs' notes, ours only
+            cells = on_cells.get(sheet, {})
+            old = old_record.get(sheet, {})
+            if not cells and not old:
+                continue
+            xml = pkg.read(part)
+            if old:
+                xml, _ = restore_cells(xml, old, styles, old_fills | our_fills)
+            marked: dict[str, tuple[int, int]] = {}
+            marks: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
             for ref, fs in cells.items():
                 row, col = parse_ref(ref)
-                marks[row][col] = worst(fs)
-            xml = mark_cells(pkg.read(part), marks,
-                             lambda s, sev: styles.clone_xf(s, fill=fills.get(sev, fills["error"])))
+                marks[row][col] = (worst(fs), ref)
+
+            def style_for(s: int, mark: tuple[str, str], marked: dict[str, tuple[int, int]] = marked) -> int:
+                xf = styles.clone_xf(s, fill=fills.get(mark[0], fills["error"]))
+                marked[mark[1]] = (s, xf)
+                return xf
+
+            xml = mark_cells(xml, marks, style_for)
             notes = {ref: note_text(fs, lang) for ref, fs in cells.items()}
             xml = add_notes(pkg, part, xml, notes, NOTE_SEPARATOR[lang])
             pkg.write(part, xml)
+            record[sheet] = marked
             n_cells += len(cells)
             n_notes += len(notes)
+        if any(record.values()) or record_part:
+            write_record(pkg, record_part, record, our_fills)
         xml = results_sheet_xml(findings, lang, set(sheets), styles, fills)
         existing = next((n for n in sheets if n == results_name), None)
         if existing:  # a copy of a copy: replace the old list, do not add a second one
             pkg.write(sheets[existing], xml)
         else:
             pkg.add_sheet(results_name, xml)
+        pkg.set_print_titles(results_name)
         styles.save()
         pkg.save(dst)
     return n_cells, n_notes
@@ -232,6 +260,7 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                                     for i, h in enumerate(headers(lang))) + "</row>"]
     links: list[str] = []
     items = result_rows(findings, lang)
+    widths = column_widths(items, lang)
     for n, item in enumerate(items, start=2):
         f = item.finding
         cells = []
@@ -244,15 +273,16 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                 links.append(f'<hyperlink ref="{col_letters(i)}{n}" '
                              f"location={xml_attr(quote_sheet(f.sheet) + '!' + target)} display={xml_attr(text)}/>")
             cells.append(cell(f"{col_letters(i)}{n}", text, xf))
-        # explicit heights: not every reader grows a wrapped row by itself
-        lines = max((text_lines(t, COLUMNS[i][3]) for i, t in enumerate(item.values) if len(t) > 4), default=1)
-        ht = f' ht="{15 * min(lines, 12)}" customHeight="1"' if lines > 1 else ""
-        rows.append(f'<row r="{n}"{ht}>' + "".join(cells) + "</row>")
+        # every cell wraps; the row is given the height its longest text needs, since not
+        # every reader grows a wrapped row by itself (customHeight="0": Excel may refit it)
+        ht = row_height(item.values, widths)
+        rows.append(f'<row r="{n}"' + (f' ht="{ht:g}"' if ht else "") + ">" + "".join(cells) + "</row>")
     if not items:
         rows.append('<row r="2">' + cell("A2", NO_FINDINGS[lang], text_xf) + "</row>")
     last_row = max(len(items) + 1, 2)
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                   for i, (*_, w) in enumerate(COLUMNS))
+                   for i, w in enumerate(widths))
+    footer = "&amp;CPage &amp;P of &amp;N" if lang == "en" else "&amp;C第 &amp;P 页，共 &amp;N 页"
     body = (
         f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
@@ -264,8 +294,12 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
         f'<sheetData>{"".join(rows)}</sheetData>'
         + (f'<autoFilter ref="A1:{last_col}{last_row}"/>' if items else "")
         + (f'<hyperlinks>{"".join(links)}</hyperlinks>' if links else "")
-        + '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        # printed: gridlines so a row can be followed across, landscape, as wide as the page,
+        # the header row repeated on each page (the Print_Titles name), page numbers below
+        + '<printOptions gridLines="1"/>'
+        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddFooter>{footer}</oddFooter></headerFooter>"
         "</worksheet>"
     )
     return XML_DECL + body.encode("utf-8")

@@ -42,6 +42,11 @@ XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# elements that follow <definedNames> in CT_Workbook
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
 class PackageError(Exception):
     """The package is not an xlsx we can edit safely (reason in the message)."""
 
@@ -290,6 +295,43 @@ class Package:
         end = data.find(b"</" + p + b"sheets>")
         self.write(wb, data[:end] + el + data[end:])
         return part
+
+    def set_print_titles(self, sheet: str, rows: str = "$1:$1") -> None:
+        """Repeat ``rows`` on each printed page of ``sheet`` (the ``_xlnm.Print_Titles`` name).
+
+        A name the sheet already has (from an earlier run) is left as it is.
+        """
+        names = [n for n, _, _ in self.sheets()]
+        if sheet not in names:
+            raise PackageError(f"no sheet {sheet!r}")
+        idx = str(names.index(sheet))
+        wb = self.workbook_part()
+        for el in self.tree(wb).iter():
+            if local(el.tag) == "definedName" and el.get("name", "").lower() == "_xlnm.print_titles" \
+                    and el.get("localSheetId") == idx:
+                return
+        data = self.read(wb)
+        m = re.search(rb"<((?:[\w.-]+:)?)sheets\b", data)
+        if m is None:
+            raise PackageError("workbook.xml has no <sheets>")
+        p = m[1]
+        ref = "'" + sheet.replace("'", "''") + "'!" + rows
+        el = (b"<" + p + b'definedName name="_xlnm.Print_Titles" localSheetId="' + idx.encode() + b'">'
+              + xml_text(ref).encode("utf-8") + b"</" + p + b"definedName>")
+        names_m = re.search(rb"<" + re.escape(p) + rb"definedNames\b[^>]*?(/?)>", data)
+        if names_m and not names_m[1]:
+            end = data.find(b"</" + p + b"definedNames>", names_m.end())
+            data = data[:end] + el + data[end:]
+        else:
+            block = b"<" + p + b"definedNames>" + el + b"</" + p + b"definedNames>"
+            if names_m:  # <definedNames/>
+                data = data[:names_m.start()] + block + data[names_m.end():]
+            else:  # CT_Workbook order: definedNames comes before these
+                root_end = b"</" + p + b"workbook>"
+                after_sheets = data.index(b"</" + p + b"sheets>", m.start()) + len(p) + 9
+                at = top_level_insert_at(data, after_sheets, _AFTER_DEFINED_NAMES, root_end)
+                data = data[:at] + block + data[at:]
+        self.write(wb, data)
 
     # ---------------------------------------------------------------- saving
 

@@ -55,6 +55,18 @@ class Styles:
                     self.font_size = el.get("val", self.font_size)
         self._xfs = _section_items(self.xml, self.p, b"cellXfs", b"xf")
         self._new: dict[bytes, list[bytes]] = {b"fonts": [], b"fills": [], b"cellXfs": []}
+        # what is there already, so re-marking a marked copy reuses its entries instead of adding more
+        self._old: dict[bytes, list[bytes]] = {b"fonts": _section_items(self.xml, self.p, b"fonts", b"font"),
+                                               b"fills": _section_items(self.xml, self.p, b"fills", b"fill"),
+                                               b"cellXfs": self._xfs}
+        fill_rgb: list[str | None] = []
+        for fill in _children(tree, "fills"):
+            pattern = next((el for el in fill if local(el.tag) == "patternFill"), None)
+            fg = next((el for el in pattern if local(el.tag) == "fgColor"), None) if pattern is not None else None
+            solid = pattern is not None and pattern.get("patternType") == "solid"
+            fill_rgb.append(fg.get("rgb", "").upper() or None if solid and fg is not None else None)
+        self._fill_rgb = fill_rgb
+        self._xf_fill = [int(xf.get("fillId", "0") or 0) for xf in _children(tree, "cellXfs")]
         self._fill_ids: dict[str, int] = {}
         self._clones: dict[tuple[int, int | None, int | None, str | None], int] = {}
 
@@ -112,7 +124,23 @@ class Styles:
         self._clones[key] = self._add(b"cellXfs", xf)
         return self._clones[key]
 
+    def fill_rgb_of(self, xf: int) -> str | None:
+        """The solid fill colour (AARRGGBB) an existing xf shows, None for none or another kind of fill."""
+        if not 0 <= xf < len(self._xf_fill):
+            return None
+        fill = self._xf_fill[xf]
+        return self._fill_rgb[fill] if 0 <= fill < len(self._fill_rgb) else None
+
+    @property
+    def xf_count(self) -> int:
+        return self._n["cellXfs"]
+
     def _add(self, section: bytes, el: bytes) -> int:
+        old = self._old[section]
+        if len(old) == self._n[section.decode()] and el in old:
+            return old.index(el)
+        if el in self._new[section]:
+            return self._n[section.decode()] + self._new[section].index(el)
         self._new[section].append(el)
         return self._n[section.decode()] + len(self._new[section]) - 1
 

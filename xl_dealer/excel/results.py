@@ -14,6 +14,7 @@ from xl_dealer.findings import Finding, count_by_severity, json_value
 HEADER = ["序号", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "值"]
 FIRST_ROW = 4  # title, summary, blank, then the header
 LINK_COL = 3  # 单元格
+MESSAGE_COL, VALUE_COL = 8, 9  # 说明, 值
 
 
 def summary_text(counts: dict[str, int]) -> str:
@@ -56,5 +57,13 @@ def write_results(book: Any, findings: list[Finding], as_of: dt.date) -> Any:
         for addr in address_chunks(cells):
             sheet.range(addr).color = COLOURS.get(sev, COLOURS["info"])
     body.columns.autofit()
-    sheet.range((FIRST_ROW, 8)).column_width = 70  # 说明: readable, not one very long line
+    # 说明 (and a long 值) wrap within a readable width, and each row grows to its text:
+    # without this a long message was cut off at the 值 column, or ran past the page
+    sheet.range((FIRST_ROW, MESSAGE_COL)).column_width = 60
+    value_col = sheet.range((FIRST_ROW, VALUE_COL))
+    if (value_col.column_width or 0) > 30:
+        value_col.column_width = 30
+    last = FIRST_ROW + len(rows)
+    sheet.range((FIRST_ROW + 1, MESSAGE_COL), (last, VALUE_COL)).wrap_text = True
+    body.rows.autofit()
     return sheet

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from xl_dealer.findings import Finding, json_value
+from xl_dealer.values import text_width
 
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                   "en": {"error": "error", "warning": "warning", "info": "info"}}
-# (key, zh, en, width in characters)
+# (key, zh, en, narrowest, widest) in characters: each column is as wide as its longest text
+# within these bounds, and longer text wraps. 单元格 shows the group (王强 2026-11-10) of a
+# group finding, as the Excel-side sheet and the text output do: a column of its own for
+# the few group findings was empty on almost every row.
 COLUMNS = (
-    ("sheet", "工作表", "Sheet", 16),
-    ("cell", "单元格", "Cell", 9),
-    ("column", "列", "Column", 16),
-    ("rule", "规则", "Rule", 20),
-    ("severity", "级别", "Severity", 8),
-    ("message", "说明", "Message", 64),
-    ("value", "值", "Value", 20),
-    ("subject", "对象", "Subject", 18),
+    ("sheet", "工作表", "Sheet", 8, 20),
+    ("cell", "单元格", "Cell", 7, 18),
+    ("column", "列", "Column", 6, 20),
+    ("rule", "规则", "Rule", 8, 26),
+    ("severity", "级别", "Severity", 6, 9),
+    ("message", "说明", "Message", 30, 60),
+    ("value", "值", "Value", 6, 24),
 )
+ROW_HEIGHT = 15  # points a line of 11 pt text needs
+MAX_LINES = 27  # 27 × 15 pt: Excel's tallest row is 409 pt
 NOTE_SEPARATOR = {"zh": "——— xl-dealer 校验 ———", "en": "--- xl-dealer check ---"}
 NO_FINDINGS = {"zh": "没有发现问题", "en": "no findings"}
 
@@ -30,21 +36,33 @@ class ResultRow:
 
 
 def headers(lang: str) -> list[str]:
-    return [en if lang == "en" else zh for _, zh, en, _ in COLUMNS]
+    return [en if lang == "en" else zh for _, zh, en, *_ in COLUMNS]
 
 
 def result_rows(findings: list[Finding], lang: str) -> list[ResultRow]:
     labels = SEVERITY_LABEL["en" if lang == "en" else "zh"]
     out = []
     for f in findings:
-        v = json_value(f.value)
+        v = shown_value(f.value)
         if isinstance(v, bool):
             v = ("yes" if v else "no") if lang == "en" else ("是" if v else "否")
         out.append(ResultRow(f, (
-            f.sheet or "", f.cell or (f"{f.row}" if f.row else ""), (f.column or "").replace("\n", " "),
-            f.rule, labels.get(f.severity, f.severity), f.message, "" if v is None else str(v), f.subject or "",
+            f.sheet or "", f.cell or (f"{f.row}" if f.row else "") or f.subject or "",
+            (f.column or "").replace("\n", " "), f.rule, labels.get(f.severity, f.severity), f.message,
+            "" if v is None else str(v),
         )))
     return out
+
+
+def shown_value(value: object) -> object:
+    """A value as the clerk wrote it: 13:10, not 13:10:00; 2026-11-14 10:00, not 2026-11-14T10:00:00."""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.time) and not value.second and not value.microsecond:
+        return value.strftime("%H:%M")
+    return json_value(value)
 
 
 def note_text(findings: list[Finding], lang: str) -> str:
@@ -68,9 +86,27 @@ def worst(findings: list[Finding]) -> str:
 
 
 def text_lines(text: str, width: int) -> int:
-    """Lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double)."""
+    """Lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double).
+
+    One unit is kept for the cell's padding, so the estimate errs on the tall side: a
+    row a little too tall reads fine, one too short cuts the message off.
+    """
     n = 0
     for line in text.split("\n"):
-        w = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        n += max(1, -(-w // max(width - 1, 1)))
+        n += max(1, -(-text_width(line) // max(width - 1, 1)))
     return n
+
+
+def column_widths(rows: list[ResultRow], lang: str) -> list[int]:
+    """Each column as wide as its longest text (header included) plus padding, within its bounds."""
+    out = []
+    for i, (head, (_, _, _, lo, hi)) in enumerate(zip(headers(lang), COLUMNS, strict=True)):
+        longest = max((text_width(r.values[i]) for r in rows), default=0)
+        out.append(max(lo, min(max(longest, text_width(head)) + 2, hi)))
+    return out
+
+
+def row_height(values: tuple[str, ...], widths: list[int]) -> float | None:
+    """Points for a row whose wrapped texts all fit, or None when one line is enough."""
+    lines = max(text_lines(t, w) for t, w in zip(values, widths, strict=True))
+    return ROW_HEIGHT * min(lines, MAX_LINES) if lines > 1 else None
