@@ -76,10 +76,16 @@ def test_phones_masked_except_on_call_lists(book):
 def test_cjk_columns_are_wide_enough(book):
     out, _ = book
     ws = load_workbook(out)["周回访报表"]
+    wrapped = 0
     for row in ws.iter_rows(min_row=4):
         for c in row:
             if isinstance(c.value, str) and c.font.b and c.font.color and c.font.color.rgb == "00FFFFFF":
-                assert ws.column_dimensions[c.column_letter].width >= text_width(c.value), c.value
+                # a long heading wraps onto a second line (its row is tall enough) rather than widen its column
+                lines = 2 if ws.row_dimensions[c.row].height >= 30 else 1
+                width = ws.column_dimensions[c.column_letter].width
+                assert width * lines >= text_width(c.value) + lines, c.value
+                wrapped += width < text_width(c.value)
+    assert wrapped  # 不满意回答(≤2分) is on two lines
 
 
 def test_empty_report_renders(tmp_path):
@@ -104,3 +110,65 @@ def test_unwritable_target_is_a_clear_error(tmp_path, book):
 
 def test_text_width_counts_cjk_double():
     assert text_width("满意率") == 6 and text_width("RO1") == 3 and text_width("（）") == 4
+
+
+def _sheet(report):
+    from openpyxl import Workbook
+
+    from xl_dealer.render.xlsx import write_report
+
+    ws = Workbook().active
+    write_report(report, ws)
+    return ws
+
+
+def _report(tables, charts=()):
+    from xl_dealer.reports.model import Report
+
+    return Report("monthly", "月度满意度", "t", AS_OF, AS_OF, dt.datetime(2026, 11, 30), tables, charts=list(charts))
+
+
+def test_a_month_without_data_is_a_gap_in_the_trend_not_zero():
+    from openpyxl.utils import column_index_from_string
+
+    from xl_dealer.reports.model import Chart, Column, Table
+
+    rows = [{"month": f"2026-0{m}", "rate": r} for m, r in ((5, None), (6, None), (7, 0.8), (8, 0.9))]
+    t = Table("trend", "趋势", [Column("month", "月份"), Column("rate", "满意率", "percent")], rows)
+    ws = _sheet(_report([t], [Chart("line", "trend", "month", ["rate"], "趋势", percent=True)]))
+    chart, = ws._charts
+    ref = chart.series[0].val.numRef.f  # e.g. 'Sheet'!$AA$5:$AA$9
+    col_letter, first, last = re.search(r"\$([A-Z]+)\$(\d+):\$[A-Z]+\$(\d+)", ref).groups()
+    values = [ws.cell(row=r, column=column_index_from_string(col_letter)).value
+              for r in range(int(first), int(last) + 1)]
+    assert values == [None, None, 0.8, 0.9]  # empty cells, not "—" (which a chart draws as 0)
+    assert ws.column_dimensions[col_letter].hidden and chart.display_blanks == "gap"
+    assert not chart.visible_cells_only
+    shown = [ws.cell(row=r, column=2).value for r in range(int(first), int(last) + 1)]
+    assert shown == ["—", "—", 0.8, 0.9]  # the table itself still shows the dash
+
+
+def test_charts_fit_the_print_area_and_crowded_bars_carry_no_labels():
+    from openpyxl.utils import column_index_from_string
+
+    from xl_dealer.reports.model import Chart, Column, Table
+
+    rows = [{"source": f"来源{i}", "a": 0.5, "b": 0.5, "c": 0.25} for i in range(10)]
+    t = Table("by_source", "按来源", [Column("source", "信息来源"), *(Column(k, k, "percent") for k in "abc")], rows)
+    ws = _sheet(_report([t], [Chart("col", "by_source", "source", ["a", "b", "c"], "转化率", percent=True)]))
+    chart, = ws._charts
+    last = column_index_from_string(re.search(r":\$?([A-Z]+)\$?\d+$", str(ws.print_area)).group(1))
+    printed_cm = sum((7 * (ws.column_dimensions[chr(64 + c)].width or 8.43) + 5) / 96 * 2.54 for c in range(1, last + 1))
+    assert chart.width <= printed_cm
+    assert chart.dataLabels is None  # 30 bars: equal neighbours' labels would print over each other
+
+
+def test_a_long_listing_at_the_foot_repeats_its_header_on_every_page():
+    from xl_dealer.reports.model import Column, Table
+
+    small = Table("summary", "汇总", [Column("n", "数", "int")], [{"n": 1}])
+    listing = Table("lost", "清单", [Column("plate", "车牌号")], [{"plate": f"粤B{i:05d}"} for i in range(120)])
+    ws = _sheet(_report([small, listing]))
+    header = next(c.row for c in ws["A"] if c.value == "车牌号")
+    assert ws.print_title_rows == f"${header}:${header}"
+    assert _sheet(_report([small])).print_title_rows is None

@@ -94,3 +94,14 @@ def test_as_of_sunday_reports_the_week_before(tmp_path):
     r = build_report("weekly", checked([p], D(2026, 11, 29)), as_of=D(2026, 11, 29), config=Config())
     assert (r.period_start, r.period_end) == (D(2026, 11, 16), D(2026, 11, 22))
     assert r.to_json()["tables"]["overall"][0]["calls"] == 1  # RO5 only
+
+
+def test_problem_scores_read_as_the_customer_gave_them(tmp_path):
+    # 总体评价 on 10 points (8 and 3 said), 服务态度 in words: the list repeats what was said,
+    # not the internal 5-point value (3 of 10 is 1.5 inside, never "1.5分" on the sheet)
+    calls = [call("RO1", D(2026, 11, 24), D(2026, 11, 23), scores=(5, 5, 5, 5, 5, "满意", 5, 5, 8)),
+             call("RO2", D(2026, 11, 25), D(2026, 11, 23), scores=(2, 5, 5, 5, 5, "不满意", 5, 5, 3),
+                  phone="13800000002")]
+    p = write(tmp_path / "callbacks.xlsx", {"回访": ("service_callback", calls)})
+    r = build_report("weekly", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
+    assert [x["problems"] for x in r.table("problems").rows] == ["接待速度2分、服务态度不满意、总体评价3/10分"]

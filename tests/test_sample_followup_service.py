@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 
 from xl_dealer.sample_followup import generate_followup
-from xl_dealer.sample_service import generate_after_service
+from xl_dealer.sample_service import generate_after_service, generate_service_history
 from xl_dealer.samples import generate, write_workbook
 from xl_dealer.validate import validate
 
@@ -21,7 +21,8 @@ def test_planted_mistakes_are_found_exactly_across_all_workbooks(tmp_path):
     reg, td = generate(days=30, per_day=10, end=END, seed=7)
     cards, log = generate_followup(reg, END)
     cb, ks = generate_after_service(END)
-    books = {"reg.xlsx": [reg], "td.xlsx": [td], "fu.xlsx": [cards, log], "sv.xlsx": [cb, ks]}
+    history = generate_service_history(END)  # clean: it adds no finding
+    books = {"reg.xlsx": [reg], "td.xlsx": [td], "fu.xlsx": [cards, log], "sv.xlsx": [cb, history, ks]}
     for name, sheets in books.items():
         write_workbook(tmp_path / name, sheets)
     r = validate([tmp_path / n for n in books], as_of=END)
@@ -77,3 +78,21 @@ def test_a_3000_row_log_written_as_the_benchmark_writes_it_gives_exactly_the_pla
         r = validate([tmp_path / "log.xlsx", tmp_path / "drives.xlsx"], as_of=END, jobs=jobs)
         got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
         assert got == want, jobs
+
+
+def test_service_history_gives_churn_reminders_and_a_trend(tmp_path):
+    from xl_dealer.config import Config
+    from xl_dealer.reports import build_report
+
+    cb, ks = generate_after_service(END)
+    history = generate_service_history(END)
+    assert not history.planted
+    write_workbook(tmp_path / "sv.xlsx", [cb, history, ks])
+    checked = validate([tmp_path / "sv.xlsx"], as_of=END).checked
+    build = lambda name: build_report(name, checked, as_of=END, config=Config()).to_json()  # noqa: E731
+    churn = build("churn")["tables"]["summary"][0]
+    assert churn["base"] >= 50 and 0.1 < churn["churn_rate"] < 0.6
+    assert len(build("reminders")["tables"]["due"]) >= 3
+    monthly = build("monthly")["tables"]
+    assert all(m["rate"] is not None for m in monthly["trend"])  # six months of calls
+    assert all(d["prev_rate"] is not None for d in monthly["by_department"])

@@ -21,7 +21,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
     from xl_dealer.render.text import render_text
     from xl_dealer.sample_followup import generate_followup
-    from xl_dealer.sample_service import generate_after_service
+    from xl_dealer.sample_service import generate_after_service, generate_service_history
     from xl_dealer.samples import generate, write_workbook
     from xl_dealer.validate import validate
 
@@ -32,6 +32,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     reg, td = generate(days=30, per_day=10, end=day, seed=7)
     cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
     callbacks, cases = generate_after_service(day, config=config)
+    history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
@@ -41,7 +42,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
     write_workbook(paths["test_drive"], [td])
     write_workbook(paths["followup"], [cards, log])
-    write_workbook(paths["after_service"], [callbacks, cases])
+    write_workbook(paths["after_service"], [callbacks, history, cases])
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"

@@ -244,3 +244,59 @@ def _plant_cases(rng: random.Random, ks: SheetData, end: dt.date, config: Config
         i = rng.choice(done)
         rows[i]["resolved"] = rows[i]["_day"] - dt.timedelta(days=1)
         ks.planted.append((i, "resolved", "time.order"))
+
+
+def generate_service_history(end: dt.date, months: int = 20, customers: int = 150, seed: int = 29,
+                             config: Config | None = None) -> SheetData:
+    """Earlier callbacks (历史回访): the months before ``generate_after_service``'s month, all clean.
+
+    Regular customers come back every five to eight months; about a fifth stop coming
+    (the churn report's lost customers), and a few had their 保养 about 180 days ago, so
+    their 下次保养日期 falls in the week after ``end`` (the reminders). Nothing here is
+    a mistake: no late call, no problem answer, so validate finds only what the month's
+    sheets plant.
+    """
+    config = config or Config()
+    rng = random.Random(seed)
+    names = _Names(rng)
+    first = end - dt.timedelta(days=30 * months)
+    last = end - dt.timedelta(days=31)  # the day before the month's sheet begins
+    kinds = [(t, w) for t, w in TYPES if t != "新车交付"]
+    rows: list[dict[str, Any]] = []
+    due_soon = set(rng.sample(range(customers), 6))
+    for n in range(customers):
+        who = {"plate": _plate(rng), "customer": names.person(), "phone": names.phone(),
+               "advisor": rng.choice(ADVISORS), "member": _yes(rng, rng.random() < 0.3)}
+        stops = rng.random() < 0.2  # a lost customer: no visit in the last seven months
+        until = end - dt.timedelta(days=rng.randint(215, 420)) if stops else last
+        day = first + dt.timedelta(days=rng.randint(0, 200))
+        visits: list[tuple[dt.date, str]] = []
+        while day <= until:
+            visits.append((day, rng.choices([t for t, _ in kinds], [w for _, w in kinds])[0]))
+            day += dt.timedelta(days=rng.randint(150, 240))
+        if n in due_soon and not stops:  # last 保养 180 days before a day of the coming week
+            service = end + dt.timedelta(days=rng.randint(0, 6) - 180)
+            visits = [v for v in visits if v[0] < service - dt.timedelta(days=60)] + [(service, "保养")]
+        km = rng.randint(3, 40) * 1000
+        for delivered, stype in visits:
+            km += rng.randint(5, 12) * 1000
+            limit = config.callback_days
+            called = delivered + dt.timedelta(days=rng.randint(1, limit))
+            if called > last:
+                continue
+            outcome = "已回访" if rng.random() < 0.9 else "未接通"
+            row: dict[str, Any] = {
+                # numbered like the month's ROs; their dates are all earlier, so never the same number
+                "ro_no": f"RO{delivered:%y%m%d}{len(rows) % 1000:03d}", **who, "service_type": stype,
+                "delivered": delivered, "called": called, "call_time": _call_time(rng),
+                "caller": rng.choice(CALLERS), "outcome": outcome,
+                "quoted": _yes(rng, True), "explained": _yes(rng, True), "comment": rng.choice(COMMENTS),
+                "complaint": "否",
+                "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
+                "next_service_km": km + 10000 if stype == "保养" else None, "mileage": km,
+            }
+            if outcome == "已回访":
+                row.update(_scores(rng, stype))
+            rows.append(row)
+    rows.sort(key=lambda r: (r["called"], r["call_time"], r["ro_no"]))
+    return SheetData("历史回访", CB_HEADERS, rows, title=f"售后回访记录 {first:%Y年%m月} 至 {last:%Y年%m月}")

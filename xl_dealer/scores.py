@@ -156,6 +156,27 @@ def overall_rate(by_item: dict[str, Rate]) -> Rate:
     return total
 
 
+def score_text(raw: Any, score: float | None) -> str:
+    """A score as the customer gave it, for a report line: "不满意", "2分", "3/10分".
+
+    ``score`` is the normalised (5-point) value of ``raw``; a number that was halved
+    came from a 10-point column, so it is shown with its scale rather than as a
+    5-point value the customer never said.
+    """
+    v = clean(raw)
+    if isinstance(v, str):
+        number = v.rstrip("分").strip()
+        try:
+            v = float(number)
+        except ValueError:
+            return v  # a word: as said
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if score is not None and v != score:
+            return f"{v:g}/10分"
+        return f"{v:g}分"
+    return f"{score:g}分" if score is not None else ""
+
+
 def problem_items(row: dict[str, Any], config: Config, items: list[str] | None = None) -> list[str]:
     """The items of one call answered at or below the problem threshold."""
     return [it for it in (items if items is not None else score_items()) if is_problem(row.get(it), config)]

@@ -20,6 +20,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -38,12 +40,15 @@ NUMBER_FORMATS = {
 NUMERIC = frozenset({"int", "number", "percent", "pp"})
 DASH = "—"  # a rate with nothing to divide by
 MAX_WIDTH = 40
+HELPER_GAP = 24  # hidden chart data starts this many columns right of the tables, clear of any chart
+WRAP_HEADER = 12  # a heading wider than this (6 CJK characters) may wrap onto a second line
+DEFAULT_WIDTH = 8.43  # Excel's width of a column nobody sized
 PT_CM = 2.54 / 72
 # Every row gets an explicit height: Excel (15 pt) and LibreOffice (12.75 pt) disagree on the
 # default, and page breaks before charts are only right if the height is known.
 ROW_PT = 16
 ROW_CM = ROW_PT * PT_CM
-UNIT_CM = (0.2, 0.25)  # one column-width unit, printed: Excel, LibreOffice
+UNIT_CM = (0.196, 0.178)  # one column-width unit, printed: Excel (7 px + 5 a column), LibreOffice with Carlito
 PAGE_W_CM, PAGE_H_CM = 29.7 - 2 * 0.4 * 2.54, 21.0 - 2 * 0.7 * 2.54 - 0.6  # A4 landscape inside the margins
 
 BLUE = "1F4E78"
@@ -88,6 +93,12 @@ def _table_name(ws: Worksheet, report: Report, table: Table) -> str:
     return name
 
 
+def _header_width(header: str) -> float:
+    """Width a heading asks of its column: a long one wraps onto two lines instead of widening it."""
+    w = text_width(header)
+    return w + 2 if w <= WRAP_HEADER else math.ceil(w / 2) + 3
+
+
 def _headers(columns: list[Column]) -> list[str]:
     """Column headings, made unique (a ListObject requires it)."""
     seen: dict[str, int] = {}
@@ -109,9 +120,11 @@ class _Layout:
         self.caps: dict[int, float] = {}
         self.ncols = 1
         self.page_top = 1
+        self.print_cols = 1  # columns in the print area: the tables', or more for a wide chart
+        self.helper_col = 0  # next hidden column for chart data, right of the print area
 
-    def need(self, column: int, text: str, cap: float | None = None) -> None:
-        self.widths[column] = max(self.widths.get(column, 0), text_width(text) + 2)
+    def need(self, column: int, text: str, cap: float | None = None, width: float | None = None) -> None:
+        self.widths[column] = max(self.widths.get(column, 0), width if width is not None else text_width(text) + 2)
         if cap:
             self.caps[column] = max(self.caps.get(column, 0), cap)
 
@@ -122,7 +135,8 @@ class _Layout:
 
     def scale(self, unit_cm: float) -> float:
         """The fit-to-width print scale: content wider than the page is shrunk."""
-        content = sum(self.width(c) for c in range(1, self.ncols + 1)) * unit_cm
+        content = sum(self.width(c) if c <= self.ncols else DEFAULT_WIDTH
+                      for c in range(1, max(self.ncols, self.print_cols) + 1)) * unit_cm
         return min(1.0, PAGE_W_CM / content) if content else 1.0
 
     def keep_together(self, height_cm: float) -> None:
@@ -142,12 +156,44 @@ class _Layout:
     def width(self, column: int) -> float:
         return min(max(self.widths.get(column, 8), 6), self.caps.get(column, MAX_WIDTH))
 
+    def page_cm(self) -> float:
+        """Printed page height in sheet centimetres (at 100 %), the shorter of Excel's and LibreOffice's."""
+        return min(PAGE_H_CM / self.scale(unit) for unit in UNIT_CM)
+
+    def crosses_page(self, start: int, end: int) -> bool:
+        """Do rows [start, end) run over a page break (in Excel or LibreOffice)?"""
+        for unit in UNIT_CM:
+            page = PAGE_H_CM / self.scale(unit)
+            top = self.y_cm(self.page_top, start) % page
+            if top + self.y_cm(start, end) > page:
+                return True
+        return False
+
+    def cover(self, width_cm: float) -> None:
+        """Widen the print area (with empty columns) until it holds something this wide."""
+        cols, cm = 0, 0.0
+        while cm < width_cm:
+            cols += 1
+            w = self.width(cols) if cols <= self.ncols else DEFAULT_WIDTH
+            cm += (7 * w + 5) / 96 * 2.54
+        self.print_cols = max(self.print_cols, cols)
+
+    def content_cm(self) -> float:
+        """Printed width of the print area at 100 %, the narrower of Excel's and LibreOffice's.
+
+        Excel: a column of width w is 7w + 5 pixels at 96 dpi; LibreOffice prints it wider.
+        A chart drawn wider than this is cut off at the print area's right edge.
+        """
+        return sum((7 * self.width(c) + 5) / 96 * 2.54 for c in range(1, self.ncols + 1))
+
 
 def write_report(report: Report, ws: Worksheet) -> None:
     """Render one report onto an (empty) worksheet."""
     lay = _Layout(ws)
     lay.ncols = max([len(t.columns) for t in report.tables] + [6])
     ws.sheet_view.showGridLines = False
+    for table in report.tables:  # every column's width first: page breaks depend on the print scale
+        _measure(report, table, lay)
 
     _put(ws, 1, 1, report.title).font = Font(bold=True, size=16, color=BLUE)
     ws.row_dimensions[1].height = 26
@@ -163,17 +209,22 @@ def write_report(report: Report, ws: Worksheet) -> None:
     lay.row += 1
 
     first_data_row: int | None = None
-    placed: dict[str, tuple[int, int, int]] = {}  # table key -> (header row, last data row, n rows)
+    print_titles: int | None = None
     for table in report.tables:
+        # a table that fits on a page is not split; a longer one at least starts with its
+        # caption, header and a few rows together
+        block = (ROW_PT + 20 + ROW_PT * (max(len(table.rows), 1) + bool(table.totals))) * PT_CM
+        lay.keep_together(block if block < lay.page_cm() else (ROW_PT + 20 + 3 * ROW_PT) * PT_CM)
         header_row = _write_table(report, table, ws, lay)
-        placed[table.key] = (header_row, header_row + max(len(table.rows), 1), len(table.rows))
+        if table is report.tables[-1] and all(c.table != table.key for c in report.charts) and lay.crosses_page(header_row, lay.row):
+            print_titles = header_row
+        where = (header_row, header_row + max(len(table.rows), 1), len(table.rows))
         if first_data_row is None:
             first_data_row = header_row + 1
         lay.row += 1
-
-    for chart in report.charts:
-        if chart.table in placed and placed[chart.table][2]:
-            _write_chart(report, chart, ws, lay, placed[chart.table])
+        for chart in report.charts:  # each chart right under the table it draws
+            if chart.table == table.key and table.rows:
+                _write_chart(report, chart, ws, lay, where)
 
     if report.footnotes:
         total_width = sum(lay.width(c) for c in range(1, lay.ncols + 1))
@@ -196,7 +247,23 @@ def write_report(report: Report, ws: Worksheet) -> None:
             ws.row_dimensions[r].height = ROW_PT
     if first_data_row:
         ws.freeze_panes = ws.cell(row=first_data_row, column=1)
+    if print_titles:
+        # the listing at the foot of a sheet repeats its header on every page it runs onto.
+        # Print titles repeat on every page after them, so only the last table may have them
+        # (only footnotes come after it), never one with more tables or charts below.
+        ws.print_title_rows = f"{print_titles}:{print_titles}"
     _page_setup(ws, lay)
+
+
+def _measure(report: Report, table: Table, lay: _Layout) -> None:
+    """Ask for each column's width as :func:`_write_table` will, before anything is placed."""
+    for j, (c, h) in enumerate(zip(table.columns, _headers(table.columns), strict=True), start=1):
+        lay.need(j, h, c.width, _header_width(h))
+        for row in [*table.rows, *([table.total_row] if table.totals and table.total_row else [])]:
+            v = row.get(c.key)
+            if c.format == "phone" and not report.call_list and isinstance(v, str):
+                v = mask_phone(v)
+            lay.need(j, _shown("是" if v is True else "否" if v is False else v, c.format), c.width)
 
 
 def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> int:
@@ -209,7 +276,7 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
         cell = _put(ws, header_row, j, h)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        lay.need(j, h, c.width)
+        lay.need(j, h, c.width, _header_width(h))
     r = header_row
     for row in table.rows:
         r += 1
@@ -217,8 +284,10 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
     if not table.rows:
         r += 1
         _put(ws, r, 1, table.empty_text).font = Font(italic=True, color="808080")
-        for j in range(1, len(table.columns) + 1):
-            ws.cell(row=r, column=j).border = BOX
+        n = len(table.columns)
+        for j in range(1, n + 1):  # one box round the row: the text runs on over the empty cells
+            ws.cell(row=r, column=j).border = Border(left=THIN if j == 1 else None, right=THIN if j == n else None,
+                                                     top=THIN, bottom=THIN)
     last_data = r
     has_totals = bool(table.totals and table.total_row and table.rows)
     if has_totals:
@@ -243,7 +312,8 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
     if has_totals:
         xl.totalsRowCount = 1
     ws.add_table(xl)
-    ws.row_dimensions[header_row].height = 20
+    two_lines = any(text_width(h) + 1 > lay.width(j) for j, h in enumerate(headers, start=1))
+    ws.row_dimensions[header_row].height = 32 if two_lines else 20
     lay.row = r + 1
     return header_row
 
@@ -271,6 +341,35 @@ def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: W
     ws.row_dimensions[r].height = ROW_PT * lines
 
 
+def _chart_data(ws: Worksheet, lay: _Layout, table: Table, spec: Chart, header_row: int, last: int) -> list[int]:
+    """The sheet column of each series' values.
+
+    The table shows a missing rate as "—", which a chart would draw as 0. A series with
+    any missing value is therefore copied to a hidden column beside the print area, the
+    missing ones left empty, so the chart shows a gap there (``dispBlanksAs="gap"``).
+    """
+    keys = [c.key for c in table.columns]
+    out = []
+    for key in spec.series:
+        values = [r.get(key) for r in table.rows]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            out.append(keys.index(key) + 1)
+            continue
+        lay.helper_col = max(lay.helper_col, lay.ncols + HELPER_GAP)
+        c = lay.helper_col
+        lay.helper_col += 1
+        fmt = NUMBER_FORMATS.get(table.columns[keys.index(key)].format)
+        _put(ws, header_row, c, ws.cell(row=header_row, column=keys.index(key) + 1).value)
+        for r, v in zip(range(header_row + 1, last + 1), values, strict=False):
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                cell = ws.cell(row=r, column=c, value=v)
+                if fmt:
+                    cell.number_format = fmt
+        ws.column_dimensions[get_column_letter(c)].hidden = True
+        out.append(c)
+    return out
+
+
 def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where: tuple[int, int, int]) -> None:
     table = report.table(spec.table)
     header_row, last, _ = where
@@ -290,22 +389,34 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
             chart.x_axis.scaling.orientation = "maxMin"
     chart.title = spec.title
     chart.style = 10
-    chart.height, chart.width = 7.5, min(24.0, max(14.0, 2.2 * (last - header_row) + 8))
-    for key in spec.series:
-        c = keys.index(key) + 1
+    n_cat, n_ser = last - header_row, len(spec.series)
+    bars = n_cat * (n_ser + 0.6) if spec.type != "line" else n_cat * 1.6
+    # wide enough for its bars, never wider than the printed columns (it would be cut off there)
+    # (LibreOffice draws columns a little narrower than Excel: keep 8 % to spare)
+    chart.width = min(max(14.0, 0.9 * bars + 6), 0.92 * max(lay.content_cm(), PAGE_W_CM))
+    lay.cover(chart.width + 0.3)
+    chart.height = 7.5
+    for c in _chart_data(ws, lay, table, spec, header_row, last):
         chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last), titles_from_data=True)
     cat = keys.index(spec.category) + 1
     chart.set_categories(Reference(ws, min_col=cat, min_row=header_row + 1, max_row=last))
+    chart.display_blanks = "gap"
+    chart.visible_cells_only = False  # the gap-aware copies live in hidden columns
     if spec.percent:
         chart.y_axis.numFmt = "0%"
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 1
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
-    for flag in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
-        setattr(chart.dataLabels, flag, False)
-    if spec.percent:
-        chart.dataLabels.numFmt = "0%"
+    # a value label per bar only where bars are wide enough to hold one: side-by-side
+    # series of equal value otherwise print their labels over each other ("66.7%66.7%")
+    bar_cm = chart.width * 0.85 / max(bars, 1)
+    if n_ser == 1 or bar_cm >= 1.3:
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showVal = True
+        for flag in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+            setattr(chart.dataLabels, flag, False)
+        chart.dataLabels.position = "t" if spec.type == "line" else "outEnd"
+        small = CharacterProperties(sz=800)
+        chart.dataLabels.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=small), endParaRPr=small)])
     chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
     chart.y_axis.delete = False
     chart.legend.position = "b"
@@ -334,7 +445,7 @@ def _page_setup(ws: Worksheet, lay: _Layout) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.print_area = f"A1:{get_column_letter(lay.ncols)}{max(lay.row, 1)}"
+    ws.print_area = f"A1:{get_column_letter(max(lay.ncols, lay.print_cols))}{max(lay.row, 1)}"
 
 
 # ---------------------------------------------------------------- files

@@ -21,11 +21,12 @@ from xl_dealer.reports.common import (
     missing_note,
     ratio,
     records,
+    score_texts,
     with_totals,
 )
 from xl_dealer.reports.model import Report, Table
 from xl_dealer.reports.satisfaction import case_status
-from xl_dealer.scores import is_problem, item_header, score_items
+from xl_dealer.scores import is_problem, score_items
 from xl_dealer.values import phone_key
 
 BASE_MONTHS = 12
@@ -61,7 +62,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             continue
         last = max((r for r in rows if r["delivered"] == last_day), key=lambda r: r["called"] or dt.date.min)
         case = cases.get(phone_key(last["phone"]) or "")
-        bad = [f"{item_header(it)}{last[it]:g}分" for it in items if is_problem(last.get(it), config)]
+        bad = [it for it in items if is_problem(last.get(it), config)]
         reason = None
         if case is not None:
             reason = case["issue"]
@@ -72,7 +73,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "plate": last["plate"], "customer": last["customer"], "phone": last["phone"],
             "advisor": last["advisor"], "last_service": last_day, "service_type": last["service_type"],
             "months": _months_between(last_day, as_of), "visits": len(served),
-            "problems": "、".join(bad) or None, "reason": reason,
+            "problems": score_texts(last, bad) or None, "reason": reason,
             "status": "待回访" if case is None else f"投诉{case_status(case, as_of)}",
         })
     lost.sort(key=lambda x: (x["last_service"], x["plate"] or ""))

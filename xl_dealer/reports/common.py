@@ -17,6 +17,7 @@ from xl_dealer.values import phone_key
 
 Row = dict[str, Any]
 SOURCE = "_src"  # (path, sheet, Excel row) of a record, for ordering and tracing
+RAW = "_raw"  # the record's cells as written, {field: raw value}: only to show a value as the clerk typed it
 
 
 # ---------------------------------------------------------------- periods
@@ -77,7 +78,28 @@ def records(checked: Iterable[Checked], kind: str) -> Iterator[Row]:
         for i, excel_row in enumerate(t.rows):
             r: Row = {k: col[i] for k, col in zip(keys, cols, strict=True)}
             r[SOURCE] = (t.path, t.sheet, excel_row)
+            r[RAW] = _RawRow(t.raw, i)
             yield r
+
+
+class _RawRow:
+    """One row of a table's raw cells, looked up on demand (records are many, raw look-ups few)."""
+
+    __slots__ = ("_raw", "_i")
+
+    def __init__(self, raw: dict[str, list[Any]], i: int) -> None:
+        self._raw, self._i = raw, i
+
+    def get(self, key: str) -> Any:
+        column = self._raw.get(key)
+        return column[self._i] if column is not None and self._i < len(column) else None
+
+
+def score_texts(r: Row, items: Iterable[str]) -> str:
+    """"接待速度2分、总体评价3/10分": each item as the customer gave it (``scores.score_text``)."""
+    from xl_dealer.scores import item_header, score_text
+
+    return "、".join(f"{item_header(it)}{score_text(r[RAW].get(it), r.get(it))}" for it in items)
 
 
 def customer_key(r: Row) -> str | None:

@@ -27,6 +27,7 @@ from xl_dealer.reports.common import (
     period_text,
     ratio,
     records,
+    score_texts,
     with_totals,
     within,
 )
@@ -164,7 +165,7 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config) -> Report:
         problem_rows.append({
             "called": a["called"], "ro_no": a["ro_no"], "plate": a["plate"], "customer": a["customer"],
             "phone": mask_phone(a["phone"]), "advisor": a["advisor"],
-            "problems": "、".join(f"{scores.item_header(it)}{a[it]:g}分" for it in bad) or "投诉",
+            "problems": score_texts(a, bad) or "投诉",
             "comment": a["comment"], "case_no": case and case["case_no"],
             "status": case_status(case, as_of), "resolved": case and case["resolved"],
             "result": case and case["result"],
