@@ -58,6 +58,23 @@ def _load(config_file: Path | None, lang: str | None, as_of: str | None):
         _fail(str(e))
 
 
+def _check_fail_on(fail_on: str) -> None:
+    from xl_dealer.validate import FAIL_ON
+
+    if fail_on not in FAIL_ON:
+        _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+
+
+def _with_progress(total: int, call):  # noqa: ANN001, ANN202
+    """``call(step)`` with a progress bar over ``total`` files (none when not a terminal)."""
+    bar, step = _progress(total)
+    try:
+        return call(step)
+    finally:
+        if bar:
+            bar.stop()
+
+
 def _progress(total: int):
     """A rich progress bar on stderr for folders; nothing when stderr is not a terminal."""
     if total < 2 or not sys.stderr.isatty():
@@ -98,20 +115,15 @@ def validate(
     """
     if format not in ("text", "json"):
         _fail(f"--format must be text or json, not {format!r}")
-    if fail_on not in ("error", "warning", "info", "never"):
-        _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
+    _check_fail_on(fail_on)
     if jobs is not None and jobs < 1:
         _fail(f"--jobs must be 1 or more, not {jobs}")
     cfg = _load(config, lang, as_of)
     from xl_dealer.validate import collect_files
     from xl_dealer.validate import validate as run
 
-    bar, step = _progress(len(collect_files(paths)))
-    try:
-        result = run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs)
-    finally:
-        if bar:
-            bar.stop()
+    result = _with_progress(len(collect_files(paths)),
+                            lambda step: run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs))
     for fr in result.errors:
         typer.echo(f"xl-dealer: {fr.path}: {fr.error}", err=True)
     if format == "json":
@@ -180,7 +192,7 @@ def annotate(
     out: Annotated[Optional[Path], typer.Option("--out", help="folder for the marked copies (default: beside each workbook)")] = None,  # noqa: UP045
     as_of: AsOf = None,
     config: ConfigFile = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning or never: exit 1 at or above it")] = "never",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning, info or never: exit 1 at or above it")] = "never",
     lang: Lang = "zh",
 ) -> None:
     """Write a marked copy of each .xlsx/.xlsm (<name>.checked.xlsx): bad cells filled, a note on each, a 校验结果 sheet.
@@ -188,18 +200,13 @@ def annotate(
     The source files are never changed. Exit 0: every copy written (and nothing at or above
     --fail-on, default never); 1: findings at or above --fail-on; 2: a file could not be read or marked.
     """
-    if fail_on not in ("error", "warning", "never"):
-        _fail(f"--fail-on must be error, warning or never, not {fail_on!r}")
+    _check_fail_on(fail_on)
     cfg = _load(config, lang, as_of)
     from xl_dealer.annotate import annotate as run
     from xl_dealer.annotate import input_files
 
-    bar, step = _progress(len(input_files(paths)))
-    try:
-        result = run(paths, out=out, as_of=as_of, config=cfg, progress=step)
-    finally:
-        if bar:
-            bar.stop()
+    result = _with_progress(len(input_files(paths)),
+                            lambda step: run(paths, out=out, as_of=as_of, config=cfg, progress=step))
     en = cfg.lang == "en"
     for af in result.files:
         if af.error:
