@@ -35,3 +35,26 @@ def test_macro_and_headless_agree_on_a_messy_workbook(tmp_path: Path) -> None:
     sheet_cells = {(f.sheet, f.cell) for f in live if f.cell}
     for sname, cell in sheet_cells:
         assert book.sheets[sname].range(cell).color is not None
+
+
+def test_report_macros_with_the_real_builders_match_the_headless_report(tmp_path: Path) -> None:
+    """Every report button on a book holding the demo's after-service and follow-up sheets
+    gives the same tables as the headless report of the same workbook."""
+    from xl_dealer.excel import build_report
+    from xl_dealer.reports import REPORTS
+    from xl_dealer.reports import report as headless
+    from xl_dealer.sample_followup import generate_followup
+    from xl_dealer.sample_service import generate_after_service
+
+    day = dt.date(2026, 11, 27)
+    reg, td = generate(days=30, per_day=6, end=day, seed=7)
+    cards, log = generate_followup(reg, day)
+    callbacks, cases = generate_after_service(day)
+    path = tmp_path / "all.xlsx"
+    write_workbook(path, [reg, td, cards, log, callbacks, cases])
+    book = book_from_xlsx(path)
+    for name in REPORTS:
+        live = build_report(book, name, as_of=day, config=Config())
+        (file_report,) = headless(name, [path], as_of=day, config=Config(), json_path=tmp_path / f"{name}.json")
+        assert live.to_json()["tables"] == file_report.to_json()["tables"], name
+        assert live.sheet in [s.name for s in book.sheets]
