@@ -220,3 +220,12 @@ def test_fail_on_info(tmp_path):
 
 def bad_book(tmp_path):
     return write_xlsx(tmp_path / "b.xlsx", {"登记": [REG_HEADER, reg_row(phone="1")]})
+
+
+def test_python_api_has_the_command_names():
+    import xl_dealer.annotate
+    import xl_dealer.templates
+    import xl_dealer.validate  # noqa: F401  (the modules of the same names are imported first)
+    from xl_dealer import annotate, demo, report, templates, validate
+
+    assert all(callable(f) and not isinstance(f, type(xl_dealer)) for f in (annotate, demo, report, templates, validate))

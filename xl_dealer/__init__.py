@@ -21,6 +21,9 @@ __version__ = "0.1.0"
 _API = {
     "validate": "xl_dealer.validate",
     "annotate": "xl_dealer.annotate",
+    "report": "xl_dealer.reports",
+    "build_report": "xl_dealer.reports",
+    "templates": "xl_dealer.templates",
     "load_config": "xl_dealer.config",
     "demo": "xl_dealer.demo",
     "Finding": "xl_dealer.findings",
