@@ -47,8 +47,9 @@ def test_render_writes_title_tables_formats_totals_and_chart() -> None:
     dept = placed[0]
     assert sheet._value("A4") == "各部门满意率"
     rows = sheet.range((dept.header_row, 1), (dept.last + 1, 4)).options(ndim=2).value
+    # the chart draws 满意率: a missing rate stays blank (a gap), not "—", which Excel would plot as 0
     assert rows == [["部门", "有效回答", "满意", "满意率"], ["服务接待", 40.0, 36.0, 0.9],
-                    ["钣喷", 0.0, 0.0, "—"], ["合计", 40.0, 36.0, None]]
+                    ["钣喷", 0.0, 0.0, None], ["合计", 40.0, 36.0, None]]
     assert sheet.range((dept.first, 4)).number_format == "0.0%"
     assert sheet.range((dept.first, 2)).number_format == "0"
     assert sheet.range((dept.last + 1, 1)).font.bold is True
@@ -102,3 +103,12 @@ def test_report_macro_reads_the_book_and_adds_or_replaces_the_sheet(monkeypatch)
     build_report(book, "weekly", as_of=AS_OF, config=Config())  # replaced in place, no clash of table names
     assert [s.name for s in book.sheets] == names
     assert book.app.screen_updating is True and "周回访报表" in book.app.status_bar
+
+
+def test_a_missing_rate_not_drawn_by_a_chart_shows_a_dash() -> None:
+    report = _report()
+    report.charts = []
+    book = Book()
+    placed = render_report(book._sheet("周回访报表"), report)
+    sheet = book.sheets["周回访报表"]
+    assert sheet.range((placed[0].first + 1, 4)).value == "—"

@@ -38,10 +38,11 @@ class Placed:
         return sheet.range((self.header_row, j), (self.last, j))
 
 
-def cell_value(v: Any, col: Column) -> Any:
-    """A model value as Excel takes it: times as fractions of a day, missing rates as —."""
+def cell_value(v: Any, col: Column, charted: bool = False) -> Any:
+    """A model value as Excel takes it: times as fractions of a day, missing rates as —
+    (left blank in a column a chart draws: Excel plots text as 0, a blank as a gap)."""
     if v is None:
-        return NO_RATE if col.format == "percent" else ""
+        return None if charted else NO_RATE if col.format == "percent" else ""
     if isinstance(v, dt.time):
         return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
     if isinstance(v, dt.datetime | dt.date) or isinstance(v, bool | int | float):
@@ -70,7 +71,8 @@ def render_table(sheet: Any, report: Report, table: Table, top: int) -> Placed:
     sheet.range((top, 1)).value = table.title
     sheet.range((top, 1)).font.bold = True
     header_row = top + 1
-    body = [[cell_value(r.get(c.key), c) for c in cols] for r in table.rows]
+    charted = {k for ch in report.charts if ch.table == table.key for k in ch.series}
+    body = [[cell_value(r.get(c.key), c, c.key in charted) for c in cols] for r in table.rows]
     if not body:
         body = [[table.empty_text] + [""] * (len(cols) - 1)]
     block = [[c.header for c in cols], *body]
