@@ -229,3 +229,9 @@ def test_python_api_has_the_command_names():
     from xl_dealer import annotate, demo, report, templates, validate
 
     assert all(callable(f) and not isinstance(f, type(xl_dealer)) for f in (annotate, demo, report, templates, validate))
+
+
+def test_an_empty_folder_is_an_error_for_a_scheduler(tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run("validate", tmp_path / "empty")
+    assert code == 2 and "no workbooks found" in err

@@ -170,3 +170,24 @@ def test_old_xls_and_ods(tmp_path):
     assert [(f.path.rsplit("/", 1)[1], f.cell, f.rule) for f in r.findings] == [
         ("log.ods", "F3", "format.phone"), ("old.xls", "F3", "format.phone")]
     assert all(s["kind"] == "registration" for fr in r.files for s in fr.sheets)
+
+
+def test_whitespace_only_row_is_blank_and_december_sheet_checked_in_january(tmp_path):
+    rows = [REG_HEADER, reg_row(date="12月28日"), ["\u3000", None, None, None, " "], reg_row(date="12月5日")]
+    p = write_xlsx(tmp_path / "dec.xlsx", {"12月": rows})
+    r = validate([p], as_of=dt.date(2027, 1, 3))
+    assert found(r) == [] and r.files[0].sheets[0]["rows"] == 2
+
+
+def test_a_phone_left_needs_a_card_whatever_the_remark_says(tmp_path):
+    rows = [REG_HEADER, reg_row(card="否", remark="未留微信"), reg_row(phone="13900000001", card="否", remark="客户未留意价格"),
+            reg_row(phone=None, card="否", remark="客户不愿留电话")]
+    p = write_xlsx(tmp_path / "r.xlsx", {"登记": rows})
+    assert found(validate([p], as_of=AS_OF)) == [("登记", 2, "L2", "card", "card.required"),
+                                                 ("登记", 3, "L3", "card", "card.required")]
+
+
+def test_a_workbook_named_twice_is_read_once(tmp_path):
+    p = write_xlsx(tmp_path / "r.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    r = validate([p, p, tmp_path, tmp_path / "." / "r.xlsx"], as_of=AS_OF)
+    assert len(r.files) == 1 and [f.rule for f in r.findings] == ["format.phone"]

@@ -105,3 +105,17 @@ def test_problem_scores_read_as_the_customer_gave_them(tmp_path):
     p = write(tmp_path / "callbacks.xlsx", {"回访": ("service_callback", calls)})
     r = build_report("weekly", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
     assert [x["problems"] for x in r.table("problems").rows] == ["接待速度2分、服务态度不满意、总体评价3/10分"]
+
+
+def test_ro_numbers_match_as_validate_matches_them(tmp_path):
+    """"RO7" then "ro 7" is one repair order, handled by case C1 filed as RO7 (as complaint.unhandled sees it)."""
+    calls = [call("RO7", D(2026, 11, 24), D(2026, 11, 23), outcome="未接通"),
+             call("ro 7", D(2026, 11, 25), D(2026, 11, 23), scores=(4, 4, 4, 4, 4, 4, 1, 4, 4))]
+    case = {"case_no": "C1", "date": D(2026, 11, 25), "ro_no": "RO7", "customer": "王先生", "phone": "13900000000",
+            "issue": "返修", "department": "车间", "owner": "张工", "owner_signed": "是", "due": D(2026, 11, 28)}
+    p = write(tmp_path / "cb.xlsx", {"回访": ("service_callback", calls), "快速处理": ("complaint", [case])})
+    r = build_report("weekly", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
+    (overall,) = r.table("overall").rows
+    assert (overall["calls"], overall["reached"]) == (1, 1)
+    (problem,) = r.table("problems").rows
+    assert problem["case_no"] == "C1"

@@ -120,3 +120,17 @@ def test_landline_typed_as_a_number_gets_its_zero_back():
     assert V.to_phone(1088886666) == ("01088886666", None)
     assert V.to_phone(2087654321.0) == ("02087654321", None)
     assert V.to_phone(1234567) == (None, "format.phone")
+
+
+@pytest.mark.parametrize("raw,expected", [("下午 5:00", dt.time(17)), ("晚上 8点", dt.time(20)),
+                                          ("下午 3点半", dt.time(15, 30)), ("2:30 PM", dt.time(14, 30)),
+                                          ("2026/11/3 14:05", dt.time(14, 5))])
+def test_times_with_spaces_inside(raw, expected):
+    assert V.to_time(raw) == (expected, None)
+
+
+def test_month_day_without_a_year_is_the_latest_such_day_by_the_as_of_date():
+    ref = dt.date(2027, 1, 3)
+    assert V.to_date("12月5日", ref=ref) == (dt.date(2026, 12, 5), None)
+    assert V.to_date("1月2日", ref=ref) == (dt.date(2027, 1, 2), None)
+    assert V.to_date("12月5日", year=2027, ref=ref) == (dt.date(2027, 12, 5), None)  # the title's year wins

@@ -122,7 +122,10 @@ def validate(
     from xl_dealer.validate import collect_files
     from xl_dealer.validate import validate as run
 
-    result = _with_progress(len(collect_files(paths)),
+    n = len(collect_files(paths))
+    if not n:  # a scheduler pointed at the wrong or an empty folder must not see success
+        _fail(f"没有找到工作簿 / no workbooks found in {', '.join(map(str, paths))}")
+    result = _with_progress(n,
                             lambda step: run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs))
     for fr in result.errors:
         typer.echo(f"xl-dealer: {fr.path}: {fr.error}", err=True)

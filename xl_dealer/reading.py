@@ -266,11 +266,13 @@ def _blank_rows(cols: list[Sequence[Any]], n: int, first: int, err_rows: set[int
     if not cols:
         cand: Iterable[int] = range(n)
     else:
-        cand = list(compress(range(n), map(_BLANK.__contains__, cols[0])))
+        first_col = cols[0]
+        cand = [j for j in range(n) if first_col[j] in _BLANK
+                or (first_col[j].__class__ is str and not first_col[j].strip())]
         for col in cols[1:]:
             if not cand:
                 break
-            cand = [j for j in cand if col[j] is None or col[j] == ""]
+            cand = [j for j in cand if col[j] is None or col[j] == "" or (col[j].__class__ is str and not col[j].strip())]
     return {j for j in cand if first + j not in err_rows}
 
 

@@ -83,6 +83,7 @@ class ValidationResult:
 def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
     """(file, came from a folder) for files as given and folders expanded (recursively, sorted)."""
     out: list[tuple[Path, bool]] = []
+    seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -93,10 +94,20 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, 
                 if q.suffix.lower() in EXTENSIONS and q.is_file()
                 and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
             )
-            out.extend((q, True) for q in found)
-        else:
+            out.extend((q, True) for q in found if _first(q, seen))
+        elif _first(p, seen):
             out.append((p, False))
     return out
+
+
+def _first(p: Path, seen: set[Path]) -> bool:
+    """A workbook named twice (or in a folder and by name) is read once: counted twice, every
+    finding and report number would double."""
+    key = p.resolve()
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -84,9 +84,10 @@ def serial_to_date(x: float) -> dt.date | None:
     return None
 
 
-def to_date(raw: Any, year: int | None = None) -> Result:
+def to_date(raw: Any, year: int | None = None, ref: dt.date | None = None) -> Result:
     """Excel dates, serials, and text dates (2026-11-03, 2026/11/3, 2026.11.03,
-    2026年11月3日, 20261103, and 11月3日 within ``year``)."""
+    2026年11月3日, 20261103, and 11月3日 within ``year``, else the latest such day
+    not after ``ref``: 12月5日 checked on 2027-01-03 is 2026-12-05)."""
     v = clean(raw)
     if v is None:
         return None, None
@@ -102,6 +103,11 @@ def to_date(raw: Any, year: int | None = None) -> Result:
         d = serial_to_date(v)
         return (d, None) if d is not None else (None, "format.date")
     if isinstance(v, str):
+        if year is None and ref is not None:
+            d, problem = _parse_date_text(v, ref.year)
+            if d is not None and d > ref and _MONTH_DAY.match(v):
+                return _parse_date_text(v, ref.year - 1)
+            return d, problem
         return _parse_date_text(v, year)
     return None, "format.date"
 
@@ -160,12 +166,15 @@ def to_time(raw: Any) -> Result:
     return None, "format.time"
 
 
+_LEADING_DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?(?:\s+|T)")
+
+
 @lru_cache(maxsize=8192)
 def _parse_time_text(s: str) -> Result:
-    if " " in s or "T" in s:  # "2026-11-03 09:30"
-        tail = re.split(r"[ T]+", s)[-1]
-        if tail != s:
-            return _parse_time_text(tail)
+    d = _LEADING_DATE.match(s)
+    if d:  # "2026-11-03 09:30": the time after the date
+        return _parse_time_text(s[d.end():])
+    s = re.sub(r"\s+", "", s)  # "下午 5:00", "2:30 PM"
     m = _TIME_TEXT.match(s)
     if not m:
         return None, "format.time"

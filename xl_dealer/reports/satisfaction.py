@@ -32,7 +32,7 @@ from xl_dealer.reports.common import (
     within,
 )
 from xl_dealer.reports.model import Chart, Report, Table
-from xl_dealer.values import mask_phone, phone_key
+from xl_dealer.values import mask_phone, phone_key, ro_key
 
 REACHED = "已回访"
 NEW_CAR = "新车交付"
@@ -69,7 +69,7 @@ def visits(checked: list, start: dt.date, end: dt.date) -> list[Visit]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records(checked, "service_callback"):
         if within(r["called"], start, end):
-            groups[r["ro_no"] or f"row:{r[SOURCE]}"].append(r)
+            groups[ro_key(r["ro_no"]) or f"row:{r[SOURCE]}"].append(r)
     out = []
     for key, rows in groups.items():
         rows.sort(key=lambda r: (r["called"], r["call_time"] or dt.time(), r[SOURCE]))
@@ -100,8 +100,8 @@ def _complaints(checked: list) -> tuple[dict[str, dict], dict[str, dict]]:
     by_ro: dict[str, dict] = {}
     by_phone: dict[str, dict] = {}
     for r in records(checked, "complaint"):
-        if r["ro_no"]:
-            by_ro.setdefault(r["ro_no"], r)
+        if ro_key(r["ro_no"]):
+            by_ro.setdefault(ro_key(r["ro_no"]), r)
         k = phone_key(r["phone"])
         if k:
             by_phone.setdefault(k, r)
@@ -161,7 +161,7 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config) -> Report:
         bad = scores.problem_items(a, config, items)
         if not bad and a["complaint"] is not True:
             continue
-        case = (by_ro.get(a["ro_no"]) if a["ro_no"] else None) or by_phone.get(phone_key(a["phone"]) or "")
+        case = (by_ro.get(ro_key(a["ro_no"]) or "") if a["ro_no"] else None) or by_phone.get(phone_key(a["phone"]) or "")
         problem_rows.append({
             "called": a["called"], "ro_no": a["ro_no"], "plate": a["plate"], "customer": a["customer"],
             "phone": mask_phone(a["phone"]), "advisor": a["advisor"],

@@ -6,6 +6,7 @@ values (dates, consultants, sources) and most cells are seen many times.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 import unicodedata
@@ -38,7 +39,8 @@ Normaliser = Callable[[Any], Result]
 _mobile = re.compile(r"1[3-9]\d{9}").fullmatch  # values._MOBILE, whole string (no trailing newline)
 
 
-def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None) -> Normaliser:
+def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None,
+               ref: dt.date | None = None) -> Normaliser:
     """The function that turns one raw cell of field ``f`` into (value, problem)."""
     t = f.type
     if f.enum == "level":
@@ -52,7 +54,7 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     if t in simple:
         return simple[t]
     if t is FieldType.DATE:
-        return partial(to_date, year=year)
+        return partial(to_date, year=year, ref=ref)
     if t is FieldType.INT:
         return partial(to_int, lo=f.min, hi=f.max)
     if t is FieldType.NUMBER:
@@ -79,11 +81,11 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     kind: Kind = table.kind
     values: dict[str, list[Any]] = {}
     bad: dict[str, set[int]] = {}
-    year = table.year or em.as_of.year
+    year = table.year  # from the title or sheet name; else 11月3日 is the latest one by the as-of date
     for key, col in table.columns.items():
         f = kind.field(key)
         raw_col = table.raw[key]
-        fn = normaliser(f, config, year, raw_col)
+        fn = normaliser(f, config, year, raw_col, em.as_of)
         memo = _memo(raw_col, fn, table.distinct.pop(key, None))
         if memo is None:
             out, problems = _normalise_cells(raw_col, fn)
@@ -233,7 +235,9 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
             em.at(t, i, f.key, "required", None, when=when)
 
 
-_DECLINED_WORDS = ("不留电话", "拒留", "未留", "不愿留", "拒绝留", "没留")
+# phrases that say the customer would not leave a number ("未留微信" or "未留意" do not)
+_DECLINED_WORDS = ("不留电话", "未留电话", "没留电话", "拒留电话", "拒绝留电话", "不愿留电话", "不肯留电话",
+                   "不留号码", "未留号码", "拒留号码", "不愿留号码", "拒留")
 
 
 def _derive_registration(c: Checked) -> None:

@@ -26,9 +26,10 @@ def check_registration(c: Checked, config: Config, em: Emitter) -> None:
         else:
             seen[k] = i
     if c.has("card"):
-        declined, card = c.col("phone_declined"), c.col("card")
+        card = c.col("card")
         for i, p in enumerate(c.col("phone")):
-            if p is not None and declined[i] is not True and card[i] is not True and i not in c.bad.get("card", ()):
+            # a phone in the cell was left, whatever 未留电话 or 备注 say
+            if p is not None and card[i] is not True and i not in c.bad.get("card", ()):
                 em.at(t, i, "card", "card.required", p)
 
 
