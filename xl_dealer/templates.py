@@ -103,6 +103,12 @@ def build(kind: Kind, config: Config) -> Any:
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
+    # printed blank for the reception desk: one page wide, landscape, the header on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     lists.sheet_state = "hidden"
     _guide(wb.create_sheet(GUIDE_SHEET, 1), kind, config)
     conf = wb.create_sheet(CONFIG_SHEET)
