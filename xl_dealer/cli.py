@@ -122,11 +122,11 @@ def validate(
     from xl_dealer.validate import collect_files
     from xl_dealer.validate import validate as run
 
-    n = len(collect_files(paths))
-    if not n:  # a scheduler pointed at the wrong or an empty folder must not see success
+    # the folders are walked again for the bar's total only when someone watches it
+    n = len(collect_files(paths)) if sys.stderr.isatty() else 0
+    result = _with_progress(n, lambda step: run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs))
+    if not result.files:  # a scheduler pointed at the wrong or an empty folder must not see success
         _fail(f"没有找到工作簿 / no workbooks found in {', '.join(map(str, paths))}")
-    result = _with_progress(n,
-                            lambda step: run(paths, as_of=as_of, config=cfg, progress=step, jobs=jobs))
     for fr in result.errors:
         typer.echo(f"xl-dealer: {fr.path}: {fr.error}", err=True)
     if format == "json":
