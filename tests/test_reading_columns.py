@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from tests.helpers import REG_HEADER, reg_row
 from xl_dealer.config import Config
-from xl_dealer.reading import AliasIndex, Table, _from_calamine, table_from_rows
+from xl_dealer.reading import AliasIndex, Table, _from_calamine, _Grid, table_from_rows
 
 
 def _book(path, offset_cols: int, offset_rows: int):
@@ -31,25 +31,12 @@ def _book(path, offset_cols: int, offset_rows: int):
     return path
 
 
-class _NoGrid:
-    """A calamine sheet whose ``to_python`` fails: the test sees the fast path, not its fallback."""
-
-    def __init__(self, sh) -> None:
-        self.sh = sh
-        self.start, self.end, self.height, self.width = sh.start, sh.end, sh.height, sh.width
-
-    def iter_rows(self):
-        return self.sh.iter_rows()
-
-    def to_python(self, **_):
-        raise AssertionError("fell back to the whole grid")
-
-
 def _both(path) -> tuple[Table, Table]:
     config = Config()
     index = AliasIndex(config)
     wb = pc.CalamineWorkbook.from_path(str(path))
-    fast = _from_calamine(str(path), "登记", _NoGrid(wb.get_sheet_by_name("登记")), index, config, None)
+    # no fallback given: None if the fast path gave up, so the test sees the fast path
+    fast = _from_calamine(str(path), "登记", _Grid([(wb.get_sheet_by_name("登记"), 0)]), index, config, None)
     slow = table_from_rows(str(path), "登记", wb.get_sheet_by_name("登记").to_python(skip_empty_area=False),
                            index, config)
     assert isinstance(fast, Table) and isinstance(slow, Table)

@@ -6,24 +6,34 @@ allocated: one stray value in XFD1048576 asks for 512 GB. So before calamine see
 an .xlsx/.xlsm we look at the zip directory (bombs), the XML prologues (entity
 bombs: OOXML never needs a DTD) and each sheet's value extent; a sheet whose
 dense grid would be too large is read by the sparse reader instead (``sparse.py``),
-whose cost grows with the cells that hold values, not with the grid.
+whose cost grows with the cells that hold values, not with the grid. Every sheet is
+inflated for this, so a big one is cut into pieces on the way (``pieces.py``).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from xl_dealer.config import Limits
 from xl_dealer.errors import InputError
 
+if TYPE_CHECKING:
+    from xl_dealer.pieces import Cutter, Piece
+
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,3})\d')
+# any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})\d')
 _NARROW_REF = re.compile(rb'<c r="([A-Z])\d')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 @dataclass(slots=True)
@@ -32,6 +42,14 @@ class Preflight:
     # sheet parts inflated here and seen to hold no formula error cell (t="e"): the
     # reader need not inflate them a second time to look for one
     no_error_cells: set[str] = field(default_factory=set)
+    pieces: dict[str, list[Piece]] = field(default_factory=dict)  # part → its pieces, in order
+    folder: Path | None = None  # where the pieces are; removed by close()
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+        self.pieces = {}
 
 
 def col_number(letters: bytes | str) -> int:
@@ -41,8 +59,10 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def check_zip_package(path: str, limits: Limits) -> Preflight:
-    """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader."""
+def check_zip_package(path: str, limits: Limits, threads: int = 1) -> Preflight:
+    """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader;
+    with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces.
+    The caller closes the result (the pieces are temporary files)."""
     try:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -62,7 +82,7 @@ def check_zip_package(path: str, limits: Limits) -> Preflight:
                 raise InputError(path, f"部件 {i.filename} 的压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），"
                                        f"已拒绝（可能是压缩炸弹）/ part {i.filename} has a compression ratio over "
                                        f"{limits.max_ratio}:1 (limits.max_ratio): refused as a likely zip bomb")
-        out = Preflight()
+        sheets = []
         for i in infos:
             if not i.filename.endswith((".xml", ".rels", ".vml")):
                 continue
@@ -71,25 +91,49 @@ def check_zip_package(path: str, limits: Limits) -> Preflight:
             if _DTD.search(head):
                 raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
-            if i.filename.startswith("xl/worksheets/") and not _small_by_dimension(head, limits):
-                dense, errors = _too_dense(z, i, limits)
-                if dense:
-                    out.sparse_sheets.add(i.filename)
-                if not errors:
-                    out.no_error_cells.add(i.filename)
-        return out
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml") and "/_rels/" not in i.filename:
+                sheets.append(i)
+        return _scan_sheets(z, sheets, limits, threads)
 
 
-def _small_by_dimension(head: bytes, limits: Limits) -> bool:
-    """Excel, LibreOffice and openpyxl write ``<dimension>`` as the extent of every cell
-    (styled empty ones too): when that is small the value extent is too, with no need
-    to inflate the sheet. A missing or large dimension sends us to the full scan."""
-    m = _DIMENSION.search(head)
-    if not m:
-        return False
-    c1, r1 = col_number(m[1]), int(m[2])
-    c2, r2 = (col_number(m[3]), int(m[4])) if m[3] else (c1, r1)
-    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) <= limits.max_dense_cells
+def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int) -> Preflight:
+    """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
+    not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
+    for a parallel read on the way (``pieces.py``)."""
+    from xl_dealer.pieces import Cutter, Shared
+
+    out = Preflight()
+    big = limits.split_mb * 1024 * 1024
+    shared: Shared | None = None
+    try:
+        for n, i in enumerate(sheets):
+            cutter = None
+            if threads > 1 and i.file_size >= big:
+                if out.folder is None:
+                    out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
+                    shared = Shared(z)
+                assert shared is not None
+                cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
+            try:
+                dense, errors = _scan(z, i, limits, cutter)
+            except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
+                # unreadable: calamine will say so when it reads the sheet (and it cannot build a grid)
+                dense, errors = False, True
+                if cutter is not None:
+                    cutter.dead = True
+            pieces = cutter.finish() if cutter is not None else None
+            if dense:
+                out.sparse_sheets.add(i.filename)
+                for piece in pieces or ():
+                    piece.path.unlink(missing_ok=True)
+            elif pieces:
+                out.pieces[i.filename] = pieces
+            if not errors:
+                out.no_error_cells.add(i.filename)
+    except BaseException:
+        out.close()
+        raise
+    return out
 
 
 _ERROR_CELL = b't="e"'
@@ -109,9 +153,24 @@ def chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             tail = block[-_OVERLAP:]
 
 
-def _too_dense(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tuple[bool, bool]:
+def _read_ahead(fh: IO[bytes], size: int) -> Iterator[bytes]:
+    """A part's blocks, the next one inflating in a thread while the caller scans this one
+    (zlib lets go of the GIL): on a big sheet the inflating costs almost nothing more."""
+    if size <= 2 * _CHUNK:
+        while block := fh.read(_CHUNK):
+            yield block
+        return
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(fh.read, _CHUNK)
+        while block := ahead.result():
+            ahead = pool.submit(fh.read, _CHUNK)
+            yield block
+
+
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cutter | None = None) -> tuple[bool, bool]:
     """(would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``,
-    does the sheet hold a formula error cell) — one streamed pass answers both.
+    does the sheet hold a formula error cell) — one streamed pass answers both, and feeds
+    ``cutter`` the sheet as it goes.
 
     Rows are ordered in the XML, so the last ``<row r=`` gives the extent; the widest
     column comes from the few cell references with two or three letters.
@@ -119,16 +178,31 @@ def _too_dense(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tup
     wide: set[bytes] = set()
     narrow: set[bytes] = set()
     errors = False
-    last = b""
+    before = last = tail = b""
     seen = 0
-    for data in chunks(z, info):
-        wide.update(_WIDE_REF.findall(data))
-        if seen < 1_000_000:
-            narrow.update(_NARROW_REF.findall(data))
-        errors = errors or _ERROR_CELL in data
-        seen += len(data)
-        last = (last + data)[-65536:]
-    rows = [int(m) for m in _ROW_TAG.findall(last)]
+    with z.open(info) as fh:
+        if cutter is None:
+            # no CRC: a tenth of the time on a big sheet, and calamine checks it when it reads the
+            # sheet; pieces are read instead of the sheet, so a cut one is checked here
+            fh._expected_crc = None  # type: ignore[attr-defined]
+        blocks = _read_ahead(fh, info.file_size)
+        try:
+            for block in blocks:
+                if cutter is not None:
+                    cutter.feed(block)
+                # a pattern across the boundary is in ``edge``; no copy of the whole block
+                edge = tail + block[:_OVERLAP]
+                wide.update(_WIDE_REF.findall(block))
+                wide.update(_WIDE_REF.findall(edge))
+                if seen < 1_000_000:
+                    narrow.update(_NARROW_REF.findall(edge + block))
+                errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
+                seen += len(block)
+                before, last = last, block
+                tail = block[-_OVERLAP:]
+        finally:
+            blocks.close()  # before the part closes: a block may still be inflating
+    rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]
     max_row = max(rows) if rows else 0
     if max_row * 26 <= limits.max_dense_cells and not wide:
         return False, errors

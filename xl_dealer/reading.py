@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, islice, zip_longest
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_dealer.config import Config
 from xl_dealer.errors import InputError
@@ -22,6 +23,9 @@ from xl_dealer.guard import Preflight, check_zip_package
 from xl_dealer.kinds import KINDS
 from xl_dealer.schema import Kind
 from xl_dealer.values import ERROR_VALUES, fold
+
+if TYPE_CHECKING:
+    from xl_dealer.pieces import Piece
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _TOTAL_ROW = re.compile(r"^(合计|小计|总计|总数|共计|累计)")
@@ -333,9 +337,11 @@ def _title_year(title_rows: list[list[Any]], sheet: str) -> int | None:
 # ---------------------------------------------------------------- workbooks
 
 
-def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None) -> list[Table | SkippedSheet]:
-    """Every sheet of one workbook, hidden ones included. Raises InputError when unreadable."""
-    import python_calamine as pc
+def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None,
+                  threads: int = 1) -> list[Table | SkippedSheet]:
+    """Every sheet of one workbook, hidden ones included. Raises InputError when unreadable.
+
+    ``threads``: cores one big sheet may be read on (``limits.split_mb``, ``pieces.py``)."""
 
     p = Path(path)
     name = str(path)
@@ -345,8 +351,18 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     if p.suffix.lower() not in EXTENSIONS:
         raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
     zipped = p.suffix.lower() in (".xlsx", ".xlsm")
-    # before calamine inflates anything: bombs are refused, over-wide sheets go sparse
-    pre = check_zip_package(name, config.limits) if zipped else Preflight()
+    # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big ones are cut
+    pre = check_zip_package(name, config.limits, threads) if zipped else Preflight()
+    try:
+        return _read_sheets(p, name, pre, index, config, zipped)
+    finally:
+        pre.close()
+
+
+def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: Config,
+                 zipped: bool) -> list[Table | SkippedSheet]:
+    import python_calamine as pc
+
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except pc.PasswordError:
@@ -357,17 +373,27 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     out: list[Table | SkippedSheet] = []
     try:
         error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
-        parts = _parts(p) if pre.sparse_sheets else {}
+        parts = _parts(p) if pre.sparse_sheets or pre.pieces else {}
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 out.append(SkippedSheet(name, meta.name, "not a worksheet"))
                 continue
-            if parts.get(meta.name) in pre.sparse_sheets:
+            part = parts.get(meta.name)
+            if part in pre.sparse_sheets:
                 out.append(_read_sparse(p, name, meta.name, parts[meta.name], index, config))
                 continue
+            errors = error_cells.get(meta.name)
+            if part in pre.pieces:
+                loaded = _load_pieces(pre.pieces[part])
+                table = _from_calamine(name, meta.name, _Grid(loaded), index, config, errors) if loaded else None
+                del loaded
+                if table is not None:
+                    out.append(table)
+                    continue
             try:
                 sh = wb.get_sheet_by_name(meta.name)
-                out.append(_from_calamine(name, meta.name, sh, index, config, error_cells.get(meta.name)))
+                out.append(_from_calamine(name, meta.name, _Grid([(sh, 0)]), index, config, errors,
+                                          lambda sh=sh: sh.to_python(skip_empty_area=False)))
             except (pc.CalamineError, pc.XmlError, ValueError) as e:
                 raise InputError(name, f"工作表无法读取，请用 Excel 打开后另存为 .xlsx 再检查 / sheet cannot be read: save the workbook again as .xlsx ({_short(e)})", meta.name) from None
     finally:
@@ -375,34 +401,86 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     return out
 
 
+def _load_pieces(pieces: list[Piece]) -> list[tuple[Any, int]] | None:
+    """Each piece read by calamine, all at once (each call lets go of the GIL): (sheet, its first row).
+    None when calamine refuses one: the sheet is then read whole."""
+    import python_calamine as pc
+
+    def load(piece: Piece) -> tuple[Any, int]:
+        wb = pc.CalamineWorkbook.from_path(str(piece.path))
+        try:
+            return wb.get_sheet_by_index(0), piece.first_row
+        finally:
+            wb.close()
+
+    try:
+        with ThreadPoolExecutor(len(pieces) - 1) as pool:
+            later = [pool.submit(load, piece) for piece in pieces[1:]]
+            first = load(pieces[0])
+            return [first, *(f.result() for f in later)]
+    except (pc.CalamineError, OSError, ValueError):
+        return None
+
+
+class _Grid:
+    """The rows of a sheet as calamine reads it whole: from Excel row 1, padded to column A,
+    from one calamine sheet or stitched from a cut sheet's pieces ((sheet, first row) in order).
+
+    ``iter_rows`` yields every row from Excel row 1 but drops the empty columns left of
+    ``start``; a piece's rows above its own start are empty, so each piece gives the
+    rows from where the one before ended to its own end.
+    """
+
+    def __init__(self, parts: list[tuple[Any, int]]) -> None:
+        self.filled = [sh for sh, _ in parts
+                       if sh.start is not None and sh.end is not None and sh.height and sh.width]
+        self.full = max((sh.end[1] for sh in self.filled), default=-1) + 1
+        self.bottom = max((sh.end[0] for sh in self.filled), default=-1)
+        # a piece's cells lie in its own rows, unless the XML had rows out of order
+        his = [lo for _, lo in parts[1:]] + [1 << 40]
+        self.ordered = all(sh.start is None or sh.end is None or (lo <= sh.start[0] and sh.end[0] < hi)
+                           for (sh, lo), hi in zip(parts, his, strict=True))
+
+    def rows(self) -> Iterator[list[Any]]:
+        cur = 0
+        for sh in self.filled:
+            (_, left), (bottom, right) = sh.start, sh.end
+            it: Iterator[list[Any]] = islice(sh.iter_rows(), cur, None) if cur else sh.iter_rows()
+            lp, rp = [""] * left, [""] * (self.full - right - 1)
+            if lp or rp:
+                it = (lp + r + rp for r in it)
+            yield from it
+            cur = bottom + 1
+
+
 _CHUNK = 4096  # rows turned into columns at a time
 
 
-def _from_calamine(name: str, sheet: str, sh: Any, index: AliasIndex, config: Config,
-                   errors: dict[tuple[int, int], str] | None) -> Table | SkippedSheet:
+def _from_calamine(name: str, sheet: str, grid: _Grid, index: AliasIndex, config: Config,
+                   errors: dict[tuple[int, int], str] | None,
+                   whole: Callable[[], list[list[Any]]] | None = None) -> Table | SkippedSheet | None:
     """A calamine sheet row by row (``iter_rows``), keeping only the columns the table needs.
 
     ``to_python`` would build the whole grid as Python lists first: the rows we keep
     are built once, in chunks, straight into columns, so a 100k-row sheet costs less
-    memory than the bare grid. ``iter_rows`` yields every row from Excel row 1 but drops
-    the empty columns left of ``sh.start``; when a sheet does not fit that (another
-    calamine), we fall back to ``to_python``.
+    memory than the bare grid. When the rows do not fit what calamine said of the sheet
+    (another calamine), or for an empty sheet or one of no known kind (small, rare,
+    told apart as before), the sheet is read ``whole``; None when there is no such
+    fallback here (a cut sheet: its caller reads it uncut).
     """
-    def whole() -> Table | SkippedSheet:
-        return table_from_rows(name, sheet, sh.to_python(skip_empty_area=False), index, config, errors)
+    def fallback() -> Table | SkippedSheet | None:
+        return None if whole is None else table_from_rows(name, sheet, whole(), index, config, errors)
 
-    if sh.start is None or sh.end is None or sh.height == 0 or sh.width == 0:
-        return whole()  # an empty sheet
-    (_, left), (bottom, right) = sh.start, sh.end
-    full = right + 1  # row length once the columns left of the values are put back
-    it = sh.iter_rows()
-    pad: list[Any] = [""] * left
-    head = [pad + r if left else r for r in islice(it, config.header_search_rows)]
+    if not grid.filled or not grid.ordered:
+        return fallback()
+    full = grid.full
+    it = grid.rows()
+    head = list(islice(it, config.header_search_rows))
     if any(len(r) != full for r in head):
-        return whole()
+        return fallback()
     hit = classify(head, index, config.header_search_rows)
     if hit is None:
-        return whole()  # an empty sheet or one of no known kind (small, rare): told apart as before
+        return fallback()
     kind, h = hit
     cols: dict[int, list[Any]] = {c: [] for c in {*range(min(6, full)), *_mapped_columns(head[h], kind, index)}}
     seen = len(head)
@@ -412,14 +490,14 @@ def _from_calamine(name: str, sheet: str, sh: Any, index: AliasIndex, config: Co
             t = list(zip(*chunk, strict=True))  # lengths are checked: all rows are ``full`` long
             for c, acc in cols.items():
                 acc.extend(t[c])
-        chunk = [pad + r for r in islice(it, _CHUNK)] if left else list(islice(it, _CHUNK))
+        chunk = list(islice(it, _CHUNK))
         if not chunk:
             break
         seen += len(chunk)
         if any(len(r) != full for r in chunk):
-            return whole()
-    if seen != bottom + 1:
-        return whole()
+            return fallback()
+    if seen != grid.bottom + 1:
+        return fallback()
     n = seen - h - 1
     blank = [""] * n
     return build_table(name, sheet, kind, head[:h + 1], n, lambda c: cols.get(c, blank), index, errors)
@@ -500,6 +578,26 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
+def _rel_targets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
+    """(id, type's last word, part) of each relationship of xl/workbook.xml."""
+    from defusedxml import ElementTree as ET
+
+    out = []
+    for rel in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")):
+        t = rel.get("Target", "")
+        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        out.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], t))
+    return out
+
+
+def workbook_rels(z: zipfile.ZipFile) -> dict[str, str]:
+    """Relationship type (styles, sharedStrings …) → part, for the workbook's parts of which there is one."""
+    try:
+        return {typ: target for _, typ, target in _rel_targets(z)}
+    except (KeyError, SyntaxError, ValueError):  # ParseError is a SyntaxError; defusedxml's refusals ValueErrors
+        return {}
+
+
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → part name (``xl/worksheets/sheet1.xml``) from workbook.xml and its rels."""
     from defusedxml import ElementTree as ET
@@ -507,12 +605,7 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     wb = ET.fromstring(z.read("xl/workbook.xml"))
-    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels:
-        t = rel.get("Target", "")
-        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
-        targets[rel.get("Id")] = t
+    targets = {rid: target for rid, _, target in _rel_targets(z)}
     out = {}
     for s in wb.iter(f"{ns_main}sheet"):
         rid = s.get(f"{ns_rel}id")

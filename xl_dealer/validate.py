@@ -116,7 +116,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 
 def read_file(path: Path, config: Config, index: AliasIndex | None = None,
-              from_folder: bool = False) -> tuple[FileResult, list[Table]]:
+              from_folder: bool = False, threads: int = 1) -> tuple[FileResult, list[Table]]:
     """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input.
 
     Our own outputs are listed as skipped: a report always, a marked copy when a folder
@@ -136,7 +136,7 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
                       "(its source is checked)")
         return fr, []
     try:
-        sheets = read_workbook(path, config, index)
+        sheets = read_workbook(path, config, index, threads)
     except InputError as e:
         fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
         return fr, []
@@ -164,8 +164,9 @@ def validate(
     """Check workbooks together (cross-workbook rules apply when both sides are present).
 
     Unreadable files are reported in ``files[].error``; the others are still checked.
-    ``jobs``: processes reading and checking workbooks (default: the CPUs available;
-    1 = all in this process). The result does not depend on it.
+    ``jobs``: CPUs to use (default: all available; 1 = one): that many processes read and
+    check a folder's workbooks, and a single big sheet is read in that many pieces at once.
+    The result does not depend on it.
     """
     if config is None:
         config = load_config(config_file, lang=lang)
@@ -175,9 +176,12 @@ def validate(
     files: list[FileResult] = []
     checked: list[Checked] = []
     findings: list[Finding] = []
-    work = _FileCheck(config, day)
+    inputs = collect_inputs(paths)
+    cpus = jobs or default_jobs()
+    # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
+    work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))))
     with _gc_paused():
-        for fr, cs, fs in run_ordered(work, collect_inputs(paths), jobs or default_jobs()):
+        for fr, cs, fs in run_ordered(work, inputs, cpus):
             files.append(fr)
             for c in cs:  # a worker's copy of the kind: back to the one declaration
                 c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
@@ -218,9 +222,10 @@ class _FileCheck:
     """One workbook read and its own tables checked: the part of ``validate`` that runs in
     a worker with ``--jobs``. The same code runs in-process, so the output cannot differ."""
 
-    def __init__(self, config: Config, day: dt.date) -> None:
+    def __init__(self, config: Config, day: dt.date, threads: int = 1) -> None:
         self.config = config
         self.day = day
+        self.threads = threads
         self.index = AliasIndex(config)
         # imported before workers fork, so each does not import (and compile regexes) on its own
         import phonenumbers  # noqa: F401
@@ -231,7 +236,7 @@ class _FileCheck:
 
     def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
         path, from_folder = item
-        fr, tables = read_file(path, self.config, self.index, from_folder)
+        fr, tables = read_file(path, self.config, self.index, from_folder, self.threads)
         em = Emitter(self.config, self.day)
         checked = [check_table(t, self.config, em) for t in tables]
         for c in checked:

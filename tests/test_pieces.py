@@ -1,0 +1,187 @@
+"""A big sheet cut into pieces and read on several cores gives the table the whole sheet gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+import xl_dealer.reading as reading
+from tests.helpers import REG_HEADER, reg_row
+from xl_dealer.config import Config, Limits
+from xl_dealer.pieces import Cutter, Shared
+from xl_dealer.reading import Table, _Grid, read_workbook
+from xl_dealer.validate import validate
+
+AS_OF = dt.date(2026, 11, 27)
+CUT = Config(limits=Limits(split_mb=0))  # every sheet is big enough to cut
+
+
+def _rows(n: int = 60) -> list[list]:
+    rows = [["XX店来店登记表 2026年11月"], [], REG_HEADER]
+    for i in range(n):
+        rows.append(reg_row(phone=f"1381234{i:04d}", name=f"客户{i}", date=dt.date(2026, 11, 1 + i % 25),
+                            remark="=SUM(A1)" if i == 7 else None))
+    rows[12] = [None] * len(REG_HEADER)  # a blank row
+    rows[25] = list(REG_HEADER)  # the header printed again
+    rows[40] = ["", "", "合计", "40条"]
+    rows.append(["小计"])
+    return rows
+
+
+def _book(path: Path, rows: list[list], *, col: int = 0, row: int = 0, gap: int = 0,
+          date1904: bool = False, error_at: int | None = None) -> Path:
+    """``rows`` from (row+1, col+1), with ``gap`` empty rows in the middle; an #N/A cell on one row."""
+    wb = Workbook()
+    if date1904:
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "登记"
+    for r, vals in enumerate(rows):
+        at = r + 1 + row + (gap if r > len(rows) // 2 else 0)
+        for c, v in enumerate(vals):
+            if v is not None:
+                cell = ws.cell(row=at, column=c + 1 + col, value=v)
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        if r == error_at:
+            ws.cell(row=at, column=col + 6).value = "=NA()"
+    wb.save(path)
+    if error_at is not None:  # openpyxl writes no cached value: give the formula its #N/A
+        _patch_sheet(path, lambda x: re.sub(rb"<c ([^>]*)><f>NA\(\)</f><v ?/></c>",
+                                            lambda m: b'<c ' + m[1] + b' t="e"><f>NA()</f><v>#N/A</v></c>', x))
+    return path
+
+
+def _patch_sheet(path: Path, edit) -> None:
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as w:
+        for i, data in items:
+            w.writestr(i, edit(data) if i.filename == "xl/worksheets/sheet1.xml" else data)
+
+
+def _same(a: Table, b: Table) -> None:
+    assert (a.rows, a.raw, a.columns, a.header_row, a.errors, a.year) == (b.rows, b.raw, b.columns, b.header_row,
+                                                                           b.errors, b.year)
+
+
+def _spy(monkeypatch) -> list[int]:
+    """How many pieces each cut sheet was read from (empty: none was cut)."""
+    seen: list[int] = []
+    real = reading._load_pieces
+
+    def spy(pieces):
+        out = real(pieces)
+        seen.append(len(out) if out else 0)
+        return out
+
+    monkeypatch.setattr(reading, "_load_pieces", spy)
+    return seen
+
+
+@pytest.mark.parametrize("shape", [
+    {}, {"col": 2}, {"row": 4}, {"col": 3, "row": 2, "gap": 500}, {"date1904": True}, {"error_at": 30},
+])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_cut_sheet_reads_as_the_whole(tmp_path, monkeypatch, shape, threads):
+    p = _book(tmp_path / "b.xlsx", _rows(), **shape)
+    whole = read_workbook(p, CUT, threads=1)
+    seen = _spy(monkeypatch)
+    cut = read_workbook(p, CUT, threads=threads)
+    assert seen == [threads]  # really read from pieces
+    assert len(whole) == len(cut) == 1
+    _same(whole[0], cut[0])
+    if "error_at" in shape:
+        assert list(cut[0].errors.values()) == ["#N/A"]
+    if "date1904" in shape:
+        assert cut[0].raw["date"][0] == dt.date(2026, 11, 1)  # not 1922: the 1904 system came along
+
+
+def test_every_block_boundary(tmp_path):
+    """The cut lands right whatever the block sizes the sheet arrives in."""
+    p = _book(tmp_path / "b.xlsx", _rows(45), col=1)
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(p))
+    want = wb.get_sheet_by_name("登记").to_python(skip_empty_area=False)
+    with zipfile.ZipFile(p) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+        shared = Shared(z)
+    for size in (1, 5, 64, 333, len(xml)):
+        folder = tmp_path / f"p{size}"
+        folder.mkdir()
+        cutter = Cutter(shared, len(xml), 3, folder, "s")
+        for i in range(0, len(xml), size):
+            cutter.feed(xml[i:i + size])
+        pieces = cutter.finish()
+        assert pieces is not None and len(pieces) == 3 and pieces[0].first_row == 0
+        loaded = reading._load_pieces(pieces)
+        assert loaded is not None
+        assert list(_Grid(loaded).rows()) == want
+
+
+def test_rows_out_of_order_are_read_whole(tmp_path, monkeypatch):
+    """A writer that puts a late row first: the pieces cannot be stitched, the sheet is read uncut."""
+    p = _book(tmp_path / "b.xlsx", _rows())
+
+    def late_first(xml: bytes) -> bytes:
+        rows = re.findall(rb"<row .*?</row>", xml, re.S)
+        moved = rows[-1]
+        return xml.replace(moved, b"").replace(b"<sheetData>", b"<sheetData>" + moved)
+
+    _patch_sheet(p, late_first)
+    seen = _spy(monkeypatch)
+    cut = read_workbook(p, CUT, threads=2)
+    assert seen == [2]  # pieces were made and read, then given up
+    _same(read_workbook(p, CUT, threads=1)[0], cut[0])
+
+
+def test_a_row_without_its_number_is_not_cut(tmp_path, monkeypatch):
+    p = _book(tmp_path / "b.xlsx", _rows())
+    _patch_sheet(p, lambda x: re.sub(rb'<row r="\d+"', b"<row", x))
+    seen = _spy(monkeypatch)
+    cut = read_workbook(p, CUT, threads=2)
+    assert seen == []
+    _same(read_workbook(p, CUT, threads=1)[0], cut[0])
+
+
+def test_pieces_are_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    p = _book(tmp_path / "b.xlsx", _rows())
+    seen = _spy(monkeypatch)
+    read_workbook(p, CUT, threads=2)
+    assert seen == [2] and list(scratch.iterdir()) == []
+
+
+def test_validate_gives_the_same_findings_cut_or_not(tmp_path):
+    p = _book(tmp_path / "b.xlsx", [*_rows()[:-1], reg_row(phone="1381234"), reg_row(level="X")])
+    one = validate([p], as_of=AS_OF, config=CUT, jobs=1)
+    two = validate([p], as_of=AS_OF, config=CUT, jobs=2)
+    assert one.to_json() == two.to_json()
+    assert {f.rule for f in one.findings} >= {"format.phone", "enum"}
+
+
+def test_a_lying_dimension_does_not_abort(tmp_path):
+    """<dimension ref="A1:B2"/> and a value in XFD1048576: calamine's grid for it would ask for
+    512 GB and abort the process, so the extent is taken from the cells, never the dimension."""
+    rows = [REG_HEADER, reg_row()]
+    p = _book(tmp_path / "b.xlsx", rows)
+    _patch_sheet(p, lambda x: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', x).replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
+    run = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", "--as-of", "2026-11-27", str(p)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr[-500:]
+    assert "b.xlsx" in run.stdout

@@ -1,0 +1,194 @@
+"""A big sheet cut into pieces that calamine reads on several cores at once.
+
+calamine reads a sheet in one call that lets go of the GIL but runs on one core, and
+that call is most of a big run; two calls on two packages run side by side. The
+pre-flight pass inflates every sheet anyway (its extent must be known before
+calamine sees it: a ``<dimension>`` can lie), so while it streams a big sheet it
+also writes it into N small packages, stored uncompressed and cut at row
+boundaries: each holds the sheet's own start (up to ``<sheetData>``), a run of
+whole rows, and the close. The reader stitches the pieces' rows back in order
+(``reading.py``). Any surprise (a row without its number where we cut, rows out of
+order, a piece calamine refuses) and the sheet is read whole, as before.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+_SHEET_DATA = b"<sheetData>"
+_END = b"</sheetData></worksheet>"
+_ROW_START = re.compile(rb"<row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"[^>]*>')
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
+_HEAD_LIMIT = 4 << 20  # a sheet whose rows start later than this is not cut (never seen)
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    path: Path
+    first_row: int  # 0-based row of the sheet where this piece starts (the first piece: 0)
+
+
+class Shared:
+    """What every piece of a workbook repeats: the styles (a number's format says it is a
+    date), the shared strings and the 1904 date system, read once per workbook."""
+
+    def __init__(self, z: zipfile.ZipFile) -> None:
+        from xl_dealer.reading import workbook_rels
+
+        rels = workbook_rels(z)
+        self.styles = _read(z, rels.get("styles"))
+        self.strings = _read(z, rels.get("sharedStrings"))
+        self.date1904 = bool(_DATE1904.search(_read(z, "xl/workbook.xml") or b""))
+
+    def write_into(self, zf: zipfile.ZipFile) -> None:
+        over = [("/xl/workbook.xml", "sheet.main+xml"), ("/xl/worksheets/sheet1.xml", "worksheet+xml")]
+        rels = [("rId1", "worksheet", "worksheets/sheet1.xml")]
+        if self.styles is not None:
+            over.append(("/xl/styles.xml", "styles+xml"))
+            rels.append(("rId2", "styles", "styles.xml"))
+        if self.strings is not None:
+            over.append(("/xl/sharedStrings.xml", "sharedStrings+xml"))
+            rels.append(("rId3", "sharedStrings", "sharedStrings.xml"))
+        zf.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(f'<Override PartName="{p}" ContentType="{_CT}.{t}"/>' for p, t in over) + "</Types>"))
+        zf.writestr("_rels/.rels", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        zf.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+            + ('<workbookPr date1904="1"/>' if self.date1904 else "")
+            + '<sheets><sheet name="piece" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        zf.writestr("xl/_rels/workbook.xml.rels", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            + "".join(f'<Relationship Id="{i}" Type="{_REL}/{t}" Target="{p}"/>' for i, t, p in rels)
+            + "</Relationships>"))
+        if self.styles is not None:
+            zf.writestr("xl/styles.xml", self.styles)
+        if self.strings is not None:
+            zf.writestr("xl/sharedStrings.xml", self.strings)
+
+
+def _read(z: zipfile.ZipFile, part: str | None) -> bytes | None:
+    if not part:
+        return None
+    try:
+        return z.read(part)
+    except KeyError:
+        return None
+
+
+class Cutter:
+    """Fed a sheet's XML block by block (in order), writes it as ``n`` pieces into ``folder``."""
+
+    def __init__(self, shared: Shared, size: int, n: int, folder: Path, stem: str) -> None:
+        self.shared = shared
+        self.folder = folder
+        self.stem = stem
+        self.cuts = [size * k // n for k in range(1, n)]  # offsets in the XML after which we cut
+        self.head = b""
+        self.pending = b""  # the last bytes of a block, held back: they may begin the row tag we cut at
+        self.prefix: bytes | None = None
+        self.pos = 0  # offset in the sheet XML of the next byte fed
+        self.pieces: list[Piece] = []
+        self.zf: zipfile.ZipFile | None = None
+        self.out = None
+        self.dead = False
+        self.zip64 = size > (1 << 30)
+
+    def feed(self, block: bytes) -> None:
+        if self.dead:
+            return
+        if self.prefix is None:
+            self.head += block
+            i = self.head.find(_SHEET_DATA)
+            if i < 0:
+                if len(self.head) > _HEAD_LIMIT:
+                    self._fail()
+                return
+            j = i + len(_SHEET_DATA)
+            # no <dimension>: calamine takes a piece's extent from its cells, not the sheet's
+            self.prefix = _DIMENSION.sub(b"", self.head[:j])
+            self._open(0)
+            self.pos = j
+            block, self.head = self.head[j:], b""
+        block, self.pending = self.pending + block, b""
+        while self.cuts and self.pos + len(block) > self.cuts[0]:
+            start = max(0, self.cuts[0] - self.pos)
+            m = _ROW_START.search(block, start)
+            stop = block.find(b"</sheetData>", start)
+            if stop >= 0 and (m is None or stop < m.start()):
+                self.cuts.clear()  # the rows ended before this cut
+                break
+            if m is None or block.find(b">", m.start()) < 0:
+                # a row tag (or </sheetData>) may begin in the last bytes: keep them for the next block
+                k = m.start() if m is not None else block.rfind(b"<", start)
+                if k >= 0:
+                    block, self.pending = block[:k], block[k:]
+                break
+            p = m.start()
+            num = _ROW_NUMBER.match(block, p)
+            if num is None:
+                return self._fail()  # a row without r=: calamine would number it from the piece's start
+            self._write(block[:p] + _END)
+            self._close()
+            self.cuts.pop(0)
+            self._open(int(num[1]) - 1)
+            block = block[p:]
+            self.pos += p
+        self._write(block)
+        self.pos += len(block)
+
+    def finish(self) -> list[Piece] | None:
+        """The pieces, or None when the sheet was not cut (too few rows, or a surprise)."""
+        if self.dead or self.out is None:
+            self._fail()
+            return None
+        self._write(self.pending)
+        self._close()
+        if len(self.pieces) < 2:
+            self._fail()
+            return None
+        return self.pieces
+
+    def _open(self, first_row: int) -> None:
+        path = self.folder / f"{self.stem}-{len(self.pieces)}.xlsx"
+        self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
+        self.shared.write_into(self.zf)
+        self.out = self.zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=self.zip64)
+        assert self.prefix is not None
+        self.out.write(self.prefix)
+        self.pieces.append(Piece(path, first_row))
+
+    def _write(self, data: bytes) -> None:
+        assert self.out is not None
+        self.out.write(data)
+
+    def _close(self) -> None:
+        if self.out is not None:
+            self.out.close()
+            self.out = None
+        if self.zf is not None:
+            self.zf.close()
+            self.zf = None
+
+    def _fail(self) -> None:
+        self.dead = True
+        self._close()
+        for piece in self.pieces:
+            piece.path.unlink(missing_ok=True)
+        self.pieces = []
