@@ -107,7 +107,7 @@ def validate(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     fail_on: Annotated[str, typer.Option("--fail-on", help="error, warning, info or never: exit 1 at or above it")] = "error",
     lang: Lang = "zh",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="processes reading workbooks (default: the CPUs available; 1 = one process); the result is the same", show_default=False)] = None,  # noqa: UP045
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="CPUs to use (default: all available; 1 = one): processes for a folder, pieces of one big sheet read at once; the result is the same", show_default=False)] = None,  # noqa: UP045
 ) -> None:
     """Check workbooks: required fields, formats, the store's rules, and rules across workbooks.
 
