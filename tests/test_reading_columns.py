@@ -36,7 +36,8 @@ def _both(path) -> tuple[Table, Table]:
     index = AliasIndex(config)
     wb = pc.CalamineWorkbook.from_path(str(path))
     # no fallback given: None if the fast path gave up, so the test sees the fast path
-    fast = _from_calamine(str(path), "登记", _Grid([(wb.get_sheet_by_name("登记"), 0)]), index, config, None)
+    sh = wb.get_sheet_by_name("登记")
+    fast = _from_calamine(str(path), "登记", _Grid([(lambda: sh, 0)]), index, config, None)
     slow = table_from_rows(str(path), "登记", wb.get_sheet_by_name("登记").to_python(skip_empty_area=False),
                            index, config)
     assert isinstance(fast, Table) and isinstance(slow, Table)

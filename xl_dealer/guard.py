@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +59,11 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def check_zip_package(path: str, limits: Limits, threads: int = 1) -> Preflight:
+def check_zip_package(path: str, limits: Limits, threads: int = 1,
+                      start: Callable[[Piece], None] | None = None) -> Preflight:
     """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader;
-    with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces.
+    with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces,
+    handing each to ``start`` once it is written and known to fit calamine's grid.
     The caller closes the result (the pieces are temporary files)."""
     try:
         z = zipfile.ZipFile(path)
@@ -93,10 +95,11 @@ def check_zip_package(path: str, limits: Limits, threads: int = 1) -> Preflight:
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
             if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml") and "/_rels/" not in i.filename:
                 sheets.append(i)
-        return _scan_sheets(z, sheets, limits, threads)
+        return _scan_sheets(z, sheets, limits, threads, start)
 
 
-def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int) -> Preflight:
+def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int,
+                 start: Callable[[Piece], None] | None) -> Preflight:
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
     for a parallel read on the way (``pieces.py``)."""
@@ -115,7 +118,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
                 assert shared is not None
                 cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
             try:
-                dense, errors = _scan(z, i, limits, cutter)
+                dense, errors = _scan(z, i, limits, cutter, start)
             except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
                 # unreadable: calamine will say so when it reads the sheet (and it cannot build a grid)
                 dense, errors = False, True
@@ -123,11 +126,12 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
                     cutter.dead = True
             pieces = cutter.finish() if cutter is not None else None
             if dense:
-                out.sparse_sheets.add(i.filename)
-                for piece in pieces or ():
-                    piece.path.unlink(missing_ok=True)
+                out.sparse_sheets.add(i.filename)  # its pieces stay unread in the folder until close()
             elif pieces:
                 out.pieces[i.filename] = pieces
+                for piece in pieces:
+                    if start is not None:
+                        start(piece)
             if not errors:
                 out.no_error_cells.add(i.filename)
     except BaseException:
@@ -167,10 +171,12 @@ def _read_ahead(fh: IO[bytes], size: int) -> Iterator[bytes]:
             yield block
 
 
-def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cutter | None = None) -> tuple[bool, bool]:
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cutter | None = None,
+          start: Callable[[Piece], None] | None = None) -> tuple[bool, bool]:
     """(would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``,
     does the sheet hold a formula error cell) — one streamed pass answers both, and feeds
-    ``cutter`` the sheet as it goes.
+    ``cutter`` the sheet as it goes; a piece it completes goes to ``start`` when what was
+    scanned so far (all of the piece) fits.
 
     Rows are ordered in the XML, so the last ``<row r=`` gives the extent; the widest
     column comes from the few cell references with two or three letters.
@@ -188,8 +194,6 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
         blocks = _read_ahead(fh, info.file_size)
         try:
             for block in blocks:
-                if cutter is not None:
-                    cutter.feed(block)
                 # a pattern across the boundary is in ``edge``; no copy of the whole block
                 edge = tail + block[:_OVERLAP]
                 wide.update(_WIDE_REF.findall(block))
@@ -200,13 +204,22 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 seen += len(block)
                 before, last = last, block
                 tail = block[-_OVERLAP:]
+                if cutter is not None:
+                    cutter.feed(block)  # after the scan: a piece cut here was all scanned
+                    for piece, rows in cutter.complete():
+                        if start is not None and not _too_big(rows, wide, narrow, limits):
+                            start(piece)
         finally:
             blocks.close()  # before the part closes: a block may still be inflating
     rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]
-    max_row = max(rows) if rows else 0
+    return _too_big(max(rows) if rows else 0, wide, narrow, limits), errors
+
+
+def _too_big(max_row: int, wide: set[bytes], narrow: set[bytes], limits: Limits) -> bool:
+    """Would calamine's dense grid up to ``max_row``, as wide as the references seen, be too large?"""
     if max_row * 26 <= limits.max_dense_cells and not wide:
-        return False, errors
+        return False
     max_col = max((col_number(w) for w in wide), default=0)
     if not max_col:
         max_col = max((col_number(n) for n in narrow), default=1)
-    return max_row * max_col > limits.max_dense_cells, errors
+    return max_row * max_col > limits.max_dense_cells

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _SHEET_DATA = b"<sheetData>"
 _END = b"</sheetData></worksheet>"
@@ -105,6 +107,7 @@ class Cutter:
         self.prefix: bytes | None = None
         self.pos = 0  # offset in the sheet XML of the next byte fed
         self.pieces: list[Piece] = []
+        self.told = 0  # pieces handed out by complete()
         self.zf: zipfile.ZipFile | None = None
         self.out = None
         self.dead = False
@@ -153,6 +156,13 @@ class Cutter:
         self._write(block)
         self.pos += len(block)
 
+    def complete(self) -> list[tuple[Piece, int]]:
+        """Pieces written in full since the last call, each with its last row (1-based): the
+        row before the next piece's first, when rows are in order."""
+        done = [(self.pieces[k], self.pieces[k + 1].first_row) for k in range(self.told, len(self.pieces) - 1)]
+        self.told = max(self.told, len(self.pieces) - 1)
+        return done
+
     def finish(self) -> list[Piece] | None:
         """The pieces, or None when the sheet was not cut (too few rows, or a surprise)."""
         if self.dead or self.out is None:
@@ -190,5 +200,42 @@ class Cutter:
         self.dead = True
         self._close()
         for piece in self.pieces:
-            piece.path.unlink(missing_ok=True)
+            try:
+                piece.path.unlink(missing_ok=True)
+            except OSError:  # Windows: a thread still reading it; the folder goes at close()
+                pass
         self.pieces = []
+
+
+class Loader:
+    """Pieces read by calamine in threads (its read lets go of the GIL), each started as soon
+    as it is written and known to fit (``guard.py``): the first piece is being read while the
+    pre-flight pass still streams the rest, and the reader turns one piece into columns while
+    the next is read. ``sheet`` waits for one piece."""
+
+    def __init__(self, threads: int) -> None:
+        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="xl-dealer-piece")
+        self.futures: dict[Path, Future[Any]] = {}
+
+    def start(self, piece: Piece) -> None:
+        if piece.path not in self.futures:
+            self.futures[piece.path] = self.pool.submit(_load, piece.path)
+
+    def sheet(self, piece: Piece) -> Any:
+        self.start(piece)
+        # popped: once the reader has its rows, nothing here keeps the piece's cells alive
+        return self.futures.pop(piece.path).result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.futures = {}
+
+
+def _load(path: Path) -> Any:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    try:
+        return wb.get_sheet_by_index(0)
+    finally:
+        wb.close()

@@ -10,22 +10,19 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import compress, islice, zip_longest
+from functools import lru_cache, partial
+from itertools import compress, islice, repeat, zip_longest
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xl_dealer.config import Config
 from xl_dealer.errors import InputError
 from xl_dealer.guard import Preflight, check_zip_package
 from xl_dealer.kinds import KINDS
+from xl_dealer.pieces import Loader
 from xl_dealer.schema import Kind
 from xl_dealer.values import ERROR_VALUES, fold
-
-if TYPE_CHECKING:
-    from xl_dealer.pieces import Piece
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _TOTAL_ROW = re.compile(r"^(合计|小计|总计|总数|共计|累计)")
@@ -351,16 +348,22 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     if p.suffix.lower() not in EXTENSIONS:
         raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
     zipped = p.suffix.lower() in (".xlsx", ".xlsm")
-    # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big ones are cut
-    pre = check_zip_package(name, config.limits, threads) if zipped else Preflight()
+    loader = Loader(threads) if zipped and threads > 1 else None
+    pre = Preflight()
     try:
-        return _read_sheets(p, name, pre, index, config, zipped)
+        # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
+        # ones are cut into pieces, which start being read as soon as each is written
+        if zipped:
+            pre = check_zip_package(name, config.limits, threads, loader.start if loader else None)
+        return _read_sheets(p, name, pre, index, config, zipped, loader)
     finally:
+        if loader is not None:
+            loader.close()
         pre.close()
 
 
 def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: Config,
-                 zipped: bool) -> list[Table | SkippedSheet]:
+                 zipped: bool, loader: Loader | None) -> list[Table | SkippedSheet]:
     import python_calamine as pc
 
     try:
@@ -383,16 +386,15 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
                 out.append(_read_sparse(p, name, meta.name, parts[meta.name], index, config))
                 continue
             errors = error_cells.get(meta.name)
-            if part in pre.pieces:
-                loaded = _load_pieces(pre.pieces[part])
-                table = _from_calamine(name, meta.name, _Grid(loaded), index, config, errors) if loaded else None
-                del loaded
+            if part in pre.pieces and loader is not None:
+                grid = _Grid([(partial(loader.sheet, piece), piece.first_row) for piece in pre.pieces[part]])
+                table = _from_calamine(name, meta.name, grid, index, config, errors)
                 if table is not None:
                     out.append(table)
                     continue
             try:
                 sh = wb.get_sheet_by_name(meta.name)
-                out.append(_from_calamine(name, meta.name, _Grid([(sh, 0)]), index, config, errors,
+                out.append(_from_calamine(name, meta.name, _Grid([(lambda sh=sh: sh, 0)]), index, config, errors,
                                           lambda sh=sh: sh.to_python(skip_empty_area=False)))
             except (pc.CalamineError, pc.XmlError, ValueError) as e:
                 raise InputError(name, f"工作表无法读取，请用 Excel 打开后另存为 .xlsx 再检查 / sheet cannot be read: save the workbook again as .xlsx ({_short(e)})", meta.name) from None
@@ -401,56 +403,47 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
     return out
 
 
-def _load_pieces(pieces: list[Piece]) -> list[tuple[Any, int]] | None:
-    """Each piece read by calamine, all at once (each call lets go of the GIL): (sheet, its first row).
-    None when calamine refuses one: the sheet is then read whole."""
-    import python_calamine as pc
-
-    def load(piece: Piece) -> tuple[Any, int]:
-        wb = pc.CalamineWorkbook.from_path(str(piece.path))
-        try:
-            return wb.get_sheet_by_index(0), piece.first_row
-        finally:
-            wb.close()
-
-    try:
-        with ThreadPoolExecutor(len(pieces) - 1) as pool:
-            later = [pool.submit(load, piece) for piece in pieces[1:]]
-            first = load(pieces[0])
-            return [first, *(f.result() for f in later)]
-    except (pc.CalamineError, OSError, ValueError):
-        return None
+class _GiveUp(Exception):
+    """The rows are not what the sheet should give: read it the other way."""
 
 
 class _Grid:
-    """The rows of a sheet as calamine reads it whole: from Excel row 1, padded to column A,
-    from one calamine sheet or stitched from a cut sheet's pieces ((sheet, first row) in order).
+    """The rows of a sheet as calamine reads it whole: from Excel row 1, padded on the left to
+    column A; from one calamine sheet or stitched from a cut sheet's pieces, each given as
+    (a call that returns its calamine sheet, its first row), in order.
 
     ``iter_rows`` yields every row from Excel row 1 but drops the empty columns left of
-    ``start``; a piece's rows above its own start are empty, so each piece gives the
-    rows from where the one before ended to its own end.
+    ``start``; a piece's rows above its own start are empty, so each piece gives the rows
+    from where the one before ended to its own end. A piece is only waited for when its
+    rows are wanted. Rows of different pieces may differ in length (their extents differ).
     """
 
-    def __init__(self, parts: list[tuple[Any, int]]) -> None:
-        self.filled = [sh for sh, _ in parts
-                       if sh.start is not None and sh.end is not None and sh.height and sh.width]
-        self.full = max((sh.end[1] for sh in self.filled), default=-1) + 1
-        self.bottom = max((sh.end[0] for sh in self.filled), default=-1)
-        # a piece's cells lie in its own rows, unless the XML had rows out of order
-        his = [lo for _, lo in parts[1:]] + [1 << 40]
-        self.ordered = all(sh.start is None or sh.end is None or (lo <= sh.start[0] and sh.end[0] < hi)
-                           for (sh, lo), hi in zip(parts, his, strict=True))
+    def __init__(self, parts: list[tuple[Callable[[], Any], int]]) -> None:
+        self.parts = parts
+        self.bottom = -1  # the last row given, once all are
 
     def rows(self) -> Iterator[list[Any]]:
-        cur = 0
-        for sh in self.filled:
-            (_, left), (bottom, right) = sh.start, sh.end
+        import python_calamine as pc
+
+        his = [lo for _, lo in self.parts[1:]] + [1 << 40]
+        for (get, lo), hi in zip(self.parts, his, strict=True):
+            try:
+                sh = get()
+            except (pc.CalamineError, OSError, ValueError):
+                raise _GiveUp from None  # a piece calamine refuses
+            if sh.start is None or sh.end is None or not sh.height or not sh.width:
+                continue
+            (top, left), (bottom, _) = sh.start, sh.end
+            if not lo <= top <= bottom < hi:
+                raise _GiveUp  # the XML had rows out of order: a piece holds another's rows
+            cur = self.bottom + 1
             it: Iterator[list[Any]] = islice(sh.iter_rows(), cur, None) if cur else sh.iter_rows()
-            lp, rp = [""] * left, [""] * (self.full - right - 1)
-            if lp or rp:
-                it = (lp + r + rp for r in it)
+            del sh
+            if left:
+                pad = [""] * left
+                it = (pad + r for r in it)
             yield from it
-            cur = bottom + 1
+            self.bottom = bottom
 
 
 _CHUNK = 4096  # rows turned into columns at a time
@@ -463,44 +456,47 @@ def _from_calamine(name: str, sheet: str, grid: _Grid, index: AliasIndex, config
 
     ``to_python`` would build the whole grid as Python lists first: the rows we keep
     are built once, in chunks, straight into columns, so a 100k-row sheet costs less
-    memory than the bare grid. When the rows do not fit what calamine said of the sheet
-    (another calamine), or for an empty sheet or one of no known kind (small, rare,
-    told apart as before), the sheet is read ``whole``; None when there is no such
-    fallback here (a cut sheet: its caller reads it uncut).
+    memory than the bare grid. For an empty sheet, one of no known kind (small, rare,
+    told apart as before) or rows that do not fit what calamine said of the sheet, the
+    sheet is read ``whole``; None when there is no such fallback here (a cut sheet: its
+    caller reads it uncut).
     """
-    def fallback() -> Table | SkippedSheet | None:
-        return None if whole is None else table_from_rows(name, sheet, whole(), index, config, errors)
+    try:
+        table = _columns(name, sheet, grid, index, config, errors)
+    except _GiveUp:
+        table = None
+    if table is None and whole is not None:
+        return table_from_rows(name, sheet, whole(), index, config, errors)
+    return table
 
-    if not grid.filled or not grid.ordered:
-        return fallback()
-    full = grid.full
+
+def _columns(name: str, sheet: str, grid: _Grid, index: AliasIndex, config: Config,
+             errors: dict[tuple[int, int], str] | None) -> Table | None:
     it = grid.rows()
     head = list(islice(it, config.header_search_rows))
-    if any(len(r) != full for r in head):
-        return fallback()
-    hit = classify(head, index, config.header_search_rows)
+    hit = classify(head, index, config.header_search_rows) if head else None
     if hit is None:
-        return fallback()
+        return None
     kind, h = hit
-    cols: dict[int, list[Any]] = {c: [] for c in {*range(min(6, full)), *_mapped_columns(head[h], kind, index)}}
+    cols: dict[int, list[Any]] = {c: [] for c in {*range(6), *_mapped_columns(head[h], kind, index)}}
     seen = len(head)
     chunk = head[h + 1:]
     while True:
         if chunk:
-            t = list(zip(*chunk, strict=True))  # lengths are checked: all rows are ``full`` long
+            m = len(chunk[0])
+            if any(len(r) != m for r in chunk):  # rows of two pieces, or a piece's first rows
+                m = max(map(len, chunk))
+                chunk = [r + [""] * (m - len(r)) for r in chunk]
+            t = list(zip(*chunk, strict=True))
             for c, acc in cols.items():
-                acc.extend(t[c])
+                acc.extend(t[c] if c < m else repeat("", len(chunk)))
         chunk = list(islice(it, _CHUNK))
         if not chunk:
             break
         seen += len(chunk)
-        if any(len(r) != full for r in chunk):
-            return fallback()
     if seen != grid.bottom + 1:
-        return fallback()
-    n = seen - h - 1
-    blank = [""] * n
-    return build_table(name, sheet, kind, head[:h + 1], n, lambda c: cols.get(c, blank), index, errors)
+        return None
+    return build_table(name, sheet, kind, head[:h + 1], seen - h - 1, cols.__getitem__, index, errors)
 
 
 def _mapped_columns(header: list[Any], kind: Kind, index: AliasIndex) -> list[int]:
