@@ -68,14 +68,17 @@ def test_a_later_as_of_date_still_gives_exact_findings(tmp_path):
 
 def test_a_3000_row_log_written_as_the_benchmark_writes_it_gives_exactly_the_planted(tmp_path):
     """The benchmark's kind of file (write-only, inline strings, ~5% mistakes) at a size where
-    the column-wise reading and checking paths matter; with worker processes too."""
+    the column-wise reading and checking paths matter; with worker processes too, and with
+    each sheet cut into pieces read side by side (split_mb = 0, two CPUs per process)."""
+    from xl_dealer.config import Config, Limits
+
     reg, td = generate(days=30, per_day=100, end=END, seed=13)
     assert len(reg.rows) > 2500 and len(reg.planted) > 100
     write_workbook(tmp_path / "log.xlsx", [reg], write_only=True)
     write_workbook(tmp_path / "drives.xlsx", [td], write_only=True)
     want = Counter(_key(p.sheet, p.row, p.field, p.rule, p.subject) for s in (reg, td) for p in s.planted_cells())
-    for jobs in (1, 2):
-        r = validate([tmp_path / "log.xlsx", tmp_path / "drives.xlsx"], as_of=END, jobs=jobs)
+    for jobs, config in ((1, None), (2, None), (4, Config(limits=Limits(split_mb=0)))):
+        r = validate([tmp_path / "log.xlsx", tmp_path / "drives.xlsx"], as_of=END, jobs=jobs, config=config)
         got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
         assert got == want, jobs
 
