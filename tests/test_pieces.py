@@ -61,12 +61,12 @@ def _book(path: Path, rows: list[list], *, col: int = 0, row: int = 0, gap: int 
     return path
 
 
-def _patch_sheet(path: Path, edit) -> None:
+def _patch_sheet(path: Path, edit, part: str = "xl/worksheets/sheet1.xml") -> None:
     with zipfile.ZipFile(path) as z:
         items = [(i, z.read(i)) for i in z.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as w:
         for i, data in items:
-            w.writestr(i, edit(data) if i.filename == "xl/worksheets/sheet1.xml" else data)
+            w.writestr(i, edit(data) if i.filename == part else data)
 
 
 def _same(a: Table, b: Table) -> None:
@@ -188,3 +188,35 @@ def test_a_lying_dimension_does_not_abort(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode in (0, 1), run.stderr[-500:]
     assert "b.xlsx" in run.stdout
+
+
+@pytest.mark.parametrize("flag", [b"date1904='1'", b'date1904 = "true"'])
+def test_the_1904_flag_however_written(tmp_path, monkeypatch, flag):
+    """calamine takes date1904 in either quotes, with spaces around the =: so must the pieces."""
+    p = _book(tmp_path / "b.xlsx", _rows(), date1904=True)
+    _patch_sheet(p, lambda x: x.replace(b'date1904="1"', flag), part="xl/workbook.xml")
+    whole = read_workbook(p, CUT, threads=1)
+    seen = _spy(monkeypatch)
+    cut = read_workbook(p, CUT, threads=2)
+    assert len(seen) == 2
+    _same(whole[0], cut[0])
+    assert cut[0].raw["date"][0] == dt.date(2026, 11, 1)
+
+
+def test_styles_and_strings_from_where_calamine_reads_them(tmp_path, monkeypatch):
+    """calamine reads xl/styles.xml and xl/sharedStrings.xml whatever the relationships say:
+    styles kept elsewhere leave the whole sheet's dates as numbers, and so must the pieces."""
+    p = _book(tmp_path / "b.xlsx", _rows())
+    with zipfile.ZipFile(p) as z:
+        items = [(i.filename, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as w:
+        for name, data in items:
+            if name == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb'Target="(/xl/)?styles.xml"', b'Target="/xl/st/styles2.xml"', data)
+            w.writestr("xl/st/styles2.xml" if name == "xl/styles.xml" else name, data)
+    whole = read_workbook(p, CUT, threads=1)
+    seen = _spy(monkeypatch)
+    cut = read_workbook(p, CUT, threads=2)
+    assert len(seen) == 2
+    _same(whole[0], cut[0])
+    assert not isinstance(cut[0].raw["date"][0], dt.date)

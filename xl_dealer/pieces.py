@@ -25,7 +25,8 @@ _END = b"</sheetData></worksheet>"
 _ROW_START = re.compile(rb"<row[\s>/]")
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"[^>]*>')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
+# as calamine reads it: either quotes, spaces around the =
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\sdate1904\s*=\s*(["\'])(?:1|true)\1')
 _HEAD_LIMIT = 4 << 20  # a sheet whose rows start later than this is not cut (never seen)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -42,14 +43,12 @@ class Piece:
 
 class Shared:
     """What every piece of a workbook repeats: the styles (a number's format says it is a
-    date), the shared strings and the 1904 date system, read once per workbook."""
+    date), the shared strings and the 1904 date system, read once per workbook. From where
+    calamine reads them, not where the relationships say: a piece must read as the sheet does."""
 
     def __init__(self, z: zipfile.ZipFile) -> None:
-        from xl_dealer.reading import workbook_rels
-
-        rels = workbook_rels(z)
-        self.styles = _read(z, rels.get("styles"))
-        self.strings = _read(z, rels.get("sharedStrings"))
+        self.styles = _read(z, "xl/styles.xml")
+        self.strings = _read(z, "xl/sharedStrings.xml")
         self.date1904 = bool(_DATE1904.search(_read(z, "xl/workbook.xml") or b""))
 
     def write_into(self, zf: zipfile.ZipFile) -> None:
@@ -85,9 +84,7 @@ class Shared:
             zf.writestr("xl/sharedStrings.xml", self.strings)
 
 
-def _read(z: zipfile.ZipFile, part: str | None) -> bytes | None:
-    if not part:
-        return None
+def _read(z: zipfile.ZipFile, part: str) -> bytes | None:
     try:
         return z.read(part)
     except KeyError:

@@ -586,14 +586,6 @@ def _rel_targets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     return out
 
 
-def workbook_rels(z: zipfile.ZipFile) -> dict[str, str]:
-    """Relationship type (styles, sharedStrings …) → part, for the workbook's parts of which there is one."""
-    try:
-        return {typ: target for _, typ, target in _rel_targets(z)}
-    except (KeyError, SyntaxError, ValueError):  # ParseError is a SyntaxError; defusedxml's refusals ValueErrors
-        return {}
-
-
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → part name (``xl/worksheets/sheet1.xml``) from workbook.xml and its rels."""
     from defusedxml import ElementTree as ET
