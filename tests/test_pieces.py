@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from tests.helpers import REG_HEADER, reg_row
 from xl_dealer.config import Config, Limits
+from xl_dealer.errors import InputError
 from xl_dealer.pieces import Cutter, Loader, Shared
 from xl_dealer.reading import Table, _Grid, read_workbook
 from xl_dealer.validate import validate
@@ -220,3 +221,82 @@ def test_styles_and_strings_from_where_calamine_reads_them(tmp_path, monkeypatch
     assert len(seen) == 2
     _same(whole[0], cut[0])
     assert not isinstance(cut[0].raw["date"][0], dt.date)
+
+
+def _add_strings(path: Path, broken: str) -> None:
+    """A shared strings part too big for the pre-flight's first look (4 KB), ``broken`` by a
+    wrong CRC (calamine reads it all the same) or by a corrupt deflate stream (it refuses it)."""
+    import struct
+
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+           b'spreadsheetml/2006/main">' + b"".join(b"<si><t>s%d</t></si>" % k for k in range(2000)) + b"</sst>")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/sharedStrings.xml")
+        start_dir = z.start_dir
+    data = bytearray(path.read_bytes())
+    if broken == "crc":
+        bad = struct.pack("<I", info.CRC ^ 0xFFFF)
+        data[info.header_offset + 14:info.header_offset + 18] = bad
+        k = data.index(b"PK\x01\x02" + data[start_dir + 4:start_dir + 16], start_dir)  # its central record
+        k = data.index(struct.pack("<I", info.CRC), k)
+        data[k:k + 4] = bad
+    else:
+        end = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size
+        for j in range(end - 60, end - 20):  # past the first 4 KB, which the pre-flight looks at
+            data[j] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("broken", ["crc", "deflate"])
+def test_broken_shared_strings_read_as_the_whole(tmp_path, broken):
+    """Copying the shared strings into the pieces must not fail where the whole read does not,
+    nor say anything else where it fails: the sheet is just not cut."""
+    p = _book(tmp_path / "b.xlsx", _rows())
+    _add_strings(p, broken)
+
+    def outcome(threads):
+        try:
+            return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(p, CUT, threads=threads)]
+        except InputError as e:
+            return str(e)
+
+    assert outcome(2) == outcome(1)
+
+
+_FULL_DISK = """
+import resource, signal, sys, tempfile
+tempfile.tempdir = sys.argv[2]
+from xl_dealer.config import Config, Limits
+from xl_dealer.errors import InputError
+from xl_dealer.reading import read_workbook
+config = Config(limits=Limits(split_mb=0))
+def read(threads):
+    return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(sys.argv[1], config, threads=threads)]
+whole = read(1)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]),) * 2)  # no file may grow past this
+print(read(2) == whole)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as a full disk")
+@pytest.mark.parametrize("room", [100, 4000, 20000])
+def test_no_room_for_the_pieces_reads_the_sheet_whole(tmp_path, room):
+    """A full disk while the pieces are written (at a piece's start, in its rows, at its close)."""
+    p = _book(tmp_path / "b.xlsx", _rows(300))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    run = subprocess.run([sys.executable, "-c", _FULL_DISK, str(p), str(scratch), str(room)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "True", run.stderr[-1500:]
+    assert list(scratch.iterdir()) == []
+
+
+def test_no_temporary_folder_reads_the_sheet_whole(tmp_path, monkeypatch):
+    import tempfile
+
+    p = _book(tmp_path / "b.xlsx", _rows())
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    _same(read_workbook(p, CUT, threads=1)[0], read_workbook(p, CUT, threads=2)[0])

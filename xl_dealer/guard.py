@@ -108,15 +108,21 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
     out = Preflight()
     big = limits.split_mb * 1024 * 1024
     shared: Shared | None = None
+    cut = threads > 1
     try:
         for n, i in enumerate(sheets):
             cutter = None
-            if threads > 1 and i.file_size >= big:
-                if out.folder is None:
-                    out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
-                    shared = Shared(z)
-                assert shared is not None
-                cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
+            if cut and i.file_size >= big:
+                try:
+                    if out.folder is None:
+                        out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
+                        shared = Shared(z)
+                except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
+                    # no room for pieces, or styles or strings calamine may refuse: every sheet is read whole
+                    cut = False
+                else:
+                    assert shared is not None
+                    cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
             try:
                 dense, errors = _scan(z, i, limits, cutter, start)
             except (zlib.error, zipfile.BadZipFile, EOFError, OSError):

@@ -113,6 +113,12 @@ class Cutter:
     def feed(self, block: bytes) -> None:
         if self.dead:
             return
+        try:
+            self._feed(block)
+        except OSError:  # no room for the pieces (a full disk): the sheet is read whole
+            self._fail()
+
+    def _feed(self, block: bytes) -> None:
         if self.prefix is None:
             self.head += block
             i = self.head.find(_SHEET_DATA)
@@ -165,8 +171,12 @@ class Cutter:
         if self.dead or self.out is None:
             self._fail()
             return None
-        self._write(self.pending)
-        self._close()
+        try:
+            self._write(self.pending)
+            self._close()
+        except OSError:  # a full disk
+            self._fail()
+            return None
         if len(self.pieces) < 2:
             self._fail()
             return None
@@ -186,16 +196,20 @@ class Cutter:
         self.out.write(data)
 
     def _close(self) -> None:
-        if self.out is not None:
-            self.out.close()
-            self.out = None
-        if self.zf is not None:
-            self.zf.close()
-            self.zf = None
+        out, zf, self.out, self.zf = self.out, self.zf, None, None
+        try:
+            if out is not None:
+                out.close()
+        finally:
+            if zf is not None:
+                zf.close()  # its file is closed even when this raises
 
     def _fail(self) -> None:
         self.dead = True
-        self._close()
+        try:
+            self._close()
+        except OSError:  # a full disk: what was written goes with the folder
+            pass
         for piece in self.pieces:
             try:
                 piece.path.unlink(missing_ok=True)
