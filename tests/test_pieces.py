@@ -223,29 +223,36 @@ def test_styles_and_strings_from_where_calamine_reads_them(tmp_path, monkeypatch
     assert not isinstance(cut[0].raw["date"][0], dt.date)
 
 
+def _bad_crc(path: Path, part: str) -> None:
+    """``part`` intact, its CRC wrong (in its local header and its central directory record)."""
+    import struct
+
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(part)
+        start_dir = z.start_dir
+    data = bytearray(path.read_bytes())
+    bad = struct.pack("<I", info.CRC ^ 0xFFFF)
+    data[info.header_offset + 14:info.header_offset + 18] = bad
+    k = data.index(info.filename.encode(), start_dir) - 46 + 16  # its central record: 46 bytes, then the name
+    data[k:k + 4] = bad
+    path.write_bytes(bytes(data))
+
+
 def _add_strings(path: Path, broken: str) -> None:
     """A shared strings part too big for the pre-flight's first look (4 KB), ``broken`` by a
     wrong CRC (calamine reads it all the same) or by a corrupt deflate stream (it refuses it)."""
-    import struct
-
     sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
            b'spreadsheetml/2006/main">' + b"".join(b"<si><t>s%d</t></si>" % k for k in range(2000)) + b"</sst>")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/sharedStrings.xml", sst)
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("xl/sharedStrings.xml")
-        start_dir = z.start_dir
-    data = bytearray(path.read_bytes())
     if broken == "crc":
-        bad = struct.pack("<I", info.CRC ^ 0xFFFF)
-        data[info.header_offset + 14:info.header_offset + 18] = bad
-        k = data.index(b"PK\x01\x02" + data[start_dir + 4:start_dir + 16], start_dir)  # its central record
-        k = data.index(struct.pack("<I", info.CRC), k)
-        data[k:k + 4] = bad
-    else:
-        end = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size
-        for j in range(end - 60, end - 20):  # past the first 4 KB, which the pre-flight looks at
-            data[j] ^= 0x5A
+        return _bad_crc(path, "xl/sharedStrings.xml")
+    data = bytearray(path.read_bytes())
+    end = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size
+    for j in range(end - 60, end - 20):  # past the first 4 KB, which the pre-flight looks at
+        data[j] ^= 0x5A
     path.write_bytes(bytes(data))
 
 
@@ -299,4 +306,45 @@ def test_no_temporary_folder_reads_the_sheet_whole(tmp_path, monkeypatch):
 
     p = _book(tmp_path / "b.xlsx", _rows())
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    _same(read_workbook(p, CUT, threads=1)[0], read_workbook(p, CUT, threads=2)[0])
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "docProps/app.xml"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_part_corrupt_from_its_start_is_told_not_a_traceback(tmp_path, part, threads):
+    """The pre-flight's first look at a part whose deflate stream is broken at once raised
+    zlib.error: calamine says what is wrong with a part it needs, and ignores the others."""
+    p = _book(tmp_path / "b.xlsx", _rows())
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo(part)
+    data = bytearray(p.read_bytes())
+    body = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[body:body + 40] = bytes(b ^ 0x5A for b in data[body:body + 40])
+    p.write_bytes(bytes(data))
+    try:
+        sheets = read_workbook(p, CUT, threads=threads)
+    except InputError:
+        return
+    assert part == "docProps/app.xml" and len(sheets) == 1
+
+
+def test_validate_prints_no_traceback_for_a_corrupt_part(tmp_path):
+    p = _book(tmp_path / "b.xlsx", _rows())
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("xl/styles.xml")
+    data = bytearray(p.read_bytes())
+    body = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[body:body + 40] = bytes(b ^ 0x5A for b in data[body:body + 40])
+    p.write_bytes(bytes(data))
+    run = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", "--as-of", "2026-11-27", "--jobs", "2",
+                          str(p)], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in run.stderr, run.stderr[-800:]
+    assert "b.xlsx" in run.stdout
+
+
+def test_relationships_with_a_bad_crc_read_as_the_whole(tmp_path):
+    """calamine reads the workbook's relationships without a word: finding a cut sheet's part
+    through them must not fail either."""
+    p = _book(tmp_path / "b.xlsx", _rows())
+    _bad_crc(p, "xl/_rels/workbook.xml.rels")
     _same(read_workbook(p, CUT, threads=1)[0], read_workbook(p, CUT, threads=2)[0])

@@ -88,8 +88,11 @@ def check_zip_package(path: str, limits: Limits, threads: int = 1,
         for i in infos:
             if not i.filename.endswith((".xml", ".rels", ".vml")):
                 continue
-            with z.open(i) as fh:
-                head = fh.read(4096)
+            try:
+                with z.open(i) as fh:
+                    head = fh.read(4096)
+            except (zlib.error, zipfile.BadZipFile, EOFError):
+                head = b""  # unreadable: calamine says so if it needs the part (a sheet's scan fails too)
             if _DTD.search(head):
                 raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")

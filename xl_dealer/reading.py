@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -376,7 +377,13 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
     out: list[Table | SkippedSheet] = []
     try:
         error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
-        parts = _parts(p) if pre.sparse_sheets or pre.pieces else {}
+        try:
+            parts = _parts(p) if pre.sparse_sheets or pre.pieces else {}
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError, ValueError) as e:
+            if pre.sparse_sheets:  # read whole, such a sheet's grid would not fit
+                raise InputError(name, "文件已损坏：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
+                                       f"corrupt: open it in Excel and save it again as .xlsx ({_short(e)})") from None
+            parts = {}  # calamine could read what we cannot: the pieces are not needed, every sheet is read whole
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 out.append(SkippedSheet(name, meta.name, "not a worksheet"))
@@ -552,9 +559,12 @@ def _xlsx_error_cells(p: Path, none_in: Collection[str] = ()) -> dict[str, dict[
                     continue
                 if info.file_size > 512 * 1024 * 1024:
                     continue
-                if not any(b't="e"' in data for data in chunks(z, info)):
+                try:
+                    if not any(b't="e"' in data for data in chunks(z, info)):
+                        continue
+                    data = z.read(part)
+                except (zipfile.BadZipFile, zlib.error, EOFError):  # calamine says what is wrong, if it needs to
                     continue
-                data = z.read(part)
                 cells: dict[tuple[int, int], str] = {}
                 for m in _CELL_ERR.finditer(data):
                     ref, v = _REF.search(m[1]), _V.search(m[2])
