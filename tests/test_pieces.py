@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -348,3 +349,28 @@ def test_relationships_with_a_bad_crc_read_as_the_whole(tmp_path):
     p = _book(tmp_path / "b.xlsx", _rows())
     _bad_crc(p, "xl/_rels/workbook.xml.rels")
     _same(read_workbook(p, CUT, threads=1)[0], read_workbook(p, CUT, threads=2)[0])
+
+
+def test_a_far_row_out_of_order_does_not_abort(tmp_path):
+    """A piece is read while the rest of the sheet is still scanned, when it fits: its rows
+    may not stop at the next piece's first row (a writer put XFD1048576 among the first rows),
+    so it must fit however far down they go. Read whole, the scan sends the sheet to the
+    sparse reader; a piece read early asked calamine for 512 GB and aborted the process."""
+    p = _book(tmp_path / "b.xlsx", _rows(300))
+
+    def stray(xml: bytes) -> bytes:
+        at = re.findall(rb'<row r="\d+".*?</row>', xml, re.S)[30]
+        return xml.replace(at, at + b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+
+    _patch_sheet(p, stray)
+    code = ("import sys; from xl_dealer.config import Config, Limits; from xl_dealer.reading import read_workbook; "
+            "c = Config(limits=Limits(split_mb=0)); "
+            "print(*[len(t.rows) for t in read_workbook(sys.argv[1], c, threads=int(sys.argv[2]))])")
+    scratch = tmp_path / "scratch"  # an aborted process leaves its pieces
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    runs = [subprocess.run([sys.executable, "-c", code, str(p), str(n)], capture_output=True, text=True, timeout=120,
+                           env=env) for n in (1, 2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[1].stderr[:500]
+    assert runs[0].stdout == runs[1].stdout
+    assert list(scratch.iterdir()) == []

@@ -150,6 +150,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
 
 
 _ERROR_CELL = b't="e"'
+_MAX_ROWS = 1_048_576
 _CHUNK = 1 << 20
 _OVERLAP = 64  # longer than any pattern looked for, so none is missed at a chunk boundary
 
@@ -184,8 +185,9 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
           start: Callable[[Piece], None] | None = None) -> tuple[bool, bool]:
     """(would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``,
     does the sheet hold a formula error cell) — one streamed pass answers both, and feeds
-    ``cutter`` the sheet as it goes; a piece it completes goes to ``start`` when what was
-    scanned so far (all of the piece) fits.
+    ``cutter`` the sheet as it goes; a piece it completes goes to ``start`` when it fits
+    whatever rows it holds: as wide as what was scanned so far (all of the piece), as deep as
+    a sheet goes (a row out of order, XFD1048576 among the first, can be in any piece).
 
     Rows are ordered in the XML, so the last ``<row r=`` gives the extent; the widest
     column comes from the few cell references with two or three letters.
@@ -215,8 +217,8 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 tail = block[-_OVERLAP:]
                 if cutter is not None:
                     cutter.feed(block)  # after the scan: a piece cut here was all scanned
-                    for piece, rows in cutter.complete():
-                        if start is not None and not _too_big(rows, wide, narrow, limits):
+                    for piece in cutter.complete():
+                        if start is not None and not _too_big(_MAX_ROWS, wide, narrow, limits):
                             start(piece)
         finally:
             blocks.close()  # before the part closes: a block may still be inflating

@@ -159,10 +159,10 @@ class Cutter:
         self._write(block)
         self.pos += len(block)
 
-    def complete(self) -> list[tuple[Piece, int]]:
-        """Pieces written in full since the last call, each with its last row (1-based): the
-        row before the next piece's first, when rows are in order."""
-        done = [(self.pieces[k], self.pieces[k + 1].first_row) for k in range(self.told, len(self.pieces) - 1)]
+    def complete(self) -> list[Piece]:
+        """Pieces written in full since the last call. A piece's rows end before the next
+        piece's first only when the XML has them in order: nothing here says they do."""
+        done = self.pieces[self.told:len(self.pieces) - 1]
         self.told = max(self.told, len(self.pieces) - 1)
         return done
 
