@@ -374,3 +374,36 @@ def test_a_far_row_out_of_order_does_not_abort(tmp_path):
     assert [r.returncode for r in runs] == [0, 0], runs[1].stderr[:500]
     assert runs[0].stdout == runs[1].stdout
     assert list(scratch.iterdir()) == []
+
+
+def test_pieces_are_read_a_few_at_a_time(tmp_path, monkeypatch):
+    """Four big sheets: no more pieces are read ahead than there are threads, so memory holds
+    two pieces' cells at a time, not the workbook's."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for m in range(4):
+        ws = wb.create_sheet(f"{m + 8}月")
+        for r in _rows():
+            ws.append(r)
+    ws = wb.create_sheet("说明")  # of no known kind: cut, read whole, its pieces forgotten
+    for i in range(60):
+        ws.append([f"第{i}条说明", i])
+    p = tmp_path / "months.xlsx"
+    wb.save(p)
+    ahead: list[int] = []
+    for name in ("start", "sheet", "forget"):
+        real = getattr(Loader, name)
+
+        def spy(self, *a, _real=real):
+            out = _real(self, *a)
+            ahead.append(len(self.futures))
+            return out
+
+        monkeypatch.setattr(Loader, name, spy)
+    cut = read_workbook(p, CUT, threads=2)
+    assert max(ahead) == 2 and len(ahead) > 10
+    whole = read_workbook(p, CUT, threads=1)
+    assert [t.sheet for t in cut] == [t.sheet for t in whole]
+    for a, b in zip(cut, whole, strict=True):
+        if isinstance(a, Table):
+            _same(a, b)

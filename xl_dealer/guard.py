@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from xl_dealer.config import Limits
 from xl_dealer.errors import InputError
 
 if TYPE_CHECKING:
-    from xl_dealer.pieces import Cutter, Piece
+    from xl_dealer.pieces import Cutter, Loader, Piece
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
@@ -60,10 +60,10 @@ def col_number(letters: bytes | str) -> int:
 
 
 def check_zip_package(path: str, limits: Limits, threads: int = 1,
-                      start: Callable[[Piece], None] | None = None) -> Preflight:
+                      loader: Loader | None = None) -> Preflight:
     """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader;
     with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces,
-    handing each to ``start`` once it is written and known to fit calamine's grid.
+    handing each to ``loader`` once it is written and known to fit calamine's grid.
     The caller closes the result (the pieces are temporary files)."""
     try:
         z = zipfile.ZipFile(path)
@@ -98,11 +98,11 @@ def check_zip_package(path: str, limits: Limits, threads: int = 1,
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
             if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml") and "/_rels/" not in i.filename:
                 sheets.append(i)
-        return _scan_sheets(z, sheets, limits, threads, start)
+        return _scan_sheets(z, sheets, limits, threads, loader)
 
 
 def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int,
-                 start: Callable[[Piece], None] | None) -> Preflight:
+                 loader: Loader | None) -> Preflight:
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
     for a parallel read on the way (``pieces.py``)."""
@@ -127,7 +127,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
                     assert shared is not None
                     cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
             try:
-                dense, errors = _scan(z, i, limits, cutter, start)
+                dense, errors = _scan(z, i, limits, cutter, loader)
             except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
                 # unreadable: calamine will say so when it reads the sheet (and it cannot build a grid)
                 dense, errors = False, True
@@ -139,8 +139,10 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
             elif pieces:
                 out.pieces[i.filename] = pieces
                 for piece in pieces:
-                    if start is not None:
-                        start(piece)
+                    if loader is not None:
+                        loader.start(piece)
+            if loader is not None and cutter is not None and (dense or not pieces):
+                loader.forget(cutter.handed)  # read early, but the sheet is read another way
             if not errors:
                 out.no_error_cells.add(i.filename)
     except BaseException:
@@ -182,10 +184,10 @@ def _read_ahead(fh: IO[bytes], size: int) -> Iterator[bytes]:
 
 
 def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cutter | None = None,
-          start: Callable[[Piece], None] | None = None) -> tuple[bool, bool]:
+          loader: Loader | None = None) -> tuple[bool, bool]:
     """(would calamine's dense grid for this sheet exceed ``limits.max_dense_cells``,
     does the sheet hold a formula error cell) — one streamed pass answers both, and feeds
-    ``cutter`` the sheet as it goes; a piece it completes goes to ``start`` when it fits
+    ``cutter`` the sheet as it goes; a piece it completes goes to ``loader`` when it fits
     whatever rows it holds: as wide as what was scanned so far (all of the piece), as deep as
     a sheet goes (a row out of order, XFD1048576 among the first, can be in any piece).
 
@@ -218,8 +220,9 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 if cutter is not None:
                     cutter.feed(block)  # after the scan: a piece cut here was all scanned
                     for piece in cutter.complete():
-                        if start is not None and not _too_big(_MAX_ROWS, wide, narrow, limits):
-                            start(piece)
+                        if loader is not None and not _too_big(_MAX_ROWS, wide, narrow, limits):
+                            cutter.handed.append(piece)
+                            loader.start(piece)
         finally:
             blocks.close()  # before the part closes: a block may still be inflating
     rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]

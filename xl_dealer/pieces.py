@@ -104,6 +104,7 @@ class Cutter:
         self.prefix: bytes | None = None
         self.pos = 0  # offset in the sheet XML of the next byte fed
         self.pieces: list[Piece] = []
+        self.handed: list[Piece] = []  # given to the loader before the scan ended
         self.told = 0  # pieces handed out by complete()
         self.zf: zipfile.ZipFile | None = None
         self.out = None
@@ -222,24 +223,55 @@ class Loader:
     """Pieces read by calamine in threads (its read lets go of the GIL), each started as soon
     as it is written and known to fit (``guard.py``): the first piece is being read while the
     pre-flight pass still streams the rest, and the reader turns one piece into columns while
-    the next is read. ``sheet`` waits for one piece."""
+    the next is read. ``sheet`` waits for one piece.
+
+    At most ``threads`` pieces are read ahead of the reader: a workbook of twelve big month
+    sheets holds two pieces' cells at a time, not twelve sheets'; the rest wait their turn.
+    """
 
     def __init__(self, threads: int) -> None:
-        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="xl-dealer-piece")
-        self.futures: dict[Path, Future[Any]] = {}
+        self.limit = max(1, threads)
+        self.pool = ThreadPoolExecutor(self.limit, thread_name_prefix="xl-dealer-piece")
+        self.futures: dict[Path, Future[Any]] = {}  # started and not yet taken or forgotten
+        self.waiting: list[Piece] = []  # handed over beyond the limit, in order
 
     def start(self, piece: Piece) -> None:
-        if piece.path not in self.futures:
+        if piece.path in self.futures or piece in self.waiting:
+            return
+        if len(self.futures) < self.limit:
             self.futures[piece.path] = self.pool.submit(_load, piece.path)
+        else:
+            self.waiting.append(piece)
 
     def sheet(self, piece: Piece) -> Any:
-        self.start(piece)
+        if piece.path not in self.futures:  # the reader's piece goes first, whatever the limit
+            if piece in self.waiting:
+                self.waiting.remove(piece)
+            self.futures[piece.path] = self.pool.submit(_load, piece.path)
         # popped: once the reader has its rows, nothing here keeps the piece's cells alive
-        return self.futures.pop(piece.path).result()
+        future = self.futures.pop(piece.path)
+        self._top_up()
+        return future.result()
+
+    def forget(self, pieces: list[Piece]) -> None:
+        """Pieces the reader will not take (their sheet is read another way)."""
+        for piece in pieces:
+            future = self.futures.pop(piece.path, None)
+            if future is not None:
+                future.cancel()  # one already being read finishes and is dropped
+            if piece in self.waiting:
+                self.waiting.remove(piece)
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self.waiting and len(self.futures) < self.limit:
+            piece = self.waiting.pop(0)
+            self.futures[piece.path] = self.pool.submit(_load, piece.path)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.futures = {}
+        self.waiting = []
 
 
 def _load(path: Path) -> Any:

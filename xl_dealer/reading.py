@@ -355,7 +355,7 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
         # ones are cut into pieces, which start being read as soon as each is written
         if zipped:
-            pre = check_zip_package(name, config.limits, threads, loader.start if loader else None)
+            pre = check_zip_package(name, config.limits, threads, loader)
         return _read_sheets(p, name, pre, index, config, zipped, loader)
     finally:
         if loader is not None:
@@ -399,6 +399,7 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
                 if table is not None:
                     out.append(table)
                     continue
+                loader.forget(pre.pieces[part])
             try:
                 sh = wb.get_sheet_by_name(meta.name)
                 out.append(_from_calamine(name, meta.name, _Grid([(lambda sh=sh: sh, 0)]), index, config, errors,
