@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from helpers import REG_HEADER, raw_xlsx, reg_row, write_xlsx
+from helpers import REG_HEADER, cell_xml, raw_xlsx, reg_row, write_xlsx
 
 from xl_dealer.validate import validate
 
@@ -46,6 +46,25 @@ def test_values_at_a1_and_xfd1048576_survive_and_others_still_checked(tmp_path):
         ("far.xlsx", "F3", "format.phone"), ("other.xlsx", "F2", "format.phone")]
     sheet = data["files"][0]["sheets"][0]
     assert sheet["rows"] == 2 and sheet["header_row"] == 1
+
+
+@pytest.mark.parametrize("stray", [
+    '<row r="6"><c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>',  # a cell's own row far down
+    '<row r="99999999"><c r="B99999999" t="inlineStr"><is><t>x</t></is></c></row>',  # a row out of order
+])
+def test_a_far_reference_before_the_end_of_the_sheet(tmp_path, stray):
+    """A far reference among the first rows of a 2 MB sheet: the extent is not just what the
+    last rows say, or calamine would ask for a 1.3-billion-cell grid and abort."""
+    rows = {1: HEADER_CELLS, **{r: data_cells(f"138{r:08d}") for r in range(2, 3000)}, 3000: data_cells("1381234567")}
+    body = "".join(f'<row r="{r}">' + "".join(cell_xml(f"{c}{r}", v) for c, v in rows[r].items()) + "</row>"
+                   for r in sorted(rows))
+    body = body.replace('<row r="7">', stray + '<row r="7">', 1)
+    p = raw_xlsx(tmp_path / "far.xlsx", sheet_body=body)
+    code, out, err = run_cli("validate", p, "--format", "json", "--as-of", AS_OF, "--jobs", "1", mem_gb=3)
+    assert code == 1, err[-800:]
+    found = [(f["cell"], f["rule"]) for f in json.loads(out)["findings"]]
+    assert ("F3000", "format.phone") in found  # the sheet was read (by the sparse reader) and checked
+    assert {c for c, _ in found if c.endswith("99999999")}  # the stray row too: nothing is lost
 
 
 def test_dimension_claiming_the_whole_grid_with_few_values(tmp_path):

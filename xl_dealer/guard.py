@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
-_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})\d')
+# a reference far out: two or three letters (column AA on), or seven digits (row 1,000,000 on),
+# on a cell or a row tag anywhere: rows out of order cannot hide one
+_FAR_REF = re.compile(rb' r="([A-Z]?+)(?:([A-Z]{1,2})\d|(\d{7,}))')
 _NARROW_REF = re.compile(rb'<c r="([A-Z])\d')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
@@ -191,10 +193,11 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
     whatever rows it holds: as wide as what was scanned so far (all of the piece), as deep as
     a sheet goes (a row out of order, XFD1048576 among the first, can be in any piece).
 
-    Rows are ordered in the XML, so the last ``<row r=`` gives the extent; the widest
-    column comes from the few cell references with two or three letters.
+    The extent: rows from the last ``<row r=`` (rows are in order in the XML) or any far
+    reference, columns from the few cell references with two or three letters.
     """
     wide: set[bytes] = set()
+    deep = 0
     narrow: set[bytes] = set()
     errors = False
     before = last = tail = b""
@@ -209,8 +212,10 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
             for block in blocks:
                 # a pattern across the boundary is in ``edge``; no copy of the whole block
                 edge = tail + block[:_OVERLAP]
-                wide.update(_WIDE_REF.findall(block))
-                wide.update(_WIDE_REF.findall(edge))
+                far = _FAR_REF.findall(block) + _FAR_REF.findall(edge)
+                if far:
+                    wide.update(a + b for a, b, _ in far if b)
+                    deep = max(deep, *(int(d) for _, _, d in far if d), 0)
                 if seen < 1_000_000:
                     narrow.update(_NARROW_REF.findall(edge + block))
                 errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
@@ -220,13 +225,13 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 if cutter is not None:
                     cutter.feed(block)  # after the scan: a piece cut here was all scanned
                     for piece in cutter.complete():
-                        if loader is not None and not _too_big(_MAX_ROWS, wide, narrow, limits):
+                        if loader is not None and not _too_big(max(_MAX_ROWS, deep), wide, narrow, limits):
                             cutter.handed.append(piece)
                             loader.start(piece)
         finally:
             blocks.close()  # before the part closes: a block may still be inflating
     rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]
-    return _too_big(max(rows) if rows else 0, wide, narrow, limits), errors
+    return _too_big(max(deep, *rows, 0), wide, narrow, limits), errors
 
 
 def _too_big(max_row: int, wide: set[bytes], narrow: set[bytes], limits: Limits) -> bool:
