@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
 # a reference far out: two or three letters (column AA on), or seven digits (row 1,000,000 on),
-# on a cell or a row tag anywhere: rows out of order cannot hide one
-_FAR_REF = re.compile(rb' r="([A-Z]?+)(?:([A-Z]{1,2})\d|(\d{7,}))')
+# on a cell or a row tag anywhere: rows out of order cannot hide one. A wide one's row is
+# taken too, whatever its length: ZZ999999 in row 6 asks calamine for 700 million cells
+_FAR_REF = re.compile(rb' r="([A-Z]?+)(?:([A-Z]{1,2})(?=\d)|(?=\d{7}))(\d+)')
 _NARROW_REF = re.compile(rb'<c r="([A-Z])\d')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
@@ -215,7 +216,7 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 far = _FAR_REF.findall(block) + _FAR_REF.findall(edge)
                 if far:
                     wide.update(a + b for a, b, _ in far if b)
-                    deep = max(deep, *(int(d) for _, _, d in far if d), 0)
+                    deep = max(deep, *(int(d) for _, _, d in far))
                 if seen < 1_000_000:
                     narrow.update(_NARROW_REF.findall(edge + block))
                 errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
