@@ -329,6 +329,29 @@ def test_a_part_corrupt_from_its_start_is_told_not_a_traceback(tmp_path, part, t
     assert part == "docProps/app.xml" and len(sheets) == 1
 
 
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "docProps/app.xml"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_part_in_a_method_zipfile_lacks_is_told_not_a_traceback(tmp_path, part, threads):
+    """A part marked Deflate64 (method 9): zipfile raises NotImplementedError where a corrupt
+    part raises zlib.error, and it escaped as a traceback from the pre-flight's first look."""
+    import struct
+
+    p = _book(tmp_path / "b.xlsx", _rows())
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo(part)
+        start_dir = z.start_dir
+    data = bytearray(p.read_bytes())
+    data[info.header_offset + 8:info.header_offset + 10] = struct.pack("<H", 9)
+    k = data.index(info.filename.encode(), start_dir) - 46 + 10  # its central record's method
+    data[k:k + 2] = struct.pack("<H", 9)
+    p.write_bytes(bytes(data))
+    try:
+        sheets = read_workbook(p, CUT, threads=threads)
+    except InputError:
+        return
+    assert part == "docProps/app.xml" and len(sheets) == 1
+
+
 def test_validate_prints_no_traceback_for_a_corrupt_part(tmp_path):
     p = _book(tmp_path / "b.xlsx", _rows())
     with zipfile.ZipFile(p) as z:

@@ -37,6 +37,9 @@ _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _FAR_REF = re.compile(rb' r="([A-Z]?+)(?:([A-Z]{1,2})(?=\d)|(?=\d{7}))(\d+)')
 _NARROW_REF = re.compile(rb'<c r="([A-Z])\d')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+# a part zipfile cannot inflate: corrupt, truncated, or in a method it lacks (Deflate64);
+# calamine says what is wrong with it if it needs the part
+UNREADABLE = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError)
 
 
 @dataclass(slots=True)
@@ -94,7 +97,7 @@ def check_zip_package(path: str, limits: Limits, threads: int = 1,
             try:
                 with z.open(i) as fh:
                     head = fh.read(4096)
-            except (zlib.error, zipfile.BadZipFile, EOFError):
+            except UNREADABLE:
                 head = b""  # unreadable: calamine says so if it needs the part (a sheet's scan fails too)
             if _DTD.search(head):
                 raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
@@ -123,7 +126,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
                     if out.folder is None:
                         out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
                         shared = Shared(z)
-                except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
+                except (*UNREADABLE, OSError):
                     # no room for pieces, or styles or strings calamine may refuse: every sheet is read whole
                     cut = False
                 else:
@@ -131,7 +134,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
                     cutter = Cutter(shared, i.file_size, threads, out.folder, f"s{n}")
             try:
                 dense, errors = _scan(z, i, limits, cutter, loader)
-            except (zlib.error, zipfile.BadZipFile, EOFError, OSError):
+            except (*UNREADABLE, OSError):
                 # unreadable: calamine will say so when it reads the sheet (and it cannot build a grid)
                 dense, errors = False, True
                 if cutter is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -19,7 +18,7 @@ from typing import Any
 
 from xl_dealer.config import Config
 from xl_dealer.errors import InputError
-from xl_dealer.guard import Preflight, check_zip_package
+from xl_dealer.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.kinds import KINDS
 from xl_dealer.pieces import Loader
 from xl_dealer.schema import Kind
@@ -379,7 +378,7 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
         error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
         try:
             parts = _parts(p) if pre.sparse_sheets or pre.pieces else {}
-        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError, ValueError) as e:
+        except (*UNREADABLE, KeyError, SyntaxError, ValueError) as e:
             if pre.sparse_sheets:  # read whole, such a sheet's grid would not fit
                 raise InputError(name, "文件已损坏：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
                                        f"corrupt: open it in Excel and save it again as .xlsx ({_short(e)})") from None
@@ -564,7 +563,7 @@ def _xlsx_error_cells(p: Path, none_in: Collection[str] = ()) -> dict[str, dict[
                     if not any(b't="e"' in data for data in chunks(z, info)):
                         continue
                     data = z.read(part)
-                except (zipfile.BadZipFile, zlib.error, EOFError):  # calamine says what is wrong, if it needs to
+                except UNREADABLE:  # calamine says what is wrong, if it needs to
                     continue
                 cells: dict[tuple[int, int], str] = {}
                 for m in _CELL_ERR.finditer(data):
