@@ -87,7 +87,7 @@ def test_sparse_reader_gives_the_same_findings_as_calamine(tmp_path, monkeypatch
                                                   reg_row(date="2026/11/3", arrive=0.5), reg_row(level="X"),
                                                   reg_row(phone="#N/A"), ["合计"]]})
     dense = validate([p], as_of=AS_OF)
-    monkeypatch.setattr(guard, "_scan", lambda z, info, limits, cutter=None, start=None: (True, True))  # sparse, errors?
+    monkeypatch.setattr(guard, "_scan", lambda z, info, limits, cutter=None, loader=None: (True, True))  # sparse, errors?
     import xl_dealer.sparse as sparse_mod
 
     calls = []

@@ -401,7 +401,7 @@ def test_a_far_row_out_of_order_does_not_abort(tmp_path):
 
 def test_pieces_are_read_a_few_at_a_time(tmp_path, monkeypatch):
     """Four big sheets: no more pieces are read ahead than there are threads, so memory holds
-    two pieces' cells at a time, not the workbook's."""
+    a few pieces' cells at a time, not the workbook's."""
     wb = Workbook()
     wb.remove(wb.active)
     for m in range(4):

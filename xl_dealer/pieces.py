@@ -225,8 +225,9 @@ class Loader:
     pre-flight pass still streams the rest, and the reader turns one piece into columns while
     the next is read. ``sheet`` waits for one piece.
 
-    At most ``threads`` pieces are read ahead of the reader: a workbook of twelve big month
-    sheets holds two pieces' cells at a time, not twelve sheets'; the rest wait their turn.
+    At most ``threads`` pieces are read ahead of the reader: with two, a workbook of twelve big
+    month sheets holds three pieces' cells at a time (the reader's and two ahead), not twelve
+    sheets'; the rest wait their turn.
     """
 
     def __init__(self, threads: int) -> None:

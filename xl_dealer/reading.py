@@ -584,18 +584,6 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _rel_targets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
-    """(id, type's last word, part) of each relationship of xl/workbook.xml."""
-    from defusedxml import ElementTree as ET
-
-    out = []
-    for rel in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")):
-        t = rel.get("Target", "")
-        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
-        out.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], t))
-    return out
-
-
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → part name (``xl/worksheets/sheet1.xml``) from workbook.xml and its rels."""
     from defusedxml import ElementTree as ET
@@ -603,7 +591,12 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     wb = ET.fromstring(z.read("xl/workbook.xml"))
-    targets = {rid: target for rid, _, target in _rel_targets(z)}
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        t = rel.get("Target", "")
+        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        targets[rel.get("Id")] = t
     out = {}
     for s in wb.iter(f"{ns_main}sheet"):
         rid = s.get(f"{ns_rel}id")
