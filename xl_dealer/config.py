@@ -38,7 +38,7 @@ class Limits(BaseModel):
     max_ratio: int = Field(200, ge=10, description="refuse a part over 64 MB inflating more than this many times")
     max_dense_cells: int = Field(30_000_000, ge=1000, description="a sheet whose value extent (rows x columns) "
                                  "is larger is read by the sparse reader")
-    split_mb: int = Field(8, ge=0, description="a sheet inflating to more than this is read in pieces on "
+    split_mb: int = Field(8, ge=0, description="a sheet inflating to this many MB or more is read in pieces on "
                           "several cores (validate --jobs sets how many)")
     max_columns: int = Field(1000, ge=10, description="the sparse reader ignores cells right of this column")
 

@@ -383,6 +383,11 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
                 raise InputError(name, "文件已损坏：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
                                        f"corrupt: open it in Excel and save it again as .xlsx ({_short(e)})") from None
             parts = {}  # calamine could read what we cannot: the pieces are not needed, every sheet is read whole
+        if loader is not None:
+            listed = {parts.get(meta.name) for meta in wb.sheets_metadata}
+            for part, pieces in pre.pieces.items():
+                if part not in listed:  # no sheet of the workbook is that part: free its read-ahead slots
+                    loader.forget(pieces)
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 out.append(SkippedSheet(name, meta.name, "not a worksheet"))
