@@ -310,6 +310,15 @@ def test_no_temporary_folder_reads_the_sheet_whole(tmp_path, monkeypatch):
     _same(read_workbook(p, CUT, threads=1)[0], read_workbook(p, CUT, threads=2)[0])
 
 
+def _told_or_ignored(p: Path, part: str, threads: int) -> None:
+    """A broken part calamine needs is an InputError; one it does not need is ignored."""
+    try:
+        sheets = read_workbook(p, CUT, threads=threads)
+    except InputError:
+        return
+    assert part == "docProps/app.xml" and len(sheets) == 1
+
+
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "docProps/app.xml"])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_a_part_corrupt_from_its_start_is_told_not_a_traceback(tmp_path, part, threads):
@@ -322,11 +331,7 @@ def test_a_part_corrupt_from_its_start_is_told_not_a_traceback(tmp_path, part, t
     body = info.header_offset + 30 + len(info.filename) + len(info.extra)
     data[body:body + 40] = bytes(b ^ 0x5A for b in data[body:body + 40])
     p.write_bytes(bytes(data))
-    try:
-        sheets = read_workbook(p, CUT, threads=threads)
-    except InputError:
-        return
-    assert part == "docProps/app.xml" and len(sheets) == 1
+    _told_or_ignored(p, part, threads)
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "docProps/app.xml"])
@@ -345,11 +350,7 @@ def test_a_part_in_a_method_zipfile_lacks_is_told_not_a_traceback(tmp_path, part
     k = data.index(info.filename.encode(), start_dir) - 46 + 10  # its central record's method
     data[k:k + 2] = struct.pack("<H", 9)
     p.write_bytes(bytes(data))
-    try:
-        sheets = read_workbook(p, CUT, threads=threads)
-    except InputError:
-        return
-    assert part == "docProps/app.xml" and len(sheets) == 1
+    _told_or_ignored(p, part, threads)
 
 
 def test_validate_prints_no_traceback_for_a_corrupt_part(tmp_path):
