@@ -375,14 +375,14 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
                                f"corrupt or not a workbook: open it in Excel and save it again as .xlsx ({_short(e)})") from None
     out: list[Table | SkippedSheet] = []
     try:
-        error_cells = _xlsx_error_cells(p, pre.no_error_cells) if zipped else {}
         try:
-            parts = _parts(p) if pre.sparse_sheets or pre.pieces else {}
+            parts = _parts(p) if zipped else {}  # sheet name → part, for every use below
         except (*UNREADABLE, KeyError, SyntaxError, ValueError) as e:
             if pre.sparse_sheets:  # read whole, such a sheet's grid would not fit
                 raise InputError(name, "文件已损坏：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
                                        f"corrupt: open it in Excel and save it again as .xlsx ({_short(e)})") from None
             parts = {}  # calamine could read what we cannot: the pieces are not needed, every sheet is read whole
+        error_cells = _xlsx_error_cells(p, parts, pre.no_error_cells) if parts else {}
         if loader is not None:
             listed = {parts.get(meta.name) for meta in wb.sheets_metadata}
             for part, pieces in pre.pieces.items():
@@ -543,8 +543,10 @@ _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _xlsx_error_cells(p: Path, none_in: Collection[str] = ()) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula error cells (#N/A, #DIV/0!) by sheet name: calamine returns them as "".
+def _xlsx_error_cells(p: Path, parts: dict[str, str],
+                      none_in: Collection[str] = ()) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula error cells (#N/A, #DIV/0!) by sheet name (``parts``: name → part): calamine
+    returns them as "".
 
     Each sheet is streamed looking for ``t="e"`` (parts in ``none_in`` were already seen
     without one by the pre-flight check); only a sheet that has one is read whole and
@@ -555,7 +557,7 @@ def _xlsx_error_cells(p: Path, none_in: Collection[str] = ()) -> dict[str, dict[
     out: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(p) as z:
-            for sheet, part in sheet_parts(z).items():
+            for sheet, part in parts.items():
                 if part in none_in:
                     continue
                 try:
