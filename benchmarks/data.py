@@ -27,7 +27,10 @@ def cache_dir() -> Path:
 def _generator_hash() -> str:
     from xl_dealer import samples
 
-    return hashlib.sha1(Path(samples.__file__).read_bytes()).hexdigest()[:10]
+    h = hashlib.sha1()
+    for f in sorted(Path(samples.__file__).parent.glob("*.py")):  # any change to a generator makes new data
+        h.update(f.read_bytes())
+    return h.hexdigest()[:10]
 
 
 def visitor_log(rows: int, seed: int = 7, mistakes: float = 0.05) -> Path:

@@ -8,9 +8,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from xl_dealer.config import Config
-from xl_dealer.findings import Finding
-from xl_dealer.validate import ValidationResult, validate
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.rules.result import ValidationResult
+from xl_dealer.validate import validate
 
 REG_HEADER = ["*日期", "*来店时间", "离店时间", "来店/来电", "*客户姓名", "*联系电话", "意向车型",
               "信息来源", "意向级别", "销售顾问", "是否试驾", "是否建卡", "备注"]

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from xl_dealer.annotate import annotate, output_path
 from xl_dealer.cli import app
-from xl_dealer.config import load_config
+from xl_dealer.model.config import load_config
 
 AS_OF = "2026-11-27"
 SHEET = "2026年11月"
@@ -179,7 +179,7 @@ def test_every_part_kept_and_untouched_ones_byte_identical(books):
             assert before[name] == after[name], name
     added = set(after) - set(before)
     # the 校验结果 sheet, and the record of what we marked (a custom XML part, which Excel keeps on
-    # save): marking this copy again restores exactly the cells we filled (xlsx_marks)
+    # save): marking this copy again restores exactly the cells we filled (xlsx.record)
     assert added == {"xl/worksheets/sheet5.xml", "customXml/item1.xml", "customXml/itemProps1.xml",
                      "customXml/_rels/item1.xml.rels"}
 
@@ -428,7 +428,7 @@ def test_note_boxes_match_note_texts(books):
     """Each note has its VML box, written with the prefixes that VML part declares (openpyxl: ns0/ns1/ns2)."""
     from defusedxml import ElementTree as ET
 
-    from xl_dealer.xlsx_sheet import parse_ref
+    from xl_dealer.xlsx.sheet import parse_ref
 
     for marked in (books["marked"], books["marked_xlsm"]):
         parts = _parts(marked)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.helpers import cells, d, of, rows_of, run, t
-from xl_dealer.config import Config
-from xl_dealer.scores import problem_customers, rate_of, score_normaliser
+from xl_dealer.model.config import Config
+from xl_dealer.rules.scores import problem_customers, rate_of, score_normaliser
 
 CB = ["维修单号", "车牌号", "客户姓名", "联系电话", "维修类型", "服务顾问", "交车日期", "回访日期", "通话时间",
       "回访人", "回访结果", "接待速度", "完工速度", "结算速度", "配件价格", "工时价格", "服务态度", "维修质量",

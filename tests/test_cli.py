@@ -169,7 +169,7 @@ def test_python_api_same_as_cli(bad):
 def test_readme_catalogue_is_the_generated_one():
     from pathlib import Path
 
-    from xl_dealer.docs import END, START, catalogue_markdown
+    from xl_dealer.render.catalogue import END, START, catalogue_markdown
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index(START): readme.index(END) + len(END)]
@@ -177,7 +177,7 @@ def test_readme_catalogue_is_the_generated_one():
 
 
 def test_rules_command_lists_every_rule():
-    from xl_dealer.catalogue import RULES
+    from xl_dealer.model.catalogue import RULES
 
     code, out, _ = run("rules")
     assert code == 0 and all(r in out for r in RULES)

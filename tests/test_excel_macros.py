@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from tests.fake_xlwings import Book
-from xl_dealer.config import Config
 from xl_dealer.excel import clear_marks, validate
 from xl_dealer.excel.book import MARKS_SHEET, RESULTS_SHEET, find_sheet
 from xl_dealer.excel.marks import COLOURS, NOTE_PREFIX
+from xl_dealer.model.config import Config
 
 AS_OF = dt.date(2026, 11, 27)
 HEADER = ["日期", "来店时间", "来店/来电", "客户姓名", "联系电话", "意向车型", "信息来源", "意向级别", "销售顾问", "是否建卡"]

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from tests.fake_xlwings import book_from_xlsx
-from xl_dealer.config import Config
 from xl_dealer.excel import validate as validate_book
+from xl_dealer.model.config import Config
 from xl_dealer.samples import generate, write_workbook
 from xl_dealer.validate import validate
 
@@ -41,10 +41,10 @@ def test_report_macros_with_the_real_builders_match_the_headless_report(tmp_path
     """Every report button on a book holding the demo's after-service and follow-up sheets
     gives the same tables as the headless report of the same workbook."""
     from xl_dealer.excel import build_report
+    from xl_dealer.report import report as headless
     from xl_dealer.reports import REPORTS
-    from xl_dealer.reports import report as headless
-    from xl_dealer.sample_followup import generate_followup
-    from xl_dealer.sample_service import generate_after_service
+    from xl_dealer.samples.followup import generate_followup
+    from xl_dealer.samples.service import generate_after_service
 
     day = dt.date(2026, 11, 27)
     reg, td = generate(days=30, per_day=6, end=day, seed=7)

@@ -9,10 +9,10 @@ import pytest
 import xl_dealer.reports
 from tests.fake_xlwings import Book
 from tests.test_excel_macros import _book
-from xl_dealer.config import Config
 from xl_dealer.excel import build_report
-from xl_dealer.excel.render import render_report
-from xl_dealer.reports.model import Chart, Column, Report, Table
+from xl_dealer.excel.reports import render_report
+from xl_dealer.model.config import Config
+from xl_dealer.reports.data import Chart, Column, Report, Table
 
 AS_OF = dt.date(2026, 11, 27)
 

@@ -81,14 +81,14 @@ def test_dimension_claiming_the_whole_grid_with_few_values(tmp_path):
 
 def test_sparse_reader_gives_the_same_findings_as_calamine(tmp_path, monkeypatch):
     """Force the sparse path on an ordinary workbook: same findings, same rows and cells."""
-    import xl_dealer.guard as guard
+    import xl_dealer.read.guard as guard
 
     p = write_xlsx(tmp_path / "w.xlsx", {"登记": [["标题"], [], REG_HEADER, reg_row(phone="1381234567"),
                                                   reg_row(date="2026/11/3", arrive=0.5), reg_row(level="X"),
                                                   reg_row(phone="#N/A"), ["合计"]]})
     dense = validate([p], as_of=AS_OF)
     monkeypatch.setattr(guard, "_scan", lambda z, info, limits, cutter=None, loader=None: (True, True))  # sparse, errors?
-    import xl_dealer.sparse as sparse_mod
+    import xl_dealer.read.sparse as sparse_mod
 
     calls = []
     real = sparse_mod.read_sparse

@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 
-from xl_dealer.parallel import default_jobs, run_ordered
-from xl_dealer.sample_followup import generate_followup
+from xl_dealer.read.parallel import default_jobs, run_ordered
 from xl_dealer.samples import generate, write_workbook
+from xl_dealer.samples.followup import generate_followup
 from xl_dealer.validate import validate
 
 END = dt.date(2026, 11, 27)
@@ -50,7 +50,7 @@ def test_the_api_takes_jobs_and_keeps_the_one_kind_declaration(tmp_path):
     d = _folder(tmp_path)
     one, two = validate([d], as_of=END, jobs=1), validate([d], as_of=END, jobs=2)
     assert one.to_json() == two.to_json()
-    from xl_dealer.kinds import KINDS
+    from xl_dealer.model.kinds import KINDS
 
     assert all(c.table.kind is KINDS[c.table.kind.key] for c in two.checked)
 

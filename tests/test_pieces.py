@@ -15,10 +15,12 @@ import pytest
 from openpyxl import Workbook
 
 from tests.helpers import REG_HEADER, reg_row
-from xl_dealer.config import Config, Limits
-from xl_dealer.errors import InputError
-from xl_dealer.pieces import Cutter, Loader, Shared
-from xl_dealer.reading import Table, _Grid, read_workbook
+from xl_dealer.model.config import Config, Limits
+from xl_dealer.model.errors import InputError
+from xl_dealer.read.dense import Grid as _Grid
+from xl_dealer.read.pieces import Cutter, Loader, Shared
+from xl_dealer.read.table import Table
+from xl_dealer.read.workbook import read_workbook
 from xl_dealer.validate import validate
 
 AS_OF = dt.date(2026, 11, 27)
@@ -276,9 +278,9 @@ def test_broken_shared_strings_read_as_the_whole(tmp_path, broken):
 _FULL_DISK = """
 import resource, signal, sys, tempfile
 tempfile.tempdir = sys.argv[2]
-from xl_dealer.config import Config, Limits
-from xl_dealer.errors import InputError
-from xl_dealer.reading import read_workbook
+from xl_dealer.model.config import Config, Limits
+from xl_dealer.model.errors import InputError
+from xl_dealer.read.workbook import read_workbook
 config = Config(limits=Limits(split_mb=0))
 def read(threads):
     return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(sys.argv[1], config, threads=threads)]
@@ -388,7 +390,7 @@ def test_a_far_row_out_of_order_does_not_abort(tmp_path):
         return xml.replace(at, at + b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
 
     _patch_sheet(p, stray)
-    code = ("import sys; from xl_dealer.config import Config, Limits; from xl_dealer.reading import read_workbook; "
+    code = ("import sys; from xl_dealer.model.config import Config, Limits; from xl_dealer.read.workbook import read_workbook; "
             "c = Config(limits=Limits(split_mb=0)); "
             "print(*[len(t.rows) for t in read_workbook(sys.argv[1], c, threads=int(sys.argv[2]))])")
     scratch = tmp_path / "scratch"  # an aborted process leaves its pieces

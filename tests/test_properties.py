@@ -8,9 +8,9 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xl_dealer import values as V
-from xl_dealer.config import Config
-from xl_dealer.kinds import KINDS
+from xl_dealer.model.config import Config
+from xl_dealer.model.kinds import KINDS
+from xl_dealer.read import values as V
 from xl_dealer.rules.fields import normaliser
 
 # what openpyxl, calamine, xlwings and pandas hand us for one cell
@@ -61,7 +61,7 @@ def _check_json(data: dict) -> None:
         assert {"path", "error", "sheets"} <= set(f)
         for s in f["sheets"]:
             assert {"name", "kind", "header_row", "rows", "columns", "unmapped"} <= set(s)
-    from xl_dealer.catalogue import RULES
+    from xl_dealer.model.catalogue import RULES
 
     for f in data["findings"]:
         assert set(f) == FINDING_KEYS

@@ -6,8 +6,11 @@ import python_calamine as pc
 from openpyxl import Workbook
 
 from tests.helpers import REG_HEADER, reg_row
-from xl_dealer.config import Config
-from xl_dealer.reading import AliasIndex, Table, _from_calamine, _Grid, table_from_rows
+from xl_dealer.model.config import Config
+from xl_dealer.read.dense import Grid as _Grid
+from xl_dealer.read.dense import from_calamine as _from_calamine
+from xl_dealer.read.header import AliasIndex
+from xl_dealer.read.table import Table, table_from_rows
 
 
 def _book(path, offset_cols: int, offset_rows: int):

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from tests.test_report_weekly import CALLS, CASES
 from tests.workbooks import checked, write
-from xl_dealer.config import Config
-from xl_dealer.errors import InputError
-from xl_dealer.render.xlsx import save_reports, text_width
+from xl_dealer.model.config import Config
+from xl_dealer.model.errors import InputError
+from xl_dealer.render.reports import save_reports, text_width
 from xl_dealer.reports import REPORTS, build_report
 
 AS_OF = dt.date(2026, 11, 30)
@@ -115,7 +115,7 @@ def test_text_width_counts_cjk_double():
 def _sheet(report):
     from openpyxl import Workbook
 
-    from xl_dealer.render.xlsx import write_report
+    from xl_dealer.render.reports import write_report
 
     ws = Workbook().active
     write_report(report, ws)
@@ -123,7 +123,7 @@ def _sheet(report):
 
 
 def _report(tables, charts=()):
-    from xl_dealer.reports.model import Report
+    from xl_dealer.reports.data import Report
 
     return Report("monthly", "月度满意度", "t", AS_OF, AS_OF, dt.datetime(2026, 11, 30), tables, charts=list(charts))
 
@@ -131,7 +131,7 @@ def _report(tables, charts=()):
 def test_a_month_without_data_is_a_gap_in_the_trend_not_zero():
     from openpyxl.utils import column_index_from_string
 
-    from xl_dealer.reports.model import Chart, Column, Table
+    from xl_dealer.reports.data import Chart, Column, Table
 
     rows = [{"month": f"2026-0{m}", "rate": r} for m, r in ((5, None), (6, None), (7, 0.8), (8, 0.9))]
     t = Table("trend", "趋势", [Column("month", "月份"), Column("rate", "满意率", "percent")], rows)
@@ -151,7 +151,7 @@ def test_a_month_without_data_is_a_gap_in_the_trend_not_zero():
 def test_charts_fit_the_print_area_and_crowded_bars_carry_no_labels():
     from openpyxl.utils import column_index_from_string
 
-    from xl_dealer.reports.model import Chart, Column, Table
+    from xl_dealer.reports.data import Chart, Column, Table
 
     rows = [{"source": f"来源{i}", "a": 0.5, "b": 0.5, "c": 0.25} for i in range(10)]
     t = Table("by_source", "按来源", [Column("source", "信息来源"), *(Column(k, k, "percent") for k in "abc")], rows)
@@ -164,7 +164,7 @@ def test_charts_fit_the_print_area_and_crowded_bars_carry_no_labels():
 
 
 def test_a_long_listing_at_the_foot_repeats_its_header_on_every_page():
-    from xl_dealer.reports.model import Column, Table
+    from xl_dealer.reports.data import Column, Table
 
     small = Table("summary", "汇总", [Column("n", "数", "int")], [{"n": 1}])
     listing = Table("lost", "清单", [Column("plate", "车牌号")], [{"plate": f"粤B{i:05d}"} for i in range(120)])

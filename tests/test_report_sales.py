@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.workbooks import checked, write
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
 from xl_dealer.reports import build_report
 
 D = dt.date

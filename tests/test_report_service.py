@@ -8,7 +8,7 @@ import pytest
 
 from tests.test_report_weekly import call
 from tests.workbooks import checked, write
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
 from xl_dealer.reports import build_report
 
 D = dt.date

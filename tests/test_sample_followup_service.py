@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from xl_dealer.sample_followup import generate_followup
-from xl_dealer.sample_service import generate_after_service, generate_service_history
 from xl_dealer.samples import generate, write_workbook
+from xl_dealer.samples.followup import generate_followup
+from xl_dealer.samples.service import generate_after_service, generate_service_history
 from xl_dealer.validate import validate
 
 END = dt.date(2026, 11, 27)
@@ -70,7 +70,7 @@ def test_a_3000_row_log_written_as_the_benchmark_writes_it_gives_exactly_the_pla
     """The benchmark's kind of file (write-only, inline strings, ~5% mistakes) at a size where
     the column-wise reading and checking paths matter; with worker processes too, and with
     each sheet cut into pieces read side by side (split_mb = 0, two CPUs per process)."""
-    from xl_dealer.config import Config, Limits
+    from xl_dealer.model.config import Config, Limits
 
     reg, td = generate(days=30, per_day=100, end=END, seed=13)
     assert len(reg.rows) > 2500 and len(reg.planted) > 100
@@ -84,7 +84,7 @@ def test_a_3000_row_log_written_as_the_benchmark_writes_it_gives_exactly_the_pla
 
 
 def test_service_history_gives_churn_reminders_and_a_trend(tmp_path):
-    from xl_dealer.config import Config
+    from xl_dealer.model.config import Config
     from xl_dealer.reports import build_report
 
     cb, ks = generate_after_service(END)

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from tests.fake_xlwings import book_from_xlsx
 from xl_dealer.cli import app
-from xl_dealer.config import Config
 from xl_dealer.excel import validate as validate_book
-from xl_dealer.kinds import KINDS
+from xl_dealer.model.config import Config
+from xl_dealer.model.kinds import KINDS
+from xl_dealer.model.schema import Field, FieldType
 from xl_dealer.samples import id_number
-from xl_dealer.schema import Field, FieldType
 from xl_dealer.templates import CONFIG_SHEET, GUIDE_SHEET, LISTS_SHEET, templates
 from xl_dealer.validate import validate
 

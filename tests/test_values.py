@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from xl_dealer import values as V
+from xl_dealer.read import values as V
 
 
 @pytest.mark.parametrize("raw", [

@@ -7,8 +7,8 @@ import re
 import pytest
 from defusedxml import ElementTree as ET
 
-from xl_dealer.xlsx_package import top_level_insert_at
-from xl_dealer.xlsx_sheet import add_legacy_drawing, mark_cells, parse_ref
+from xl_dealer.xlsx.package import top_level_insert_at
+from xl_dealer.xlsx.sheet import add_legacy_drawing, mark_cells, parse_ref
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -97,8 +97,8 @@ def test_parse_ref():
 def test_styles_clone_keeps_number_format_font_and_alignment(tmp_path):
     import zipfile
 
-    from xl_dealer.xlsx_package import Package
-    from xl_dealer.xlsx_styles import Styles
+    from xl_dealer.xlsx.package import Package
+    from xl_dealer.xlsx.styles import Styles
 
     styles = (
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

@@ -8,8 +8,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from xl_dealer.config import Config
-from xl_dealer.kinds import KINDS
+from xl_dealer.model.config import Config
+from xl_dealer.model.kinds import KINDS
 from xl_dealer.rules.base import Checked
 
 

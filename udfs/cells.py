@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from xl_dealer.values import to_date
+from xl_dealer.read.values import to_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_PREFIX = "错误："

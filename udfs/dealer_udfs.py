@@ -27,10 +27,9 @@ from udfs.cells import (
     grid,
     map_cells,
 )
-from xl_dealer import cadence
-from xl_dealer.config import Config, load_config
-from xl_dealer.reading import SkippedSheet
-from xl_dealer.values import (
+from xl_dealer.model.config import Config, load_config
+from xl_dealer.read.table import SkippedSheet
+from xl_dealer.read.values import (
     age_on,
     clean,
     id_birth_date,
@@ -40,6 +39,7 @@ from xl_dealer.values import (
     to_id,
     to_phone,
 )
+from xl_dealer.rules import cadence
 
 CATEGORY = "xl_dealer 4S店"
 RESULT_HEADER = ["单元格", "列", "规则", "级别", "说明"]
@@ -219,7 +219,7 @@ def DEALER_CALLBACK_LATE(delivered: Any, called: Any, service_type: Any = None, 
 @excel_safe
 def DEALER_SATISFACTION(scores: Any) -> Any:
     """满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计），设置单元格为百分比格式。"""
-    from xl_dealer.scores import is_ten_point, rate_of, score_normaliser
+    from xl_dealer.rules.scores import is_ten_point, rate_of, score_normaliser
 
     cells = flat(scores)
     to_score = score_normaliser(config(), is_ten_point(cells, config()))

@@ -21,13 +21,13 @@ __version__ = "0.1.0"
 _API = {
     "validate": "xl_dealer.validate",
     "annotate": "xl_dealer.annotate",
-    "report": "xl_dealer.reports",
+    "report": "xl_dealer.report",
     "build_report": "xl_dealer.reports",
     "templates": "xl_dealer.templates",
-    "load_config": "xl_dealer.config",
+    "load_config": "xl_dealer.model.config",
     "demo": "xl_dealer.demo",
-    "Finding": "xl_dealer.findings",
-    "KINDS": "xl_dealer.kinds",
+    "Finding": "xl_dealer.model.findings",
+    "KINDS": "xl_dealer.model.kinds",
 }
 
 __all__ = list(_API)

@@ -40,8 +40,8 @@ def _fail(msg: str) -> None:
 
 
 def _load(config_file: Path | None, lang: str | None, as_of: str | None):
-    from xl_dealer.config import load_config
-    from xl_dealer.errors import InputError
+    from xl_dealer.model.config import load_config
+    from xl_dealer.model.errors import InputError
 
     if lang not in (None, "zh", "en"):
         _fail(f"--lang must be zh or en, not {lang!r}")
@@ -59,7 +59,7 @@ def _load(config_file: Path | None, lang: str | None, as_of: str | None):
 
 
 def _check_fail_on(fail_on: str) -> None:
-    from xl_dealer.validate import FAIL_ON
+    from xl_dealer.rules.result import FAIL_ON
 
     if fail_on not in FAIL_ON:
         _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
@@ -119,7 +119,7 @@ def validate(
     if jobs is not None and jobs < 1:
         _fail(f"--jobs must be 1 or more, not {jobs}")
     cfg = _load(config, lang, as_of)
-    from xl_dealer.validate import collect_files
+    from xl_dealer.read.inputs import collect_files
     from xl_dealer.validate import validate as run
 
     # the folders are walked again for the bar's total only when someone watches it
@@ -159,9 +159,9 @@ def report(
     if period not in (None, "week", "month"):
         _fail(f"--period must be week or month, not {period!r}")
     cfg = _load(config, None, as_of)
-    from xl_dealer.errors import InputError
-    from xl_dealer.reports import default_out, to_json
-    from xl_dealer.reports import report as run
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.report import default_out, to_json
+    from xl_dealer.report import report as run
 
     to_stdout = json_path is not None and str(json_path) == "-"
     try:
@@ -178,12 +178,12 @@ def report(
 @app.command()
 def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README's catalogue section")] = False) -> None:
     """List the rule ids with their default severities (and, with --markdown, every workbook kind's columns)."""
-    from xl_dealer.docs import catalogue_markdown
+    from xl_dealer.render.catalogue import catalogue_markdown
 
     if markdown:
         typer.echo(catalogue_markdown())
         return
-    from xl_dealer.catalogue import RULES
+    from xl_dealer.model.catalogue import RULES
 
     for r in RULES.values():
         typer.echo(f"{r.id:<26} {r.severity:<8} {r.what}")
@@ -226,7 +226,7 @@ def annotate(
 def show_config(config: ConfigFile = None) -> None:
     """Print the effective configuration (defaults merged with dealer.toml) as TOML."""
     cfg = _load(config, None, None)
-    from xl_dealer.config import to_toml
+    from xl_dealer.model.config import to_toml
 
     typer.echo(to_toml(cfg))
 
@@ -260,7 +260,7 @@ def templates(
 
 def main() -> None:
     """Entry point: an input or output problem anywhere is one line on stderr and exit 2."""
-    from xl_dealer.errors import InputError
+    from xl_dealer.model.errors import InputError
 
     try:
         app()

@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from xl_dealer.config import Config, load_config
-from xl_dealer.files import write_text
+from xl_dealer.model.config import Config, load_config
+from xl_dealer.render.outputs import write_text
 
 INSTRUCTIONS = """填表说明
 1. 每位来店或来电客户登记一行，带 * 的列必须填写。
@@ -20,9 +20,9 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
          config: Config | None = None, echo: Callable[[str], None] = print) -> dict[str, Path]:
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
     from xl_dealer.render.text import render_text
-    from xl_dealer.sample_followup import generate_followup
-    from xl_dealer.sample_service import generate_after_service, generate_service_history
     from xl_dealer.samples import generate, write_workbook
+    from xl_dealer.samples.followup import generate_followup
+    from xl_dealer.samples.service import generate_after_service, generate_service_history
     from xl_dealer.validate import validate
 
     config = config or load_config()
@@ -59,7 +59,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
 
 def write_reports(out: Path, workbooks: list[Path], day: dt.date, config: Config) -> Path:
     """Every manager report from the sample workbooks, one sheet each, into ``out/reports.xlsx``."""
-    from xl_dealer.reports import report
+    from xl_dealer.report import report
 
     target = out / "reports.xlsx"
     report("all", workbooks, as_of=day, config=config, out=target)

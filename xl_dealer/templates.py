@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from xl_dealer.config import Config, load_config
-from xl_dealer.files import atomic_write
-from xl_dealer.kinds import KINDS
-from xl_dealer.schema import Field, FieldType, Kind
+from xl_dealer.model.config import Config, load_config
+from xl_dealer.model.kinds import KINDS
+from xl_dealer.model.schema import Field, FieldType, Kind
+from xl_dealer.render.outputs import atomic_write
 
 ROWS = 2000  # rows the drop-downs cover
 LISTS_SHEET = "下拉列表"

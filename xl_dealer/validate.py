@@ -7,148 +7,21 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from xl_dealer.catalogue import SEVERITIES
-from xl_dealer.config import Config, load_config
-from xl_dealer.errors import InputError
-from xl_dealer.files import generated_by_us, is_marked_copy
-from xl_dealer.findings import Finding, count_by_severity
-from xl_dealer.kinds import KINDS
-from xl_dealer.parallel import default_jobs, run_ordered
-from xl_dealer.reading import EXTENSIONS, AliasIndex, SkippedSheet, Table, read_workbook
+from xl_dealer.model.config import Config, load_config
+from xl_dealer.model.findings import Finding
+from xl_dealer.model.kinds import KINDS
+from xl_dealer.model.schema import FieldType
+from xl_dealer.read.header import AliasIndex
+from xl_dealer.read.inputs import collect_files, collect_inputs
+from xl_dealer.read.parallel import default_jobs, run_ordered
+from xl_dealer.read.workbook import FileResult, read_file
 from xl_dealer.rules import check_run, check_table
 from xl_dealer.rules.base import Checked, Emitter
-from xl_dealer.schema import FieldType
+from xl_dealer.rules.result import FAIL_ON, ValidationResult
 
-FAIL_ON = ("error", "warning", "info", "never")
-
-
-@dataclass(slots=True)
-class FileResult:
-    path: str
-    error: str | None = None
-    skipped: str | None = None  # e.g. an Excel lock file: listed, not an error
-    sheets: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"path": self.path, "error": self.error, "sheets": self.sheets}
-        if self.skipped:
-            d["skipped"] = self.skipped
-        return d
-
-
-@dataclass(slots=True)
-class ValidationResult:
-    as_of: dt.date
-    files: list[FileResult]
-    findings: list[Finding]
-    checked: list[Checked] = field(default_factory=list, repr=False)
-    config: Config | None = field(default=None, repr=False)
-
-    def summary(self) -> dict[str, int]:
-        sheets = [s for f in self.files for s in f.sheets if s.get("kind")]
-        return {
-            "files": len(self.files),
-            "sheets": len(sheets),
-            "rows": sum(s["rows"] for s in sheets),
-            **count_by_severity(self.findings),
-        }
-
-    @property
-    def errors(self) -> list[FileResult]:
-        return [f for f in self.files if f.error]
-
-    def exit_code(self, fail_on: str = "error") -> int:
-        """0 nothing at or above ``fail_on``, 1 findings at or above it, 2 an unreadable input."""
-        if self.errors:
-            return 2
-        if fail_on == "never":
-            return 0
-        threshold = SEVERITIES.index(fail_on)
-        return 1 if any(SEVERITIES.index(f.severity) <= threshold for f in self.findings) else 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "as_of": self.as_of.isoformat(),
-            "files": [f.to_json() for f in self.files],
-            "findings": [f.to_json() for f in self.findings],
-            "summary": self.summary(),
-        }
-
-
-def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
-    """(file, came from a folder) for files as given and folders expanded (recursively, sorted)."""
-    out: list[tuple[Path, bool]] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            # lock files (~$x.xlsx) and hidden files (.x.xlsx, macOS ._x.xlsx) are kept so
-            # read_file can list them as skipped; hidden folders are not entered
-            found = sorted(
-                q for q in p.rglob("*")
-                if q.suffix.lower() in EXTENSIONS and q.is_file()
-                and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
-            )
-            out.extend((q, True) for q in found if _first(q, seen))
-        elif _first(p, seen):
-            out.append((p, False))
-    return out
-
-
-def _first(p: Path, seen: set[Path]) -> bool:
-    """A workbook named twice (or in a folder and by name) is read once: counted twice, every
-    finding and report number would double."""
-    key = p.resolve()
-    if key in seen:
-        return False
-    seen.add(key)
-    return True
-
-
-def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files as given, folders expanded (recursively, sorted) to their workbooks."""
-    return [p for p, _ in collect_inputs(paths)]
-
-
-def read_file(path: Path, config: Config, index: AliasIndex | None = None,
-              from_folder: bool = False, threads: int = 1) -> tuple[FileResult, list[Table]]:
-    """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input.
-
-    Our own outputs are listed as skipped: a report always, a marked copy when a folder
-    brought it in (its source beside it is checked; named on its own, a clerk may be fixing it)."""
-    fr = FileResult(str(path))
-    if path.name.startswith("~$"):
-        fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
-        return fr, []
-    if path.name.startswith("."):
-        fr.skipped = "隐藏文件，已跳过 / hidden file, skipped"
-        return fr, []
-    if path.suffix.lower() in (".xlsx", ".xlsm") and generated_by_us(path) == "report":
-        fr.skipped = "xl-dealer 生成的报表，不是登记数据，已跳过 / a report xl-dealer wrote, skipped"
-        return fr, []
-    if from_folder and is_marked_copy(path):
-        fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
-                      "(its source is checked)")
-        return fr, []
-    try:
-        sheets = read_workbook(path, config, index, threads)
-    except InputError as e:
-        fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
-        return fr, []
-    tables = [s for s in sheets if isinstance(s, Table)]
-    fr.sheets = [s.info() for s in sheets]
-    if all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in sheets):
-        fr.error = "工作簿是空的，没有任何数据 / the workbook is empty"
-    elif tables and not any(t.rows for t in tables):
-        # nothing to check at all, same as an empty workbook to a scheduler
-        names = "、".join(t.sheet for t in tables)
-        fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
-    return fr, tables
+__all__ = ["FAIL_ON", "FileResult", "ValidationResult", "collect_files", "validate"]
 
 
 def validate(
@@ -232,7 +105,7 @@ class _FileCheck:
         import python_calamine  # noqa: F401
         import stdnum.cn.ric  # noqa: F401
 
-        import xl_dealer.sparse  # noqa: F401
+        import xl_dealer.read.sparse  # noqa: F401
 
     def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
         path, from_folder = item

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from xl_dealer.config import Config
 from xl_dealer.excel.grid import pad, tables_of
-from xl_dealer.reading import Table
+from xl_dealer.model.config import Config
+from xl_dealer.read.table import Table
 
 RESULTS_SHEET = "校验结果"
 MARKS_SHEET = "xl_dealer_marks"  # hidden: which cells we coloured and noted, and their old colour

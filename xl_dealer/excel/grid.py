@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.findings import Finding
-from xl_dealer.reading import AliasIndex, SkippedSheet, Table, table_from_rows
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.read.header import AliasIndex
+from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.rules import check_tables
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}

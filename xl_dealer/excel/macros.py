@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xl_dealer.config import Config, load_config
 from xl_dealer.excel import marks
 from xl_dealer.excel.book import RESULTS_SHEET, find_sheet, quiet, read_tables, replace_sheet
 from xl_dealer.excel.results import summary_text, write_results
-from xl_dealer.findings import Finding, count_by_severity
+from xl_dealer.model.config import Config, load_config
+from xl_dealer.model.findings import Finding, count_by_severity
 from xl_dealer.rules import check_tables
 
 STATUS_PREFIX = "xl_dealer："
@@ -62,7 +62,7 @@ def clear_marks(book: Any) -> int:
 def build_report(book: Any, name: str, *, as_of: dt.date | str | None = None,
                  config: Config | None = None) -> Any:
     """Build report ``name`` (morning, followups, …) from the open book into its own sheet."""
-    from xl_dealer.excel.render import render_report
+    from xl_dealer.excel.reports import render_report
     from xl_dealer.reports import build_report as build  # the builders of issue 4
 
     config, day = _setup(as_of, config)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from xl_dealer.catalogue import SEVERITIES
 from xl_dealer.excel.book import MARKS_SHEET, address_chunks, find_sheet
 from xl_dealer.excel.grid import SEVERITY_ZH, as_rows
-from xl_dealer.findings import Finding
+from xl_dealer.model.catalogue import SEVERITIES
+from xl_dealer.model.findings import Finding
 
 NOTE_PREFIX = "[xl_dealer] "
 # Excel's own "bad / neutral / note" pastel fills, so text stays readable

@@ -9,7 +9,7 @@ from typing import Any
 from xl_dealer.excel.book import RESULTS_SHEET, address_chunks, replace_sheet, sheet_ref
 from xl_dealer.excel.grid import SEVERITY_ZH
 from xl_dealer.excel.marks import COLOURS
-from xl_dealer.findings import Finding, count_by_severity, json_value
+from xl_dealer.model.findings import Finding, count_by_severity, json_value
 
 HEADER = ["序号", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "值"]
 FIRST_ROW = 4  # title, summary, blank, then the header

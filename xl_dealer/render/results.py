@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xl_dealer.findings import Finding, json_value
-from xl_dealer.values import text_width
+from xl_dealer.model.findings import Finding, json_value
+from xl_dealer.read.values import text_width
 
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                   "en": {"error": "error", "warning": "warning", "info": "info"}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from xl_dealer.validate import ValidationResult
+from xl_dealer.rules.result import ValidationResult
 
 _SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
         "en": {"error": "error", "warning": "warning", "info": "info"}}
@@ -21,7 +21,7 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
     ``more_hint`` saying where to see them), so a huge sheet stays readable."""
     en = lang == "en"
     sev = _SEV["en" if en else "zh"]
-    from xl_dealer.kinds import KINDS
+    from xl_dealer.model.kinds import KINDS
 
     by_sheet: dict[tuple[str, str | None], list] = defaultdict(list)
     for f in result.findings:

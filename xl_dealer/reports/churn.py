@@ -12,7 +12,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import (
     add_months,
     col,
@@ -24,10 +25,9 @@ from xl_dealer.reports.common import (
     score_texts,
     with_totals,
 )
-from xl_dealer.reports.model import Report, Table
+from xl_dealer.reports.data import Report, Table
 from xl_dealer.reports.satisfaction import case_status
-from xl_dealer.scores import is_problem, score_items
-from xl_dealer.values import phone_key
+from xl_dealer.rules.scores import is_problem, score_items
 
 BASE_MONTHS = 12
 

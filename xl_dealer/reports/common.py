@@ -9,11 +9,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.kinds import KINDS
-from xl_dealer.reports.model import Column, Table
+from xl_dealer.model.config import Config
+from xl_dealer.model.kinds import KINDS
+from xl_dealer.read.values import phone_key
+from xl_dealer.reports.data import Column, Table
 from xl_dealer.rules.base import Checked
-from xl_dealer.values import phone_key
 
 Row = dict[str, Any]
 SOURCE = "_src"  # (path, sheet, Excel row) of a record, for ordering and tracing
@@ -97,7 +97,7 @@ class _RawRow:
 
 def score_texts(r: Row, items: Iterable[str]) -> str:
     """"接待速度2分、总体评价3/10分": each item as the customer gave it (``scores.score_text``)."""
-    from xl_dealer.scores import item_header, score_text
+    from xl_dealer.rules.scores import item_header, score_text
 
     return "、".join(f"{item_header(it)}{score_text(r[RAW].get(it), r.get(it))}" for it in items)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from xl_dealer.cadence import card_due, latest_log_contacts
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import col, date_of, missing_note, records, with_totals
-from xl_dealer.reports.model import Report, Table
-from xl_dealer.values import phone_key
+from xl_dealer.reports.data import Report, Table
+from xl_dealer.rules.cadence import card_due, latest_log_contacts
 
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:

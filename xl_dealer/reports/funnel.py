@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import (
     col,
     date_of,
@@ -24,8 +25,7 @@ from xl_dealer.reports.common import (
     with_totals,
     within,
 )
-from xl_dealer.reports.model import Chart, Report, Table
-from xl_dealer.values import phone_key
+from xl_dealer.reports.data import Chart, Report, Table
 
 ORDER_LEVELS = ("O", "D")
 ORDER_STATUSES = ("已订车", "成交")

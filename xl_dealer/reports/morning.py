@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
     col,
     date_of,
@@ -16,7 +16,7 @@ from xl_dealer.reports.common import (
     with_totals,
     yesterday,
 )
-from xl_dealer.reports.model import Chart, Report, Table
+from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules.followup import quota_days
 
 ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
     col,
     customer_key,
@@ -20,7 +20,7 @@ from xl_dealer.reports.common import (
     records,
     within,
 )
-from xl_dealer.reports.model import Report, Table
+from xl_dealer.reports.data import Report, Table
 
 DAYS = 7
 WEEKDAYS = "一二三四五六日"

@@ -3,7 +3,7 @@
 The unit of a call is the service visit (维修单号): ringing a customer twice
 for one repair is one visit called, reached if any attempt got through, on time
 if the first attempt was within the deadline. Satisfaction itself is counted
-per answered item (SPEC §2.4) through ``xl_dealer.scores``.
+per answered item (SPEC §2.4) through ``xl_dealer.rules.scores``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer import scores
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import mask_phone, phone_key, ro_key
 from xl_dealer.reports.common import (
     SOURCE,
     add_months,
@@ -31,8 +31,8 @@ from xl_dealer.reports.common import (
     with_totals,
     within,
 )
-from xl_dealer.reports.model import Chart, Report, Table
-from xl_dealer.values import mask_phone, phone_key, ro_key
+from xl_dealer.reports.data import Chart, Report, Table
+from xl_dealer.rules import scores
 
 REACHED = "已回访"
 NEW_CAR = "新车交付"

@@ -1,13 +1,22 @@
-"""Running every rule over the tables of one run (several workbooks are checked together)."""
+"""From tables to findings: the per-cell checks of every declared field (``fields``), each
+kind's own rules (``registration``, ``testdrive``, ``followup``, ``callback``, ``complaint``),
+the rules across workbooks (``cross``), with the arithmetic they share (``cadence`` for
+follow-up and callback due dates, ``scores`` for satisfaction), and the run's result
+(``result``).
+
+This module runs every rule over the tables of one run (several workbooks are checked
+together). May import ``model`` and ``read``; must not import ``reports``, ``render``,
+``xlsx``, ``samples``, ``excel``, the operations or xlwings.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
-from xl_dealer.config import Config
-from xl_dealer.findings import Finding
-from xl_dealer.reading import Table
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.read.table import Table
 from xl_dealer.rules.base import Checked, Emitter
 from xl_dealer.rules.callback import check_callback
 from xl_dealer.rules.complaint import check_complaint, check_unhandled
@@ -15,7 +24,7 @@ from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing
 from xl_dealer.rules.fields import check_columns, check_fields
 from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
-from xl_dealer.rules.test_drive import check_test_drive
+from xl_dealer.rules.testdrive import check_test_drive
 
 TableRule = Callable[[Checked, Config, Emitter], None]
 RunRule = Callable[[list[Checked], Config, Emitter], None]

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.findings import Finding
-from xl_dealer.messages import message
-from xl_dealer.reading import Table, col_letter
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.model.messages import message
+from xl_dealer.read.header import col_letter
+from xl_dealer.read.table import Table
 
 
 @dataclass(slots=True)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xl_dealer.config import Config
-from xl_dealer.messages import register
+from xl_dealer.model.config import Config
+from xl_dealer.model.messages import register
+from xl_dealer.read.values import ro_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
-from xl_dealer.values import ro_key
 
 register("callback.late",
          "交车日期{delivered}后第{days}天才回访，超过{limit}天的回访时限{what}：请在时限内回访。",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from xl_dealer.config import Config
-from xl_dealer.kinds import SERVICE_CALLBACK
-from xl_dealer.messages import register
+from xl_dealer.model.config import Config
+from xl_dealer.model.kinds import SERVICE_CALLBACK
+from xl_dealer.model.messages import register
+from xl_dealer.read.values import phone_key, ro_key
 from xl_dealer.rules.base import Checked, Emitter, display_header, show_value
-from xl_dealer.scores import problem_customers
-from xl_dealer.values import phone_key, ro_key
+from xl_dealer.rules.scores import problem_customers
 
 register("complaint.unhandled",
          "{why}，但快速处理表中没有该客户的记录（按维修单号，否则按电话查找）：请登记快速处理表并跟进处理。",

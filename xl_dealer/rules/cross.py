@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter
-from xl_dealer.values import phone_key
 
 
 def check_test_drive_missing(checked: list[Checked], config: Config, em: Emitter) -> None:

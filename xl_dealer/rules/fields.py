@@ -15,11 +15,10 @@ from functools import partial
 from itertools import compress, repeat
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.reading import Table
-from xl_dealer.rules.base import Checked, Emitter
-from xl_dealer.schema import Field, FieldType, Kind
-from xl_dealer.values import (
+from xl_dealer.model.config import Config
+from xl_dealer.model.schema import Field, FieldType, Kind
+from xl_dealer.read.table import Table
+from xl_dealer.read.values import (
     Result,
     is_error,
     make_enum,
@@ -34,6 +33,7 @@ from xl_dealer.values import (
     to_text,
     to_time,
 )
+from xl_dealer.rules.base import Checked, Emitter
 
 Normaliser = Callable[[Any], Result]
 _mobile = re.compile(r"1[3-9]\d{9}").fullmatch  # values._MOBILE, whole string (no trailing newline)
@@ -59,7 +59,10 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
         return partial(to_int, lo=f.min, hi=f.max)
     if t is FieldType.NUMBER:
         return partial(to_number, lo=f.min, hi=f.max)
-    from xl_dealer.scores import is_ten_point, score_normaliser  # SCORE: the scale is the column's
+    from xl_dealer.rules.scores import (  # SCORE: the scale is the column's
+        is_ten_point,
+        score_normaliser,
+    )
 
     return score_normaliser(config, is_ten_point(column or (), config))
 
@@ -265,7 +268,7 @@ def _future(c: Checked, em: Emitter) -> None:
 
 def check_columns(table: Table, em: Emitter) -> None:
     """``column.missing`` once per sheet; ``column.duplicate`` on the later header cell."""
-    from xl_dealer.reading import col_letter
+    from xl_dealer.read.header import col_letter
 
     for f in table.kind.fields:
         if f.required and f.key not in table.columns:

@@ -11,12 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xl_dealer.cadence import card_due, latest_log_contacts
-from xl_dealer.config import Config
-from xl_dealer.messages import register
-from xl_dealer.reading import Table
+from xl_dealer.model.config import Config
+from xl_dealer.model.messages import register
+from xl_dealer.read.table import Table
+from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
-from xl_dealer.values import phone_key
+from xl_dealer.rules.cadence import card_due, latest_log_contacts
 
 register("followup.quota",
          "{subject}：当天只记录了{value}条跟进，少于每天至少{target}条的要求，请补记或补做跟进。",

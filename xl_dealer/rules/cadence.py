@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
 
 NEW_CAR = "新车交付"
 
@@ -75,7 +75,7 @@ class LogContact:
 
 def latest_log_contacts(checked: list, as_of: dt.date) -> dict[str, LogContact]:
     """phone key → the latest follow-up log row on or before ``as_of``, across every log of the run."""
-    from xl_dealer.values import phone_key
+    from xl_dealer.read.values import phone_key
 
     latest: dict[str, LogContact] = {}
     for c in checked:

@@ -29,9 +29,10 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_dealer.files import GENERATED_PROPERTY, atomic_write
-from xl_dealer.reports.model import Chart, Column, Report, Table
-from xl_dealer.values import mask_phone, text_width
+from xl_dealer.read.inputs import GENERATED_PROPERTY
+from xl_dealer.read.values import mask_phone, text_width
+from xl_dealer.render.outputs import atomic_write
+from xl_dealer.reports.data import Chart, Column, Report, Table
 
 NUMBER_FORMATS = {
     "int": "#,##0", "number": "#,##0.0", "percent": "0.0%", "pp": "+0.0%;-0.0%;0.0%",

@@ -1,4 +1,4 @@
-"""A report (``xl_dealer.reports.model.Report``) written onto a live sheet with xlwings.
+"""A report (``xl_dealer.reports.data.Report``) written onto a live sheet with xlwings.
 
 Layout, top to bottom: title, period and as-of line, then each table (caption, one
 block of header + rows + totals written in a single ``.value``, number formats per
@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer.reports.model import Column, Report, Table
+from xl_dealer.reports.data import Column, Report, Table
 
 FORMATS: dict[str, str | None] = {
     "text": "@", "phone": "@", "int": "0", "number": "0.00", "percent": "0.0%",

@@ -7,7 +7,7 @@ calamine sees it: a ``<dimension>`` can lie), so while it streams a big sheet it
 also writes it into N small packages, stored uncompressed and cut at row
 boundaries: each holds the sheet's own start (up to ``<sheetData>``), a run of
 whole rows, and the close. The reader stitches the pieces' rows back in order
-(``reading.py``). Any surprise (a row without its number where we cut, rows out of
+(``dense.py``). Any surprise (a row without its number where we cut, rows out of
 order, a piece calamine refuses) and the sheet is read whole, as before.
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from xl_dealer.xlsx_package import (
+from xl_dealer.xlsx.package import (
     CT_COMMENTS,
     CT_VML,
     NS_MAIN,
@@ -23,7 +23,7 @@ from xl_dealer.xlsx_package import (
     local,
     xml_text,
 )
-from xl_dealer.xlsx_sheet import add_legacy_drawing, legacy_drawing_rid, parse_ref, root_prefix
+from xl_dealer.xlsx.sheet import add_legacy_drawing, legacy_drawing_rid, parse_ref, root_prefix
 
 AUTHOR = "xl-dealer"
 _SHAPE_ID = re.compile(rb"_x0000_s(\d+)")

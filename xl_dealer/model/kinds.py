@@ -5,8 +5,8 @@ Order of fields is the column order of the templates we generate.
 
 from __future__ import annotations
 
-from xl_dealer.schema import Condition, Field, Kind
-from xl_dealer.schema import FieldType as T
+from xl_dealer.model.schema import Condition, Field, Kind
+from xl_dealer.model.schema import FieldType as T
 
 # A phone is required unless the customer declined to leave one (SPEC §2.1).
 _PHONE_UNLESS_DECLINED = Condition(

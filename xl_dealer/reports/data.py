@@ -61,7 +61,7 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
     def to_json(self) -> dict[str, Any]:
-        from xl_dealer.findings import json_value
+        from xl_dealer.model.findings import json_value
 
         return {
             "report": self.name,

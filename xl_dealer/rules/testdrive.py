@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from xl_dealer.config import Config
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import age_on, id_birth_date
 from xl_dealer.rules.base import Checked, Emitter, show_value
-from xl_dealer.values import age_on, id_birth_date
 
 
 def check_test_drive(c: Checked, config: Config, em: Emitter) -> None:

@@ -1,4 +1,5 @@
-"""Writing outputs atomically: a crash or a full disk never leaves half a file behind."""
+"""Writing outputs: atomically, so a crash or a full disk never leaves half a file behind,
+with the permissions any file the user makes would have."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from xl_dealer.errors import InputError
+from xl_dealer.model.errors import InputError
 
 
 def _umask_mode() -> int:
@@ -17,30 +18,6 @@ def _umask_mode() -> int:
 
 
 _DEFAULT_MODE = _umask_mode()
-GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
-MARKED_SUFFIX = ".checked"  # annotate's copies: <name>.checked.xlsx
-
-
-def is_marked_copy(p: Path) -> bool:
-    return p.stem.lower().endswith(MARKED_SUFFIX)
-
-
-def generated_by_us(path: Path) -> str | None:
-    """What we wrote this workbook as ("report"), read from its custom properties; None for a clerk's."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("docProps/custom.xml")
-            if info.file_size > 1_000_000:
-                return None
-            data = z.read(info)
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return None
-    import re
-
-    m = re.search(rb'name="' + re.escape(GENERATED_PROPERTY.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([^<]*)<', data)
-    return m[1].decode() if m else None
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from xl_dealer.xlsx_package import (
+from xl_dealer.xlsx.package import (
     NS_MAIN,
     XML_DECL,
     Package,
@@ -18,7 +18,7 @@ from xl_dealer.xlsx_package import (
     set_attr,
     xml_attr,
 )
-from xl_dealer.xlsx_sheet import root_prefix
+from xl_dealer.xlsx.sheet import root_prefix
 
 MINIMAL_STYLES = XML_DECL + (
     f'<styleSheet xmlns="{NS_MAIN}">'
@@ -154,7 +154,7 @@ class Styles:
             if items:
                 xml = _append(xml, self.p, section, items, self._n[section.decode()] + len(items))
         if not self.pkg.has(self.part):
-            from xl_dealer.xlsx_package import CT_STYLES, REL_STYLES
+            from xl_dealer.xlsx.package import CT_STYLES, REL_STYLES
 
             self.pkg.add_override(self.part, CT_STYLES)
             self.pkg.add_rel(self.pkg.workbook_part(), REL_STYLES, self.part)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TypeVar
 
-from xl_dealer.xlsx_package import (
+from xl_dealer.xlsx.package import (
     NS_REL,
     PackageError,
     get_attr,

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.values import Result, clean, fold
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import Result, clean, fold
 
 RATE_FORMULA = "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计） / satisfied answers ÷ answered items (blanks not counted)"
 
 
 def score_items(kind_key: str = "service_callback") -> list[str]:
     """The score fields of a kind, in declaration order."""
-    from xl_dealer.kinds import KINDS
-    from xl_dealer.schema import FieldType
+    from xl_dealer.model.kinds import KINDS
+    from xl_dealer.model.schema import FieldType
 
     return [f.key for f in KINDS[kind_key].fields if f.type is FieldType.SCORE]
 
@@ -127,7 +127,7 @@ def problem_customers(values: Mapping[str, list[Any]], config: Config) -> dict[i
 
 
 def item_header(item: str, kind_key: str = "service_callback") -> str:
-    from xl_dealer.kinds import KINDS
+    from xl_dealer.model.kinds import KINDS
 
     return KINDS[kind_key].field(item).header
 

@@ -18,10 +18,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from xl_dealer.xlsx_notes import AUTHOR
-from xl_dealer.xlsx_package import NS_REL, XML_DECL, Package, local, xml_attr
-from xl_dealer.xlsx_sheet import legacy_drawing_rid, mark_cells, parse_ref, root_prefix
-from xl_dealer.xlsx_styles import Styles
+from xl_dealer.xlsx.notes import AUTHOR
+from xl_dealer.xlsx.package import NS_REL, XML_DECL, Package, local, xml_attr
+from xl_dealer.xlsx.sheet import legacy_drawing_rid, mark_cells, parse_ref, root_prefix
+from xl_dealer.xlsx.styles import Styles
 
 NS_MARKS = "urn:xl-dealer:marks:1"
 REL_CUSTOM_XML = NS_REL + "/customXml"

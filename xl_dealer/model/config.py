@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from xl_dealer.errors import InputError
+from xl_dealer.model.errors import InputError
 
 Severity = Literal["error", "warning", "info"]
 CONFIG_ENV = "XL_DEALER_CONFIG"
@@ -147,7 +147,7 @@ class Config(BaseSettings):
     complaint_second_call_days: int = Field(7, ge=0)
     churn_months: int = Field(6, ge=1)
 
-    # satisfaction arithmetic (xl_dealer.scores)
+    # satisfaction arithmetic (xl_dealer.rules.scores)
     score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
     score_scale: Literal["auto", "5", "10"] = Field(
         "auto", description="auto: a column with any number above 5 is on the 10-point scale (halved)")
@@ -181,7 +181,7 @@ class Config(BaseSettings):
     @field_validator("severity")
     @classmethod
     def _known_rules(cls, v: dict[str, str]) -> dict[str, str]:
-        from xl_dealer.catalogue import RULES
+        from xl_dealer.model.catalogue import RULES
 
         unknown = sorted(set(v) - set(RULES))
         if unknown:
@@ -225,7 +225,7 @@ class Config(BaseSettings):
         return (init_settings, env_settings)
 
     def severity_of(self, rule: str) -> str:
-        from xl_dealer.catalogue import RULES
+        from xl_dealer.model.catalogue import RULES
 
         return self.severity.get(rule) or RULES[rule].severity
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from xl_dealer.config import Limits
-from xl_dealer.errors import InputError
+from xl_dealer.model.config import Limits
+from xl_dealer.model.errors import InputError
 
 if TYPE_CHECKING:
-    from xl_dealer.pieces import Cutter, Loader, Piece
+    from xl_dealer.read.pieces import Cutter, Loader, Piece
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
@@ -112,7 +112,7 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
     for a parallel read on the way (``pieces.py``)."""
-    from xl_dealer.pieces import Cutter, Shared
+    from xl_dealer.read.pieces import Cutter, Shared
 
     out = Preflight()
     big = limits.split_mb * 1024 * 1024

@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.samples import CONSULTANTS, SOURCES, SheetData, _messy_date, _messy_phone
-from xl_dealer.values import phone_key, to_date, to_phone
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key, to_date, to_phone
+from xl_dealer.samples.common import CONSULTANTS, SOURCES, SheetData, messy_date, messy_phone
 
 CARD_HEADERS = {
     "card_date": "*建卡日期", "customer": "*客户姓名", "phone": "*联系电话", "model": "*意向车型",
@@ -99,7 +99,7 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
             status, level = "已订车", "O"
         elif x < 0.19:
             status, level = "休眠", "C"
-        row = {"card_date": _messy_date(rng, made), "customer": r["customer"], "phone": _messy_phone(rng, p),
+        row = {"card_date": messy_date(rng, made), "customer": r["customer"], "phone": messy_phone(rng, p),
                "model": r["model"], "level": level, "source": rng.choice(SOURCES), "consultant": consultant,
                "status": status, "lost_reason": reason, "last_contact": None, "next_date": None,
                "remark": rng.choice(("", "", "", "关注油耗", "二胎家庭", "换购"))}
@@ -185,8 +185,8 @@ def _log_rows(rng: random.Random, log: SheetData, contacts: list[tuple[dt.date, 
         sub, signed = submitted[key]
         cadence = c.cadence
         rows.append({
-            "date": _messy_date(rng, day), "time": dt.time(m // 60, m % 60), "consultant": who,
-            "customer": c.row["customer"], "phone": _messy_phone(rng, c.phone),
+            "date": messy_date(rng, day), "time": dt.time(m // 60, m % 60), "consultant": who,
+            "customer": c.row["customer"], "phone": messy_phone(rng, c.phone),
             "level": c.level if rng.random() < 0.9 else c.level.lower(), "channel": channel,
             "content": rng.choice(CONTENTS), "feedback": rng.choice(FEEDBACK),
             "next_date": day + dt.timedelta(days=cadence) if cadence else None,

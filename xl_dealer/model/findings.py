@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer.catalogue import SEVERITIES
+from xl_dealer.model.catalogue import SEVERITIES
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 
-from xl_dealer.files import atomic_write
+from xl_dealer.render.outputs import atomic_write
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -12,10 +12,10 @@ import datetime as dt
 import random
 from typing import Any
 
-from xl_dealer.config import Config
-from xl_dealer.samples import SheetData, _messy_date, _messy_phone, _Names, _yes
-from xl_dealer.scores import department_of
-from xl_dealer.values import to_plate
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import to_plate
+from xl_dealer.rules.scores import department_of
+from xl_dealer.samples.common import Names, SheetData, messy_date, messy_phone, yes
 
 ADVISORS = ("黄志强", "周敏", "吴涛", "郑丽")
 CALLERS = ("小周", "小林")
@@ -93,7 +93,7 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
     """A month of callbacks ending the day before ``end``, and the quick-handling form."""
     config = config or Config()
     rng = random.Random(seed)
-    names = _Names(rng)
+    names = Names(rng)
     start = end - dt.timedelta(days=days)
     last_day = end - dt.timedelta(days=1)
     cb = SheetData(f"{last_day.month}月回访", CB_HEADERS, [], title=f"售后回访记录 {last_day:%Y年%m月}")
@@ -113,8 +113,8 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
                 "phone": names.phone(), "service_type": stype, "advisor": rng.choice(ADVISORS),
                 "delivered": delivered, "called": called, "call_time": _call_time(rng),
                 "caller": rng.choice(CALLERS), "outcome": outcome,
-                "quoted": _yes(rng, rng.random() < 0.95), "explained": _yes(rng, rng.random() < 0.9),
-                "comment": rng.choice(COMMENTS), "complaint": "否", "member": _yes(rng, rng.random() < 0.3),
+                "quoted": yes(rng, rng.random() < 0.95), "explained": yes(rng, rng.random() < 0.9),
+                "comment": rng.choice(COMMENTS), "complaint": "否", "member": yes(rng, rng.random() < 0.3),
                 "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
                 "next_service_km": km + 10000 if stype == "保养" else None,
                 "mileage": rng.choice((km, f"{km:,}", f"{km}公里")),
@@ -164,9 +164,9 @@ def _case(rng: random.Random, cb_row: dict[str, Any], end: dt.date, config: Conf
     due = day + dt.timedelta(days=3)
     last_day = end - dt.timedelta(days=1)
     row: dict[str, Any] = {
-        "date": _messy_date(rng, day), "_day": day, "_due_passed": due < end,
+        "date": messy_date(rng, day), "_day": day, "_due_passed": due < end,
         "ro_no": cb_row["ro_no"] if rng.random() < 0.7 else None,
-        "customer": cb_row["customer"], "phone": _messy_phone(rng, cb_row["phone"]),
+        "customer": cb_row["customer"], "phone": messy_phone(rng, cb_row["phone"]),
         "issue": ISSUES[item], "department": dept, "owner": OWNERS[dept], "owner_signed": OWNERS[dept],
         "due": due, "resolved": None, "result": None, "second_call": None, "second_result": None, "satisfied": None,
     }
@@ -258,7 +258,7 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
     """
     config = config or Config()
     rng = random.Random(seed)
-    names = _Names(rng)
+    names = Names(rng)
     first = end - dt.timedelta(days=30 * months)
     last = end - dt.timedelta(days=31)  # the day before the month's sheet begins
     kinds = [(t, w) for t, w in TYPES if t != "新车交付"]
@@ -266,7 +266,7 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
     due_soon = set(rng.sample(range(customers), 6))
     for n in range(customers):
         who = {"plate": _plate(rng), "customer": names.person(), "phone": names.phone(),
-               "advisor": rng.choice(ADVISORS), "member": _yes(rng, rng.random() < 0.3)}
+               "advisor": rng.choice(ADVISORS), "member": yes(rng, rng.random() < 0.3)}
         stops = rng.random() < 0.2  # a lost customer: no visit in the last seven months
         until = end - dt.timedelta(days=rng.randint(215, 420)) if stops else last
         day = first + dt.timedelta(days=rng.randint(0, 200))
@@ -290,7 +290,7 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
                 "ro_no": f"RO{delivered:%y%m%d}{len(rows) % 1000:03d}", **who, "service_type": stype,
                 "delivered": delivered, "called": called, "call_time": _call_time(rng),
                 "caller": rng.choice(CALLERS), "outcome": outcome,
-                "quoted": _yes(rng, True), "explained": _yes(rng, True), "comment": rng.choice(COMMENTS),
+                "quoted": yes(rng, True), "explained": yes(rng, True), "comment": rng.choice(COMMENTS),
                 "complaint": "否",
                 "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
                 "next_service_km": km + 10000 if stype == "保养" else None, "mileage": km,

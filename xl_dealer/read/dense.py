@@ -1,0 +1,113 @@
+"""The dense reader: a sheet as python-calamine reads it, whole or stitched from the pieces of a
+cut sheet (``pieces.py``), turned into columns a chunk of rows at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import islice, repeat
+from typing import Any
+
+from xl_dealer.model.config import Config
+from xl_dealer.model.schema import Kind
+from xl_dealer.read.header import AliasIndex, classify
+from xl_dealer.read.table import SkippedSheet, Table, build_table, table_from_rows
+
+
+class GiveUp(Exception):
+    """The rows are not what the sheet should give: read it the other way."""
+
+
+class Grid:
+    """The rows of a sheet as calamine reads it whole: from Excel row 1, padded on the left to
+    column A; from one calamine sheet or stitched from a cut sheet's pieces, each given as
+    (a call that returns its calamine sheet, its first row), in order.
+
+    ``iter_rows`` yields every row from Excel row 1 but drops the empty columns left of
+    ``start``; a piece's rows above its own start are empty, so each piece gives the rows
+    from where the one before ended to its own end. A piece is only waited for when its
+    rows are wanted. Rows of different pieces may differ in length (their extents differ).
+    """
+
+    def __init__(self, parts: list[tuple[Callable[[], Any], int]]) -> None:
+        self.parts = parts
+        self.bottom = -1  # the last row given, once all are
+
+    def rows(self) -> Iterator[list[Any]]:
+        import python_calamine as pc
+
+        his = [lo for _, lo in self.parts[1:]] + [1 << 40]
+        for (get, lo), hi in zip(self.parts, his, strict=True):
+            try:
+                sh = get()
+            except (pc.CalamineError, OSError, ValueError):
+                raise GiveUp from None  # a piece calamine refuses
+            if sh.start is None or sh.end is None or not sh.height or not sh.width:
+                continue
+            (top, left), (bottom, _) = sh.start, sh.end
+            if not lo <= top <= bottom < hi:
+                raise GiveUp  # the XML had rows out of order: a piece holds another's rows
+            cur = self.bottom + 1
+            it: Iterator[list[Any]] = islice(sh.iter_rows(), cur, None) if cur else sh.iter_rows()
+            del sh
+            if left:
+                pad = [""] * left
+                it = (pad + r for r in it)
+            yield from it
+            self.bottom = bottom
+
+
+_CHUNK = 4096  # rows turned into columns at a time
+
+
+def from_calamine(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Config,
+                   errors: dict[tuple[int, int], str] | None,
+                   whole: Callable[[], list[list[Any]]] | None = None) -> Table | SkippedSheet | None:
+    """A calamine sheet row by row (``iter_rows``), keeping only the columns the table needs.
+
+    ``to_python`` would build the whole grid as Python lists first: the rows we keep
+    are built once, in chunks, straight into columns, so a 100k-row sheet costs less
+    memory than the bare grid. For an empty sheet, one of no known kind (small, rare,
+    told apart as before) or rows that do not fit what calamine said of the sheet, the
+    sheet is read ``whole``; None when there is no such fallback here (a cut sheet: its
+    caller reads it uncut).
+    """
+    try:
+        table = _columns(name, sheet, grid, index, config, errors)
+    except GiveUp:
+        table = None
+    if table is None and whole is not None:
+        return table_from_rows(name, sheet, whole(), index, config, errors)
+    return table
+
+
+def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Config,
+             errors: dict[tuple[int, int], str] | None) -> Table | None:
+    it = grid.rows()
+    head = list(islice(it, config.header_search_rows))
+    hit = classify(head, index, config.header_search_rows) if head else None
+    if hit is None:
+        return None
+    kind, h = hit
+    cols: dict[int, list[Any]] = {c: [] for c in {*range(6), *_mapped_columns(head[h], kind, index)}}
+    seen = len(head)
+    chunk = head[h + 1:]
+    while True:
+        if chunk:
+            m = len(chunk[0])
+            if any(len(r) != m for r in chunk):  # rows of two pieces, or a piece's first rows
+                m = max(map(len, chunk))
+                chunk = [r + [""] * (m - len(r)) for r in chunk]
+            t = list(zip(*chunk, strict=True))
+            for c, acc in cols.items():
+                acc.extend(t[c] if c < m else repeat("", len(chunk)))
+        chunk = list(islice(it, _CHUNK))
+        if not chunk:
+            break
+        seen += len(chunk)
+    if seen != grid.bottom + 1:
+        return None
+    return build_table(name, sheet, kind, head[:h + 1], seen - h - 1, cols.__getitem__, index, errors)
+
+
+def _mapped_columns(header: list[Any], kind: Kind, index: AliasIndex) -> list[int]:
+    return [c for c, v in enumerate(header) if isinstance(v, str) and v.strip() and index.lookup(kind, v)]

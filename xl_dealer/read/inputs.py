@@ -1,0 +1,69 @@
+"""Finding the input files: folders walked, workbooks named twice read once, and our own
+outputs (reports, marked copies) told apart from the clerks' workbooks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
+MARKED_SUFFIX = ".checked"  # annotate's copies: <name>.checked.xlsx
+
+
+def is_marked_copy(p: Path) -> bool:
+    return p.stem.lower().endswith(MARKED_SUFFIX)
+
+
+def generated_by_us(path: Path) -> str | None:
+    """What we wrote this workbook as ("report"), read from its custom properties; None for a clerk's."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return None
+            data = z.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    import re
+
+    m = re.search(rb'name="' + re.escape(GENERATED_PROPERTY.encode()) + rb'"[^>]*>\s*<vt:lpwstr>([^<]*)<', data)
+    return m[1].decode() if m else None
+
+
+def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
+    """(file, came from a folder) for files as given and folders expanded (recursively, sorted)."""
+    out: list[tuple[Path, bool]] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            # lock files (~$x.xlsx) and hidden files (.x.xlsx, macOS ._x.xlsx) are kept so
+            # read_file can list them as skipped; hidden folders are not entered
+            found = sorted(
+                q for q in p.rglob("*")
+                if q.suffix.lower() in EXTENSIONS and q.is_file()
+                and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
+            )
+            out.extend((q, True) for q in found if _first(q, seen))
+        elif _first(p, seen):
+            out.append((p, False))
+    return out
+
+
+def _first(p: Path, seen: set[Path]) -> bool:
+    """A workbook named twice (or in a folder and by name) is read once: counted twice, every
+    finding and report number would double."""
+    key = p.resolve()
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files as given, folders expanded (recursively, sorted) to their workbooks."""
+    return [p for p, _ in collect_inputs(paths)]

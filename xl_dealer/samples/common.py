@@ -1,0 +1,194 @@
+"""What every sample generator shares: the sheet being built, the planted mistakes, messy cells,
+names and phones, and writing a workbook as a clerk keeps it.
+
+The generators record every mistake they plant (sheet, row, field, rule), so a
+test can check that ``validate`` finds exactly those: no more, no fewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xl_dealer.read.values import text_width
+
+CONSULTANTS = ("王强", "李娜", "张伟", "刘洋", "陈静", "赵磊")
+MODELS = ("凯美瑞", "卡罗拉", "RAV4荣放", "汉兰达", "亚洲龙", "雷凌", "威兰达", "bZ3")
+SOURCES = ("汽车之家", "懂车帝", "易车", "朋友介绍", "老客户推荐", "路过", "网络", "车展", "外拓", "电话", "户外广告")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力宇浩然子轩梓涵欣怡佳琪晨阳"
+
+
+@dataclass(frozen=True, slots=True)
+class Planted:
+    sheet: str
+    row: int | None  # Excel row; None for a group finding (a consultant's day)
+    field: str | None
+    rule: str
+    subject: str | None = None  # names the group of a row-less finding ("王强 2026-11-25")
+
+
+@dataclass(slots=True)
+class SheetData:
+    name: str
+    headers: dict[str, str]  # field key -> header text, in column order
+    rows: list[dict[str, Any]]
+    title: str | None = None  # a merged title row above the header
+    extra_columns: tuple[str, ...] = ("微信号",)  # columns nobody asked for
+    total_row: bool = True
+    planted: list[tuple[int, str | None, str]] = field(default_factory=list)  # (row index, field, rule)
+    planted_groups: list[tuple[str, str | None, str]] = field(default_factory=list)  # (subject, field, rule)
+
+    @property
+    def header_row(self) -> int:
+        return 3 if self.title else 1
+
+    def excel_row(self, i: int) -> int:
+        return self.header_row + 1 + i
+
+    def planted_cells(self) -> list[Planted]:
+        return ([Planted(self.name, self.excel_row(i), f, r) for i, f, r in self.planted]
+                + [Planted(self.name, None, f, r, subject) for subject, f, r in self.planted_groups])
+
+
+def id_number(rng: random.Random, birth: dt.date, area: str = "440106") -> str:
+    body = f"{area}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    s = sum(int(c) * w for c, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[s % 11]
+
+
+class Names:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.phones: set[str] = set()
+
+    def person(self) -> str:
+        r = self.rng
+        if r.random() < 0.15:
+            return r.choice(SURNAMES) + r.choice(("先生", "女士"))
+        return r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2, 2))))
+
+    def phone(self) -> str:
+        while True:
+            p = self.rng.choice(("13", "15", "18", "17", "19")) + f"{self.rng.randint(0, 999_999_999):09d}"
+            if p not in self.phones:
+                self.phones.add(p)
+                return p
+
+
+def messy_phone(rng: random.Random, p: str) -> Any:
+    x = rng.random()
+    if x < 0.35:
+        return int(p)  # typed as a number
+    if x < 0.40:
+        return f"{p[:3]} {p[3:7]} {p[7:]}"
+    if x < 0.43:
+        return "+86 " + p
+    if x < 0.45:
+        return p.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return p
+
+
+def messy_date(rng: random.Random, d: dt.date) -> Any:
+    x = rng.random()
+    if x < 0.7:
+        return d
+    if x < 0.8:
+        return f"{d.year}/{d.month}/{d.day}"
+    if x < 0.9:
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.year}.{d.month:02d}.{d.day:02d}"
+
+
+def messy_time(rng: random.Random, t: dt.time) -> Any:
+    x = rng.random()
+    if x < 0.75:
+        return t
+    if x < 0.9:
+        return f"{t.hour}:{t.minute:02d}"
+    return f"{t.hour}点{t.minute}" if t.minute else f"{t.hour}点"
+
+
+def yes(rng: random.Random, v: bool) -> Any:
+    return rng.choice(("是", "是", "是", "√", "Y")) if v else rng.choice(("否", "否", "", "×", "N"))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None = None,
+                   write_only: bool = False) -> None:
+    """Write sheets as a clerk would keep them: a merged title row, starred headers, a 合计 row,
+    an extra column, and (optionally) a 说明 sheet first."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    if instructions:
+        ws = wb.create_sheet("说明")
+        for line in instructions.splitlines():
+            ws.append([line])
+        if not write_only:
+            ws.column_dimensions["A"].width = max(text_width(line) for line in instructions.splitlines()) + 2
+    for s in sheets:
+        ws = wb.create_sheet(s.name)
+        keys = list(s.headers)
+        ncols = len(keys) + len(s.extra_columns)
+        if s.title:
+            ws.append([s.title])
+            ws.append([])
+            if not write_only:
+                ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+                ws["A1"].font = Font(bold=True, size=14)
+                ws["A1"].alignment = Alignment(horizontal="center")
+        ws.append([s.headers[k] for k in keys] + list(s.extra_columns))
+        if not write_only:
+            fill = PatternFill("solid", fgColor="DDEBF7")
+            for c in ws[s.header_row]:
+                c.font = Font(bold=True)
+                c.fill = fill
+        for r in s.rows:
+            vals = [r.get(k) for k in keys] + [None] * len(s.extra_columns)
+            ws.append([text_cell(ws, v) for v in vals] if write_only else vals)
+            if not write_only:
+                for c in ws[ws.max_row]:
+                    if c.data_type == "f":  # a remark typed as "=..." is the clerk's text, not a formula
+                        c.data_type = "s"
+        if s.total_row:
+            ws.append(["合计", f"{len(s.rows)}条"])
+        if not write_only:
+            ws.freeze_panes = ws.cell(row=s.header_row + 1, column=1)
+            for i, k in enumerate(keys, start=1):
+                from openpyxl.utils import get_column_letter
+
+                widest = text_width(s.headers[k])
+                for row in ws.iter_rows(min_row=s.header_row + 1, max_row=s.header_row + len(s.rows),
+                                        min_col=i, max_col=i):
+                    for c in row:
+                        if isinstance(c.value, dt.date):
+                            c.number_format = "yyyy-mm-dd"
+                            widest = max(widest, 10)
+                        elif isinstance(c.value, dt.time):
+                            c.number_format = "hh:mm"
+                        elif c.value is not None:
+                            widest = max(widest, text_width(str(c.value)))
+                ws.column_dimensions[get_column_letter(i)].width = min(widest + 2, 40)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def text_cell(ws: Any, v: Any) -> Any:
+    """In write-only mode, a string starting with '=' must still be written as a string."""
+    if isinstance(v, str) and v.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        c = WriteOnlyCell(ws, v)
+        c.data_type = "s"
+        return c
+    return v

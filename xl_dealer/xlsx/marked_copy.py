@@ -1,0 +1,81 @@
+"""The marked copy of one workbook: bad cells filled by severity, a note on each, and the
+校验结果 sheet, written by editing the package's parts (every other part is copied as it was).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.render.results import NOTE_SEPARATOR, note_text, worst
+from xl_dealer.xlsx.notes import add_notes
+from xl_dealer.xlsx.package import Package
+from xl_dealer.xlsx.record import find_record, restore_cells, strip_notes, write_record
+from xl_dealer.xlsx.results import results_sheet_xml
+from xl_dealer.xlsx.sheet import mark_cells, parse_ref
+from xl_dealer.xlsx.styles import Styles
+
+
+def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config) -> tuple[int, int]:
+    """Write the marked copy of one workbook; returns (cells filled, notes added).
+
+    A source that is itself a marked copy first loses our earlier fills and notes
+    (``xlsx.record``), so a cell the clerk has fixed since is no longer marked.
+    """
+    lang = "en" if config.lang == "en" else "zh"
+    with Package(src) as pkg:
+        styles = Styles(pkg)
+        fills = {sev: styles.fill("FF" + rgb.upper()) for sev, rgb in config.mark_fills.items()}
+        our_fills = {"FF" + rgb.upper() for rgb in config.mark_fills.values()}
+        sheets = {name: part for name, _, part in pkg.sheets() if part and pkg.has(part)}
+        results_name = config.results_sheet
+        record_part, old_record, old_fills = find_record(pkg)
+        on_cells: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+        for f in findings:
+            if f.sheet in sheets and f.cell and f.sheet != results_name:
+                on_cells[f.sheet][f.cell.upper()].append(f)
+        record: dict[str, dict[str, tuple[int, int]]] = {}
+        n_cells = n_notes = 0
+        for sheet, part in sheets.items():
+            if sheet == results_name:
+                continue
+            strip_notes(pkg, part, NOTE_SEPARATOR.values())  # earlier runs' notes, ours only
+            cells = on_cells.get(sheet, {})
+            old = old_record.get(sheet, {})
+            if not cells and not old:
+                continue
+            xml = pkg.read(part)
+            if old:
+                xml, _ = restore_cells(xml, old, styles, old_fills | our_fills)
+            marked: dict[str, tuple[int, int]] = {}
+            marks: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+            for ref, fs in cells.items():
+                row, col = parse_ref(ref)
+                marks[row][col] = (worst(fs), ref)
+
+            def style_for(s: int, mark: tuple[str, str], marked: dict[str, tuple[int, int]] = marked) -> int:
+                xf = styles.clone_xf(s, fill=fills.get(mark[0], fills["error"]))
+                marked[mark[1]] = (s, xf)
+                return xf
+
+            xml = mark_cells(xml, marks, style_for)
+            notes = {ref: note_text(fs, lang) for ref, fs in cells.items()}
+            xml = add_notes(pkg, part, xml, notes, NOTE_SEPARATOR[lang])
+            pkg.write(part, xml)
+            record[sheet] = marked
+            n_cells += len(cells)
+            n_notes += len(notes)
+        if any(record.values()) or record_part:
+            write_record(pkg, record_part, record, our_fills)
+        xml = results_sheet_xml(findings, lang, set(sheets), styles, fills)
+        existing = next((n for n in sheets if n == results_name), None)
+        if existing:  # a copy of a copy: replace the old list, do not add a second one
+            pkg.write(sheets[existing], xml)
+        else:
+            pkg.add_sheet(results_name, xml)
+        pkg.set_print_titles(results_name)
+        styles.save()
+        pkg.save(dst)
+    return n_cells, n_notes
