@@ -142,7 +142,9 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
                 short_planted += 1
                 log.planted_groups.append((f"{who} {day.isoformat()}", "consultant", "followup.quota"))
                 continue
-            pool = [c for c in mine[who] if c.made < day and c not in today[who] and not (c.cut and day > c.cut)]
+            # the quota counts open customers only (a call to a 战败 or delivered one does not fill it)
+            pool = [c for c in mine[who] if c.made < day and c.cadence is not None and c not in today[who]
+                    and not (c.cut and day > c.cut)]
             rng.shuffle(pool)
             while len(today[who]) < target + rng.randint(0, 2) and pool:
                 c = pool.pop()
