@@ -62,7 +62,7 @@ def test_render_writes_title_tables_formats_totals_and_chart() -> None:
     assert sheet._value(f"C{calls.first}") == dt.datetime(2026, 11, 20)
     assert sheet._value(f"D{calls.first}") == pytest.approx(10.5 / 24)  # a time is a fraction of a day
     assert sheet.range((calls.first, 4)).column_width == 9
-    assert sheet._value(f"A{placed[2].first}") == "本期无数据 / nothing in this period"
+    assert sheet._value(f"A{placed[2].first}") == "本期无数据"
     assert any(v == "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）" for v in sheet._values.values())
     (chart,) = sheet._charts
     assert chart.chart_type == "bar_clustered" and chart.title == "各部门满意率"

@@ -92,7 +92,7 @@ def test_empty_report_renders(tmp_path):
     r = build_report("weekly", [], as_of=AS_OF, config=Config())
     out = save_reports([r], tmp_path / "empty.xlsx")
     texts = [c.value for row in load_workbook(out).active.iter_rows() for c in row if c.value]
-    assert any("没有回访记录" in str(t) for t in texts)
+    assert any("未提供售后回访记录" in str(t) for t in texts) and not r.fed
     assert "—" in texts  # a rate with nothing to divide by is a dash, not 0 % or #DIV/0!
 
 

@@ -53,7 +53,8 @@ def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("args", [["report", "nope", "x.xlsx"], ["report", "weekly", "missing.xlsx"],
                                   ["report", "weekly", "x.xlsx", "--as-of", "30/11/2026"],
-                                  ["report", "funnel", "x.xlsx", "--period", "year"]])
+                                  ["report", "funnel", "x.xlsx", "--period", "decade"],
+                                  ["report", "morning", "x.xlsx", "--period", "week"]])
 def test_bad_usage_exits_2_with_one_line(tmp_path, args, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, args)

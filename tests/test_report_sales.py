@@ -93,8 +93,11 @@ def test_morning_counts_an_order_once_on_its_first_day(tmp_path):
 
 def test_morning_totals(morning):
     t = morning.table("by_consultant").total_row
+    # 张伟 rests that day: no target of his in the total (2 × 6, not 3 × 6)
     assert (t["consultant"], t["walk_ins"], t["phone_ins"], t["new_cards"], t["followups"], t["target"]) == \
-        ("合计", 3, 1, 2, 9, 18)
+        ("合计", 3, 1, 2, 9, 12)
+    assert {r["consultant"]: r["target"] for r in morning.table("by_consultant").rows} == \
+        {"王强": 6, "李娜": 6, "张伟": None}
     assert morning.to_json()["totals"]["by_consultant"]["walk_ins"] == 3
 
 
@@ -156,7 +159,7 @@ def test_funnel_counts_unique_customers(tmp_path):
     r = build_report("funnel", checked([p], D(2026, 12, 3)), as_of=D(2026, 12, 3), config=Config())
     assert (r.period_start, r.period_end) == (D(2026, 11, 1), D(2026, 11, 30))
     stages = [(s["stage"], s["customers"], s["from_previous"], s["from_visits"]) for s in r.table("stages").rows]
-    assert stages == [("来店/来电", 5, 1.0, 1.0), ("建卡", 3, 0.6, 0.6),
+    assert stages == [("来店/来电", 5, None, 1.0), ("建卡", 3, 0.6, 0.6),
                       ("试驾", 2, pytest.approx(2 / 3), 0.4), ("订单", 1, 0.5, 0.2)]
     src = {x["source"]: (x["visits"], x["cards"], x["test_drives"], x["orders"]) for x in r.table("by_source").rows}
     assert src == {"汽车之家": (2, 2, 1, 1), "路过": (3, 1, 1, 0)}

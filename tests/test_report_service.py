@@ -48,15 +48,18 @@ def test_monthly_beside_the_month_before(monthly):
     assert (monthly.period_start, monthly.period_end) == (D(2026, 11, 1), D(2026, 11, 30))
     rows = {r["department"]: r for r in monthly.table("by_department").rows}
     assert (rows["服务接待"]["answered"], rows["服务接待"]["rate"], rows["服务接待"]["prev_rate"]) == (2, 1.0, 0.5)
-    assert rows["服务接待"]["change"] == pytest.approx(0.5)
+    assert rows["服务接待"]["change"] == 50.0  # percentage points, as the sheet shows "+50.0百分点"
     assert (rows["车间"]["answered"], rows["车间"]["satisfied"], rows["车间"]["rate"], rows["车间"]["prev_rate"]) == \
         (2, 1, 0.5, 1.0)
-    assert rows["车间"]["change"] == pytest.approx(-0.5)
-    assert (rows["总体"]["rate"], rows["总体"]["prev_rate"], rows["总体"]["change"]) == (1.0, None, None)
+    assert rows["车间"]["change"] == -50.0
+    assert "总体" not in rows  # 总体评价 speaks for no department
+    assert monthly.notes == []  # October is in the inputs: nothing to explain
     assert rows["钣喷"]["rate"] is None  # nothing answered: no rate, not 0 %
     assert (rows["车间"]["problems"], rows["车间"]["complaints"], rows["服务接待"]["complaints"]) == (1, 2, 1)
     total = monthly.table("by_department").total_row
+    # the total is every item pooled, 总体评价 (RO2: 5) included
     assert (total["answered"], total["satisfied"], total["prev_rate"]) == (5, 4, pytest.approx(2 / 3))
+    assert total["change"] == round((4 / 5 - 2 / 3) * 100, 1)
 
 
 def test_monthly_complaint_resolution(monthly):
@@ -102,8 +105,8 @@ def history(tmp_path):
 def test_churn_rate_over_unique_customers(history):
     r = build_report("churn", history, as_of=AS_OF, config=Config())
     assert (r.period_start, r.period_end) == (D(2025, 6, 3), D(2026, 6, 2))
-    assert r.to_json()["tables"]["summary"] == [{"cutoff": "2026-06-03", "base": 5, "lost": 3,
-                                                 "churn_rate": 0.6, "return_rate": 0.4}]
+    assert r.to_json()["tables"]["summary"] == [{"label": "统计日", "at": "2026-12-03", "cutoff": "2026-06-03",
+                                                 "base": 5, "lost": 3, "churn_rate": 0.6, "return_rate": 0.4}]
     lost = {x["plate"]: x for x in r.table("lost").rows}
     assert set(lost) == {"粤A10002", "粤A10003", "粤A10006"}
     assert lost["粤A10002"]["reason"] == "保养后漏油" and lost["粤A10002"]["status"] == "投诉逾期未解决"

@@ -20,7 +20,6 @@ from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules.followup import quota_days
 
 ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken
-OPEN_STATUSES = ("跟进中", None)  # a card without a status is treated as still followed up
 
 
 def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
@@ -46,8 +45,10 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     logs = [r for r in records(checked, "followup_log") if r["date"] == day]
     has_td_register = bool(tables_of(checked, "test_drive"))
     drives = [r for r in records(checked, "test_drive") if r["date"] == day]
+    # open as the followup.overdue rule says: an O card (已订车) is followed up until delivery
+    closed = {*config.card_closed_statuses, *config.lost_statuses}
     cards = [r for r in records(checked, "followup_card")
-             if r["status"] in OPEN_STATUSES and (r["card_date"] is None or r["card_date"] <= day)]
+             if r["status"] not in closed and (r["card_date"] is None or r["card_date"] <= day)]
     open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]
 
     names: set[str] = set()
@@ -72,7 +73,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     submitted: dict[str, list] = defaultdict(list)
     signed: dict[str, list] = defaultdict(list)
     for r in logs:
-        stats[r["consultant"]]["followups"] += 1
+        stats[r["consultant"]]["log_rows"] += 1
         submitted[r["consultant"]].append(r["submitted_at"])
         signed[r["consultant"]].append(r["manager_signed"])
 
@@ -83,7 +84,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     rows = []
     for name in sorted(n for n in names if n):
         s = stats[name]
-        n_logs = s["followups"]
+        n_logs = s["log_rows"]
+        worked = (name, day) in quota.worked
+        customers = quota.count.get((name, day), 0)  # distinct open customers: what the quota counts
         row = {
             "consultant": name,
             "walk_ins": s["walk_ins"],
@@ -92,10 +95,10 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             **{f"level_{lv}": s[f"level_{lv}"] for lv in open_levels},
             "test_drives": s["test_drives"],
             "orders": len(ordered[name]),
-            "followups": n_logs,
-            "target": target,
-            "target_met": ("—" if not covered else "休息" if (name, day) not in quota.worked
-                           else "达标" if n_logs >= target else "未达标"),
+            "followups": customers,
+            "target": target if worked else None,  # a consultant on 休息 has no target that day
+            "target_met": ("—" if not covered else "休息" if not worked
+                           else "达标" if customers >= target else "未达标"),
             "log_on_time": _on_time(submitted[name], config) if n_logs else "—",
             "log_signed": ("已签" if all(signed[name]) else "未签") if n_logs else "—",
         }
@@ -109,7 +112,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         *[col(f"level_{lv}", f"{lv}级在跟", "int", "sum") for lv in open_levels],
         col("test_drives", "试驾", "int", "sum"),
         col("orders", "订单", "int", "sum"),
-        col("followups", "跟进数", "int", "sum"),
+        col("followups", "跟进客户", "int", "sum"),
         col("target", "目标", "int", "sum"),
         col("target_met", "跟进达标"),
         col("log_on_time", "按时提交"),
@@ -131,8 +134,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             f"试驾 = {td_source}的当日记录数。",
             "订单 = 当日首次以 O/D 级出现在来店登记或跟进记录中的客户数（按电话去重；已订车客户再次跟进不重复计）。",
             "跟进达标：当天有登记、跟进或排班的顾问才计；“休息” = 当天没有记录且不在排班表；“—” = 跟进记录未覆盖该日。",
-            "X级在跟 = 截至当日状态为跟进中的客户跟进卡，按当前意向级别计数。",
-            f"跟进达标：跟进数 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）。",
+            f"X级在跟 = 截至当日未关闭（状态不是{'/'.join(sorted(closed))}）的客户跟进卡，按当前意向级别计数；O 级（已订车）跟到交车为止。",
+            f"跟进客户 = 当日跟进记录中不同的在跟意向客户数（按电话去重；战败、交车等已关闭级别不计）。"
+            f"跟进达标：跟进客户 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）；休息的顾问不计目标。",
             f"按时提交：当日跟进记录的提交时间均不晚于 {config.followup_submit_by:%H:%M}；经理签字：当日记录全部已签。",
         ],
     )
