@@ -88,14 +88,15 @@ def test_builder_totals_win_over_computed_sums() -> None:
 def test_report_macro_reads_the_book_and_adds_or_replaces_the_sheet(monkeypatch) -> None:
     seen = {}
 
-    def fake_build(name, checked, *, as_of, config):
-        seen.update(name=name, kinds=[c.kind for c in checked], as_of=as_of, rows=sum(len(c.table.rows) for c in checked))
+    def fake_build(name, checked, *, as_of, config, period=None):
+        seen.update(name=name, kinds=[c.kind for c in checked], as_of=as_of, rows=sum(len(c.table.rows) for c in checked),
+                    period=period)
         return _report()
 
     monkeypatch.setattr(xl_dealer.reports, "build_report", fake_build, raising=False)
     book = _book()
     build_report(book, "weekly", as_of=AS_OF, config=Config())
-    assert seen == {"name": "weekly", "kinds": ["registration"], "as_of": AS_OF, "rows": 3}
+    assert seen == {"name": "weekly", "kinds": ["registration"], "as_of": AS_OF, "rows": 3, "period": None}
     names = [s.name for s in book.sheets]
     assert names == ["说明", "11月", "周回访报表"]
     assert book.sheets.active.name == "周回访报表"
@@ -112,3 +113,32 @@ def test_a_missing_rate_not_drawn_by_a_chart_shows_a_dash() -> None:
     placed = render_report(book._sheet("周回访报表"), report)
     sheet = book.sheets["周回访报表"]
     assert sheet.range((placed[0].first + 1, 4)).value == "—"
+
+
+def test_report_macro_passes_the_period_and_refuses_a_bad_one(monkeypatch) -> None:
+    from xl_dealer.model.errors import InputError
+
+    seen = {}
+
+    def fake_build(name, checked, *, as_of, config, period=None):
+        seen.update(name=name, period=period)
+        return _report()
+
+    monkeypatch.setattr(xl_dealer.reports, "build_report", fake_build, raising=False)
+    build_report(_book(), "sales", as_of=AS_OF, config=Config(), period="quarter")
+    assert seen == {"name": "sales", "period": "quarter"}
+    with pytest.raises(InputError):
+        build_report(_book(), "sales", as_of=AS_OF, config=Config(), period="decade")
+    with pytest.raises(InputError):
+        build_report(_book(), "morning", as_of=AS_OF, config=Config(), period="week")
+
+
+def test_report_sheet_shows_the_notes_in_red_under_the_title() -> None:
+    report = _report()
+    report.notes = ["未提供售后回访记录：输入中没有这类工作表。", "上期没有回访记录。"]
+    book = Book()
+    placed = render_report(book._sheet("周回访报表"), report)
+    sheet = book.sheets["周回访报表"]
+    assert sheet.range("A3").value == report.notes[0] and sheet.range("A4").value == report.notes[1]
+    assert sheet.range("A3").font.color == (192, 0, 0)
+    assert placed[0].header_row > 5  # the tables start below the notes
