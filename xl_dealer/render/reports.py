@@ -41,7 +41,9 @@ NUMBER_FORMATS = {
     "date": "yyyy-mm-dd", "time": "hh:mm", "text": "@", "phone": "@",
 }
 NUMERIC = frozenset({"int", "number", "percent", "pp", "delta"})
-MIN_CHART_CM = 5.5  # a chart may shrink to this to share its page with the footnotes
+MIN_CHART_CM = 4.5  # a chart may shrink to this to share its page with the footnotes
+SIDE_MIN_CM = 10.0  # a chart at least this wide fits right of its (narrow) table: drawn there
+CHART_CM = 7.5
 DASH = "—"  # a rate with nothing to divide by
 MAX_WIDTH = 40
 HELPER_GAP = 24  # hidden chart data starts this many columns right of the tables, clear of any chart
@@ -185,13 +187,14 @@ class _Layout:
                 return True
         return False
 
-    def cover(self, width_cm: float) -> None:
-        """Widen the print area (with empty columns) until it holds something this wide."""
+    def cover(self, width_cm: float, narrow: bool = False) -> None:
+        """Widen the print area (with empty columns) until it holds something this wide
+        (``narrow``: as LibreOffice prints columns, the narrower, for a chart right of a table)."""
         cols, cm = 0, 0.0
         while cm < width_cm:
             cols += 1
             w = self.width(cols) if cols <= self.ncols else DEFAULT_WIDTH
-            cm += (7 * w + 5) / 96 * 2.54
+            cm += w * UNIT_CM[1] if narrow else (7 * w + 5) / 96 * 2.54
         self.print_cols = max(self.print_cols, cols)
 
     def content_cm(self) -> float:
@@ -233,10 +236,14 @@ def write_report(report: Report, ws: Worksheet) -> None:
     first_data_row: int | None = None
     print_titles: int | None = None
     for table in report.tables:
-        final = table is report.tables[-1] and final_chart is None
+        mine = [c for c in drawn if c.table == table.key]
+        side = _side_width(table, mine, lay)
+        final = table is report.tables[-1] and (final_chart is None or side is not None)
         # a table that fits on a page is not split; a longer one at least starts with its
         # caption, header and a few rows together
         block = (ROW_PT + 20 + ROW_PT * (max(len(table.rows), 1) + bool(table.totals))) * PT_CM
+        if side is not None:  # the chart beside it: the block is as tall as the taller of the two
+            block = max(block, CHART_CM + ROW_CM)
         if final and block + foot_cm < lay.page_cm():
             lay.keep_together(block + foot_cm)
         else:
@@ -250,9 +257,9 @@ def write_report(report: Report, ws: Worksheet) -> None:
         if first_data_row is None:
             first_data_row = header_row + 1
         lay.row += 1
-        for chart in drawn:  # each chart right under the table it draws
-            if chart.table == table.key:
-                _write_chart(report, chart, ws, lay, where, foot_cm if chart is final_chart else 0.0)
+        for chart in mine:  # each chart beside the table it draws, else right under it
+            beside = (len(table.columns) + 2, header_row - 1, side) if side is not None else None
+            _write_chart(report, chart, ws, lay, where, foot_cm if chart is final_chart else 0.0, beside)
 
     if report.footnotes:
         _put(ws, lay.row, 1, "注：").font = Font(bold=True, color="595959")
@@ -456,13 +463,24 @@ def _chart_width(spec: Chart, n_rows: int, lay: _Layout) -> float:
     return min(max(14.0, 0.9 * _bars(spec, n_rows) + 6), 0.92 * max(lay.content_cm(), PAGE_W_CM))
 
 
+def _side_width(table: Table, charts: list[Chart], lay: _Layout) -> float | None:
+    """The width a table's one chart gets right of the table, if that leaves it wide enough."""
+    if len(charts) != 1:
+        return None
+    x = sum((7 * lay.width(c) + 5) / 96 * 2.54 for c in range(1, len(table.columns) + 2))  # and a gap column
+    # up to the page's edge (the print area is widened to hold it, see _write_chart)
+    width = min(_chart_width(charts[0], len(table.rows), lay), 0.98 * max(lay.content_cm(), PAGE_W_CM) - x)
+    return width if width >= SIDE_MIN_CM else None
+
+
 def _chart_rows(height_cm: float) -> int:
     """Rows a chart takes: a spacer row, the chart, two rows below."""
     return 1 + math.ceil(height_cm / ROW_CM) + 2
 
 
 def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where: tuple[int, int, int],
-                 footnotes_cm: float = 0.0) -> None:
+                 footnotes_cm: float = 0.0, beside: tuple[int, int, float] | None = None) -> None:
+    """Draw ``spec`` under its table, or ``beside`` it: (anchor column, top row, width in cm)."""
     table = report.table(spec.table)
     header_row, last, _ = where
     keys = [c.key for c in table.columns]
@@ -479,10 +497,13 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     chart.style = 10
     n_cat, n_ser = last - header_row, len(spec.series)
     bars = _bars(spec, n_cat)
-    chart.width = _chart_width(spec, n_cat, lay)
-    lay.cover(chart.width + 0.3)
-    chart.height = 7.5
-    if footnotes_cm:
+    chart.width = beside[2] if beside else _chart_width(spec, n_cat, lay)
+    if beside:
+        lay.cover(sum(lay.width(c) * UNIT_CM[1] for c in range(1, beside[0])) + chart.width + 0.3, narrow=True)
+    else:
+        lay.cover(chart.width + 0.3)
+    chart.height = CHART_CM
+    if footnotes_cm and not beside:
         # the last chart shares its page with the footnotes: shrink it a little rather than
         # leave the footnotes alone on the next page
         room = lay.room_cm() - footnotes_cm - (_chart_rows(0) + 0.5) * ROW_CM
@@ -497,7 +518,8 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     if spec.percent:
         chart.y_axis.numFmt = "0%"
         chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 1
+        if not spec.open_top:
+            chart.y_axis.scaling.max = 1
     # a value label per bar only where bars are wide enough to hold one: side-by-side
     # series of equal value otherwise print their labels over each other ("66.7%66.7%")
     bar_cm = chart.width * 0.85 / max(bars, 1)
@@ -518,6 +540,14 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
         for series in chart.series:
             series.smooth = False  # a trend must not swing below 0 % between months
             series.marker.symbol = "circle"
+    if beside:  # the table's block was kept together with the chart's height already
+        col, top, _ = beside
+        ws.add_chart(chart, f"{get_column_letter(col)}{top}")
+        end = top
+        while lay.y_cm(top, end) < chart.height + 0.2:
+            end += 1
+        lay.row = max(lay.row, end + 1)
+        return
     block = _chart_rows(chart.height) * ROW_CM
     lay.keep_together(block + footnotes_cm if block + footnotes_cm < lay.page_cm() else block)
     # one spacer row between a page break and the chart: LibreOffice otherwise draws the

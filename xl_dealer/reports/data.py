@@ -33,6 +33,7 @@ class Chart:
     series: list[str]  # column keys drawn
     title: str
     percent: bool = False
+    open_top: bool = False  # a percent axis that may pass 100 % (a target's 完成率)
 
 
 @dataclass(slots=True)

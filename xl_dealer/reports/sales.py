@@ -246,11 +246,13 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         if key in targets:
             target_table.total_row[f"{key}_target"], target_table.total_row[f"{key}_completion"] = targets[key]
     target_keys = [f"{k}_{s}" for k, _ in TARGETED for s in ("target", "completion")]
-    if not config.targets.any():
+    has_targets = config.targets.any()
+    if not has_targets:
         drop_empty_columns(target_table, target_keys)
         drop_empty_columns(summary, ["target", "completion"])
-    series = [c.key for c in target_table.columns if c.key in ("orders", "orders_target", "test_drives",
-                                                                 "test_drives_target")]
+    # against target: each consultant's 完成率 (100 % = on target); without targets, the counts
+    series = ([k for k in ("orders_completion", "test_drives_completion") if any(r[k] is not None for r in target_rows)]
+              if has_targets else ["orders", "test_drives"])
 
     notes = missing_note(checked, "registration", "followup_card")
     for b, (lo, hi) in ((0, cur), (1, prev)):
@@ -262,15 +264,16 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             notes.insert(0, f"本期（{period_name(period, lo, hi)}）输入中没有{'、'.join(unfed)}的来源记录，这些数字显示“—”。")
         else:
             notes.append(no_previous_note("、".join(unfed) + "的来源记录", period, lo, hi))
-    if not config.targets.any():
+    if not has_targets:
         notes.append("dealer.toml 没有设销售目标（[targets] 的 orders、test_drives），本表不计完成率。")
     share = month_share(*cur)
     return Report(
         name="sales", sheet="销售总结", title=f"销售总结（{period_label}）{period_name(period, *cur)}",
         period_start=cur[0], period_end=cur[1], as_of=date_of(as_of),
         tables=[summary, by_consultant, target_table],
-        charts=[Chart("col", "targets", "consultant", series,
-                      "各顾问订单、试驾与目标" if config.targets.any() else "各顾问订单与试驾")],
+        charts=[Chart("col", "targets", "consultant", series, "各顾问目标完成率", percent=True,
+                      open_top=True) if has_targets else
+                Chart("col", "targets", "consultant", series, "各顾问订单与试驾客户")],
         notes=notes, fed=fed_by(checked, *NEEDS),
         footnotes=[
             f"本期 {period_name(period, *cur)}（{cur[0]} 至 {cur[1]}），上期 {period_name(period, *prev)}"
