@@ -44,6 +44,7 @@ NUMERIC = frozenset({"int", "number", "percent", "pp", "delta"})
 MIN_CHART_CM = 4.5  # a chart may shrink to this to share its page with the footnotes
 SIDE_MIN_CM = 10.0  # a chart at least this wide fits right of its (narrow) table: drawn there
 CHART_CM = 7.5
+SHRUNK_CHART_CM = 6.0  # any chart under a table may shrink to this to stay on the table's page
 DASH = "—"  # a rate with nothing to divide by
 MAX_WIDTH = 40
 HELPER_GAP = 24  # hidden chart data starts this many columns right of the tables, clear of any chart
@@ -243,22 +244,25 @@ def write_report(report: Report, ws: Worksheet) -> None:
         # caption, header and a few rows together
         block = (ROW_PT + 20 + ROW_PT * (max(len(table.rows), 1) + bool(table.totals))) * PT_CM
         if side is not None:  # the chart beside it: the block is as tall as the taller of the two
-            block = max(block, CHART_CM + ROW_CM)
+            block = max(block, _side_height(block) + ROW_CM)
         if final and block + foot_cm < lay.page_cm():
             lay.keep_together(block + foot_cm)
         else:
             lay.keep_together(block if block < lay.page_cm() else (ROW_PT + 20 + 3 * ROW_PT) * PT_CM)
         header_row = _write_table(report, table, ws, lay)
-        if final and foot_cm:
-            _keep_tail_with(lay, header_row, foot_cm + ROW_CM)
-        if table is report.tables[-1] and all(c.table != table.key for c in report.charts) and lay.crosses_page(header_row, lay.row):
+        last_listing = table is report.tables[-1] and all(c.table != table.key for c in report.charts)
+        if last_listing and lay.crosses_page(header_row, lay.row):
+            print_titles = header_row
+        if final and foot_cm and _keep_tail_with(lay, header_row, foot_cm + ROW_CM) and last_listing:
             print_titles = header_row
         where = (header_row, header_row + max(len(table.rows), 1), len(table.rows))
         if first_data_row is None:
             first_data_row = header_row + 1
         lay.row += 1
         for chart in mine:  # each chart beside the table it draws, else right under it
-            beside = (len(table.columns) + 2, header_row - 1, side) if side is not None else None
+            # from the header row down: a chart whose top is on a page break prints a stray line
+            # (its top edge) at the foot of the page before, in LibreOffice
+            beside = (len(table.columns) + 2, header_row, side) if side is not None else None
             _write_chart(report, chart, ws, lay, where, foot_cm if chart is final_chart else 0.0, beside)
 
     if report.footnotes:
@@ -310,16 +314,22 @@ def _footnotes_cm(report: Report, lay: _Layout) -> float:
     return pts * PT_CM
 
 
-def _keep_tail_with(lay: _Layout, header_row: int, need_cm: float) -> None:
+def _keep_tail_with(lay: _Layout, header_row: int, need_cm: float) -> bool:
     """A long last table whose end leaves no room for the footnotes hands its last rows to the
-    next page, so the footnotes never print alone there."""
+    next page, so the footnotes never print alone there. True if it did."""
     if lay.room_cm() >= need_cm or need_cm >= lay.page_cm():
-        return
+        return False
     last = lay.row - 1
     if last - header_row < 6:
-        return
+        return False
     lay.ws.row_breaks.append(Break(id=last - 3))
     lay.page_top = last - 2
+    return True
+
+
+def _side_height(table_cm: float) -> float:
+    """A chart beside a table is as tall as the table, between the shrunk and the usual height."""
+    return min(CHART_CM, max(SHRUNK_CHART_CM, table_cm))
 
 
 def _measure(report: Report, table: Table, lay: _Layout) -> None:
@@ -503,11 +513,14 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     else:
         lay.cover(chart.width + 0.3)
     chart.height = CHART_CM
-    if footnotes_cm and not beside:
-        # the last chart shares its page with the footnotes: shrink it a little rather than
-        # leave the footnotes alone on the next page
-        room = lay.room_cm() - footnotes_cm - (_chart_rows(0) + 0.5) * ROW_CM
-        if MIN_CHART_CM <= room < chart.height:
+    if beside:
+        chart.height = _side_height(lay.y_cm(header_row - 1, last + 2))
+    else:
+        # shrink a chart a little rather than leave most of a page empty above it, or (the
+        # last chart) the footnotes alone on the next page
+        # whole rows, as the chart takes them (_chart_rows), so the shrunk one surely fits
+        room = (math.floor((lay.room_cm() - footnotes_cm) / ROW_CM) - _chart_rows(0)) * ROW_CM - 0.05
+        if (MIN_CHART_CM if footnotes_cm else SHRUNK_CHART_CM) <= room < chart.height:
             chart.height = room
     for c in _chart_data(ws, lay, table, spec, header_row, last):
         chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last), titles_from_data=True)

@@ -36,7 +36,7 @@ class Deal:
     source: str | None = None
     customer: str | None = None
     phone: str | None = None
-    reason: str | None = None  # 战败原因 as typed
+    reason: str | None = None  # 战败原因 as typed (full-width forms folded, as every text is)
     order: tuple[Any, ...] = ()  # (date, time, source row): which record came first
 
 

@@ -17,18 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import fold, mask_phone, phone_key
+from xl_dealer.read.values import fold, phone_key
 from xl_dealer.reports import deals
 from xl_dealer.reports.common import (
     PERIODS,
-    RAW,
     SOURCE,
     Buckets,
     change,
     col,
     date_of,
     fed_by,
-    mask_free_text,
     missing_note,
     no_previous_note,
     period_name,
@@ -58,7 +56,8 @@ class Invited:
 
 
 def is_invitation(r: dict[str, Any], words: list[str]) -> bool:
-    texts = (r[RAW].get("channel"), r["channel"], r["content"], r["feedback"])
+    # 跟进方式 as read (a store that logs 邀约 as a channel lists it in [enums] channel)
+    texts = (r["channel"], r["content"], r["feedback"])
     folded = [fold(str(t)) for t in texts if t]
     return any(w in t for t in folded for w in words)
 
@@ -144,20 +143,6 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
                                       [sum(r["arrived"] for r in rows), sum(r["prev_arrived"] or 0 for r in rows)],
                                       tot["pending"], has_prev).items()})
 
-    listing = []
-    for inv in sorted(invited[0].values(), key=lambda i: i.first):
-        listing.append({
-            "date": inv.first[0], "consultant": inv.consultant, "customer": mask_free_text(inv.customer),
-            "phone": mask_phone(inv.phone), "times": len(inv.invites), "text": mask_free_text(inv.text),
-            "arrived": inv.arrived,
-            "result": "已到店" if inv.arrived else "观察期未满" if _open(inv, as_of, n_days) else "未到店",
-        })
-    table_list = Table("list", "本期邀约客户", [
-        col("date", "首次邀约", "date"), col("consultant", "销售顾问"), col("customer", "客户姓名"),
-        col("phone", "联系电话", "phone"), col("times", "邀约次数", "int"), col("text", "跟进内容/反馈", width=36),
-        col("arrived", "到店日期", "date"), col("result", "结果"),
-    ], listing, empty_text="本期跟进记录中没有邀约")
-
     notes = missing_note(checked, "followup_log", "registration")
     if not invited[0]:
         notes.insert(0, f"本期（{period_name(period, *cur)}）跟进记录中没有邀约（跟进方式、内容或反馈含"
@@ -166,7 +151,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         notes.append(no_previous_note("邀约记录", period, *prev))
     return Report(
         name="invites", sheet="邀约到店", title=f"邀约到店（{PERIODS[period]}）{period_name(period, *cur)}",
-        period_start=cur[0], period_end=cur[1], as_of=date_of(as_of), tables=[t, table_list],
+        period_start=cur[0], period_end=cur[1], as_of=date_of(as_of), tables=[t],
         charts=[Chart("col", "by_consultant", "consultant", ["invited", "arrived"], "各顾问邀约与到店客户")],
         notes=notes, fed=fed_by(checked, "followup_log"),
         footnotes=[

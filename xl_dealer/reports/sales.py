@@ -270,7 +270,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     return Report(
         name="sales", sheet="销售总结", title=f"销售总结（{period_label}）{period_name(period, *cur)}",
         period_start=cur[0], period_end=cur[1], as_of=date_of(as_of),
-        tables=[summary, by_consultant, target_table],
+        tables=[summary, target_table, by_consultant],
         charts=[Chart("col", "targets", "consultant", series, "各顾问目标完成率", percent=True,
                       open_top=True) if has_targets else
                 Chart("col", "targets", "consultant", series, "各顾问订单与试驾客户")],
