@@ -142,3 +142,23 @@ def test_report_sheet_shows_the_notes_in_red_under_the_title() -> None:
     assert sheet.range("A3").value == report.notes[0] and sheet.range("A4").value == report.notes[1]
     assert sheet.range("A3").font.color == (192, 0, 0)
     assert placed[0].header_row > 5  # the tables start below the notes
+
+
+def test_changes_in_points_and_a_rate_row_in_a_table_of_counts() -> None:
+    from xl_dealer.reports.data import FORMATS_KEY
+
+    t = Table("summary", "合计", [Column("measure", "指标"), Column("current", "本期", "int"),
+                                 Column("change", "变化", "delta")], [
+        {"measure": "订单", "current": 12, "change": -3},
+        {"measure": "成交率", "current": 0.25, "change": 4.5, FORMATS_KEY: {"current": "percent", "change": "pp"}},
+        {"measure": "战败", "current": 3, "change": None},
+    ])
+    report = Report("sales", "销售总结", "销售总结", AS_OF, AS_OF, dt.datetime(2026, 11, 27), [t])
+    book = Book()
+    (placed,) = render_report(book._sheet("销售总结"), report)
+    sheet = book.sheets["销售总结"]
+    first = placed.first
+    assert sheet.range((first, 2)).number_format == "0" and sheet.range((first, 3)).number_format == "+0;-0;0"
+    assert sheet.range((first + 1, 2)).number_format == "0.0%"
+    assert "百分点" in sheet.range((first + 1, 3)).number_format and sheet._value(f"C{first + 1}") == 4.5
+    assert sheet._value(f"C{first + 2}") == "—"  # no change to show: a dash, not 0

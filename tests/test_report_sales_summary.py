@@ -603,3 +603,26 @@ def test_an_arrival_is_a_walk_in_after_the_invitation_within_the_days(tmp_path):
     assert (row["consultant"], row["invited"], row["arrived"], row["pending"]) == ("李娜", 7, 2, 1)
     assert row["rate"] == pytest.approx(2 / 7)
     assert (row["prev_invited"], row["prev_arrived"]) == (1, 0)  # August: …08, who came 8 days after that one
+
+
+def test_sales_settings_in_dealer_toml_print_back_and_are_checked(tmp_path):
+    from xl_dealer.model.config import load_config, to_toml
+    from xl_dealer.model.errors import InputError
+
+    cfg = tmp_path / "dealer.toml"
+    cfg.write_text('invite_arrival_days = 5\nlost_statuses = ["战败"]\n[targets]\norders = 8\n'
+                   '[targets.per_consultant]\n"王强" = { orders = 12, test_drives = 30 }\n'
+                   '[lost_reasons]\n"价格" = ["价格", "贵"]\n"竞品" = ["竞品"]\n', encoding="utf-8")
+    c = load_config(cfg)
+    assert (c.invite_arrival_days, c.lost_statuses, list(c.lost_reasons)) == (5, ["战败"], ["价格", "竞品"])
+    assert (c.targets.of("王强").orders, c.targets.of("王强").test_drives) == (12, 30)
+    assert (c.targets.of("李娜").orders, c.targets.of("李娜").test_drives) == (8, None)
+    back = tmp_path / "back.toml"
+    back.write_text(to_toml(c), encoding="utf-8")
+    assert load_config(back) == c
+    cfg.write_text("[targets]\norders = -1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="targets.orders"):
+        load_config(cfg)
+    cfg.write_text("[targets]\ndeliverys = 3\n", encoding="utf-8")
+    with pytest.raises(InputError, match="deliverys"):
+        load_config(cfg)
