@@ -305,6 +305,8 @@ def _targets(config: Config, names: list[str], per: list, cur: tuple[dt.date, dt
     rows = []
     sums: dict[str, list[float]] = {k: [0.0, 0.0, 0] for k, _ in TARGETED}  # actual, target, consultants
     for name in names:
+        if name == BLANK and not any(per[0][BLANK].get(k) for k, _ in TARGETED):
+            continue  # rows without a consultant that hold no order or drive: nothing to set against a target
         row: dict[str, Any] = {"consultant": name}
         active = name in per[0] or name in listed
         ts = config.targets.of(name) if name != BLANK and active else None
