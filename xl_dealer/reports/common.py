@@ -180,9 +180,12 @@ def tables_of(checked: Iterable[Checked], kind: str) -> list[Checked]:
     return [c for c in checked if c.kind == kind]
 
 
-def records(checked: Iterable[Checked], kind: str) -> Iterator[Row]:
-    """Every row of ``kind`` across workbooks as ``{field: normalised value}``; missing columns are None."""
-    keys = [f.key for f in KINDS[kind].fields]
+def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None = None) -> Iterator[Row]:
+    """Every row of ``kind`` across workbooks as ``{field: normalised value}``; missing columns are None.
+
+    ``fields``: only these keys (a builder that walks a big log for three columns need not
+    build a dict of eighteen for every row)."""
+    keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
     for c in tables_of(checked, kind):
         cols = [c.col(k) for k in keys]
         t = c.table

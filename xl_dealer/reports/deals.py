@@ -18,7 +18,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import SOURCE, person_key, records
+from xl_dealer.reports.common import SOURCE, records
 
 ORDER_LEVELS = ("O", "D")
 ORDER_STATUSES = ("已订车", "成交")
@@ -45,86 +45,86 @@ def lost_levels(config: Config) -> set[str]:
     return {k for k, lv in config.levels.items() if lv.cadence_days is None} - set(ORDER_LEVELS)
 
 
-def _profiles(checked: list) -> dict[str, tuple[str | None, str | None]]:
-    """phone key → (model, source): the card's, else the customer's first visitor-log row."""
-    out: dict[str, tuple[str | None, str | None]] = {}
-    for r in records(checked, "followup_card"):
+@dataclass(slots=True)
+class Deals:
+    orders: dict[str, Deal]
+    lost: dict[str, Deal]
+
+
+def collect(checked: list, config: Config) -> Deals:
+    """Every customer's order and loss (see the module docstring), keyed by customer: one
+    pass over each kind, with only the columns it needs."""
+    orders: dict[str, Deal] = {}
+    first_visit: dict[str, tuple[tuple, str | None, str | None]] = {}  # phone → (order, model, source)
+    for i, r in enumerate(records(checked, "registration", ("date", "arrive_time", "level", "consultant", "phone",
+                                                             "customer", "model", "source"))):
         k = phone_key(r["phone"])
-        if k and k not in out:
-            out[k] = (r["model"], r["source"])
-    first: dict[str, tuple[tuple, str | None, str | None]] = {}
-    for r in records(checked, "registration"):
-        k = phone_key(r["phone"])
-        if not k or k in out:
-            continue
         o = (r["date"] or dt.date.max, r["arrive_time"] or dt.time(), r[SOURCE])
-        if k not in first or o < first[k][0]:
-            first[k] = (o, r["model"], r["source"])
-    out.update({k: (m, s) for k, (_, m, s) in first.items()})
-    return out
+        if k and (k not in first_visit or o < first_visit[k][0]):
+            first_visit[k] = (o, r["model"], r["source"])
+        if r["level"] in ORDER_LEVELS and r["date"] is not None:
+            key = k or f"row:{('registration', i)}"
+            if key not in orders or o < orders[key].order:
+                orders[key] = Deal(key, r["date"], r["consultant"], r["model"], r["source"], r["customer"], r["phone"],
+                                   order=o)
 
-
-def orders(checked: list) -> dict[str, Deal]:
-    """Each customer's order (see the module docstring), keyed by customer."""
-    out: dict[str, Deal] = {}
-    for kind, time_key in (("registration", "arrive_time"), ("followup_log", "time")):
-        for i, r in enumerate(records(checked, kind)):
-            if r["level"] not in ORDER_LEVELS or r["date"] is None:
-                continue
-            k = person_key(r, (kind, i))
-            o = (r["date"], r[time_key] or dt.time(), r[SOURCE])
-            if k not in out or o < out[k].order:
-                out[k] = Deal(k, r["date"], r["consultant"], r["model"] if kind == "registration" else None,
-                              r["source"] if kind == "registration" else None, r["customer"], r["phone"], order=o)
-    for r in records(checked, "followup_card"):
-        if r["status"] not in ORDER_STATUSES and r["level"] not in ORDER_LEVELS:
-            continue
-        k = phone_key(r["phone"])
-        day = r["last_contact"] or r["card_date"]
-        if not k or k in out or day is None:
-            continue
-        out[k] = Deal(k, day, r["consultant"], r["model"], r["source"], r["customer"], r["phone"],
-                      order=(day, dt.time(), r[SOURCE]))
-    _fill_profiles(out, checked)
-    return out
-
-
-def lost(checked: list, config: Config) -> dict[str, Deal]:
-    """Each lost card's customer (see the module docstring), keyed by customer."""
-    statuses = set(config.lost_statuses)
-    cards = [r for r in records(checked, "followup_card") if r["status"] in statuses]
-    if not cards:
-        return {}
     closing = lost_levels(config)
     went_lost: dict[str, dt.date] = {}
     last_log: dict[str, dt.date] = {}
-    for r in records(checked, "followup_log"):
-        k = phone_key(r["phone"])
+    for i, r in enumerate(records(checked, "followup_log", ("date", "time", "level", "consultant", "phone",
+                                                             "customer"))):
         d = r["date"]
-        if not k or d is None:
+        if d is None:
             continue
-        if d > last_log.get(k, dt.date.min):
-            last_log[k] = d
-        if r["level"] in closing and d < went_lost.get(k, dt.date.max):
-            went_lost[k] = d
-    out: dict[str, Deal] = {}
-    for i, r in enumerate(cards):
-        k = person_key(r, ("card", i))
-        day = went_lost.get(k) or r["last_contact"] or last_log.get(k) or r["card_date"]
-        if day is None or k in out:
-            continue
-        out[k] = Deal(k, day, r["consultant"], r["model"], r["source"], r["customer"], r["phone"],
-                      reason=r["lost_reason"], order=(day, dt.time(), r[SOURCE]))
-    _fill_profiles(out, checked)
-    return out
+        k = phone_key(r["phone"])
+        if k:
+            if d > last_log.get(k, dt.date.min):
+                last_log[k] = d
+            if r["level"] in closing and d < went_lost.get(k, dt.date.max):
+                went_lost[k] = d
+        if r["level"] in ORDER_LEVELS:
+            key = k or f"row:{('followup_log', i)}"
+            o = (d, r["time"] or dt.time(), r[SOURCE])
+            if key not in orders or o < orders[key].order:
+                orders[key] = Deal(key, d, r["consultant"], None, None, r["customer"], r["phone"], order=o)
+
+    statuses = set(config.lost_statuses)
+    lost: dict[str, Deal] = {}
+    cards: dict[str, tuple[str | None, str | None]] = {}  # phone → the card's (model, source)
+    card_orders: list[dict[str, Any]] = []
+    for i, r in enumerate(records(checked, "followup_card", ("card_date", "last_contact", "status", "level", "consultant",
+                                                              "phone", "customer", "model", "source", "lost_reason"))):
+        k = phone_key(r["phone"])
+        if k and k not in cards:
+            cards[k] = (r["model"], r["source"])
+        if r["status"] in statuses:
+            key = k or f"row:{('card', i)}"
+            day = went_lost.get(key) or r["last_contact"] or last_log.get(key) or r["card_date"]
+            if day is not None and key not in lost:
+                lost[key] = Deal(key, day, r["consultant"], r["model"], r["source"], r["customer"], r["phone"],
+                                 reason=r["lost_reason"], order=(day, dt.time(), r[SOURCE]))
+        elif k and (r["status"] in ORDER_STATUSES or r["level"] in ORDER_LEVELS):
+            card_orders.append(r)
+    for r in card_orders:  # after every log and visitor-log row: a card only dates an order nothing else dates
+        k = phone_key(r["phone"])
+        day = r["last_contact"] or r["card_date"]
+        if k and k not in orders and day is not None:
+            orders[k] = Deal(k, day, r["consultant"], r["model"], r["source"], r["customer"], r["phone"],
+                             order=(day, dt.time(), r[SOURCE]))
+
+    # a deal missing its model or source (an order in the follow-up log) takes the customer's:
+    # the card's, else the first visit's
+    for d in (*orders.values(), *lost.values()):
+        if d.model is None or d.source is None:
+            model, source = cards.get(d.key) or (first_visit[d.key][1:] if d.key in first_visit else (None, None))
+            d.model = d.model or model
+            d.source = d.source or source
+    return Deals(orders, lost)
 
 
-def _fill_profiles(deals: dict[str, Deal], checked: list) -> None:
-    """An order taken in the follow-up log has no model or source there: take the customer's."""
-    if not any(d.model is None or d.source is None for d in deals.values()):
-        return
-    profiles = _profiles(checked)
-    for d in deals.values():
-        model, source = profiles.get(d.key, (None, None))
-        d.model = d.model or model
-        d.source = d.source or source
+def orders(checked: list, config: Config | None = None) -> dict[str, Deal]:
+    return collect(checked, config or Config()).orders
+
+
+def lost(checked: list, config: Config) -> dict[str, Deal]:
+    return collect(checked, config).lost

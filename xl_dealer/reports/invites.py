@@ -84,7 +84,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     words = [fold(w) for w in config.invite_keywords if w]
 
     invited: list[dict[str, Invited]] = [{}, {}]
-    for r in records(checked, "followup_log"):
+    for r in records(checked, "followup_log", ("date", "time", "consultant", "customer", "phone", "channel",
+                                                "content", "feedback")):
         b = buckets.of(r["date"])
         if b is None or not is_invitation(r, words):
             continue
@@ -102,7 +103,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     wanted = {k for b in (0, 1) for k in invited[b] if not k.startswith("row:")}
     visits: dict[str, list[tuple[dt.date, dt.time | None]]] = defaultdict(list)
     if wanted:
-        for r in records(checked, "registration"):
+        for r in records(checked, "registration", ("phone", "visit_type", "date", "arrive_time")):
             k = phone_key(r["phone"])
             if k in wanted and r["visit_type"] == "来店" and r["date"] is not None:
                 visits[k].append((r["date"], r["arrive_time"]))

@@ -55,7 +55,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     buckets = Buckets(cur, prev)
     lost = [[], []]  # type: list[list[deals.Deal]]
     won = [[], []]  # type: list[list[deals.Deal]]
-    for found, into in ((deals.lost(checked, config), lost), (deals.orders(checked), won)):
+    found_deals = deals.collect(checked, config)
+    for found, into in ((found_deals.lost, lost), (found_deals.orders, won)):
         for d in found.values():
             b = buckets.of(d.date)
             if b is not None:

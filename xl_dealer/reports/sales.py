@@ -135,7 +135,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     # the visitor log: one pass; a blank 首次/再次 is inferred from the phone's earliest row
     first_seen: dict[str, tuple] = {}
     kept: list[tuple[int, tuple, str | None, dict]] = []
-    for r in records(checked, "registration"):
+    for r in records(checked, "registration", ("date", "arrive_time", "phone", "consultant", "visit_type",
+                                                "visit_seq", "card", "test_drive")):
         o = (r["date"] or dt.date.max, r["arrive_time"] or dt.time(), r[SOURCE])
         k = phone_key(r["phone"])
         if k and (k not in first_seen or o < first_seen[k]):
@@ -163,22 +164,24 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         if not has_register and r["test_drive"] is True:
             credit.add(b, "test_drives", key, o, who)
 
-    for r in records(checked, "test_drive"):
+    for r in records(checked, "test_drive", ("date", "phone", "consultant")):
         b = buckets.of(r["date"])
         if b is not None:
             seen[b].add("test_drive")
             credit.add(b, "test_drives", person_key(r, r[SOURCE]), (r["date"], dt.time(), r[SOURCE]), r["consultant"])
-    for r in records(checked, "followup_card"):
+    for r in records(checked, "followup_card", ("card_date", "phone", "consultant")):
         b = buckets.of(r["card_date"])
         if b is not None:
             seen[b].add("followup_card")
             credit.add(b, "new_cards", person_key(r, r[SOURCE]), (r["card_date"], dt.time(), r[SOURCE]),
                        r["consultant"])
-    for r in records(checked, "followup_log"):
-        b = buckets.of(r["date"])
-        if b is not None:
-            seen[b].add("followup_log")
-    for measure, found in (("orders", deals.orders(checked)), ("lost", deals.lost(checked, config))):
+    for c in tables_of(checked, "followup_log"):  # only whether the log covers a period: dates, no rows
+        for d in c.col("date"):
+            b = buckets.of(d)
+            if b is not None:
+                seen[b].add("followup_log")
+    found_deals = deals.collect(checked, config)
+    for measure, found in (("orders", found_deals.orders), ("lost", found_deals.lost)):
         for d in found.values():
             b = buckets.of(d.date)
             if b is not None:
