@@ -131,3 +131,22 @@ def test_period_for_sales_and_satisfaction(tmp_path, callbacks, visitors, monkey
                               "--out", "q.xlsx"])
     assert res.exit_code == 0, res.output
     assert load_workbook(tmp_path / "q.xlsx").sheetnames == ["季度满意度"]
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_each_report_is_refused_without_any_of_its_inputs(tmp_path, visitors, callbacks, name):
+    from xl_dealer.model.config import Config
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.report import report
+
+    fed_by_visitors = {"morning", "funnel", "sales"}
+    fed_by_callbacks = {"weekly", "monthly", "churn", "reminders"}
+    for path, fed in ((visitors, fed_by_visitors), (callbacks, fed_by_callbacks)):
+        out = tmp_path / f"{name}_{path.stem}.xlsx"
+        if name in fed:
+            report(name, [path], as_of="2026-12-03", config=Config(), out=out)
+            assert out.exists()
+        else:
+            with pytest.raises(InputError, match="未生成报表"):
+                report(name, [path], as_of="2026-12-03", config=Config(), out=out)
+            assert not out.exists()

@@ -9,6 +9,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
     col,
     date_of,
+    fed_by,
     missing_note,
     person_key,
     records,
@@ -121,11 +122,12 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     table = with_totals(Table("by_consultant", "各销售顾问昨日工作", columns, rows), "consultant")
     notes = missing_note(checked, "registration", "followup_log")
     if not regs and not logs:
-        notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录 / no visits or follow-ups on that day")
+        notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录。")
     td_source = "试乘试驾登记表" if has_td_register else "登记表“是否试驾”为是"
     return Report(
         name="morning", sheet="晨会日报", title=f"晨会日报 {day.isoformat()}（{'一二三四五六日'[day.weekday()]}）",
         period_start=day, period_end=day, as_of=date_of(as_of), tables=[table],
+        fed=fed_by(checked, "registration", "followup_log", "followup_card", "test_drive"),
         charts=[Chart("col", "by_consultant", "consultant", ["walk_ins", "phone_ins", "followups"],
                       "各顾问来店、来电与跟进")],
         notes=notes,

@@ -15,6 +15,7 @@ from xl_dealer.reports.common import (
     col,
     customer_key,
     date_of,
+    fed_by,
     missing_note,
     period_text,
     records,
@@ -59,12 +60,12 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("next_km", "下次保养里程", "int"), col("mileage", "上次里程", "int"),
         col("last_service", "上次进厂", "date"), col("service_type", "上次维修类型"),
         col("advisor", "服务顾问"), col("windows", "建议致电时段"),
-    ], rows, empty_text="未来7天没有到期保养的客户 / nobody due in the next 7 days")
+    ], rows, empty_text="未来7天没有到期保养的客户")
     notes = missing_note(checked, "service_callback")
     return Report(
         name="reminders", sheet="保养提醒", title=f"保养提醒 {period_text(start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of), tables=[table], call_list=True,
-        notes=notes,
+        notes=notes, fed=fed_by(checked, "service_callback"),
         footnotes=[
             f"对象：下次保养日期在今天起 {DAYS} 天内（{period_text(start, end)}）的客户，按车牌去重（无车牌按电话），取最近一次进厂记录的下次保养日期。",
             f"建议致电时段 {windows}；会员客户按会员方式联系。本表为拨打清单，电话完整显示，请勿外传。",
