@@ -44,6 +44,7 @@ NUMERIC = frozenset({"int", "number", "percent", "pp", "delta"})
 MIN_CHART_CM = 4.5  # a chart may shrink to this to share its page with the footnotes
 SIDE_MIN_CM = 10.0  # a chart at least this wide fits right of its (narrow) table: drawn there
 CHART_CM = 7.5
+SLACK_CM = 1.5  # see _Layout.keep_together
 SHRUNK_CHART_CM = 6.0  # any chart under a table may shrink to this to stay on the table's page
 DASH = "—"  # a rate with nothing to divide by
 MAX_WIDTH = 40
@@ -133,6 +134,7 @@ class _Layout:
         self.page_top = 1
         self.print_cols = 1  # columns in the print area: the tables', or more for a wide chart
         self.helper_col = 0  # next hidden column for chart data, right of the print area
+        self.placed = False  # has a table been written yet (else only the title is above)
 
     def need(self, column: int, text: str, cap: float | None = None, width: float | None = None) -> None:
         self.widths[column] = max(self.widths.get(column, 0), width if width is not None else text_width(text) + 2)
@@ -154,12 +156,17 @@ class _Layout:
         """A page break before the next row if a block this high would straddle pages.
 
         Excel and LibreOffice print a column-width unit differently wide, so the
-        fit-to-width scale differs; break if the block would straddle in either.
+        fit-to-width scale differs; break if the block would straddle in either. A block
+        that would start just past an estimated page end gets the break too: LibreOffice's
+        page holds a row or two more than the estimate, and would print its caption alone
+        at the foot of the page before.
         """
+        if not self.placed:  # only the title and notes above: a page holding nothing else is worse than a split
+            return
         for unit in UNIT_CM:
             page = PAGE_H_CM / self.scale(unit)
             pos = self.y_cm(self.page_top, self.row) % page
-            if pos and pos + height_cm > page:
+            if pos and (pos + height_cm > page or (pos < SLACK_CM and self.row > self.page_top + 1)):
                 self.ws.row_breaks.append(Break(id=self.row - 1))
                 self.page_top = self.row
                 return
@@ -250,6 +257,7 @@ def write_report(report: Report, ws: Worksheet) -> None:
         else:
             lay.keep_together(block if block < lay.page_cm() else (ROW_PT + 20 + 3 * ROW_PT) * PT_CM)
         header_row = _write_table(report, table, ws, lay)
+        lay.placed = True
         last_listing = table is report.tables[-1] and all(c.table != table.key for c in report.charts)
         if last_listing and lay.crosses_page(header_row, lay.row):
             print_titles = header_row

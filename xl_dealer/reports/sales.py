@@ -237,7 +237,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         col("change", "变化", "delta"), col("target", "目标", "number"), col("completion", "完成率", "percent"),
     ], summary_rows)
 
-    target_table = with_totals(Table("targets", "各顾问订单、试驾与目标（本期）", [
+    has_targets = config.targets.any()
+    target_table = with_totals(Table("targets", "各顾问订单、试驾与目标（本期）" if has_targets else "各顾问订单与试驾客户（本期）", [
         col("consultant", "销售顾问"),
         col("orders", "订单", "int", "sum"), col("orders_target", "订单目标", "number"),
         col("orders_completion", "订单完成率", "percent"),
@@ -249,7 +250,6 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         if key in targets:
             target_table.total_row[f"{key}_target"], target_table.total_row[f"{key}_completion"] = targets[key]
     target_keys = [f"{k}_{s}" for k, _ in TARGETED for s in ("target", "completion")]
-    has_targets = config.targets.any()
     if not has_targets:
         drop_empty_columns(target_table, target_keys)
         drop_empty_columns(summary, ["target", "completion"])
