@@ -14,7 +14,7 @@ class Rule:
 
 _RULES = (
     Rule("column.missing", "error", "a sheet of a known kind has no column for a required field (one finding per sheet, row null)"),
-    Rule("column.duplicate", "warning", "two columns map to the same field; the first is used"),
+    Rule("column.duplicate", "warning", "two columns map to the same field; the better match is used (the field's own header, else the first)"),
     Rule("required", "error", "a required cell is blank (conditional requirements included)"),
     Rule("cell.error", "error", "the cell holds a formula error (#N/A, #DIV/0!, #REF!, ...) instead of a value"),
     Rule("format.date", "error", "not a date in any accepted form"),
@@ -41,6 +41,7 @@ _RULES = (
     Rule("complaint.unhandled", "error", "a complaint or low score with no quick-handling row"),
     Rule("complaint.open_overdue", "warning", "a case past its promised date and not resolved"),
     Rule("complaint.no_second_call", "warning", "resolved more than 7 days ago, but no second call recorded"),
+    Rule("cross.skipped", "info", "(across workbooks) a rule across workbooks was not run because a sheet lacks the columns it compares: one finding on that sheet, not one per row"),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}

@@ -121,7 +121,9 @@ class Config(BaseSettings):
     levels: dict[str, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
     enums: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ENUMS.items()})
     synonyms: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()})
-    aliases: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="extra header aliases: kind -> field -> names")
+    aliases: dict[str, list[str] | dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="extra header names: field -> names (every kind with that field), or kind -> field -> names")
     severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
     header_search_rows: int = Field(30, ge=1, le=1000)
     limits: Limits = Field(default_factory=Limits)
@@ -187,6 +189,31 @@ class Config(BaseSettings):
         if unknown:
             raise ValueError(f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
         return v
+
+    @field_validator("aliases")
+    @classmethod
+    def _known_fields(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from xl_dealer.model.kinds import KINDS
+
+        every = {f.key for k in KINDS.values() for f in k.fields}
+        for name, names in v.items():
+            if isinstance(names, dict):  # [aliases.KIND]: that kind's fields only
+                if name not in KINDS:
+                    raise ValueError(f"[aliases.{name}]: no such kind; kinds: {', '.join(KINDS)}")
+                own = {f.key for f in KINDS[name].fields}
+                unknown = sorted(set(names) - own)
+                if unknown:
+                    raise ValueError(f"{name} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(own))}")
+            elif name not in every:  # [aliases] FIELD = [...]: every kind with that field
+                raise ValueError(f"unknown field {name!r} under [aliases]; fields: {', '.join(sorted(every))}")
+        return v
+
+    def aliases_of(self, kind: str, field_key: str) -> list[str]:
+        """The store's extra header names of a field on a kind: shared ones and the kind's own."""
+        shared = self.aliases.get(field_key)
+        own = self.aliases.get(kind)
+        return [*(shared if isinstance(shared, list) else ()),
+                *(own.get(field_key, ()) if isinstance(own, dict) else ())]
 
     @field_validator("mark_fills")
     @classmethod

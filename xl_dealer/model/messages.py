@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 _M: dict[str, tuple[str, str]] = {
-    "column.missing": ("工作表缺少必填列「{header}」，请在表头行加上这一列。",
-                       "The sheet has no column for required field '{header}'; add it to the header row."),
-    "column.duplicate": ("「{column}」与{first}列「{first_header}」是同一字段，只使用第一列；请删除或改名重复的列。",
-                         "'{column}' maps to the same field as column {first} '{first_header}'; only the first is used. Remove or rename the duplicate."),
+    "column.missing": ("工作表缺少必填列「{header}」。{hint}",
+                       "The sheet has no column for required field '{header}'.{hint}"),
+    "column.duplicate": ("「{column}」与{first}列「{first_header}」是同一字段，只使用{first}列；请删除或改名重复的列。",
+                         "'{column}' maps to the same field as column {first} '{first_header}'; only column {first} is used. Remove or rename the duplicate."),
     "required": ("「{column}」不能为空{when}，请填写。", "'{column}' is blank{when}; fill it in."),
+    # a signature cell holding 否, ×, 无, 未签: written, but nobody signed
+    "required.unsigned": ("「{column}」填的是「{value}」，表示没有签名{when}：请本人签名后再提交。",
+                          "'{column}' says '{value}', which is no signature{when}: have it signed."),
     "cell.error": ("「{column}」是公式错误 {value}，请修正公式或填入数值。",
                    "'{column}' holds the formula error {value}; fix the formula or type the value."),
     "format.date": ("「{column}」的「{value}」不是日期，请写成 2026-11-03 或 2026/11/3。",

@@ -169,6 +169,12 @@ def to_time(raw: Any) -> Result:
 _LEADING_DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?(?:\s+|T)")
 
 
+def is_datetime_text(s: str) -> bool:
+    """A text date with a time of day after it (2026-11-20 10:30)."""
+    s = fold(s)
+    return _LEADING_DATE.match(s) is not None and _parse_time_text(s)[1] is None
+
+
 @lru_cache(maxsize=8192)
 def _parse_time_text(s: str) -> Result:
     d = _LEADING_DATE.match(s)
@@ -301,12 +307,91 @@ def to_bool(raw: Any) -> Result:
     return None, "enum"
 
 
+# what a clerk writes in a signature cell that was NOT signed: no signature, like a blank cell
+_UNSIGNED = frozenset({"否", "n", "no", "×", "✗", "✘", "x", "0", "false", "无", "没有", "未", "f", "不", "未签", "没签",
+                       "未签字", "未签名", "没签字", "没有签字", "不签", "拒签", "待签", "未审核", "/", "-", "—"})
+
+
 def to_sign(raw: Any) -> Result:
-    """A signature cell: yes/no, or any name (signed)."""
-    b, problem = to_bool(raw)
-    if problem is None:
-        return b, None
+    """A signature cell: yes, or any name, is signed (True); 否, ×, 无, 未签 and the like are
+    no signature (None, as a blank: a required signature is then ``required``)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, str) and v.lower() in _UNSIGNED:
+        return None, None
+    if v is False or (isinstance(v, int | float) and not isinstance(v, bool) and v == 0):
+        return None, None
     return True, None
+
+
+def is_refusal(raw: Any) -> bool:
+    """A signature cell that holds a word saying it was not signed (not a blank)."""
+    v = clean(raw)
+    return v is not None and to_sign(raw)[0] is None
+
+
+# ---------------------------------------------------------------- values outside the table
+
+_SPAN_SEP = re.compile(r"\s*(?:-|~|—|–|至|到)+\s*")
+_DAYPART = re.compile(r"^(上午|下午|早上|中午|晚上)")
+
+
+def split_span(raw: Any) -> tuple[Any, Any]:
+    """One cell holding a range of times (在店时段 9:30-10:15, 9:30~10:15, 9点30-10点15,
+    下午3:30-4:15) as its start and its end, each still raw; a single time is the start."""
+    if raw is None or raw.__class__ is not str:
+        return raw, None
+    s = fold(raw)
+    if not s:
+        return None, None
+    d = _LEADING_DATE.match(s)
+    if d:  # "2026-11-18 9:30-10:15": the times after the date
+        s = s[d.end():]
+    parts = _SPAN_SEP.split(s, maxsplit=1)
+    if len(parts) == 1:
+        return s, None
+    a, b = parts[0] or None, parts[1] or None
+    m = _DAYPART.match(a or "")
+    if m and b and not _DAYPART.match(b) and not re.search(r"am|pm", b, re.IGNORECASE):
+        b = m[1] + b  # 下午3:30-4:15: the end is in the afternoon too
+    return a, b
+
+
+_DATE_IN_TEXT = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_MONTH_DAY_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_YEAR_MONTH_IN_TEXT = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_DAY_ONLY = re.compile(r"^(\d{1,2})\s*[日号]?$")  # sheets 1…31 of a month's workbook
+
+
+def date_in_text(text: str) -> str | None:
+    """The one day a title names (日期：2026年11月18日 星期三 → "2026年11月18日"); None when it
+    names none, or a range (2026年11月1日—11月30日) or several days."""
+    s = fold(text)
+    full = _DATE_IN_TEXT.findall(s)
+    short = _MONTH_DAY_IN_TEXT.findall(_DATE_IN_TEXT.sub(" ", s))
+    if len(full) == 1 and not short:
+        y, m, d = full[0]
+        return f"{y}年{int(m)}月{int(d)}日"
+    return None
+
+
+def date_in_sheet_name(name: str, title_texts: list[str]) -> str | None:
+    """The day a day-per-sheet form's sheet name says: 2026-11-18, 11月18日, 11.18, or 18日
+    (the month from the title's 2026年11月); None otherwise."""
+    s = fold(name)
+    full = date_in_text(s)
+    if full:
+        return full
+    if _MONTH_DAY.match(s):
+        return s
+    m = _DAY_ONLY.match(s)
+    if m and 1 <= int(m[1]) <= 31:
+        for t in title_texts:
+            ym = _YEAR_MONTH_IN_TEXT.search(fold(t))
+            if ym:
+                return f"{ym[1]}年{int(ym[2])}月{int(m[1])}日"
+    return None
 
 
 def make_enum(allowed: list[str], synonyms: dict[str, str], upper: bool = False) -> Callable[[Any], Result]:

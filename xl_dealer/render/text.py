@@ -45,6 +45,7 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
                 head = f"  [{s['name']}] {title}, header row {s['header_row']}, {s['rows']} rows"
             else:
                 head = f"  [{s['name']}] {title}，表头第{s['header_row']}行，{s['rows']}行数据"
+            head += _filled_text(s, en)
             items = by_sheet.get((fr.path, s["name"]), [])
             if not items:
                 head += ", no findings" if en else "，没有发现问题"
@@ -71,6 +72,32 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
     if unreadable:
         lines.append(f"{_n(unreadable, 'file')} could not be read" if en else f"{unreadable}个文件无法读取")
     return "\n".join(lines)
+
+
+def _filled_text(s: dict, en: bool) -> str:
+    """Where the values of fields without a column came from (the title, the sheet name, a
+    default), fields read from one place named together."""
+    from xl_dealer.model.kinds import KINDS
+
+    kind = KINDS.get(s["kind"])
+    places: dict[tuple, list[str]] = {}
+    for key, fill in (s.get("filled") or {}).items():
+        header = kind.field(key).header if kind and kind.has(key) else key
+        where = (fill["from"], fill["text"], fill["cell"], fill["value"] if fill["from"] == "default" else None)
+        places.setdefault(where, []).append(header)
+    parts = []
+    for (source, text, cell, value), headers in places.items():
+        names = ", ".join(headers) if en else "、".join(headers)
+        if source == "title":
+            parts.append(f"{names} from the title ({cell})" if en else f"{names}取自标题「{text}」（{cell}）")
+        elif source == "sheet_name":
+            parts.append(f"{names} from the sheet name" if en else f"{names}取自工作表名「{text}」")
+        else:
+            parts.append(f"{names} = {value} (the form says 「{text}」)" if en
+                         else f"{names}按表单「{text}」默认为「{value}」")
+    if not parts:
+        return ""
+    return ("; " + "; ".join(parts)) if en else ("；" + "；".join(parts))
 
 
 def _line(f, sev: dict[str, str], en: bool) -> str:

@@ -20,7 +20,7 @@ from xl_dealer.read.table import Table
 from xl_dealer.rules.base import Checked, Emitter
 from xl_dealer.rules.callback import check_callback
 from xl_dealer.rules.complaint import check_complaint, check_unhandled
-from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing
+from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing, tell_skipped
 from xl_dealer.rules.fields import check_columns, check_fields
 from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
@@ -64,3 +64,4 @@ def check_run(checked: list[Checked], config: Config, em: Emitter) -> None:
     """The rules over every table of the run (across workbooks): they need all of them."""
     for run_rule in RUN_RULES:
         run_rule(checked, config, em)
+    tell_skipped(em)

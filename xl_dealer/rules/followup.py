@@ -17,6 +17,7 @@ from xl_dealer.read.table import Table
 from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
 from xl_dealer.rules.cadence import card_due, latest_log_contacts
+from xl_dealer.rules.cross import ready, usable
 
 register("followup.quota",
          "{subject}：当天只记录了{value}条跟进，少于每天至少{target}条的要求，请补记或补做跟进。",
@@ -108,6 +109,13 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
     cards = [c for c in checked if c.kind == "followup_card"]
     if not cards:
         return
+    logs = [c for c in checked if c.kind == "followup_log"]
+    what, what_en = "跟进卡是否逾期未跟进", "whether the cards are overdue"
+    # a log whose contacts cannot be matched to a card would make its customers look overdue
+    if not ready(em, "followup.overdue", logs, ("phone", "date"), what, what_en):
+        return
+    if logs:  # a card without a phone cannot be matched to its contacts in the log
+        cards = usable(em, "followup.overdue", cards, ("phone",), what, what_en)
     as_of = em.as_of
     latest = latest_log_contacts(checked, as_of)
     for c in cards:
@@ -184,7 +192,12 @@ def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
     a rest day gives nothing. One group finding per consultant-day, filed on the log sheet
     that holds (or covers) that day."""
     target = config.followup_daily_target
-    if target <= 0 or not any(c.kind == "followup_log" for c in checked):
+    logs = [c for c in checked if c.kind == "followup_log"]
+    if target <= 0 or not logs:
+        return
+    # a log whose rows cannot be counted per consultant and day would put its consultants below target
+    if not ready(em, "followup.quota", logs, ("consultant", "date"), "每位顾问每天的跟进数是否达标",
+                 "whether each consultant met the daily follow-up target"):
         return
     q = quota_days(checked, config, em.as_of)
     for who, d in sorted(q.worked, key=lambda k: (k[1], k[0])):
