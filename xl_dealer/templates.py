@@ -24,13 +24,16 @@ GUIDE_SHEET = "说明"
 CONFIG_SHEET = "xlwings.conf"
 UDF_MODULE = "udfs"
 
-FORMATS = {FieldType.DATE: "yyyy-mm-dd", FieldType.TIME: "hh:mm", FieldType.PHONE: "@", FieldType.ID: "@"}
+# a 感谢电话时间 (MOMENT) has no format: Excel shows 10:30 as a time and 2026-11-20 10:30 as both
+FORMATS = {FieldType.DATE: "yyyy-mm-dd", FieldType.TIME: "hh:mm", FieldType.PHONE: "@", FieldType.ID: "@",
+           FieldType.VIN: "@"}
 WIDTHS = {FieldType.DATE: 12, FieldType.TIME: 9, FieldType.PHONE: 15, FieldType.ID: 21, FieldType.PLATE: 11,
-          FieldType.TEXT: 12}
+          FieldType.TEXT: 12, FieldType.VIN: 21, FieldType.MOMENT: 16}
 TYPE_ZH = {
     FieldType.TEXT: "文本", FieldType.DATE: "日期", FieldType.TIME: "时间", FieldType.PHONE: "电话",
     FieldType.ENUM: "选项", FieldType.BOOL: "是/否", FieldType.INT: "整数", FieldType.NUMBER: "数字",
     FieldType.ID: "18位身份证号", FieldType.PLATE: "车牌", FieldType.SCORE: "评分", FieldType.SIGN: "签名（是/否或姓名）",
+    FieldType.VIN: "17位车架号", FieldType.MOMENT: "时间（或日期+时间）",
 }
 GUIDE = (
     "每行填写一条记录；第1行是表头，请不要改列名（可以在右边加自己的列）。",

@@ -66,6 +66,8 @@ DEFAULT_ENUMS: dict[str, list[str]] = {
     "service_type": ["保养", "维修", "钣喷", "保险", "索赔", "新车交付"],
     "outcome": ["已回访", "未接通", "拒访", "空号"],
     "department": ["服务接待", "车间", "结算", "配件", "钣喷", "美容/洗车", "销售", "客服", "其他"],
+    "buy_type": ["本店", "他店"],
+    "customer_type": ["私家车", "公司车", "营运"],
     # empty list = not checked (a store may list its models and staff)
     "model": [],
     "consultant": [],
@@ -88,6 +90,11 @@ DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
                      "喷漆": "钣喷", "事故车": "保险", "保修": "索赔", "三包": "索赔", "新车": "新车交付", "交车": "新车交付"},
     "outcome": {"成功": "已回访", "已接通": "已回访", "接通": "已回访", "无人接听": "未接通", "未接": "未接通",
                 "关机": "未接通", "占线": "未接通", "拒绝": "拒访", "拒绝回访": "拒访", "错号": "空号", "停机": "空号"},
+    "buy_type": {"自销": "本店", "本店购买": "本店", "本店销售": "本店", "他销": "他店", "外店": "他店",
+                 "他店购买": "他店", "外购": "他店"},
+    "customer_type": {"私家": "私家车", "私人": "私家车", "个人": "私家车", "私车": "私家车", "公司": "公司车",
+                      "单位": "公司车", "企业": "公司车", "公车": "公司车", "单位用车": "公司车", "出租": "营运",
+                      "出租车": "营运", "网约车": "营运", "营运车": "营运"},
     "department": {"前台": "服务接待", "接待": "服务接待", "维修车间": "车间", "机修车间": "车间", "财务": "结算",
                    "收银": "结算", "备件": "配件", "钣喷车间": "钣喷", "洗车": "美容/洗车", "美容": "美容/洗车"},
 }
@@ -148,6 +155,13 @@ class Config(BaseSettings):
     )
     complaint_second_call_days: int = Field(7, ge=0)
     churn_months: int = Field(6, ge=1)
+
+    # the delivery step (交车登记表) and the first maintenance
+    delivery_thanks_minutes: int = Field(60, ge=1, description="the thank-you call is due within this many "
+                                         "minutes of the delivery (交车完毕后的一小时内)")
+    delivery_first_callback_days: int = Field(3, ge=0, description="the consultant's 一级回访 within this many days")
+    first_service_months: int = Field(3, ge=1, description="首保 due this many months after delivery")
+    first_service_km: int = Field(5000, ge=0, description="… or at this many km")
 
     # satisfaction arithmetic (xl_dealer.rules.scores)
     score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))

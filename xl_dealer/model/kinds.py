@@ -138,6 +138,7 @@ SERVICE_CALLBACK = Kind(
     fields=(
         V.RO_NO.but(required=True),
         V.PLATE.but(required=True),
+        V.VIN.but(),  # optional: matches the car to its delivery and its customer file
         V.CUSTOMER.but(required=True),
         V.PHONE.but(required=True),
         Field("service_type", "维修类型", ("服务类型", "业务类型", "类型"), T.ENUM, True, enum="service_type"),
@@ -199,6 +200,63 @@ COMPLAINT = Kind(
     ),
 )
 
+DELIVERY = Kind(
+    key="delivery",
+    title="交车登记表",
+    doc="One row per car handed over: the consultant's thank-you call within the hour, the after-sales "
+        "person introduced, the 一级回访, the first maintenance.",
+    fields=(
+        V.DELIVERED.but(more=("交付日期", "交车日"), required=True),
+        Field("delivery_time", "交车时间", ("交付时间", "交车时刻"), T.TIME, True),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.MODEL.but("车型", more=("交车车型", "销售车型"), required=True),
+        V.VIN.but(required=True),
+        V.PLATE.but(),  # often not plated yet
+        V.CONSULTANT.but(more=("交车顾问",), required=True),
+        # the after-sales person introduced; 接待顾问 on a delivery is the sales consultant
+        V.ADVISOR.but(more=("售后服务顾问", "介绍的服务顾问", "售后接待"), without=("接待顾问",), required=True),
+        Field("service_intro", "介绍售后", ("是否介绍售后", "介绍服务顾问", "引荐售后", "介绍售后人员"), T.BOOL),
+        Field("thanks_at", "感谢电话时间", ("感谢电话", "致谢电话时间", "感谢回访时间", "感谢电话时刻"), T.MOMENT),
+        Field("thanks_by", "感谢电话人", ("致电人", "感谢电话致电人"), T.TEXT),
+        Field("first_callback", "一级回访日期", ("一级回访", "一级回访时间", "首次回访日期"), T.DATE, past=True),
+        Field("first_callback_note", "一级回访内容", ("一级回访记录", "回访内容"), T.TEXT),
+        Field("first_service_date", "首保日期", ("首次保养日期", "首保时间", "首保预约日期"), T.DATE),
+        Field("first_service_km", "首保里程", ("首次保养里程",), T.NUMBER, min=0, max=2_000_000),
+        V.MEMBER.but(more=("会员/入会",)),
+        V.REMARK.but(),
+    ),
+    moments=(("delivered", "delivery_time"),),
+    sheet_date="delivered",
+    blank_told_by=(("advisor", "delivery.service_intro"),),
+)
+
+CUSTOMER_FILE = Kind(
+    key="customer_file",
+    title="客户信息卡",
+    doc="The customer file (客户信息卡 / 客户档案): one row per vehicle, kept by the information clerk "
+        "with its repair history.",
+    fields=(
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.PLATE.but(),
+        V.VIN.but(required=True),
+        V.MODEL.but("车型", more=("品牌车型",), required=True),
+        Field("bought", "购车日期", ("购买日期", "开票日期", "销售日期", "交车日期", "提车日期"), T.DATE, past=True),
+        Field("buy_type", "购车类型", ("购买类型", "销售类型", "车辆来源", "购车渠道"), T.ENUM, enum="buy_type"),
+        Field("customer_type", "客户类型", ("车辆类型", "使用性质", "客户性质", "车辆性质"), T.ENUM, enum="customer_type"),
+        V.MEMBER.but(),
+        Field("joined", "入会日期", ("入会时间", "会员日期"), T.DATE, past=True),
+        V.REGION.but(more=("区域/地址",)),
+        V.ID_NO.but(),
+        Field("last_visit", "最近进厂日期", ("最后进厂日期", "上次进厂日期", "最近维修日期", "最近进厂"), T.DATE,
+              past=True),
+        V.MILEAGE.but("最近里程", more=("最近进厂里程", "上次里程"), key="last_km"),
+        V.REMARK.but(),
+    ),
+)
+
 KINDS: dict[str, Kind] = {
-    k.key: k for k in (REGISTRATION, TEST_DRIVE, FOLLOWUP_CARD, FOLLOWUP_LOG, SERVICE_CALLBACK, COMPLAINT)
+    k.key: k for k in (REGISTRATION, TEST_DRIVE, FOLLOWUP_CARD, FOLLOWUP_LOG, SERVICE_CALLBACK, COMPLAINT,
+                       DELIVERY, CUSTOMER_FILE)
 }

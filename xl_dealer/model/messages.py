@@ -28,6 +28,8 @@ _M: dict[str, tuple[str, str]] = {
                   "'{column}' value '{value}' is not a valid 18-character ID/licence number (length, birth date or check digit); check the document."),
     "format.plate": ("「{column}」的「{value}」不是有效车牌，例如 粤B12345 或新能源 粤BD12345。",
                      "'{column}' value '{value}' is not a valid plate, e.g. 粤B12345 or new-energy 粤BD12345."),
+    "format.vin": ("「{column}」的「{value}」不是有效的车架号（VIN）：应为17位字母数字，不含 I、O、Q，第9位校验位要对，请按行驶证或合格证核对。",
+                   "'{column}' value '{value}' is not a valid VIN: 17 letters and digits, no I, O or Q, and the check digit in position 9; check it against the vehicle papers."),
     "format.number": ("「{column}」的「{value}」不是{range}的数字。", "'{column}' value '{value}' is not a number{range}."),
     "enum": ("「{column}」的「{value}」不在可选项内，请从下拉列表选择：{allowed}。",
              "'{column}' value '{value}' is not an allowed value; choose one of: {allowed}."),

@@ -27,6 +27,8 @@ class FieldType(StrEnum):
     PLATE = "plate"
     SCORE = "score"
     SIGN = "sign"  # a signature cell: yes/no or a name
+    VIN = "vin"  # a vehicle identification number (车架号), ISO 3779 / GB 16735
+    MOMENT = "moment"  # a time of day, or a date and a time (感谢电话时间)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +72,15 @@ class Field:
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
 
-    def but(self, header: str | None = None, more: tuple[str, ...] = (), **changes: object) -> Field:
+    def but(self, header: str | None = None, more: tuple[str, ...] = (), without: tuple[str, ...] = (),
+            **changes: object) -> Field:
         """This shared field as one kind uses it: its own header (the shared one stays an
         alias), its own extra aliases, and any other attribute changed (required, past…).
-        The shared names always come along, so an alias added to the vocabulary works on
-        every kind at once."""
+        The shared names come along, so an alias added to the vocabulary works on every kind
+        at once; ``without`` drops one that means another field of this kind (接待顾问 on a
+        delivery is the sales consultant, not the after-sales advisor)."""
         head = header or self.header
-        names = tuple(a for a in (self.header, *self.aliases, *more) if a != head)
+        names = tuple(a for a in (self.header, *self.aliases, *more) if a != head and a not in without)
         return replace(self, header=head, aliases=tuple(dict.fromkeys(names)),
                        shared=self.shared or self.key, **changes)  # type: ignore[arg-type]
 
@@ -124,6 +128,9 @@ class Kind:
     moments: tuple[tuple[str, str], ...] = ()
     sheet_date: str | None = None  # the field a day-per-sheet form's title or sheet name gives (日期：…)
     defaults: tuple[SheetDefault, ...] = ()
+    # field -> the kind's rule that reports its blank cell instead of `required` (服务顾问 blank on a
+    # delivery is delivery.service_intro: one finding that says what is wrong, not two)
+    blank_told_by: tuple[tuple[str, str], ...] = ()
     _by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -44,6 +44,7 @@ LEVEL = Field("level", "意向级别", (
 
 # the car and its service
 PLATE = Field("plate", "车牌号", ("车牌", "车牌号码", "牌照号", "车号"), T.PLATE)
+VIN = Field("vin", "车架号", ("VIN", "VIN码", "车架号码", "车辆识别代号", "车辆识别号", "车辆识别码", "底盘号"), T.VIN)
 RO_NO = Field("ro_no", "维修单号", (
     "工单号", "委托书号", "单号", "RO号", "工单编号", "维修工单号", "委托书编号", "派工单号"), T.TEXT)
 DELIVERED = Field("delivered", "交车日期", ("出厂日期", "结算日期", "交车时间", "提车日期"), T.DATE, past=True)
@@ -56,7 +57,7 @@ DATE = Field("date", "日期", ("登记日期",), T.DATE, past=True)
 REMARK = Field("remark", "备注", ("说明", "备注说明"), T.TEXT)
 
 VOCABULARY: dict[str, Field] = {f.key: f for f in (
-    CUSTOMER, PHONE, CONSULTANT, ADVISOR, GENDER, ID_NO, REGION, MODEL, SOURCE, LEVEL, PLATE, RO_NO,
+    CUSTOMER, PHONE, CONSULTANT, ADVISOR, GENDER, ID_NO, REGION, MODEL, SOURCE, LEVEL, PLATE, VIN, RO_NO,
     DELIVERED, MEMBER, MILEAGE, NEXT_SERVICE_DATE, DATE, REMARK)}
 
 # how an intent level is written beside its letter: H级, A级客户, B类 are H, A, B

@@ -113,7 +113,7 @@ def _wants(key: str) -> str | None:
 
 
 def _when(f: Field) -> str | None:
-    if f.type is FieldType.TIME:
+    if f.type in (FieldType.TIME, FieldType.MOMENT):
         return "time"
     if f.type is FieldType.DATE:
         return "date"
@@ -154,6 +154,8 @@ def value_kind(values: Iterable[Any]) -> str | None:
 
 def _one_value_kind(v: Any) -> str | None:
     if isinstance(v, dt.datetime):
+        if v.year < 1950:  # a time cell as Excel hands it (1899-12-30 10:40)
+            return "time"
         return "datetime" if v.time() != dt.time() else "date"
     if isinstance(v, dt.date):
         return "date"

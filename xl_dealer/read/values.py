@@ -509,6 +509,67 @@ def to_plate(raw: Any) -> Result:
     return (s, None) if _PLATE.match(s) else (None, "format.plate")
 
 
+_VIN_STRIP = re.compile(r"[\s\-_.·]")
+
+
+def to_vin(raw: Any) -> Result:
+    """A VIN (车架号): 17 characters, no I, O or Q, and the check digit in position 9 (ISO 3779,
+    mandatory in China by GB 16735), checked by ``vininfo``. Lower case and spaces are accepted
+    (lsvam 4187c2184847 is LSVAM4187C2184847)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if not isinstance(v, str):
+        return None, "format.vin"  # 17 characters with letters are never a number
+    return _parse_vin(_VIN_STRIP.sub("", v).upper())
+
+
+@lru_cache(maxsize=65536)
+def _parse_vin(s: str) -> Result:
+    from vininfo import Vin
+    from vininfo.exceptions import ValidationError
+
+    try:
+        ok = Vin(s).verify_checksum(check_year=False)
+    except (ValidationError, ValueError, KeyError, IndexError):
+        return None, "format.vin"
+    return (s, None) if ok else (None, "format.vin")
+
+
+def vin_check_digit(vin17: str) -> str | None:
+    """The check digit position 9 of ``vin17`` must have (None when no digit makes it valid):
+    for the samples, found by asking ``vininfo`` rather than keeping a second table."""
+    for ch in "0123456789X":
+        cand = vin17[:8] + ch + vin17[9:]
+        if _parse_vin(cand)[1] is None:
+            return ch
+    return None
+
+
+def to_moment(raw: Any) -> Result:
+    """A time of day (10:30, 下午3:30, a fraction of a day), or a date and a time
+    (2026-11-20 10:30, an Excel datetime): a ``time``, or a ``datetime`` when the day is given."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, dt.datetime):
+        if v.year < 1950:  # a time cell as Excel hands it (1899-12-30 10:40): no day in it
+            return v.time().replace(microsecond=0), None
+        return v.replace(microsecond=0), None
+    if isinstance(v, float) and v >= 18264:  # a datetime serial
+        d = serial_to_date(v)
+        t, _ = to_time(v % 1)
+        return (dt.datetime.combine(d, t), None) if d is not None and t is not None else (None, "format.time")
+    if isinstance(v, str) and is_datetime_text(v):
+        d, _ = to_date(v)
+        t, _ = to_time(v)
+        if d is not None and t is not None:
+            return dt.datetime.combine(d, t), None
+    if isinstance(v, dt.date):
+        return None, "format.time"  # a day alone says nothing of the hour
+    return to_time(v)
+
+
 def mask_phone(v: str | None) -> str | None:
     """138****5678: what a manager report shows instead of the number."""
     if not v:

@@ -76,6 +76,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "problems": score_texts(last, bad) or None, "reason": reason,
             "status": "待回访" if case is None else f"投诉{case_status(case, as_of)}",
         })
+    _first_service_lost(checked, config, base_start, cutoff, as_of, base, lost, lost_keys)
     lost.sort(key=lambda x: (x["last_service"], x["plate"] or ""))
 
     total, n_lost = len(base), len(lost)
@@ -114,8 +115,28 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             f"基数客户 = 截止日前 {BASE_MONTHS} 个月内（{base_start.isoformat()} 至 {(cutoff - dt.timedelta(days=1)).isoformat()}）进过厂的客户。",
             "流失客户 = 基数客户中截止日之后再未进厂的客户。流失率 = 流失客户 ÷ 基数客户；回厂率 = 1 − 流失率。",
             "流失原因：该客户最近的投诉问题描述，否则最后一次回访中不满意时的客户意见。本表含拨打清单，电话完整显示。",
+            "本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）在基数期内交车、之后从未回厂（首保也没做）的，计入基数客户和流失客户。",
         ],
     )
+
+
+def _first_service_lost(checked: list, config: Config, base_start: dt.date, cutoff: dt.date, as_of: dt.date,
+                        base: dict[str, list], lost: list[dict[str, Any]], lost_keys: set[str]) -> None:
+    """A car sold here in the base year that never came back, not even for its 首保, is a lost
+    customer too (when the delivery register or the customer file is given)."""
+    from xl_dealer.reports.deliveries import sold_cars
+
+    for car in sold_cars(checked, config):
+        k = car.key
+        if car.came_back or not k or k in base or not base_start <= car.sold < cutoff:
+            continue
+        base[k] = [{"delivered": car.sold, "advisor": car.advisor}]
+        lost_keys.add(k)
+        lost.append({
+            "plate": car.plate, "customer": car.customer, "phone": car.phone, "advisor": car.advisor,
+            "last_service": car.sold, "service_type": "新车交付（未回厂首保）", "months": _months_between(car.sold, as_of),
+            "visits": 0, "problems": None, "reason": "购车后未回厂首保", "status": "待回访",
+        })
 
 
 def _months_between(a: dt.date, b: dt.date) -> int:

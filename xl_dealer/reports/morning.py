@@ -116,13 +116,18 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("log_signed", "经理签字"),
     ]
     table = with_totals(Table("by_consultant", "各销售顾问昨日工作", columns, rows), "consultant")
+    tables = [table]
+    if tables_of(checked, "delivery"):  # the delivery step, when its register is given
+        from xl_dealer.reports.deliveries import deliveries_table
+
+        tables.append(deliveries_table(checked, day, config))
     notes = missing_note(checked, "registration", "followup_log")
     if not regs and not logs:
         notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录 / no visits or follow-ups on that day")
     td_source = "试乘试驾登记表" if has_td_register else "登记表“是否试驾”为是"
     return Report(
         name="morning", sheet="晨会日报", title=f"晨会日报 {day.isoformat()}（{'一二三四五六日'[day.weekday()]}）",
-        period_start=day, period_end=day, as_of=date_of(as_of), tables=[table],
+        period_start=day, period_end=day, as_of=date_of(as_of), tables=tables,
         charts=[Chart("col", "by_consultant", "consultant", ["walk_ins", "phone_ins", "followups"],
                       "各顾问来店、来电与跟进")],
         notes=notes,
@@ -134,6 +139,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "X级在跟 = 截至当日状态为跟进中的客户跟进卡，按当前意向级别计数。",
             f"跟进达标：跟进数 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）。",
             f"按时提交：当日跟进记录的提交时间均不晚于 {config.followup_submit_by:%H:%M}；经理签字：当日记录全部已签。",
+            *([f"交车（有交车登记表时）：感谢电话及时 = 交车后 {config.delivery_thanks_minutes} 分钟内打了感谢电话；"
+               "感谢电话及时率 = 及时台数 ÷ 交车台数；已介绍售后 = 填了服务顾问且介绍售后不为否。"]
+              if len(tables) > 1 else []),
         ],
     )
 

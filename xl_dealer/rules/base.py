@@ -54,6 +54,14 @@ class Emitter:
     def lang(self) -> str:
         return self.config.lang
 
+    @property
+    def moment(self) -> dt.datetime:
+        """The as-of moment a rule counting hours uses: now when checking as of today, else the
+        start of the as-of day (that day is not over; as ``followup.late_submit`` treats it)."""
+        if self.as_of == dt.date.today():
+            return dt.datetime.now().replace(microsecond=0)
+        return dt.datetime.combine(self.as_of, dt.time())
+
     def at(self, t: Table, i: int, key: str | None, rule: str, value: Any = None,
            cell_key: str | None = None, msg: str | None = None, **params: Any) -> None:
         """A finding on data row ``i``; the cell is ``cell_key``'s (default ``key``'s) column.

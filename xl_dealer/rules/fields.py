@@ -28,12 +28,14 @@ from xl_dealer.read.values import (
     to_date,
     to_id,
     to_int,
+    to_moment,
     to_number,
     to_phone,
     to_plate,
     to_sign,
     to_text,
     to_time,
+    to_vin,
 )
 from xl_dealer.rules.base import Checked, Emitter
 
@@ -52,6 +54,7 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     simple: dict[FieldType, Normaliser] = {
         FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
         FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
+        FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
     }
     if t in simple:
         return simple[t]
@@ -249,8 +252,9 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
     t = c.table
     kind = t.kind
     n = len(t.rows)
+    told = dict(kind.blank_told_by)  # a blank the kind's own rule reports better
     for f in kind.fields:
-        if not (f.required or f.required_when):
+        if not (f.required or f.required_when) or f.key in told:
             continue
         if f.key not in t.columns:
             continue  # column.missing covers the whole sheet; a value from outside it is checked once

@@ -18,6 +18,7 @@ from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
 from xl_dealer.rules.cadence import card_due, latest_log_contacts
 from xl_dealer.rules.cross import ready, usable
+from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
 
 register("followup.quota",
          "{subject}：当天只记录了{value}条跟进，少于每天至少{target}条的要求，请补记或补做跟进。",
@@ -118,11 +119,14 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
         cards = usable(em, "followup.overdue", cards, ("phone",), what, what_en)
     as_of = em.as_of
     latest = latest_log_contacts(checked, as_of)
+    delivered = deliveries_by_phone(checked)  # a delivered customer's open card is card.not_closed
     for c in cards:
         t = c.table
         cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"),
                    c.col("last_contact"), c.col("next_date"), c.col("customer"), strict=True)
         for i, (made, phone, level, status, last_card, nxt, name) in enumerate(cols):
+            if delivered and delivered_card(phone, made, delivered, as_of):
+                continue
             due = card_due(level, status, made, last_card, nxt,
                            latest.get(phone_key(phone)) if phone else None, as_of, config)
             if due is None or as_of <= due.due:
