@@ -21,6 +21,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
     from xl_dealer.render.text import render_text
     from xl_dealer.samples import generate, write_workbook
+    from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
     from xl_dealer.samples.service import generate_after_service, generate_service_history
     from xl_dealer.validate import validate
@@ -33,16 +34,22 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
     callbacks, cases = generate_after_service(day, config=config)
     history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
+    # the delivery step ties them: plants card.not_closed on the cards, customer.unknown on the callbacks
+    deliveries, customer_file = generate_delivery(day, cards, callbacks, history, config=config)
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
         "followup": out / "followups.xlsx",
         "after_service": out / "after_service.xlsx",
+        "delivery": out / "deliveries.xlsx",
+        "customer_file": out / "customer_file.xlsx",
     }
     write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
     write_workbook(paths["test_drive"], [td])
     write_workbook(paths["followup"], [cards, log])
     write_workbook(paths["after_service"], [callbacks, history, cases])
+    write_workbook(paths["delivery"], [deliveries])
+    write_workbook(paths["customer_file"], [customer_file])
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     paths["findings"] = out / "findings.json"

@@ -33,7 +33,7 @@ TYPE_ZH = {
     FieldType.TEXT: "文本", FieldType.DATE: "日期", FieldType.TIME: "时间", FieldType.PHONE: "电话",
     FieldType.ENUM: "选项", FieldType.BOOL: "是/否", FieldType.INT: "整数", FieldType.NUMBER: "数字",
     FieldType.ID: "18位身份证号", FieldType.PLATE: "车牌", FieldType.SCORE: "评分", FieldType.SIGN: "签名（是/否或姓名）",
-    FieldType.VIN: "17位车架号", FieldType.MOMENT: "时间（或日期+时间）",
+    FieldType.VIN: "17位车架号", FieldType.MOMENT: "时间或日期时间",
 }
 GUIDE = (
     "每行填写一条记录；第1行是表头，请不要改列名（可以在右边加自己的列）。",
@@ -121,6 +121,11 @@ def build(kind: Kind, config: Config) -> Any:
     return wb
 
 
+def _num(x: float) -> str:
+    """2000000 as a clerk reads it, not 2e+06."""
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
 def _guide(ws: Any, kind: Kind, config: Config) -> None:
     from openpyxl.styles import Font
 
@@ -132,7 +137,7 @@ def _guide(ws: Any, kind: Kind, config: Config) -> None:
     for j, h in enumerate(("列名", "类型", "是否必填", "可选值", "也能识别的列名"), start=1):
         ws.cell(row=top, column=j, value=h).font = Font(bold=True)
     for i, f in enumerate(kind.fields, start=top + 1):
-        extra = f" {f.min:g}~{f.max:g}" if f.min is not None and f.max is not None else ""
+        extra = f" {_num(f.min)}~{_num(f.max)}" if f.min is not None and f.max is not None else ""
         ws.cell(row=i, column=1, value=f.header)
         ws.cell(row=i, column=2, value=TYPE_ZH.get(f.type, str(f.type)) + extra)
         ws.cell(row=i, column=3, value=requirement_zh(f))

@@ -259,19 +259,21 @@ def map_columns(kind: Kind, header: Sequence[Any], index: AliasIndex,
     return m
 
 
-def _score(kind: Kind, mapped: set[str]) -> tuple[float, int]:
+def _score(kind: Kind, mapped: set[str]) -> tuple[int, float]:
     req = kind.required_keys
     found = sum(1 for k in req if k in mapped)
-    return (found / len(req) if req else 0.0, len(mapped))
+    return (len(mapped), found / len(req) if req else 0.0)
 
 
 def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tuple[Kind, int] | None:
     """The (kind, 0-based header row) whose headers match best, if any is convincing.
 
     A sheet is of a kind when its header row holds at least 3 of the kind's fields and
-    at least half of its required ones; the best fraction of required fields wins.
+    at least half of its required ones; of those, the kind that understands the most
+    columns wins (a 交车登记表 without its 交车时间 column still says more as a delivery
+    register than as a customer file), then the larger share of its required fields.
     """
-    best: tuple[tuple[float, int], Kind, int] | None = None
+    best: tuple[tuple[int, float], Kind, int] | None = None
     for r, row in enumerate(rows[:search_rows]):
         texts = [c for c in row if isinstance(c, str) and c.strip()]
         if len(texts) < 3:
@@ -281,7 +283,7 @@ def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tupl
             if len(mapped) < 3:
                 continue
             score = _score(kind, mapped)
-            if score[0] < 0.5:
+            if score[1] < 0.5:
                 continue
             if best is None or score > best[0]:
                 best = (score, kind, r)

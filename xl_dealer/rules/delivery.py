@@ -271,15 +271,15 @@ def check_new_car_call(checked: list[Checked], config: Config, em: Emitter) -> N
     days = config.callback_new_car_days
     for c in usable(em, "delivery.new_car_call", deliveries, ("delivered", *keys), what, what_en):
         t = c.table
-        cols = zip(c.col("delivered"), c.col("vin"), c.col("plate"), c.col("phone"), strict=True)
-        for i, (d, vin, plate, phone) in enumerate(cols):
+        cols = zip(c.col("delivered"), c.col("vin"), c.col("plate"), c.col("phone"), c.col("customer"), strict=True)
+        for i, (d, vin, plate, phone, name) in enumerate(cols):
             if d is None or (em.as_of - d).days <= days or d < first_call:
                 continue
             if (vin and vin in vins) or (plate and plate in plates) or (phone and phone_key(phone) in phones):
                 continue
-            car = vin or plate or show_value(phone)
+            car = f"{name or ''}（{vin or plate or show_value(phone)}）"
             em.at(t, i, "delivered", "delivery.new_car_call", d,
-                  problem=f"{d.isoformat()}交车的「{car}」已过{(em.as_of - d).days}天，售后回访记录中还没有新车交付回访"
+                  problem=f"{d.isoformat()}交车的{car}已过{(em.as_of - d).days}天，售后回访记录中还没有新车交付回访"
                           f"（要求交车后{days}天回访）：请安排回访。",
-                  problem_en=f"'{car}', delivered {d.isoformat()}, has no 新车交付 callback in the after-service log "
+                  problem_en=f"{car}, delivered {d.isoformat()}, has no 新车交付 callback in the after-service log "
                              f"after {(em.as_of - d).days} days (due after {days}).")
