@@ -40,7 +40,10 @@ class Limits(BaseModel):
                                  "is larger is read by the sparse reader")
     split_mb: int = Field(8, ge=0, description="a sheet inflating to this many MB or more is read in pieces on "
                           "several cores (validate --jobs sets how many)")
-    max_columns: int = Field(1000, ge=10, description="the sparse reader ignores cells right of this column")
+    max_columns: int = Field(1000, ge=10, le=16384, description="the sparse reader ignores cells right of this column")
+    max_reader_mb: int = Field(4096, ge=256, le=1_000_000, description="memory a reader of an .xls/.xlsb/.ods may "
+                               "take (256 MB + 64 MB per MB of file, at most this)")
+    max_reader_seconds: int = Field(300, ge=5, le=86400, description="time a reader of an .xls/.xlsb/.ods may take")
 
 
 DEFAULT_LEVELS: dict[str, Level] = {

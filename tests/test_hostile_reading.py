@@ -1,0 +1,229 @@
+"""Hostile and real-world packages on the read path (issues 13 and 20): the guard finds sheets as
+calamine does, values calamine does not know, sheets it does not know, old formats bounded."""
+
+import datetime as dt
+import json
+import resource
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import REG_HEADER, cell_xml, reg_row, write_xlsx
+
+from xl_dealer.validate import validate
+
+AS_OF = dt.date(2026, 11, 27)
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WS = R + "/worksheet"
+MACRO = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+DIALOG = R + "/dialogsheet"
+HEADER = dict(zip("ABCDEFGHIJKLM", REG_HEADER, strict=True))
+
+
+def data(phone):
+    return dict(zip("ABCDEFGHIJKLM", ["2026-11-20", "10:00", "", "来店", "王先生", phone, "凯美瑞", "汽车之家", "A",
+                                      "李娜", "否", "是", ""], strict=True))
+
+
+def body(rows):
+    return "".join(f'<row r="{r}">' + "".join(cell_xml(f"{c}{r}", v) for c, v in rows[r].items()) + "</row>"
+                   for r in sorted(rows))
+
+
+def sheet(inner, root="worksheet"):
+    return f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns="{NS}"><sheetData>{inner}</sheetData></{root}>'
+
+
+def package(path, sheets, members=None):
+    """``sheets``: (name, r:id, target, relationship type, xml or None, state); ``members``: the zip
+    name to store each target under (default xl/ + target)."""
+    wb = (f'<?xml version="1.0"?><workbook xmlns="{NS}" xmlns:r="{R}"><sheets>'
+          + "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="{rid}"' + (f' state="{st}"' if st else "") + "/>"
+                    for i, (n, rid, _, _, _, st) in enumerate(sheets)) + "</sheets></workbook>")
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="{rid}" Type="{rt}" Target="{t}"/>' for _, rid, t, rt, _, _ in sheets if rid)
+            + "</Relationships>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+                   'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", wb)
+        z.writestr("xl/_rels/workbook.xml.rels", rels)
+        for _, _, t, _, xml, _ in sheets:
+            if xml is not None:
+                z.writestr((members or {}).get(t, "xl/" + t), xml)
+    return path
+
+
+def run_cli(*args, mem_gb=3, timeout=240):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (mem_gb * 2**30, mem_gb * 2**30))
+
+    p = subprocess.run([sys.executable, "-m", "xl_dealer.cli", *map(str, args)], capture_output=True, text=True,
+                       timeout=timeout, preexec_fn=limit)
+    return p.returncode, p.stdout, p.stderr
+
+
+GOOD_SHEET = sheet(body({1: HEADER, 2: data("13812345678"), 3: data("1381234567")}))
+FAR = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
+
+
+@pytest.mark.parametrize("member", ["xl/data/s1.xml", "xl/worksheets/SHEET1.XML", "xl/worksheets/sheet1",
+                                    "xl\\worksheets\\sheet1.xml"])
+def test_a_far_cell_in_a_sheet_stored_anywhere_is_read_sparse(tmp_path, member):
+    """The guard finds the sheet through workbook.xml and its relationships, case-insensitively,
+    as calamine does: a sheet outside xl/worksheets/*.xml asked calamine for 512 GB and aborted
+    the whole run, the good workbook beside it unread."""
+    target = member[3:].replace("\\", "/").lower()  # the relationship's target; the member's name as stored
+    xml = sheet(body({1: HEADER, 2: data("13812345678"), 3: data("1381234567")}) + FAR)
+    bad = package(tmp_path / "far.xlsx", [("登记", "rId1", target, WS, xml, None)], {target: member})
+    good = write_xlsx(tmp_path / "good.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    code, out, err = run_cli("validate", bad, good, "--format", "json", "--as-of", AS_OF, "--jobs", "2")
+    assert code == 1, err[-600:]
+    found = [(Path(f["path"]).name, f["cell"], f["rule"]) for f in json.loads(out)["findings"]]
+    assert ("far.xlsx", "F3", "format.phone") in found and ("good.xlsx", "F2", "format.phone") in found
+    assert "Traceback" not in err
+
+
+def test_lower_case_and_four_letter_references_are_far_too(tmp_path):
+    stray = '<row r="7"><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c><c r="ZZZZ7"><v>1</v></c></row>'
+    xml = sheet(body({1: HEADER, 2: data("13812345678"), 3: data("1381234567")}) + stray)
+    p = package(tmp_path / "low.xlsx", [("登记", "rId1", "worksheets/sheet1.xml", WS, xml, None)])
+    code, out, err = run_cli("validate", p, "--format", "json", "--as-of", AS_OF)
+    assert code == 1, err[-600:]
+    assert ("F3", "format.phone") in [(f["cell"], f["rule"]) for f in json.loads(out)["findings"]]
+
+
+def test_an_entity_declaration_in_a_sheet_stored_anywhere_is_refused(tmp_path):
+    lol = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+           + sheet(body({1: HEADER}))[len('<?xml version="1.0" encoding="UTF-8"?>'):])
+    p = package(tmp_path / "dtd.xlsx", [("登记", "rId1", "data/S", WS, lol, None)])
+    r = validate([p], as_of=AS_OF)
+    assert "DTD" in (r.files[0].error or "")
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                                   "#GETTING_DATA"])
+def test_excel_365_error_values_are_formula_errors(tmp_path, error):
+    """calamine refuses a sheet holding one of them ("Unsupported cell error value"): the sheet is
+    read by the sparse reader instead, the error is cell.error on a checked cell, nothing on a
+    helper sheet, and the workbook is no longer unreadable."""
+    cell = f'<c r="F3" t="e"><f>A1#</f><v>{error}</v></c>'
+    checked = sheet(body({1: HEADER, 2: data("13812345678")}) + f'<row r="3">{cell}'
+                    + "".join(cell_xml(f"{c}3", v) for c, v in data("13900000000").items() if c != "F") + "</row>")
+    helper = sheet(f'<row r="1"><c r="A1" t="e"><v>{error}</v></c></row>')
+    p = package(tmp_path / "e365.xlsx", [("登记", "rId1", "worksheets/sheet1.xml", WS, checked, None),
+                                         ("辅助", "rId2", "worksheets/sheet2.xml", WS, helper, None)])
+    r = validate([p], as_of=AS_OF)
+    assert r.files[0].error is None
+    assert [(f.sheet, f.cell, f.rule, f.value) for f in r.findings] == [("登记", "F3", "cell.error", error)]
+
+
+@pytest.mark.parametrize("other", ["macro", "dialog", "no relationship"])
+def test_macro_and_dialog_sheets_are_skipped_and_the_worksheets_read(tmp_path, other):
+    """calamine refuses a workbook with an Excel 4 macro sheet or a hidden sheet whose r:id is
+    empty as a whole ("corrupt"); the worksheets beside them are read and they are listed as skipped."""
+    extra = {"macro": ("Macro1", "rId2", "macrosheets/sheet1.xml", MACRO,
+                       sheet("", "xm:macrosheet").replace(f'xmlns="{NS}"', f'xmlns="{NS}" xmlns:xm="x"'), None),
+             "dialog": ("Dialog1", "rId2", "dialogsheets/sheet1.xml", DIALOG, sheet("", "dialogsheet"), None),
+             "no relationship": ("隐藏", "", "", WS, None, "hidden")}[other]
+    p = package(tmp_path / "m.xlsm", [("登记", "rId1", "worksheets/sheet1.xml", WS, GOOD_SHEET, None), extra])
+    r = validate([p], as_of=AS_OF)
+    assert r.files[0].error is None
+    assert [(s["name"], s.get("skipped")) for s in r.files[0].sheets] == [("登记", None), (extra[0], "not a worksheet")]
+    assert [(f.cell, f.rule) for f in r.findings] == [("F3", "format.phone")]
+
+
+def test_a_corrupt_macro_workbook_is_never_told_to_become_xlsx(tmp_path):
+    p = tmp_path / "宏.xlsm"
+    p.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    r = validate([p], as_of=AS_OF)
+    assert r.files[0].error and ".xlsm" in r.files[0].error and "as .xlsx" not in r.files[0].error
+
+
+def _xls(path, cells):
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("登记")
+    for (r, c), v in cells.items():
+        ws.write(r, c, v)
+    wb.save(str(path))
+    return path
+
+
+def test_an_xls_over_a_huge_grid_is_read_in_bounded_memory(tmp_path):
+    """calamine builds A1:IV65536 densely (1 GB for a 42 KB file); the bounded child runs out of
+    its share and xlrd, whose memory grows with the cells, reads it."""
+    cells = {(0, c): h for c, h in enumerate(REG_HEADER)}
+    cells.update({(1, c): v for c, v in enumerate(reg_row(date="2026-11-20", arrive="10:00", phone="1381234567"))
+                  if v is not None and not isinstance(v, dt.date | dt.time)})
+    cells[(65535, 255)] = "stray"
+    p = _xls(tmp_path / "far.xls", cells)
+    assert p.stat().st_size < 100_000
+    code, out, err = run_cli("validate", p, "--format", "json", "--as-of", AS_OF, mem_gb=4)
+    assert code == 1, err[-600:]
+    assert ("F2", "format.phone") in [(f["cell"], f["rule"]) for f in json.loads(out)["findings"]]
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak < 700, peak  # MB: the child that tried calamine was stopped at its share
+
+
+def test_an_xls_holding_only_error_cells_is_not_empty(tmp_path):
+    """calamine gives an .xls formula error as a blank: a workbook of error cells looked empty
+    ("the workbook is empty", exit 2). xlrd reads them as the errors they are."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("汇总")
+    for r in range(3):
+        for c in range(3):
+            ws.row(r).set_cell_error(c, 0x2A, xlwt.easyxf(""))
+    wb.save(str(tmp_path / "e.xls"))
+    r = validate([tmp_path / "e.xls"], as_of=AS_OF)
+    assert r.files[0].error is None
+    assert [(s["name"], s.get("skipped")) for s in r.files[0].sheets] == [("汇总", "not a known kind")]
+
+
+def _ole_loop(path):
+    """A 1.5 KB OLE container whose directory chain points at itself."""
+    header = bytearray(512)
+    header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHH", header, 24, 0x3E, 3, 0xFFFE, 9)
+    struct.pack_into("<H", header, 32, 6)
+    struct.pack_into("<I", header, 44, 1)  # one FAT sector
+    struct.pack_into("<I", header, 48, 1)  # directory starts at sector 1
+    struct.pack_into("<I", header, 56, 4096)
+    struct.pack_into("<I", header, 60, 0xFFFFFFFE)
+    struct.pack_into("<I", header, 68, 0xFFFFFFFE)
+    header[76:512] = b"\xff" * 436
+    struct.pack_into("<I", header, 76, 0)  # FAT at sector 0
+    fat = bytearray(b"\xff" * 512)
+    struct.pack_into("<II", fat, 0, 0xFFFFFFFD, 1)  # sector 1 → sector 1: a loop
+    directory = bytearray(512)
+    name = "Root Entry".encode("utf-16-le")
+    directory[0:len(name)] = name
+    struct.pack_into("<HBB", directory, 64, len(name) + 2, 5, 1)
+    path.write_bytes(bytes(header) + bytes(fat) + bytes(directory))
+    return path
+
+
+def test_broken_old_formats_are_one_clear_line_in_bounded_time(tmp_path):
+    loop = _ole_loop(tmp_path / "loop.xls")
+    xlsb = tmp_path / "trunc.xlsb"
+    xlsb.write_bytes(write_xlsx(tmp_path / "g.xlsx", {"登记": [REG_HEADER, reg_row()]}).read_bytes()[:900])
+    good = write_xlsx(tmp_path / "good.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    code, out, err = run_cli("validate", loop, xlsb, good, "--format", "json", "--as-of", AS_OF, mem_gb=6,
+                             timeout=400)
+    assert code == 2 and "Traceback" not in err
+    files = {Path(f["path"]).name: f["error"] for f in json.loads(out)["files"]}
+    assert files["loop.xls"] and files["trunc.xlsb"] and files["good.xlsx"] is None
+    assert len([line for line in err.splitlines() if line.strip()]) == 2
