@@ -102,6 +102,7 @@ def annotate(
         by_path[f.path].append(f)
     done = AnnotateResult(result)
     written: set[Path] = set()
+    sources = {_resolved(p) for p in inputs}
     for fr in result.files:
         af = AnnotatedFile(fr.path, findings=len(by_path.get(fr.path, [])))
         done.files.append(af)
@@ -120,6 +121,10 @@ def annotate(
             try:
                 if dst.resolve() == src.resolve():
                     raise PackageError("the output would overwrite the source")
+                if _resolved(dst) in sources:
+                    # annotate a.xlsx a.checked.xlsx: a's copy would replace the clerk's fixed copy
+                    raise PackageError(f"它的标记副本 {dst.name} 也是这次的输入，不会覆盖 / its marked copy {dst} is an "
+                                       f"input of this run: not overwritten (annotate them separately)")
                 if dst.resolve() in written:
                     raise PackageError(f"another input of the same name was already written to {dst}")
                 written.add(dst.resolve())
@@ -133,6 +138,13 @@ def annotate(
             except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
                 af.error = f"无法写出 {dst} / cannot write: {getattr(e, 'strerror', None) or e}"
     return done
+
+
+def _resolved(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return p.absolute()
 
 
 def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, Path]:
