@@ -45,7 +45,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     write_workbook(paths["followup"], [cards, log], generated="demo")
     write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")
     result = validate(list(paths.values()), as_of=day, config=config)
-    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     paths["findings"] = out / "findings.json"
     paths["reports"] = write_reports(out, [p for p in paths.values() if p.suffix == ".xlsx"], day, config)
     hint = (f" (all of them: {out / 'findings.json'}, or xl-dealer validate {out})" if config.lang == "en"

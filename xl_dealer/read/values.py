@@ -442,3 +442,23 @@ def mask_id(v: str | None) -> str | None:
 def text_width(s: str) -> int:
     """Display width in Excel column units: CJK and full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+# an ID number (18 characters, or the old 15 digits) or a phone inside free text: 客户意见, 处理结果,
+# a name a clerk typed the customer's ID into. Not inside a longer run of digits or letters
+# (an RO number, a VIN), so nothing else is hidden.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])")
+
+
+def mask_text(s: str, phones: bool = True) -> str:
+    """Free text with every ID number masked, and every phone unless ``phones`` is False (a
+    call list): what a manager report shows of a clerk's or customer's words."""
+    if not any(ch.isdigit() for ch in s):
+        return s
+    s = _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) or "", s)
+    if phones:
+        s = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])[-11:]) or "", s)
+        s = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])) or "", s)
+    return s

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 
+from xl_dealer.model.text import clean_text
 from xl_dealer.render.outputs import atomic_write
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -38,8 +39,6 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-# characters XML 1.0 forbids; a clerk's cell can hold them via _x0001_ escapes
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # elements that follow <definedNames> in CT_Workbook
@@ -52,12 +51,13 @@ class PackageError(Exception):
 
 
 def xml_text(s: str) -> str:
-    return escape(_ILLEGAL.sub("", s))
+    """Text for an element: cleaned (``model.text``: control characters, Excel's cell limit), escaped."""
+    return escape(clean_text(s))
 
 
 def xml_attr(s: str) -> str:
     """A quoted attribute value, line breaks kept as character references."""
-    return quoteattr(_ILLEGAL.sub("", s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return quoteattr(clean_text(s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def local(tag: str) -> str:
