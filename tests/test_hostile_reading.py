@@ -227,3 +227,48 @@ def test_broken_old_formats_are_one_clear_line_in_bounded_time(tmp_path):
     files = {Path(f["path"]).name: f["error"] for f in json.loads(out)["files"]}
     assert files["loop.xls"] and files["trunc.xlsb"] and files["good.xlsx"] is None
     assert len([line for line in err.splitlines() if line.strip()]) == 2
+
+
+def test_unreadable_folders_and_special_files_are_errors_and_the_rest_is_checked(tmp_path, monkeypatch):
+    """A sub-folder without permission was skipped in silence (exit 0, a report without November);
+    an unreadable named file stopped the run; a FIFO hung for ever; a link loop was a RuntimeError
+    traceback. (Root reads everything: there the refusals are the system's, played by a patch.)"""
+    import os
+
+    root = tmp_path / "share"
+    (root / "10月").mkdir(parents=True)
+    (root / "11月").mkdir()
+    write_xlsx(root / "10月" / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    write_xlsx(root / "11月" / "登记.xlsx", {"登记": [REG_HEADER, reg_row()]})
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.xlsx"
+    os.symlink(loop, loop)
+    locked = write_xlsx(tmp_path / "locked.xlsx", {"登记": [REG_HEADER, reg_row()]})
+    if os.geteuid() == 0:
+        import builtins
+
+        real_scandir, real_listdir, real_open = os.scandir, os.listdir, builtins.open
+
+        def deny(p):
+            if str(p).endswith("11月") or str(p).endswith("locked.xlsx"):
+                raise PermissionError(13, "Permission denied", str(p))
+
+        monkeypatch.setattr(os, "scandir", lambda p=".": deny(p) or real_scandir(p))
+        monkeypatch.setattr(os, "listdir", lambda p=".": deny(p) or real_listdir(p))
+        monkeypatch.setattr(builtins, "open", lambda p, *a, **k: deny(p) or real_open(p, *a, **k))
+    else:
+        os.chmod(root / "11月", 0o000)
+        os.chmod(locked, 0o000)
+    try:
+        r = validate([root, fifo, loop, locked], as_of=AS_OF)
+    finally:
+        monkeypatch.undo()
+        os.chmod(root / "11月", 0o755)
+        os.chmod(locked, 0o644)
+    files = {Path(f.path).name: f.error for f in r.files}
+    assert files["登记.xlsx"] is None  # October was checked
+    assert files["11月"] and "folder" in files["11月"]
+    assert files["pipe.xlsx"] and files["loop.xlsx"] and files["locked.xlsx"]
+    assert r.exit_code() == 2
+    assert [f.cell for f in r.findings] == ["F2"]

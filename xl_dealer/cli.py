@@ -109,7 +109,7 @@ def _progress(total: int):
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     config: ConfigFile = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
@@ -149,7 +149,7 @@ def validate(
 @app.command()
 def report(
     name: Annotated[str, typer.Argument(help="morning, followups, funnel, weekly, monthly, churn, reminders, or all", show_default=False)],
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="xlsx to write (default ./NAME_ASOF.xlsx)")] = None,  # noqa: UP045
     json_path: Annotated[Optional[Path], typer.Option("--json", help="also write the report data as JSON (- for stdout)")] = None,  # noqa: UP045
@@ -199,7 +199,7 @@ def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README'
 
 @app.command()
 def annotate(
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     out: Annotated[Optional[Path], typer.Option("--out", help="folder for the marked copies (default: beside each workbook)")] = None,  # noqa: UP045
     as_of: AsOf = None,
     config: ConfigFile = None,

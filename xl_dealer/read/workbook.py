@@ -8,6 +8,7 @@ Row numbers are the real Excel rows (``skip_empty_area=False``).
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Collection
@@ -49,6 +50,10 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
     Our own outputs are listed as skipped: a report always, a marked copy when a folder
     brought it in (its source beside it is checked; named on its own, a clerk may be fixing it)."""
     fr = FileResult(str(path))
+    problem = _not_readable(path)
+    if problem:
+        fr.error = problem
+        return fr, []
     if path.name.startswith("~$"):
         fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
         return fr, []
@@ -76,6 +81,37 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         names = "、".join(t.sheet for t in tables)
         fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
     return fr, tables
+
+
+def _not_readable(p: Path) -> str | None:
+    """Why this path cannot be read as a file, before anything opens it: a FIFO or /dev/zero would
+    be read for ever, a link loop raised, a folder or file without permission was skipped."""
+    import stat
+
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        if os.path.lexists(p):
+            return "链接指向的文件不存在 / a link to a file that does not exist"
+        return "文件不存在，请检查路径 / file not found: check the path"
+    except PermissionError:
+        return "没有读取权限 / permission denied: ask the owner of the folder for read access"
+    except OSError as e:  # ELOOP: a link that points at itself
+        return f"无法读取 / cannot read ({e.strerror or e})"
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            os.listdir(p)
+        except OSError as e:
+            return f"文件夹无法读取，其中的工作簿没有检查 / cannot read this folder, its workbooks were not checked ({e.strerror or e})"
+        return "是文件夹，不是工作簿 / a folder, not a workbook"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（管道、设备等），没有读取 / not a regular file (a pipe, a device): not read"
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as e:
+        return f"没有读取权限 / cannot read ({e.strerror or e}): ask the owner for read access"
+    return None
 
 
 def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None,
