@@ -277,3 +277,76 @@ def test_unreadable_folders_and_special_files_are_errors_and_the_rest_is_checked
     assert files["pipe.xlsx"] and files["loop.xlsx"] and files["locked.xlsx"]
     assert r.exit_code() == 2
     assert [f.cell for f in r.findings] == ["F2"]
+
+
+STYLES = (f'<?xml version="1.0"?><styleSheet xmlns="{NS}"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+          '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+          '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+
+
+@pytest.mark.parametrize("far", [False, True])  # read densely by calamine, or by the sparse reader
+@pytest.mark.parametrize("number", ["2958466", "-1000000", "1e10", "INF", "-INF", "NaN"])
+def test_a_date_formatted_number_out_of_range_is_a_finding(tmp_path, far, number):
+    """OverflowError in the sparse reader, a panic (a BaseException) in calamine: a traceback for
+    the whole run. Now the cell is format.date and the rest is checked."""
+    from helpers import raw_xlsx
+
+    cells = "".join(cell_xml(f"{c}2", v) for c, v in data("13812345678").items() if c != "A")
+    rows = body({1: HEADER}) + f'<row r="2"><c r="A2" s="1"><v>{number}</v></c>{cells}</row>' + \
+        body({3: data("1381234567")}) + (FAR if far else "")
+    p = raw_xlsx(tmp_path / "n.xlsx", sheet_body=rows, extra={"xl/styles.xml": STYLES})
+    r = validate([p], as_of=AS_OF)
+    assert r.files[0].error is None
+    found = [(f.cell, f.rule) for f in r.findings]
+    assert ("F3", "format.phone") in found
+    if number != "NaN":  # NaN is no value at all: the cell is blank
+        assert ("A2", "format.date") in found
+
+
+@pytest.mark.parametrize("serial", [5, 60, 18264])
+def test_a_date_excel_shows_in_1900_is_a_typo(tmp_path, serial):
+    """A date-formatted 5 or 60 (1900-01-05, Excel's phantom 1900-02-29) passed in silence while the
+    same number unformatted was format.date; a date before 1990 is a typo and says so."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "登记"
+    ws.append(REG_HEADER)
+    ws.append(reg_row(date=serial))
+    ws["A2"].number_format = "yyyy-mm-dd"
+    ws.append(reg_row(date=serial))  # the same number, no date format
+    wb.save(tmp_path / "d.xlsx")
+    r = validate([tmp_path / "d.xlsx"], as_of=AS_OF)
+    found = [(f.cell, f.rule) for f in r.findings]
+    assert found == [("A2", "format.date"), ("A3", "format.date")]
+    assert "1990" in r.findings[0].message
+
+
+@pytest.mark.parametrize(("args", "env", "key"), [
+    (["--as-of", "0001-01-01"], {}, "--as-of"),
+    (["--as-of", "9999-12-31"], {}, "--as-of"),
+    ([], {"XL_DEALER_LEVELS": "{not json"}, "XL_DEALER_LEVELS"),
+    ([], {"XL_DEALER_CALLBACK_DAYS": "abc"}, "XL_DEALER_CALLBACK_DAYS"),
+    ([], {"XL_DEALER_CHURN_MONTHS": "100000"}, "churn_months"),
+])
+def test_values_out_of_range_are_one_line_naming_the_key(tmp_path, args, env, key):
+    import os
+
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row()]})
+    run = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", str(p), *args],
+                         capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+    assert run.returncode == 2 and key in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("toml", ["churn_months = 100000", "[levels.H]\nmeaning = 'x'\ncadence_days = 1e12",
+                                  "callback_days = 1e12", "[limits]\nmax_dense_cells = 1e30"])
+def test_huge_values_in_dealer_toml_are_refused(tmp_path, toml):
+    from xl_dealer.model.config import load_config
+    from xl_dealer.model.errors import InputError
+
+    cfg = tmp_path / "dealer.toml"
+    cfg.write_text(toml)
+    with pytest.raises(InputError, match="bad config"):
+        load_config(cfg)

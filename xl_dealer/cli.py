@@ -56,10 +56,16 @@ def _load(config_file: Path | None, lang: str | None, as_of: str | None):
     if as_of is not None:
         import datetime as dt
 
+        from xl_dealer.model.config import check_as_of
+
         try:
-            dt.date.fromisoformat(as_of)
+            day = dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(f"--as-of must be a date like 2026-11-27, not {as_of!r}")
+        try:
+            check_as_of(day)
+        except ValueError as e:
+            _fail(f"--as-of: {e}")
     try:
         return load_config(config_file, lang=lang)
     except InputError as e:

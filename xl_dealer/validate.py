@@ -128,6 +128,11 @@ def _crashed(item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[F
 
 
 def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
-    if isinstance(as_of, str):
-        return dt.date.fromisoformat(as_of)
-    return as_of or config.as_of or dt.date.today()
+    from xl_dealer.model.config import check_as_of
+    from xl_dealer.model.errors import InputError
+
+    try:
+        day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of or config.as_of or dt.date.today()
+        return check_as_of(day)
+    except ValueError as e:
+        raise InputError("as_of", str(e)) from None

@@ -20,6 +20,10 @@ from typing import Any
 Result = tuple[Any, str | None]
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# the first day a dealership's log can be about: earlier is a typo, or a small number Excel shows
+# as a date (a date-formatted 5 is 1900-01-05, 60 Excel's phantom 1900-02-29)
+FIRST_DAY = dt.date(1990, 1, 1)
+_FIRST_SERIAL = (FIRST_DAY - EXCEL_EPOCH).days
 ERROR_VALUES = frozenset(
     {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
      "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
@@ -78,8 +82,8 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
 
 
 def serial_to_date(x: float) -> dt.date | None:
-    """An Excel serial to a date; serials before 1950 are not dates a dealership records."""
-    if 18264 <= x < 2958466:
+    """An Excel serial to a date; serials before 1990 are not dates a dealership records."""
+    if _FIRST_SERIAL <= x < 2958466:
         return EXCEL_EPOCH + dt.timedelta(days=int(x))
     return None
 
@@ -92,9 +96,9 @@ def to_date(raw: Any, year: int | None = None, ref: dt.date | None = None) -> Re
     if v is None:
         return None, None
     if isinstance(v, dt.datetime):
-        return v.date(), None
+        v = v.date()
     if isinstance(v, dt.date):
-        return v, None
+        return (v, None) if v >= FIRST_DAY else (None, "format.date")
     if isinstance(v, bool):
         return None, "format.date"
     if isinstance(v, int | float):
@@ -126,9 +130,10 @@ def _parse_date_text(s: str, year: int | None) -> Result:
 
 def _ymd(y: int, m: int, d: int) -> Result:
     try:
-        return dt.date(y, m, d), None
+        day = dt.date(y, m, d)
     except ValueError:
         return None, "format.date"
+    return (day, None) if day >= FIRST_DAY else (None, "format.date")
 
 
 # ---------------------------------------------------------------- times
