@@ -457,3 +457,41 @@ def test_folder_tree_mirrored_under_out_and_name_clashes_reported(tmp_path):
     clash = annotate(files, out=tmp_path / "flat", as_of=AS_OF, config=load_config(None))
     assert clash.exit_code() == 2
     assert clash.files[0].out and "same name" in clash.files[1].error
+
+
+@pytest.mark.parametrize("setting", [None, "登记"])
+def test_a_clerks_sheet_named_like_ours_is_kept_and_marked(tmp_path, setting):
+    """A clerk's own 校验结果 sheet (or results_sheet set to a data sheet's name) was replaced by
+    our list: the data sheet was gone from the copy. Only a sheet we made is replaced."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+    from xl_dealer.model.config import Config
+
+    name = setting or "校验结果"
+    src = write_xlsx(tmp_path / "登记.xlsx", {name: [REG_HEADER, reg_row(phone="123")]})
+    cfg = Config(results_sheet=setting) if setting else Config()
+    first = annotate([src], as_of="2026-11-27", config=cfg)
+    out = first.files[0].out
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [name, f"{name} (2)"]
+    assert wb[name]["F2"].value == "123" and wb[name]["F2"].fill.fgColor.rgb.endswith("FFC7CE")
+    again = annotate([out], as_of="2026-11-27", config=cfg)  # marking the copy again: one list, not two
+    assert openpyxl.load_workbook(again.files[0].out).sheetnames == [name, f"{name} (2)"]
+
+
+def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
+    """annotate wrote X.checked.xlsx saying 没有发现问题 and printed "0 条问题" of a workbook in
+    which nothing was checked."""
+    from helpers import write_xlsx
+    from typer.testing import CliRunner
+
+    from xl_dealer.cli import app
+
+    src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["车型", "指导价"], ["凯美瑞", 179800]]})
+    res = CliRunner().invoke(app, ["annotate", str(src), "--as-of", "2026-11-27"])
+    assert res.exit_code == 0, res.output
+    assert "nothing checked" in res.output and "0 条问题" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]

@@ -34,6 +34,9 @@ NOT_MARKABLE = {
 }
 
 
+NOTHING_CHECKED = "没有已知类型的表，没有检查，也没有制作标记副本 / no sheet of a known kind, nothing checked: no marked copy made"
+
+
 @dataclass(slots=True)
 class AnnotatedFile:
     path: str
@@ -111,6 +114,10 @@ def annotate(
             af.skipped = fr.skipped
         elif fr.error:
             af.error = fr.error
+        elif not any(sh.get("kind") for sh in fr.sheets):
+            # a copy saying 没有发现问题 of a workbook nothing was checked in would lie, and a folder
+            # run would leave a copy of every unrelated workbook
+            af.skipped = NOTHING_CHECKED
         elif src.suffix.lower() not in MARKABLE:
             af.error = NOT_MARKABLE["en" if config.lang == "en" else "zh"].format(ext=src.suffix.lower())
         elif dir_error:

@@ -228,6 +228,10 @@ def annotate(
     for af in result.files:
         if af.error:
             _err(f"{af.path}: {af.error}")
+        elif af.skipped and not af.out:
+            from xl_dealer.model.text import escape_terminal
+
+            typer.echo(f"{escape_terminal(af.path)}: {af.skipped}")
         elif af.out:
             from xl_dealer.model.text import escape_terminal
 
