@@ -495,3 +495,33 @@ def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
     assert res.exit_code == 0, res.output
     assert "nothing checked" in res.output and "0 条问题" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]
+
+
+@pytest.mark.parametrize("order", [(1, 3, 2), (3, 1, 2), (2, 1, 3)])
+def test_rows_stored_out_of_order_are_marked_where_they_are(tmp_path, order):
+    """Other writers store rows out of order: annotate wrote a second <row r="2"> and marked an
+    empty new cell instead of the real one."""
+    import re
+
+    from helpers import REG_HEADER, cell_xml, raw_xlsx
+
+    from xl_dealer.annotate import annotate
+
+    values = ["2026-11-20", "10:00", "", "来店", "王先生", "13812345678", "凯美瑞", "汽车之家", "A", "李娜", "否", "是"]
+    rows = {1: dict(zip("ABCDEFGHIJKLM", REG_HEADER, strict=True)),
+            2: dict(zip("ABCDEFGHIJKL", values[:5] + ["1381234567"] + values[6:], strict=True)),
+            3: dict(zip("ABCDEFGHIJKL", values, strict=True))}
+    # row 2 also has its cells out of order: F before A
+    cells = {r: [(c, v) for c, v in rows[r].items()] for r in rows}
+    cells[2] = sorted(cells[2], key=lambda cv: cv[0] != "F")
+    body = "".join(f'<row r="{r}">' + "".join(cell_xml(f"{c}{r}", v) for c, v in cells[r]) + "</row>" for r in order)
+    src = raw_xlsx(tmp_path / "o.xlsx", sheet_body=body)
+    r = annotate([src], as_of="2026-11-27")
+    assert not r.errors and r.files[0].cells == 1
+    import zipfile
+
+    with zipfile.ZipFile(r.files[0].out) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert len(re.findall(rb'<row r="2"', xml)) == 1
+    assert len(re.findall(rb'<c r="F2"', xml)) == 1
+    assert re.search(rb'<c r="F2" [^>]*s="\d+"', xml)
