@@ -525,3 +525,84 @@ def test_rows_stored_out_of_order_are_marked_where_they_are(tmp_path, order):
     assert len(re.findall(rb'<row r="2"', xml)) == 1
     assert len(re.findall(rb'<c r="F2"', xml)) == 1
     assert re.search(rb'<c r="F2" [^>]*s="\d+"', xml)
+
+
+def _repack(src, dst, rename=None, replace=None, add=None):
+    """A copy of ``src`` with members renamed, replaced or added, as other writers make them."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = (replace or {}).get(info.filename, z.read(info))
+            out.writestr((rename or {}).get(info.filename, info.filename), data)
+        for name, data in (add or {}).items():
+            out.writestr(name, data)
+    return dst
+
+
+@pytest.mark.parametrize("case", ["backslashes", "upper case", "no cell formats", "no fills", "rels with a bare &"])
+def test_what_validate_reads_annotate_marks(tmp_path, case):
+    """Zip entries with backslashes, part names in another case, a styles part without cell formats
+    or fills, a workbook.xml.rels with an unescaped &: validate read them, annotate said "part is
+    missing", "no cell formats" or "no sheet '校验结果'"."""
+    import re
+    import zipfile
+
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+    from xl_dealer.validate import validate
+
+    good = write_xlsx(tmp_path / "g.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    with zipfile.ZipFile(good) as z:
+        names, styles, rels = z.namelist(), z.read("xl/styles.xml"), z.read("xl/_rels/workbook.xml.rels")
+    src = tmp_path / "src.xlsx"
+    if case == "backslashes":
+        _repack(good, src, rename={n: n.replace("/", "\\") for n in names if n.startswith("xl/")})
+    elif case == "upper case":
+        _repack(good, src, rename={"xl/worksheets/sheet1.xml": "xl/Worksheets/Sheet1.XML",
+                                   "xl/styles.xml": "xl/STYLES.xml"})
+    elif case == "no cell formats":
+        _repack(good, src, replace={"xl/styles.xml": re.sub(rb"<cellXfs.*?</cellXfs>", b"", styles, flags=re.S)})
+    elif case == "no fills":
+        _repack(good, src, replace={"xl/styles.xml": re.sub(rb"<fills.*?</fills>", b"", styles, flags=re.S)})
+    else:
+        bad = rels.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                               b'officeDocument/2006/relationships/hyperlink" '
+                                               b'Target="http://x.cn/?a=1&b=2" TargetMode="External"/></Relationships>')
+        _repack(good, src, replace={"xl/_rels/workbook.xml.rels": bad})
+    assert [(f.cell, f.rule) for f in validate([src], as_of="2026-11-27").findings] == [("F2", "format.phone")]
+    r = annotate([src], as_of="2026-11-27")
+    assert not r.errors, r.errors[0].error
+    assert r.files[0].cells == 1
+    from xl_dealer.read.parts import sheet_refs
+
+    with zipfile.ZipFile(r.files[0].out) as z:  # as calamine finds them (openpyxl refuses the bare &)
+        assert [s.name for s in sheet_refs(z) if s.member] == ["登记", "校验结果"]
+    again = validate([r.files[0].out], as_of="2026-11-27")
+    assert [(f.sheet, f.cell, f.rule) for f in again.findings] == [("登记", "F2", "format.phone")]
+
+
+def test_a_bad_checksum_is_a_damaged_file_not_a_write_error(tmp_path):
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    data = bytearray(p.read_bytes())
+    import zipfile
+
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("docProps/app.xml")
+    data[info.header_offset + 14] ^= 0xFF  # the CRC in the local header and the directory disagree with the data
+    with zipfile.ZipFile(p) as z:
+        cd = z.start_dir
+    at = bytes(data).find(b"PK\x01\x02", cd)
+    while at >= 0:
+        name_len = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + name_len] == b"docProps/app.xml":
+            data[at + 16] ^= 0xFF
+        at = bytes(data).find(b"PK\x01\x02", at + 4)
+    p.write_bytes(bytes(data))
+    r = annotate([p], as_of="2026-11-27")
+    assert r.errors and "damaged" in r.errors[0].error and "cannot write" not in r.errors[0].error

@@ -26,6 +26,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xl_dealer.model.errors import InputError
 
@@ -67,7 +68,6 @@ def _key(name: str) -> str:
     return name.replace("\\", "/").lower()
 
 
-_TAG = re.compile(rb"<(?:[\w.-]+:)?(Relationship|sheet)\b([^>]*)>")
 _ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -78,21 +78,25 @@ def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return fh.read()
 
 
-def _tags(data: bytes, name: bytes) -> list[dict[str, str]]:
+def tags(data: bytes, name: bytes) -> list[dict[str, str]]:
     """The attributes of every ``name`` element, read as leniently as calamine's quick-xml
     reads them (no validation, no entities expanded): a workbook with an unescaped ``&`` in
-    a hyperlink's relationship opens in Excel and reads in calamine, so it reads here too."""
+    a hyperlink's relationship opens in Excel and reads in calamine, so it reads here (and in
+    annotate) too. A prefixed attribute ``r:id`` is given as ``id``."""
     out = []
-    for m in _TAG.finditer(data):
-        if m[1] != name:
-            continue
+    for m in _tag_re(name).finditer(data):
         attrs = {}
-        for a in _ATTR.finditer(m[2]):
+        for a in _ATTR.finditer(m[1]):
             key = a[1].decode("utf-8", "replace")
             attrs[key.rsplit(":", 1)[-1] if key.endswith(":id") else key] = \
                 (a[2] if a[2] is not None else a[3]).decode("utf-8", "replace")
         out.append(attrs)
     return out
+
+
+@lru_cache(maxsize=16)
+def _tag_re(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<(?:[\w.-]+:)?" + re.escape(name) + rb"(?=[\s/>])([^>]*)>")
 
 
 def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "") -> list[SheetRef]:
@@ -104,7 +108,7 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
         root = members.find("_rels/.rels")
         if root is None:
             raise InputError(path, "不是 Excel 工作簿：缺少 _rels/.rels / not a workbook: the package has no _rels/.rels")
-        target = next((rel.get("Target", "") for rel in _tags(_read(z, root), b"Relationship")
+        target = next((rel.get("Target", "") for rel in tags(_read(z, root), b"Relationship")
                        if rel.get("Type", "").endswith("/relationships/officeDocument")), None)
         if target is None:
             raise InputError(path, "不是 Excel 工作簿：找不到工作簿部件 / not a workbook: no workbook part is named")
@@ -115,11 +119,11 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
             raise InputError(path, "文件已损坏：缺少工作簿部件 / damaged: the workbook part is missing")
         rels: dict[str, tuple[str, str]] = {}
         if rels_info is not None:
-            for rel in _tags(_read(z, rels_info), b"Relationship"):
+            for rel in tags(_read(z, rels_info), b"Relationship"):
                 if "Id" in rel:
                     rels[rel["Id"]] = (rel.get("Target", ""), rel.get("Type", ""))
         out = []
-        for el in _tags(_read(z, wb_info), b"sheet"):
+        for el in tags(_read(z, wb_info), b"sheet"):
             name = html.unescape(el.get("name", ""))
             rid = el.get("id", "")
             if rid not in rels:
