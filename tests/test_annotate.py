@@ -606,3 +606,49 @@ def test_a_bad_checksum_is_a_damaged_file_not_a_write_error(tmp_path):
     p.write_bytes(bytes(data))
     r = annotate([p], as_of="2026-11-27")
     assert r.errors and "damaged" in r.errors[0].error and "cannot write" not in r.errors[0].error
+
+
+def test_a_file_saved_over_after_checking_is_not_marked(tmp_path, monkeypatch):
+    """annotate validated one version and painted its findings onto the next (thousands of findings
+    on a 5-row file, exit 0). The copy is made of the version checked, or not at all."""
+    import importlib
+
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    ann = importlib.import_module("xl_dealer.annotate")
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER] + [reg_row(phone="123")] * 300})
+    real = ann.validate
+
+    def validate_then_save_over(*a, **k):
+        result = real(*a, **k)
+        write_xlsx(tmp_path / "new.xlsx", {"登记": [REG_HEADER] + [reg_row()] * 5})
+        (tmp_path / "new.xlsx").replace(p)  # the clerk saves (Excel writes a new file and renames it)
+        return result
+
+    monkeypatch.setattr(ann, "validate", validate_then_save_over)
+    r = ann.annotate([p], as_of="2026-11-27")
+    assert r.errors and "saved after it was checked" in r.errors[0].error
+    assert not (tmp_path / "登记.checked.xlsx").exists()
+
+
+def test_a_file_saved_over_while_it_is_read_is_read_again(tmp_path, monkeypatch):
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    import xl_dealer.read.workbook as wbmod
+    from xl_dealer.validate import validate
+
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    real = wbmod.read_workbook
+    calls = []
+
+    def read_while_saving(path, *a, **k):
+        sheets = real(path, *a, **k)
+        if not calls:
+            write_xlsx(tmp_path / "new.xlsx", {"登记": [REG_HEADER, reg_row(phone="456")]})
+            (tmp_path / "new.xlsx").replace(p)
+        calls.append(path)
+        return sheets
+
+    monkeypatch.setattr(wbmod, "read_workbook", read_while_saving)
+    r = validate([p], as_of="2026-11-27", jobs=1)
+    assert len(calls) == 2 and [f.value for f in r.findings] == ["456"]  # one version, the newer, whole

@@ -136,7 +136,7 @@ def annotate(
                     raise PackageError(f"another input of the same name was already written to {dst}")
                 written.add(dst.resolve())
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config)
+                af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config, fr.fingerprint)
                 af.out = str(dst)
             except PackageError as e:
                 af.error = f"无法制作标记副本 / cannot make the marked copy: {e}"

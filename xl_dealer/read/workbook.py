@@ -35,6 +35,8 @@ class FileResult:
     error: str | None = None
     skipped: str | None = None  # e.g. an Excel lock file: listed, not an error
     sheets: list[dict[str, Any]] = field(default_factory=list)
+    # the version read (size, mtime, inode): annotate marks that version or none
+    fingerprint: tuple[int, int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"path": self.path, "error": self.error, "sheets": self.sheets}
@@ -67,10 +69,21 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
                       "(its source is checked)")
         return fr, []
-    try:
-        sheets = read_workbook(path, config, index, threads)
-    except InputError as e:
-        fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
+    for attempt in range(2):
+        before = fingerprint(path)
+        try:
+            sheets = read_workbook(path, config, index, threads)
+        except InputError as e:
+            if fingerprint(path) != before and attempt == 0:
+                continue  # saved over while we read it: what failed may be the mix of two versions
+            fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
+            return fr, []
+        if fingerprint(path) == before:
+            fr.fingerprint = before
+            break
+    else:
+        # the guard, calamine and the error scan each looked at the file: one version for all, or none
+        fr.error = "文件在检查过程中被保存过，没有检查：请稍后再运行 / the file was saved over while it was read: not checked, run again"
         return fr, []
     tables = [s for s in sheets if isinstance(s, Table)]
     fr.sheets = [s.info() for s in sheets]
@@ -81,6 +94,15 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         names = "、".join(t.sheet for t in tables)
         fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
     return fr, tables
+
+
+def fingerprint(p: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from the next: size, modification time, inode."""
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _not_readable(p: Path) -> str | None:

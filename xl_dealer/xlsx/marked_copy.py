@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from xl_dealer.model.config import Config
+from xl_dealer.model.errors import InputError
 from xl_dealer.model.findings import Finding
 from xl_dealer.render.results import NOTE_SEPARATOR, note_text, worst
 from xl_dealer.xlsx.notes import add_notes
@@ -18,7 +19,8 @@ from xl_dealer.xlsx.sheet import mark_cells, parse_ref
 from xl_dealer.xlsx.styles import Styles
 
 
-def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config) -> tuple[int, int]:
+def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
+                  version: tuple[int, int, int] | None = None) -> tuple[int, int]:
     """Write the marked copy of one workbook; returns (cells filled, notes added).
 
     A source that is itself a marked copy first loses our earlier fills and notes
@@ -26,6 +28,10 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config)
     """
     lang = "en" if config.lang == "en" else "zh"
     with Package(src) as pkg:
+        if version is not None and pkg.version() != version:
+            # saved since it was checked: these findings are of another version of the cells
+            raise InputError(str(src), "文件在检查之后被修改过，没有制作标记副本：请再运行一次 / the file was saved after it "
+                                       "was checked: no marked copy made, run annotate again")
         styles = Styles(pkg)
         fills = {sev: styles.fill("FF" + rgb.upper()) for sev, rgb in config.mark_fills.items()}
         our_fills = {"FF" + rgb.upper() for rgb in config.mark_fills.values()}

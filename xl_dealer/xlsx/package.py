@@ -151,6 +151,14 @@ class Package:
         self._changed: dict[str, bytes] = {}
         self._added: list[str] = []
 
+    def version(self) -> tuple[int, int, int] | None:
+        """(size, mtime, inode) of the file this handle has open: the version that is copied."""
+        try:
+            st = os.fstat(self._zip.fp.fileno())  # type: ignore[union-attr]
+        except (OSError, AttributeError, ValueError):
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
+
     def __enter__(self) -> Package:
         return self
 
