@@ -350,3 +350,18 @@ def test_huge_values_in_dealer_toml_are_refused(tmp_path, toml):
     cfg.write_text(toml)
     with pytest.raises(InputError, match="bad config"):
         load_config(cfg)
+
+
+@pytest.mark.parametrize("far", [False, True])  # calamine (errors as blanks) and the sparse reader (as text)
+def test_a_formula_column_dragged_past_the_data_makes_no_rows(tmp_path, far):
+    """A VLOOKUP dragged down showing #N/A in the empty rows (cached by Excel or LibreOffice), in a
+    column we map and one we do not: every empty row became a row of required errors."""
+    head = dict(HEADER, N="车价")
+    rows = {1: head, 2: data("13812345678"), 3: data("1381234567")}
+    errs = "".join(f'<row r="{r}"><c r="G{r}" t="e"><f>VLOOKUP(A{r},价目!A:B,2,0)</f><v>#N/A</v></c>'
+                   f'<c r="N{r}" t="e"><f>VLOOKUP(G{r},价目!A:B,2,0)</f><v>#N/A</v></c></row>' for r in range(4, 51))
+    p = package(tmp_path / "v.xlsx", [("登记", "rId1", "worksheets/sheet1.xml", WS,
+                                       sheet(body(rows) + errs + (FAR if far else "")), None)])
+    r = validate([p], as_of=AS_OF)
+    assert [(f.cell, f.rule) for f in r.findings] == [("F3", "format.phone")]
+    assert r.files[0].sheets[0]["rows"] == 2
