@@ -29,6 +29,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     config = config or load_config()
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or config.as_of or dt.date.today())
     out = Path(out)
+    _refuse_others(out)
     out.mkdir(parents=True, exist_ok=True)
     reg, td = generate(days=30, per_day=10, end=day, seed=7)
     cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
@@ -44,14 +45,14 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
         "delivery": out / "deliveries.xlsx",
         "customer_file": out / "customer_file.xlsx",
     }
-    write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS)
-    write_workbook(paths["test_drive"], [td])
-    write_workbook(paths["followup"], [cards, log])
-    write_workbook(paths["after_service"], [callbacks, history, cases])
-    write_workbook(paths["delivery"], [deliveries])
-    write_workbook(paths["customer_file"], [customer_file])
+    write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS, generated="demo")
+    write_workbook(paths["test_drive"], [td], generated="demo")
+    write_workbook(paths["followup"], [cards, log], generated="demo")
+    write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")
+    write_workbook(paths["delivery"], [deliveries], generated="demo")
+    write_workbook(paths["customer_file"], [customer_file], generated="demo")
     result = validate(list(paths.values()), as_of=day, config=config)
-    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     paths["findings"] = out / "findings.json"
     paths["reports"] = write_reports(out, [p for p in paths.values() if p.suffix == ".xlsx"], day, config)
     hint = (f" (all of them: {out / 'findings.json'}, or xl-dealer validate {out})" if config.lang == "en"
@@ -62,6 +63,25 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     for key, p in paths.items():
         echo(f"  {key:<14} {p}")
     return paths
+
+
+OUTPUTS = {"showroom_log.xlsx": "demo", "test_drives.xlsx": "demo", "followups.xlsx": "demo",
+           "after_service.xlsx": "demo", "findings.json": "demo", "reports.xlsx": "report"}
+
+
+def _refuse_others(out: Path) -> None:
+    """``demo DIR`` writes its own files only: a folder holding a clerk's workbook or anything else
+    of one of these names is left alone, with nothing written."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.render.outputs import ours
+
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "不是文件夹 / not a folder: the demo is written into a folder")
+    kept = [name for name, kind in OUTPUTS.items() if (out / name).exists() and not ours(out / name, (kind,))]
+    if kept:
+        names = "、".join(kept)
+        raise InputError(str(out), f"{names} 已存在，不是 xl-dealer 演示写的，不会覆盖：请换一个文件夹 / {names} exist and "
+                                   f"were not written by xl-dealer demo: nothing written, choose another folder")
 
 
 def write_reports(out: Path, workbooks: list[Path], day: dt.date, config: Config) -> Path:

@@ -16,7 +16,6 @@ from typing import Any
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.kinds import KINDS
 from xl_dealer.model.schema import Field, FieldType, Kind
-from xl_dealer.render.outputs import atomic_write
 
 ROWS = 2000  # rows the drop-downs cover
 LISTS_SHEET = "下拉列表"
@@ -72,11 +71,16 @@ def requirement_zh(f: Field) -> str:
 def build(kind: Kind, config: Config) -> Any:
     """The template of one kind as an openpyxl Workbook."""
     from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from xl_dealer.read.inputs import GENERATED_PROPERTY
+
     wb = Workbook()
+    # marks it as our template: `templates DIR` again replaces it only while nothing is typed in
+    wb.custom_doc_props.append(StringProperty(name=GENERATED_PROPERTY, value="template"))
     ws = wb.active
     ws.title = kind.title
     lists = wb.create_sheet(LISTS_SHEET)
@@ -150,14 +154,34 @@ def _guide(ws: Any, kind: Kind, config: Config) -> None:
 def templates(out_dir: str | os.PathLike[str] = "workbooks", *, config: Config | None = None,
               kinds: list[str] | None = None) -> list[Path]:
     """Write one template per kind into ``out_dir``; returns the paths written."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.render.outputs import atomic_write_all
+
     config = config or load_config()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for key in kinds or list(KINDS):
-        kind = KINDS[key]
-        p = out / filename(kind)
-        wb = build(kind, config)
-        atomic_write(p, wb.save)
-        paths.append(p)
-    return paths
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "不是文件夹 / not a folder: templates are written into a folder")
+    targets = [(KINDS[key], out / filename(KINDS[key])) for key in kinds or list(KINDS)]
+    kept = [p for _, p in targets if p.exists() and not _empty_template(p, config)]
+    if kept:
+        names = "、".join(p.name for p in kept)
+        raise InputError(str(out), f"{names} 已存在，而且不是没填过的模板，不会覆盖：请换一个文件夹 / {names} exist and are "
+                                   f"not empty templates: nothing written, choose another folder")
+    atomic_write_all([(p, build(kind, config).save) for kind, p in targets])
+    return [p for _, p in targets]
+
+
+def _empty_template(path: Path, config: Config) -> bool:
+    """One of our templates with nothing typed in: the only existing file ``templates`` replaces."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.read.table import Table
+    from xl_dealer.read.workbook import read_workbook
+    from xl_dealer.render.outputs import ours
+
+    if not ours(path, ("template",)):
+        return False
+    try:
+        sheets = read_workbook(path, config)
+    except InputError:
+        return False
+    return all(not s.rows for s in sheets if isinstance(s, Table))

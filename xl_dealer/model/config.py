@@ -27,20 +27,23 @@ DEFAULT_FILE = "dealer.toml"
 class Level(BaseModel):
     model_config = ConfigDict(extra="forbid")
     meaning: str
-    cadence_days: int | None = Field(None, ge=1, description="follow up at least every N days; none = closed")
+    cadence_days: int | None = Field(None, ge=1, le=3650, description="follow up at least every N days; none = closed")
 
 
 class Limits(BaseModel):
     """Bounds on what one input may cost, so a hostile or broken file cannot take the machine down."""
 
     model_config = ConfigDict(extra="forbid")
-    max_unzipped_mb: int = Field(4096, ge=1, description="refuse an .xlsx/.xlsm inflating to more than this")
-    max_ratio: int = Field(200, ge=10, description="refuse a part over 64 MB inflating more than this many times")
-    max_dense_cells: int = Field(30_000_000, ge=1000, description="a sheet whose value extent (rows x columns) "
+    max_unzipped_mb: int = Field(4096, ge=1, le=1_000_000, description="refuse an .xlsx/.xlsm inflating to more than this")
+    max_ratio: int = Field(200, ge=10, le=1_000_000, description="refuse a part over 64 MB inflating more than this many times")
+    max_dense_cells: int = Field(30_000_000, ge=1000, le=1_000_000_000, description="a sheet whose value extent (rows x columns) "
                                  "is larger is read by the sparse reader")
-    split_mb: int = Field(8, ge=0, description="a sheet inflating to this many MB or more is read in pieces on "
+    split_mb: int = Field(8, ge=0, le=1_000_000, description="a sheet inflating to this many MB or more is read in pieces on "
                           "several cores (validate --jobs sets how many)")
-    max_columns: int = Field(1000, ge=10, description="the sparse reader ignores cells right of this column")
+    max_columns: int = Field(1000, ge=10, le=16384, description="the sparse reader ignores cells right of this column")
+    max_reader_mb: int = Field(4096, ge=256, le=1_000_000, description="memory a reader of an .xls/.xlsb/.ods may "
+                               "take (256 MB + 64 MB per MB of file, at most this)")
+    max_reader_seconds: int = Field(300, ge=5, le=86400, description="time a reader of an .xls/.xlsb/.ods may take")
 
 
 DEFAULT_LEVELS: dict[str, Level] = {
@@ -136,7 +139,7 @@ class Config(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
 
     # follow-up (SPEC §2.3)
-    followup_daily_target: int = Field(6, ge=0)
+    followup_daily_target: int = Field(6, ge=0, le=1000)
     followup_window: tuple[dt.time, dt.time] = (dt.time(9, 30), dt.time(11, 30))
     followup_submit_by: dt.time = dt.time(17, 0)
     roster: dict[str, list[dt.date]] = Field(default_factory=dict, description="consultant -> days on duty")
@@ -148,13 +151,13 @@ class Config(BaseSettings):
         description="follow-up channels whose time the customer chose (a walk-in): followup.window skips them")
 
     # after-service callbacks (SPEC §2.4)
-    callback_days: int = Field(3, ge=0)
-    callback_new_car_days: int = Field(7, ge=0)
+    callback_days: int = Field(3, ge=0, le=3650)
+    callback_new_car_days: int = Field(7, ge=0, le=3650)
     callback_windows: list[tuple[dt.time, dt.time]] = Field(
         default_factory=lambda: [(dt.time(10), dt.time(12)), (dt.time(15), dt.time(18))]
     )
-    complaint_second_call_days: int = Field(7, ge=0)
-    churn_months: int = Field(6, ge=1)
+    complaint_second_call_days: int = Field(7, ge=0, le=3650)
+    churn_months: int = Field(6, ge=1, le=600)
 
     # the delivery step (交车登记表) and the first maintenance
     delivery_thanks_minutes: int = Field(60, ge=1, description="the thank-you call is due within this many "
@@ -167,8 +170,8 @@ class Config(BaseSettings):
     score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
     score_scale: Literal["auto", "5", "10"] = Field(
         "auto", description="auto: a column with any number above 5 is on the 10-point scale (halved)")
-    score_satisfied_min: float = Field(4, description="a 5-point answer at or above this is satisfied")
-    score_problem_max: float = Field(2, description="a 5-point answer at or below this is a problem answer")
+    score_satisfied_min: float = Field(4, ge=0, le=10, description="a 5-point answer at or above this is satisfied")
+    score_problem_max: float = Field(2, ge=0, le=10, description="a 5-point answer at or below this is a problem answer")
     departments: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DEPARTMENTS))
 
     # marked copies (xl-dealer annotate): light fills that keep black text readable
@@ -193,6 +196,21 @@ class Config(BaseSettings):
                 merged.setdefault(k, {}).update(v if isinstance(v, dict) else {})
             data["synonyms"] = merged
         return data
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_range(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None:
+            check_as_of(v)
+        return v
+
+    @field_validator("score_words")
+    @classmethod
+    def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not 0 <= x <= 10]
+        if bad:
+            raise ValueError(f"scores are 0 to 10, not {', '.join(bad)}")
+        return v
 
     @field_validator("severity")
     @classmethod
@@ -274,6 +292,18 @@ class Config(BaseSettings):
         return {k for k, lv in self.levels.items() if lv.cadence_days is not None}
 
 
+AS_OF_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
+
+
+def check_as_of(day: dt.date) -> dt.date:
+    """The as-of date within the years a dealership's logs can be about (the rules count days
+    back and forth from it; 0001-01-01 or 9999-12-31 overflowed the date arithmetic)."""
+    lo, hi = AS_OF_RANGE
+    if not lo <= day <= hi:
+        raise ValueError(f"the as-of date must be between {lo} and {hi}, not {day}")
+    return day
+
+
 def config_path(path: str | os.PathLike[str] | None) -> Path | None:
     """The file to load: the one given, else $XL_DEALER_CONFIG, else ./dealer.toml if present."""
     if path is not None:
@@ -298,12 +328,22 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         except tomllib.TOMLDecodeError as e:
             raise InputError(str(file), f"配置文件不是有效的 TOML / not valid TOML: {e}") from None
     data.update({k: v for k, v in overrides.items() if v is not None})
+    from pydantic_settings import SettingsError
+
+    env = sorted(k for k in os.environ if k.upper().startswith("XL_DEALER_") and k.upper() != CONFIG_ENV)
     try:
         return Config(**data)
+    except SettingsError as e:  # an environment variable that is not the JSON its key needs
+        raise InputError(", ".join(env) or "environment", f"环境变量的值无效 / bad environment variable ({e}); "
+                                                          f"lists and tables are given as JSON") from None
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in e.errors()
-        )
+        def where(loc: tuple) -> str:
+            key = ".".join(str(p) for p in loc) or "(top)"
+            var = f"XL_DEALER_{str(loc[0]).upper()}" if loc else ""
+            return f"{key} (environment variable {var})" if var in {k.upper() for k in env} and loc[0] not in data \
+                else key
+
+        problems = "; ".join(f"{where(err['loc'])}: {err['msg']}" for err in e.errors())
         raise InputError(str(file or "settings"), f"配置有误 / bad config: {problems}") from None
 
 

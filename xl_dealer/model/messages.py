@@ -5,6 +5,7 @@ A message names the column and the value, says what is wrong and what to do.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _M: dict[str, tuple[str, str]] = {
@@ -51,8 +52,18 @@ _M: dict[str, tuple[str, str]] = {
 }
 
 
+# a date before 1990 in a dealership's log is a typo; a date-formatted 5 or 60 shows as 1900-01-05
+# or Excel's phantom 1900-02-29, and saying "not a date" of what the clerk sees as one misleads
+_OLD_DATE = ("「{column}」的日期 {value} 早于1990年，多半是输错了（Excel 会把 5、60 这样的数字显示成1900年的日期），请改成正确的日期。",
+             "'{column}' date {value} is before 1990, most likely a typo (Excel shows a number such as 5 or 60 as a "
+             "date in 1900); type the right date.")
+_OLD = re.compile(r"^(?:1[0-8]\d\d|19[0-8]\d|0\d{3})-\d\d-\d\d")
+
+
 def message(rule: str, lang: str, **params: Any) -> str:
     zh, en = _M.get(rule, ("{rule}", "{rule}"))
+    if rule == "format.date" and _OLD.match(str(params.get("value", ""))):
+        zh, en = _OLD_DATE
     template = en if lang == "en" else zh
     params.setdefault("rule", rule)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.model.schema import FieldType, Kind
 from xl_dealer.read.header import AliasIndex, Mapping, classify, col_letter, header_key, map_columns
-from xl_dealer.read.values import date_in_sheet_name, date_in_text, fold, split_span
+from xl_dealer.read.values import ERROR_VALUES, date_in_sheet_name, date_in_text, fold, split_span
 
 _TOTALS = "(?:本日|当日|今日|本月|本周|本页|全天)?(?:合计|小计|总计|总数|共计|累计)"
 _TOTAL_ROW = re.compile(f"^{_TOTALS}")  # in the first six columns: a label starting so
@@ -159,8 +159,7 @@ def build_table(
         for end, k in enumerate((span.start, span.end)):
             if columns.get(k) == c:
                 mapped[k] = [parts[v][end] for v in column(c)]
-    err_rows = {r for r, _ in errors} if errors else set()
-    skip = _blank_rows(list(mapped.values()), n, first, err_rows)
+    skip = _blank_rows(list(mapped.values()), n)
     skip |= _total_rows([column(c) for c in range(max(width or 0, len(header)))], distinct, skip)
     skip |= _header_again_rows(mapped, columns, {k: header_key(headers[k]) for k in columns}, distinct, skip)
     data_rows = list(range(first, first + n))
@@ -275,23 +274,28 @@ class _Distinct:
         return len(s) if s is not None else len(set(self.column(c)[:2000]))
 
 
-_BLANK = frozenset({None, ""})
 
 
-def _blank_rows(cols: list[Sequence[Any]], n: int, first: int, err_rows: set[int]) -> set[int]:
-    """Rows whose mapped cells are all blank (a pre-numbered template row counts as blank),
-    unless a formula error sits on the row. The candidates shrink column by column."""
+def _blank_rows(cols: list[Sequence[Any]], n: int) -> set[int]:
+    """Rows whose mapped cells are all blank (a pre-numbered template row counts as blank).
+    A formula error counts as blank here: a formula column dragged down past the data (a
+    VLOOKUP showing #N/A in the empty rows) does not make a row of data, and what the columns we
+    do not map hold never does. The candidates shrink column by column."""
     if not cols:
         cand: Iterable[int] = range(n)
     else:
         first_col = cols[0]
-        cand = [j for j in range(n) if first_col[j] in _BLANK
-                or (first_col[j].__class__ is str and not first_col[j].strip())]
+        cand = [j for j in range(n) if _empty(first_col[j])]
         for col in cols[1:]:
             if not cand:
                 break
-            cand = [j for j in cand if col[j] is None or col[j] == "" or (col[j].__class__ is str and not col[j].strip())]
-    return {j for j in cand if first + j not in err_rows}
+            cand = [j for j in cand if col[j] is None or col[j] == "" or _empty(col[j])]
+    return set(cand)
+
+
+def _empty(v: Any) -> bool:
+    """Blank, spaces, or a formula error's text (how the sparse reader and xlrd give one)."""
+    return v is None or (v.__class__ is str and (not v.strip() or v in ERROR_VALUES))
 
 
 _TOTAL_FIRST = frozenset("合小总共累本当今全")

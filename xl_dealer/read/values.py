@@ -20,6 +20,10 @@ from typing import Any
 Result = tuple[Any, str | None]
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# the first day a dealership's log can be about: earlier is a typo, or a small number Excel shows
+# as a date (a date-formatted 5 is 1900-01-05, 60 Excel's phantom 1900-02-29)
+FIRST_DAY = dt.date(1990, 1, 1)
+_FIRST_SERIAL = (FIRST_DAY - EXCEL_EPOCH).days
 ERROR_VALUES = frozenset(
     {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
      "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
@@ -78,8 +82,8 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
 
 
 def serial_to_date(x: float) -> dt.date | None:
-    """An Excel serial to a date; serials before 1950 are not dates a dealership records."""
-    if 18264 <= x < 2958466:
+    """An Excel serial to a date; serials before 1990 are not dates a dealership records."""
+    if _FIRST_SERIAL <= x < 2958466:
         return EXCEL_EPOCH + dt.timedelta(days=int(x))
     return None
 
@@ -92,9 +96,9 @@ def to_date(raw: Any, year: int | None = None, ref: dt.date | None = None) -> Re
     if v is None:
         return None, None
     if isinstance(v, dt.datetime):
-        return v.date(), None
+        v = v.date()
     if isinstance(v, dt.date):
-        return v, None
+        return (v, None) if v >= FIRST_DAY else (None, "format.date")
     if isinstance(v, bool):
         return None, "format.date"
     if isinstance(v, int | float):
@@ -126,9 +130,10 @@ def _parse_date_text(s: str, year: int | None) -> Result:
 
 def _ymd(y: int, m: int, d: int) -> Result:
     try:
-        return dt.date(y, m, d), None
+        day = dt.date(y, m, d)
     except ValueError:
         return None, "format.date"
+    return (day, None) if day >= FIRST_DAY else (None, "format.date")
 
 
 # ---------------------------------------------------------------- times
@@ -588,3 +593,23 @@ def mask_id(v: str | None) -> str | None:
 def text_width(s: str) -> int:
     """Display width in Excel column units: CJK and full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+# an ID number (18 characters, or the old 15 digits) or a phone inside free text: 客户意见, 处理结果,
+# a name a clerk typed the customer's ID into. Not inside a longer run of digits or letters
+# (an RO number, a VIN), so nothing else is hidden.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])")
+
+
+def mask_text(s: str, phones: bool = True) -> str:
+    """Free text with every ID number masked, and every phone unless ``phones`` is False (a
+    call list): what a manager report shows of a clerk's or customer's words."""
+    if not any(ch.isdigit() for ch in s):
+        return s
+    s = _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) or "", s)
+    if phones:
+        s = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])[-11:]) or "", s)
+        s = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])) or "", s)
+    return s
