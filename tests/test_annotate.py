@@ -457,3 +457,198 @@ def test_folder_tree_mirrored_under_out_and_name_clashes_reported(tmp_path):
     clash = annotate(files, out=tmp_path / "flat", as_of=AS_OF, config=load_config(None))
     assert clash.exit_code() == 2
     assert clash.files[0].out and "same name" in clash.files[1].error
+
+
+@pytest.mark.parametrize("setting", [None, "登记"])
+def test_a_clerks_sheet_named_like_ours_is_kept_and_marked(tmp_path, setting):
+    """A clerk's own 校验结果 sheet (or results_sheet set to a data sheet's name) was replaced by
+    our list: the data sheet was gone from the copy. Only a sheet we made is replaced."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+    from xl_dealer.model.config import Config
+
+    name = setting or "校验结果"
+    src = write_xlsx(tmp_path / "登记.xlsx", {name: [REG_HEADER, reg_row(phone="123")]})
+    cfg = Config(results_sheet=setting) if setting else Config()
+    first = annotate([src], as_of="2026-11-27", config=cfg)
+    out = first.files[0].out
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [name, f"{name} (2)"]
+    assert wb[name]["F2"].value == "123" and wb[name]["F2"].fill.fgColor.rgb.endswith("FFC7CE")
+    again = annotate([out], as_of="2026-11-27", config=cfg)  # marking the copy again: one list, not two
+    assert openpyxl.load_workbook(again.files[0].out).sheetnames == [name, f"{name} (2)"]
+
+
+def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
+    """annotate wrote X.checked.xlsx saying 没有发现问题 and printed "0 条问题" of a workbook in
+    which nothing was checked."""
+    from helpers import write_xlsx
+    from typer.testing import CliRunner
+
+    from xl_dealer.cli import app
+
+    src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["车型", "指导价"], ["凯美瑞", 179800]]})
+    res = CliRunner().invoke(app, ["annotate", str(src), "--as-of", "2026-11-27"])
+    assert res.exit_code == 0, res.output
+    assert "nothing checked" in res.output and "0 条问题" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]
+
+
+@pytest.mark.parametrize("order", [(1, 3, 2), (3, 1, 2), (2, 1, 3)])
+def test_rows_stored_out_of_order_are_marked_where_they_are(tmp_path, order):
+    """Other writers store rows out of order: annotate wrote a second <row r="2"> and marked an
+    empty new cell instead of the real one."""
+    import re
+
+    from helpers import REG_HEADER, cell_xml, raw_xlsx
+
+    from xl_dealer.annotate import annotate
+
+    values = ["2026-11-20", "10:00", "", "来店", "王先生", "13812345678", "凯美瑞", "汽车之家", "A", "李娜", "否", "是"]
+    rows = {1: dict(zip("ABCDEFGHIJKLM", REG_HEADER, strict=True)),
+            2: dict(zip("ABCDEFGHIJKL", values[:5] + ["1381234567"] + values[6:], strict=True)),
+            3: dict(zip("ABCDEFGHIJKL", values, strict=True))}
+    # row 2 also has its cells out of order: F before A
+    cells = {r: [(c, v) for c, v in rows[r].items()] for r in rows}
+    cells[2] = sorted(cells[2], key=lambda cv: cv[0] != "F")
+    body = "".join(f'<row r="{r}">' + "".join(cell_xml(f"{c}{r}", v) for c, v in cells[r]) + "</row>" for r in order)
+    src = raw_xlsx(tmp_path / "o.xlsx", sheet_body=body)
+    r = annotate([src], as_of="2026-11-27")
+    assert not r.errors and r.files[0].cells == 1
+    import zipfile
+
+    with zipfile.ZipFile(r.files[0].out) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert len(re.findall(rb'<row r="2"', xml)) == 1
+    assert len(re.findall(rb'<c r="F2"', xml)) == 1
+    assert re.search(rb'<c r="F2" [^>]*s="\d+"', xml)
+
+
+def _repack(src, dst, rename=None, replace=None, add=None):
+    """A copy of ``src`` with members renamed, replaced or added, as other writers make them."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = (replace or {}).get(info.filename, z.read(info))
+            out.writestr((rename or {}).get(info.filename, info.filename), data)
+        for name, data in (add or {}).items():
+            out.writestr(name, data)
+    return dst
+
+
+@pytest.mark.parametrize("case", ["backslashes", "upper case", "no cell formats", "no fills", "rels with a bare &"])
+def test_what_validate_reads_annotate_marks(tmp_path, case):
+    """Zip entries with backslashes, part names in another case, a styles part without cell formats
+    or fills, a workbook.xml.rels with an unescaped &: validate read them, annotate said "part is
+    missing", "no cell formats" or "no sheet '校验结果'"."""
+    import re
+    import zipfile
+
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+    from xl_dealer.validate import validate
+
+    good = write_xlsx(tmp_path / "g.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    with zipfile.ZipFile(good) as z:
+        names, styles, rels = z.namelist(), z.read("xl/styles.xml"), z.read("xl/_rels/workbook.xml.rels")
+    src = tmp_path / "src.xlsx"
+    if case == "backslashes":
+        _repack(good, src, rename={n: n.replace("/", "\\") for n in names if n.startswith("xl/")})
+    elif case == "upper case":
+        _repack(good, src, rename={"xl/worksheets/sheet1.xml": "xl/Worksheets/Sheet1.XML",
+                                   "xl/styles.xml": "xl/STYLES.xml"})
+    elif case == "no cell formats":
+        _repack(good, src, replace={"xl/styles.xml": re.sub(rb"<cellXfs.*?</cellXfs>", b"", styles, flags=re.S)})
+    elif case == "no fills":
+        _repack(good, src, replace={"xl/styles.xml": re.sub(rb"<fills.*?</fills>", b"", styles, flags=re.S)})
+    else:
+        bad = rels.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                               b'officeDocument/2006/relationships/hyperlink" '
+                                               b'Target="http://x.cn/?a=1&b=2" TargetMode="External"/></Relationships>')
+        _repack(good, src, replace={"xl/_rels/workbook.xml.rels": bad})
+    assert [(f.cell, f.rule) for f in validate([src], as_of="2026-11-27").findings] == [("F2", "format.phone")]
+    r = annotate([src], as_of="2026-11-27")
+    assert not r.errors, r.errors[0].error
+    assert r.files[0].cells == 1
+    from xl_dealer.read.parts import sheet_refs
+
+    with zipfile.ZipFile(r.files[0].out) as z:  # as calamine finds them (openpyxl refuses the bare &)
+        assert [s.name for s in sheet_refs(z) if s.member] == ["登记", "校验结果"]
+    again = validate([r.files[0].out], as_of="2026-11-27")
+    assert [(f.sheet, f.cell, f.rule) for f in again.findings] == [("登记", "F2", "format.phone")]
+
+
+def test_a_bad_checksum_is_a_damaged_file_not_a_write_error(tmp_path):
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    from xl_dealer.annotate import annotate
+
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    data = bytearray(p.read_bytes())
+    import zipfile
+
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("docProps/app.xml")
+    data[info.header_offset + 14] ^= 0xFF  # the CRC in the local header and the directory disagree with the data
+    with zipfile.ZipFile(p) as z:
+        cd = z.start_dir
+    at = bytes(data).find(b"PK\x01\x02", cd)
+    while at >= 0:
+        name_len = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + name_len] == b"docProps/app.xml":
+            data[at + 16] ^= 0xFF
+        at = bytes(data).find(b"PK\x01\x02", at + 4)
+    p.write_bytes(bytes(data))
+    r = annotate([p], as_of="2026-11-27")
+    assert r.errors and "damaged" in r.errors[0].error and "cannot write" not in r.errors[0].error
+
+
+def test_a_file_saved_over_after_checking_is_not_marked(tmp_path, monkeypatch):
+    """annotate validated one version and painted its findings onto the next (thousands of findings
+    on a 5-row file, exit 0). The copy is made of the version checked, or not at all."""
+    import importlib
+
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    ann = importlib.import_module("xl_dealer.annotate")
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER] + [reg_row(phone="123")] * 300})
+    real = ann.validate
+
+    def validate_then_save_over(*a, **k):
+        result = real(*a, **k)
+        write_xlsx(tmp_path / "new.xlsx", {"登记": [REG_HEADER] + [reg_row()] * 5})
+        (tmp_path / "new.xlsx").replace(p)  # the clerk saves (Excel writes a new file and renames it)
+        return result
+
+    monkeypatch.setattr(ann, "validate", validate_then_save_over)
+    r = ann.annotate([p], as_of="2026-11-27")
+    assert r.errors and "saved after it was checked" in r.errors[0].error
+    assert not (tmp_path / "登记.checked.xlsx").exists()
+
+
+def test_a_file_saved_over_while_it_is_read_is_read_again(tmp_path, monkeypatch):
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    import xl_dealer.read.workbook as wbmod
+    from xl_dealer.validate import validate
+
+    p = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123")]})
+    real = wbmod.read_workbook
+    calls = []
+
+    def read_while_saving(path, *a, **k):
+        sheets = real(path, *a, **k)
+        if not calls:
+            write_xlsx(tmp_path / "new.xlsx", {"登记": [REG_HEADER, reg_row(phone="456")]})
+            (tmp_path / "new.xlsx").replace(p)
+        calls.append(path)
+        return sheets
+
+    monkeypatch.setattr(wbmod, "read_workbook", read_while_saving)
+    r = validate([p], as_of="2026-11-27", jobs=1)
+    assert len(calls) == 2 and [f.value for f in r.findings] == ["456"]  # one version, the newer, whole

@@ -46,7 +46,7 @@ def test_json_layout_is_spec_section_7(bad):
     f0 = data["files"][0]
     assert f0["error"] is None and f0["path"].endswith("bad.xlsx")
     assert f0["sheets"][0] == {"name": "登记", "kind": "registration", "header_row": 1, "rows": 3,
-                               "columns": f0["sheets"][0]["columns"], "unmapped": []}
+                               "columns": f0["sheets"][0]["columns"], "unmapped": [], "filled": {}}
     assert f0["sheets"][0]["columns"]["phone"] == "*联系电话"
     keys = {"path", "sheet", "row", "cell", "field", "column", "rule", "severity", "value", "message", "subject"}
     assert all(set(f) == keys for f in data["findings"])

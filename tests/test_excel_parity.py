@@ -58,3 +58,19 @@ def test_report_macros_with_the_real_builders_match_the_headless_report(tmp_path
         (file_report,) = headless(name, [path], as_of=day, config=Config(), json_path=tmp_path / f"{name}.json")
         assert live.to_json()["tables"] == file_report.to_json()["tables"], name
         assert live.sheet in [s.name for s in book.sheets]
+
+
+def test_the_validate_button_knows_the_delivery_register_and_the_customer_file(tmp_path: Path) -> None:
+    """Both new kinds in one open book, with the after-service log: the same findings as headless,
+    the rules across the sheets included (customer.mismatch, customer.unknown, new-car calls)."""
+    from tests.dealer_forms import write_forms
+    from tests.test_delivery_rules import books
+
+    forms = books()
+    path = write_forms(tmp_path / "store.xlsx", forms["交车登记.xlsx"] + forms["售后回访.xlsx"] + forms["客户档案.xlsx"])
+    config = Config()
+    headless = validate([path], as_of=AS_OF, config=config)
+    live = validate_book(book_from_xlsx(str(path), fullname=str(path)), as_of=AS_OF, config=config)
+    assert {"delivery.thanks_late", "delivery.new_car_call", "customer.mismatch", "customer.unknown",
+            "format.vin"} <= {f.rule for f in headless.findings}
+    assert [_key(f) for f in live] == [_key(f) for f in headless.findings]

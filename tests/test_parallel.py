@@ -61,3 +61,21 @@ def test_run_ordered_keeps_the_order_and_bad_jobs_are_refused(tmp_path):
     p = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", str(tmp_path), "--jobs", "0"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "--jobs" in p.stderr
+
+
+def _dies_on_b(path):
+    import faulthandler
+    import os
+
+    if path == "b":
+        faulthandler.disable()  # pytest's dump of the dying worker is noise in the test log
+        os.abort()  # what python-calamine does when it cannot allocate a grid
+    return path.upper()
+
+
+def test_a_worker_that_dies_costs_only_its_file():
+    """A reader aborting its process took the whole --jobs run down (BrokenProcessPool, no JSON):
+    the other files are read again on their own and the one that kills its process again is
+    ``crashed``."""
+    out = list(run_ordered(_dies_on_b, ["a", "b", "c", "d"], 2, crashed=lambda p: f"crashed {p}"))
+    assert out == ["A", "crashed b", "C", "D"]

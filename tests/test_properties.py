@@ -30,7 +30,7 @@ FIELDS = [f for kind in KINDS.values() for f in kind.fields]
 @given(raw=cell_values)
 def test_every_normaliser_accepts_every_cell_value(raw):
     for fn in (V.to_date, V.to_time, V.to_phone, V.to_bool, V.to_int, V.to_number, V.to_id, V.to_plate,
-               V.to_text, V.to_sign, V.clean):
+               V.to_text, V.to_sign, V.to_vin, V.to_moment, V.clean):
         out = fn(raw)
         if fn is not V.clean:
             value, problem = out
@@ -39,13 +39,13 @@ def test_every_normaliser_accepts_every_cell_value(raw):
     for f in FIELDS:
         value, problem = normaliser(f, CONFIG, 2026, [raw])(raw)
         assert problem is None or problem in ("format.date", "format.time", "format.phone", "format.id",
-                                              "format.plate", "format.number", "enum")
+                                              "format.plate", "format.number", "format.vin", "enum")
 
 
 @settings(max_examples=200)
 @given(raw=cell_values)
 def test_a_problem_means_no_value(raw):
-    for fn in (V.to_date, V.to_time, V.to_phone, V.to_bool, V.to_int, V.to_id, V.to_plate):
+    for fn in (V.to_date, V.to_time, V.to_phone, V.to_bool, V.to_int, V.to_id, V.to_plate, V.to_vin, V.to_moment):
         value, problem = fn(raw)
         assert problem is None or value is None
 

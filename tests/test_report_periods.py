@@ -67,12 +67,3 @@ def test_a_month_share_is_days_over_the_days_of_their_month():
     assert month_share(D(2026, 7, 1), D(2026, 9, 30)) == pytest.approx(3)
     assert month_share(D(2026, 2, 1), D(2026, 2, 14)) == pytest.approx(0.5)
     assert month_share(D(2026, 1, 29), D(2026, 2, 4)) == pytest.approx(3 / 31 + 4 / 28)
-
-
-def test_free_text_loses_its_phone_and_id_numbers():
-    from xl_dealer.reports.common import mask_free_text
-
-    text = "客户说找138 1234 5678或+86 13912345678，身份证11010519491231002X，座机020-87654321，预算20万，2026年"
-    masked = mask_free_text(text)
-    assert masked == "客户说找138****5678或+86 139****5678，身份证110105********002X，座机020-****4321，预算20万，2026年"
-    assert mask_free_text(None) is None and mask_free_text(3) == 3

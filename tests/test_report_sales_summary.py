@@ -626,3 +626,36 @@ def test_sales_settings_in_dealer_toml_print_back_and_are_checked(tmp_path):
     cfg.write_text("[targets]\ndeliverys = 3\n", encoding="utf-8")
     with pytest.raises(InputError, match="deliverys"):
         load_config(cfg)
+
+
+def test_deliveries_from_the_delivery_register_against_target(world, quarter, tmp_path):
+    from tests.workbooks import write
+
+    rng = random.Random(3)
+    cars = []
+    for i in range(40):
+        day = _days(rng, D(2026, 6, 1), D(2026, 9, 30))
+        cars.append({"delivered": messy_date(rng, day), "delivery_time": dt.time(15), "customer": "客户",
+                     "phone": f"1390000{i:04d}", "model": "凯美瑞", "vin": f"LVSHCAMB1CE{i:06d}",
+                     "consultant": rng.choice(CONSULTANTS), "advisor": "周敏", "_day": day})
+    cars.append({**cars[0], "delivery_time": dt.time(16)})  # the same car typed twice: one delivery
+    path = write(tmp_path / "交车.xlsx", {"交车": ("delivery", [{k: v for k, v in c.items() if k != "_day"} for c in cars])})
+    ch = quarter + checked([path], AS_OF)
+    cfg = Config(targets={"deliveries": 5})
+    r = build_report("sales", ch, as_of=AS_OF, config=cfg, period="quarter")
+    want: dict[str, int] = defaultdict(int)
+    for c in cars[:-1]:
+        if within(c["_day"], Q3):
+            want[c["consultant"]] += 1
+    got = _rows(r, "本期")
+    assert {n: got[n]["deliveries"] for n in CONSULTANTS} == {n: want.get(n, 0) for n in CONSULTANTS}
+    assert got["合计"]["deliveries"] == sum(want.values())
+    targets = {x["consultant"]: x for x in r.table("targets").rows}
+    assert targets["王强"]["deliveries_target"] == 15.0
+    assert targets["王强"]["deliveries_completion"] == pytest.approx(want["王强"] / 15)
+    assert "deliveries_completion" in r.charts[0].series
+    assert any("交车" in f for f in r.footnotes)
+    # without a register there is no 交车 column at all, not a column of dashes
+    plain = build_report("sales", quarter, as_of=AS_OF, config=cfg, period="quarter")
+    assert "deliveries" not in {c.key for c in plain.table("by_consultant").columns}
+    assert "deliveries" not in plain.to_json()["tables"]["by_consultant"][0]

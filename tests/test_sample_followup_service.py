@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 
 from xl_dealer.samples import generate, write_workbook
+from xl_dealer.samples.delivery import generate_delivery
 from xl_dealer.samples.followup import generate_followup
 from xl_dealer.samples.service import generate_after_service, generate_service_history
 from xl_dealer.validate import validate
@@ -22,19 +23,25 @@ def test_planted_mistakes_are_found_exactly_across_all_workbooks(tmp_path):
     cards, log = generate_followup(reg, END)
     cb, ks = generate_after_service(END)
     history = generate_service_history(END)  # clean: it adds no finding
-    books = {"reg.xlsx": [reg], "td.xlsx": [td], "fu.xlsx": [cards, log], "sv.xlsx": [cb, history, ks]}
-    for name, sheets in books.items():
-        write_workbook(tmp_path / name, sheets)
-    r = validate([tmp_path / n for n in books], as_of=END)
-    got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
-    want = Counter(_key(p.sheet, p.row, p.field, p.rule, p.subject)
-                   for s in (reg, td, cards, log, cb, ks) for p in s.planted_cells())
-    assert got == want
+    dl, cf = generate_delivery(END, cards, cb, history)
+    books = {"reg.xlsx": [reg], "td.xlsx": [td], "fu.xlsx": [cards, log], "sv.xlsx": [cb, history, ks],
+             "dl.xlsx": [dl], "cf.xlsx": [cf]}
+    for order in (list(books), list(reversed(books))):  # the rules across workbooks in any order of files
+        for name, sheets in books.items():
+            write_workbook(tmp_path / name, sheets)
+        r = validate([tmp_path / n for n in order], as_of=END)
+        got = Counter(_key(f.sheet, f.row, f.field, f.rule, f.subject) for f in r.findings)
+        want = Counter(_key(p.sheet, p.row, p.field, p.rule, p.subject)
+                       for s in (reg, td, cards, log, cb, ks, dl, cf) for p in s.planted_cells())
+        assert got == want
     rules = {k[3] for k in want}
     # every rule of this issue is exercised by the samples
     assert {"card.missing", "followup.quota", "followup.window", "followup.overdue", "followup.late_submit",
             "callback.late", "callback.window", "complaint.unhandled", "complaint.open_overdue",
-            "complaint.no_second_call", "format.plate", "format.number", "duplicate", "time.order"} <= rules
+            "complaint.no_second_call", "format.plate", "format.number", "duplicate", "time.order",
+            "delivery.thanks_late", "delivery.thanks_missing", "delivery.service_intro", "delivery.first_callback",
+            "delivery.new_car_call", "card.not_closed", "customer.mismatch", "customer.unknown",
+            "format.vin"} <= rules
     # every row finding carries its Excel cell; group findings name their subject
     assert all(f.cell and f.row for f in r.findings if f.subject is None)
     assert all(f.row is None and f.cell is None for f in r.findings if f.rule == "followup.quota")

@@ -100,6 +100,13 @@ def _value(f: Field, i: int, config: Config):
         return _OVERRIDES[f.key]
     if f.key in ("ro_no", "case_no"):
         return f"NO{i:04d}"
+    if f.type is FieldType.VIN:  # one car per row, its check digit right
+        from xl_dealer.read.values import vin_check_digit
+
+        body = f"LSVAM4180C218{i:04d}"
+        return body[:8] + vin_check_digit(body) + body[9:]
+    if f.type is FieldType.MOMENT:
+        return dt.time(10, 30)
     return {
         FieldType.DATE: _DAY, FieldType.TIME: dt.time(10, 0), FieldType.PHONE: f"1381234{i:04d}",
         FieldType.ENUM: (config.enums.get(f.enum or "") or ["x"])[0], FieldType.BOOL: "是",

@@ -46,6 +46,21 @@ def test_id_number_check_and_age_from_birth_date(u) -> None:
     assert call(u.DEALER_ID_AGE, "123")[0][0].startswith("错误：")
 
 
+def test_vin_check_digit_upper_or_lower_case_with_spaces(u) -> None:
+    good = "LSVAM4187C2184847"
+    got = call(u.DEALER_VIN_OK, Cells([[good], ["lsvam 4187c 2184847"], ["LSVAM4187C2184848"], ["LSVAI4187C2184847"],
+                                       [None], [12345678901234567.0]]))
+    assert got == [[True], [True], [False], [False], [""], [False]]  # check digit, I/O/Q, a number is never one
+
+
+def test_validate_knows_the_delivery_register(u) -> None:
+    header = ["交车日期", "交车时间", "客户姓名", "联系电话", "车型", "车架号", "销售顾问", "服务顾问", "感谢电话时间"]
+    row = [D(2026, 11, 20), D(1899, 12, 30, 10, 0), "王先生", 13812345678.0, "凯美瑞", "LSVAM4187C2184848", "李娜",
+           "黄志强", D(1899, 12, 30, 10, 40)]
+    got = call(u.DEALER_VALIDATE, Cells([header, row]), D(2026, 11, 21))
+    assert [r[2] for r in got[1:]] == ["format.vin"] and got[1][0] == "F2"
+
+
 def test_mask_phone_and_id(u) -> None:
     assert call(u.DEALER_MASK, Cells([[13812345678.0], ["11010519491231002X"], [None]])) == \
         [["138****5678"], ["110105********002X"], [""]]

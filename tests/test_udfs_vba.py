@@ -51,6 +51,7 @@ FUNCTIONS = {
     "DEALER_PHONE_OK": "phone",
     "DEALER_PHONE": "phone",
     "DEALER_ID_OK": "id_no",
+    "DEALER_VIN_OK": "vin",
     "DEALER_ID_AGE": "id_no, Optional on_date",
     "DEALER_MASK": "value",
     "DEALER_NEXT_FOLLOWUP": "level, last_contact, Optional planned",

@@ -17,6 +17,7 @@ from udfs.dealer_udfs import (
     DEALER_PHONE_OK,
     DEALER_SATISFACTION,
     DEALER_VALIDATE,
+    DEALER_VIN_OK,
 )
 from xl_dealer.excel.scripts import (
     clear_marks_active,
@@ -36,7 +37,7 @@ from xl_dealer.excel.scripts import (
 __all__ = [
     "DEALER_CALLBACK_DUE", "DEALER_CALLBACK_LATE", "DEALER_CHECK_ROW", "DEALER_FOLLOWUP_STATUS",
     "DEALER_ID_AGE", "DEALER_ID_OK", "DEALER_MASK", "DEALER_NEXT_FOLLOWUP", "DEALER_PHONE",
-    "DEALER_PHONE_OK", "DEALER_SATISFACTION", "DEALER_VALIDATE",
+    "DEALER_PHONE_OK", "DEALER_SATISFACTION", "DEALER_VALIDATE", "DEALER_VIN_OK",
     "clear_marks_active", "report_churn", "report_followups", "report_funnel", "report_invites",
     "report_lost", "report_monthly", "report_morning", "report_reminders", "report_sales", "report_weekly",
     "validate_active",

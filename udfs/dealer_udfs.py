@@ -38,6 +38,7 @@ from xl_dealer.read.values import (
     mask_phone,
     to_id,
     to_phone,
+    to_vin,
 )
 from xl_dealer.rules import cadence
 
@@ -105,6 +106,20 @@ def DEALER_ID_OK(id_no: Any) -> Any:
         return to_id(v)[1] is None
 
     return map_cells(one, id_no)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("vin", ndim=2, doc="车架号单元格或一列车架号")
+@excel_safe
+def DEALER_VIN_OK(vin: Any) -> Any:
+    """车架号（VIN）是否有效：17位、不含 I/O/Q、第9位校验位正确；小写和空格也认。空白返回空。可传一整列。"""
+
+    def one(v: Any) -> Any:
+        if clean(v) is None:
+            return None
+        return to_vin(v)[1] is None
+
+    return map_cells(one, vin)
 
 
 @xw.func(category=CATEGORY)

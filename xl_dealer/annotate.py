@@ -34,6 +34,9 @@ NOT_MARKABLE = {
 }
 
 
+NOTHING_CHECKED = "没有已知类型的表，没有检查，也没有制作标记副本 / no sheet of a known kind, nothing checked: no marked copy made"
+
+
 @dataclass(slots=True)
 class AnnotatedFile:
     path: str
@@ -102,6 +105,7 @@ def annotate(
         by_path[f.path].append(f)
     done = AnnotateResult(result)
     written: set[Path] = set()
+    sources = {_resolved(p) for p in inputs}
     for fr in result.files:
         af = AnnotatedFile(fr.path, findings=len(by_path.get(fr.path, [])))
         done.files.append(af)
@@ -110,6 +114,10 @@ def annotate(
             af.skipped = fr.skipped
         elif fr.error:
             af.error = fr.error
+        elif not any(sh.get("kind") for sh in fr.sheets):
+            # a copy saying 没有发现问题 of a workbook nothing was checked in would lie, and a folder
+            # run would leave a copy of every unrelated workbook
+            af.skipped = NOTHING_CHECKED
         elif src.suffix.lower() not in MARKABLE:
             af.error = NOT_MARKABLE["en" if config.lang == "en" else "zh"].format(ext=src.suffix.lower())
         elif dir_error:
@@ -120,11 +128,15 @@ def annotate(
             try:
                 if dst.resolve() == src.resolve():
                     raise PackageError("the output would overwrite the source")
+                if _resolved(dst) in sources:
+                    # annotate a.xlsx a.checked.xlsx: a's copy would replace the clerk's fixed copy
+                    raise PackageError(f"它的标记副本 {dst.name} 也是这次的输入，不会覆盖 / its marked copy {dst} is an "
+                                       f"input of this run: not overwritten (annotate them separately)")
                 if dst.resolve() in written:
                     raise PackageError(f"another input of the same name was already written to {dst}")
                 written.add(dst.resolve())
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config)
+                af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config, fr.fingerprint)
                 af.out = str(dst)
             except PackageError as e:
                 af.error = f"无法制作标记副本 / cannot make the marked copy: {e}"
@@ -133,6 +145,13 @@ def annotate(
             except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
                 af.error = f"无法写出 {dst} / cannot write: {getattr(e, 'strerror', None) or e}"
     return done
+
+
+def _resolved(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return p.absolute()
 
 
 def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, Path]:

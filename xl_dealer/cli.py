@@ -28,15 +28,23 @@ Lang = Annotated[str, typer.Option("--lang", help="language of messages: zh or e
 def dumps(data: object) -> str:
     """JSON for machines: compact (the C encoder; indent= makes it pure Python and 10x slower),
     indented only when a person is looking at a terminal."""
+    # allow_nan=False: a value json_value let through as inf would be "Infinity", which no JSON reader takes
     if sys.stdout.isatty():
-        return json.dumps(data, ensure_ascii=False, indent=2)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _fail(msg: str) -> None:
     """A bad input or usage: one line on stderr, exit 2, never a traceback."""
-    typer.echo(f"xl-dealer: {msg}", err=True)
+    _err(msg)
     raise typer.Exit(2)
+
+
+def _err(msg: str) -> None:
+    """One line on stderr: a path or a value holding a line break or ESC cannot forge another."""
+    from xl_dealer.model.text import escape_terminal
+
+    typer.echo(f"xl-dealer: {escape_terminal(msg)}", err=True)
 
 
 def _load(config_file: Path | None, lang: str | None, as_of: str | None):
@@ -48,10 +56,16 @@ def _load(config_file: Path | None, lang: str | None, as_of: str | None):
     if as_of is not None:
         import datetime as dt
 
+        from xl_dealer.model.config import check_as_of
+
         try:
-            dt.date.fromisoformat(as_of)
+            day = dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(f"--as-of must be a date like 2026-11-27, not {as_of!r}")
+        try:
+            check_as_of(day)
+        except ValueError as e:
+            _fail(f"--as-of: {e}")
     try:
         return load_config(config_file, lang=lang)
     except InputError as e:
@@ -101,7 +115,7 @@ def _progress(total: int):
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     config: ConfigFile = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
@@ -128,7 +142,7 @@ def validate(
     if not result.files:  # a scheduler pointed at the wrong or an empty folder must not see success
         _fail(f"没有找到工作簿 / no workbooks found in {', '.join(map(str, paths))}")
     for fr in result.errors:
-        typer.echo(f"xl-dealer: {fr.path}: {fr.error}", err=True)
+        _err(f"{fr.path}: {fr.error}")
     if format == "json":
         typer.echo(dumps(result.to_json()))
     else:
@@ -141,7 +155,7 @@ def validate(
 @app.command()
 def report(
     name: Annotated[str, typer.Argument(help="morning, followups, funnel, sales, lost, invites, weekly, monthly, churn, reminders, or all", show_default=False)],
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="xlsx to write (default ./NAME_ASOF.xlsx)")] = None,  # noqa: UP045
     json_path: Annotated[Optional[Path], typer.Option("--json", help="also write the report data as JSON (- for stdout)")] = None,  # noqa: UP045
@@ -174,7 +188,7 @@ def report(
         for note in r.notes:
             typer.echo(f"xl-dealer: {r.sheet}: {note}", err=True)
     if to_stdout:
-        typer.echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2, allow_nan=False))
     if out is not None or json_path is None:
         written = out or default_out(name, reports[0].as_of.date())
         typer.echo(f"{written}  ({', '.join(r.sheet for r in reports)})", err=to_stdout)
@@ -196,7 +210,7 @@ def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README'
 
 @app.command()
 def annotate(
-    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     out: Annotated[Optional[Path], typer.Option("--out", help="folder for the marked copies (default: beside each workbook)")] = None,  # noqa: UP045
     as_of: AsOf = None,
     config: ConfigFile = None,
@@ -218,12 +232,19 @@ def annotate(
     en = cfg.lang == "en"
     for af in result.files:
         if af.error:
-            typer.echo(f"xl-dealer: {af.path}: {af.error}", err=True)
+            _err(f"{af.path}: {af.error}")
+        elif af.skipped and not af.out:
+            from xl_dealer.model.text import escape_terminal
+
+            typer.echo(f"{escape_terminal(af.path)}: {af.skipped}")
         elif af.out:
+            from xl_dealer.model.text import escape_terminal
+
+            out_name = escape_terminal(af.out)
             if en:
-                typer.echo(f"{af.out}: {af.findings} findings, {af.cells} cells marked")
+                typer.echo(f"{out_name}: {af.findings} findings, {af.cells} cells marked")
             else:
-                typer.echo(f"{af.out}：{af.findings} 条问题，标记了 {af.cells} 个单元格")
+                typer.echo(f"{out_name}：{af.findings} 条问题，标记了 {af.cells} 个单元格")
     raise typer.Exit(result.exit_code(fail_on))
 
 
@@ -267,18 +288,43 @@ def main() -> None:
     """Entry point: an input or output problem anywhere is one line on stderr and exit 2."""
     from xl_dealer.model.errors import InputError
 
+    code: int | str | None = 0
     try:
         app()
+    except SystemExit as e:
+        code = e.code
     except InputError as e:
-        typer.echo(f"xl-dealer: {e}", err=True)
-        sys.exit(2)
+        _err(str(e))
+        code = 2
     except OSError as e:
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        typer.echo(f"xl-dealer: {where}{e.strerror or e}", err=True)
-        sys.exit(2)
+        _err(f"{where}{e.strerror or e}")
+        code = 2
     except KeyboardInterrupt:
-        typer.echo("xl-dealer: interrupted", err=True)
-        sys.exit(130)
+        _err("interrupted")
+        code = 130
+    sys.exit(_flushed(code))
+
+
+def _flushed(code: int | str | None) -> int | str | None:
+    """Flush stdout here, where a failure can still be told in one line: left to the interpreter's
+    exit, a full disk or a closed pipe prints an "Exception ignored ... OSError" traceback."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `xl-dealer validate … | head`: the reader has what it wanted
+        result: int | str | None = code
+    except OSError as e:
+        _err(f"无法写出结果 / cannot write the output ({e.strerror or e})")
+        result = 2
+    try:  # nothing more can be written there: let the exit's own flush go nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return result
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     from xl_dealer.render.text import render_text
     from xl_dealer.samples import generate, write_workbook
     from xl_dealer.samples.common import by_month
+    from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
     from xl_dealer.samples.service import generate_after_service, generate_service_history
     from xl_dealer.validate import validate
@@ -29,6 +30,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     config = config or load_config()
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or config.as_of or dt.date.today())
     out = Path(out)
+    _refuse_others(out)
     out.mkdir(parents=True, exist_ok=True)
     # two months, so the sales reports have the month before beside the last one
     reg, td = generate(days=61, per_day=10, end=day, seed=7)
@@ -36,18 +38,24 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     cards, log = generate_followup(reg, day, config=config, log_days=50)
     callbacks, cases = generate_after_service(day, config=config)
     history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
+    # the delivery step ties them: plants card.not_closed on the cards, customer.unknown on the callbacks
+    deliveries, customer_file = generate_delivery(day, cards, callbacks, history, config=config)
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
         "followup": out / "followups.xlsx",
         "after_service": out / "after_service.xlsx",
+        "delivery": out / "deliveries.xlsx",
+        "customer_file": out / "customer_file.xlsx",
     }
-    write_workbook(paths["registration"], by_month(reg, day), instructions=INSTRUCTIONS)  # a sheet per month
-    write_workbook(paths["test_drive"], [td])
-    write_workbook(paths["followup"], [cards, log])
-    write_workbook(paths["after_service"], [callbacks, history, cases])
+    write_workbook(paths["registration"], by_month(reg, day), instructions=INSTRUCTIONS, generated="demo")  # a sheet per month
+    write_workbook(paths["test_drive"], [td], generated="demo")
+    write_workbook(paths["followup"], [cards, log], generated="demo")
+    write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")
+    write_workbook(paths["delivery"], [deliveries], generated="demo")
+    write_workbook(paths["customer_file"], [customer_file], generated="demo")
     result = validate(list(paths.values()), as_of=day, config=config)
-    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     paths["findings"] = out / "findings.json"
     paths["reports"] = write_reports(out, [p for p in paths.values() if p.suffix == ".xlsx"], day, config)
     hint = (f" (all of them: {out / 'findings.json'}, or xl-dealer validate {out})" if config.lang == "en"
@@ -58,6 +66,25 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     for key, p in paths.items():
         echo(f"  {key:<14} {p}")
     return paths
+
+
+OUTPUTS = {"showroom_log.xlsx": "demo", "test_drives.xlsx": "demo", "followups.xlsx": "demo",
+           "after_service.xlsx": "demo", "findings.json": "demo", "reports.xlsx": "report"}
+
+
+def _refuse_others(out: Path) -> None:
+    """``demo DIR`` writes its own files only: a folder holding a clerk's workbook or anything else
+    of one of these names is left alone, with nothing written."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.render.outputs import ours
+
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "不是文件夹 / not a folder: the demo is written into a folder")
+    kept = [name for name, kind in OUTPUTS.items() if (out / name).exists() and not ours(out / name, (kind,))]
+    if kept:
+        names = "、".join(kept)
+        raise InputError(str(out), f"{names} 已存在，不是 xl-dealer 演示写的，不会覆盖：请换一个文件夹 / {names} exist and "
+                                   f"were not written by xl-dealer demo: nothing written, choose another folder")
 
 
 def write_reports(out: Path, workbooks: list[Path], day: dt.date, config: Config) -> Path:

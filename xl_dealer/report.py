@@ -44,14 +44,27 @@ def report(
     from xl_dealer.model.config import load_config
     from xl_dealer.model.errors import InputError
     from xl_dealer.read.inputs import collect_files
+    from xl_dealer.render.outputs import ours, refuse_inputs
     from xl_dealer.validate import validate
 
     wanted = names(name)
     check_period(name, period)
     config = config or load_config()
     paths = list(paths)
-    if not collect_files(paths):
+    inputs = collect_files(paths)
+    if not inputs:
         raise InputError(", ".join(map(str, paths)) or "(none)", "没有找到工作簿 / no workbooks found")
+    targets: dict[str, Path] = {}
+    if json_path is not None and str(json_path) != "-":
+        targets["--json"] = Path(json_path)
+    if out is not None:
+        targets["--out"] = Path(out)
+    refuse_inputs(targets, inputs)
+    for option, target in targets.items():
+        if target.exists() and not ours(target, ("report",)):
+            raise InputError(str(target), f"{option} 指向一个已有的文件，它不是 xl-dealer 写的报表，不会覆盖：请换一个文件名 / "
+                                          f"{option} names an existing file that is not a report xl-dealer wrote: "
+                                          f"not overwritten; choose another name")
     result = validate(paths, as_of=as_of, config=config)
     if result.errors:
         bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
@@ -63,12 +76,25 @@ def report(
     if day == stamp.date():
         for r in reports:
             r.as_of = stamp  # run today: show the time too
-    if out is not None or json_path is None:
-        from xl_dealer.render.reports import save_reports
+    from xl_dealer.render.outputs import atomic_write_all
 
-        save_reports(reports, Path(out) if out is not None else default_out(name, day))
+    writes = []
+    if out is not None or json_path is None:
+        from xl_dealer.render.reports import workbook_of
+
+        xlsx = Path(out) if out is not None else default_out(name, day)
+        if out is None:  # the default name: it must not be an input or a clerk's file either
+            refuse_inputs({"--out": xlsx, **targets}, inputs)
+            if xlsx.exists() and not ours(xlsx, ("report",)):
+                raise InputError(str(xlsx), "已有同名文件，它不是 xl-dealer 写的报表，不会覆盖：请用 --out 指定文件名 / "
+                                            "a file of that name exists and is not a report xl-dealer wrote: "
+                                            "not overwritten; name one with --out")
+        wb = workbook_of(reports)
+        writes.append((xlsx, lambda tmp: wb.save(tmp)))
     if json_path is not None and str(json_path) != "-":
-        write_json(reports, Path(json_path), single=name != "all")
+        data = json_bytes(reports, single=name != "all")
+        writes.append((Path(json_path), lambda tmp: tmp.write_bytes(data)))
+    atomic_write_all(writes)  # the sheet and the JSON, or neither
     return reports
 
 
@@ -105,8 +131,12 @@ def to_json(reports: list[Report], single: bool) -> dict:
     return {"reports": [r.to_json() for r in reports]}
 
 
+def json_bytes(reports: list[Report], single: bool) -> bytes:
+    return json.dumps(to_json(reports, single), ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
+
+
 def write_json(reports: list[Report], path: Path, single: bool) -> None:
     from xl_dealer.render.outputs import atomic_write
 
-    data = json.dumps(to_json(reports, single), ensure_ascii=False, indent=2).encode("utf-8")
+    data = json_bytes(reports, single)
     atomic_write(path, lambda tmp: tmp.write_bytes(data))

@@ -16,7 +16,6 @@ from typing import Any
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.kinds import KINDS
 from xl_dealer.model.schema import Field, FieldType, Kind
-from xl_dealer.render.outputs import atomic_write
 
 ROWS = 2000  # rows the drop-downs cover
 LISTS_SHEET = "下拉列表"
@@ -24,13 +23,16 @@ GUIDE_SHEET = "说明"
 CONFIG_SHEET = "xlwings.conf"
 UDF_MODULE = "udfs"
 
-FORMATS = {FieldType.DATE: "yyyy-mm-dd", FieldType.TIME: "hh:mm", FieldType.PHONE: "@", FieldType.ID: "@"}
+# a 感谢电话时间 (MOMENT) has no format: Excel shows 10:30 as a time and 2026-11-20 10:30 as both
+FORMATS = {FieldType.DATE: "yyyy-mm-dd", FieldType.TIME: "hh:mm", FieldType.PHONE: "@", FieldType.ID: "@",
+           FieldType.VIN: "@"}
 WIDTHS = {FieldType.DATE: 12, FieldType.TIME: 9, FieldType.PHONE: 15, FieldType.ID: 21, FieldType.PLATE: 11,
-          FieldType.TEXT: 12}
+          FieldType.TEXT: 12, FieldType.VIN: 21, FieldType.MOMENT: 16}
 TYPE_ZH = {
     FieldType.TEXT: "文本", FieldType.DATE: "日期", FieldType.TIME: "时间", FieldType.PHONE: "电话",
     FieldType.ENUM: "选项", FieldType.BOOL: "是/否", FieldType.INT: "整数", FieldType.NUMBER: "数字",
     FieldType.ID: "18位身份证号", FieldType.PLATE: "车牌", FieldType.SCORE: "评分", FieldType.SIGN: "签名（是/否或姓名）",
+    FieldType.VIN: "17位车架号", FieldType.MOMENT: "时间或日期时间",
 }
 GUIDE = (
     "每行填写一条记录；第1行是表头，请不要改列名（可以在右边加自己的列）。",
@@ -69,11 +71,16 @@ def requirement_zh(f: Field) -> str:
 def build(kind: Kind, config: Config) -> Any:
     """The template of one kind as an openpyxl Workbook."""
     from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from xl_dealer.read.inputs import GENERATED_PROPERTY
+
     wb = Workbook()
+    # marks it as our template: `templates DIR` again replaces it only while nothing is typed in
+    wb.custom_doc_props.append(StringProperty(name=GENERATED_PROPERTY, value="template"))
     ws = wb.active
     ws.title = kind.title
     lists = wb.create_sheet(LISTS_SHEET)
@@ -118,6 +125,11 @@ def build(kind: Kind, config: Config) -> Any:
     return wb
 
 
+def _num(x: float) -> str:
+    """2000000 as a clerk reads it, not 2e+06."""
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
 def _guide(ws: Any, kind: Kind, config: Config) -> None:
     from openpyxl.styles import Font
 
@@ -129,7 +141,7 @@ def _guide(ws: Any, kind: Kind, config: Config) -> None:
     for j, h in enumerate(("列名", "类型", "是否必填", "可选值", "也能识别的列名"), start=1):
         ws.cell(row=top, column=j, value=h).font = Font(bold=True)
     for i, f in enumerate(kind.fields, start=top + 1):
-        extra = f" {f.min:g}~{f.max:g}" if f.min is not None and f.max is not None else ""
+        extra = f" {_num(f.min)}~{_num(f.max)}" if f.min is not None and f.max is not None else ""
         ws.cell(row=i, column=1, value=f.header)
         ws.cell(row=i, column=2, value=TYPE_ZH.get(f.type, str(f.type)) + extra)
         ws.cell(row=i, column=3, value=requirement_zh(f))
@@ -142,14 +154,34 @@ def _guide(ws: Any, kind: Kind, config: Config) -> None:
 def templates(out_dir: str | os.PathLike[str] = "workbooks", *, config: Config | None = None,
               kinds: list[str] | None = None) -> list[Path]:
     """Write one template per kind into ``out_dir``; returns the paths written."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.render.outputs import atomic_write_all
+
     config = config or load_config()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for key in kinds or list(KINDS):
-        kind = KINDS[key]
-        p = out / filename(kind)
-        wb = build(kind, config)
-        atomic_write(p, wb.save)
-        paths.append(p)
-    return paths
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "不是文件夹 / not a folder: templates are written into a folder")
+    targets = [(KINDS[key], out / filename(KINDS[key])) for key in kinds or list(KINDS)]
+    kept = [p for _, p in targets if p.exists() and not _empty_template(p, config)]
+    if kept:
+        names = "、".join(p.name for p in kept)
+        raise InputError(str(out), f"{names} 已存在，而且不是没填过的模板，不会覆盖：请换一个文件夹 / {names} exist and are "
+                                   f"not empty templates: nothing written, choose another folder")
+    atomic_write_all([(p, build(kind, config).save) for kind, p in targets])
+    return [p for _, p in targets]
+
+
+def _empty_template(path: Path, config: Config) -> bool:
+    """One of our templates with nothing typed in: the only existing file ``templates`` replaces."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.read.table import Table
+    from xl_dealer.read.workbook import read_workbook
+    from xl_dealer.render.outputs import ours
+
+    if not ours(path, ("template",)):
+        return False
+    try:
+        sheets = read_workbook(path, config)
+    except InputError:
+        return False
+    return all(not s.rows for s in sheets if isinstance(s, Table))

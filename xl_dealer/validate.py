@@ -54,7 +54,7 @@ def validate(
     # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
     work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))))
     with _gc_paused():
-        for fr, cs, fs in run_ordered(work, inputs, cpus):
+        for fr, cs, fs in run_ordered(work, inputs, cpus, _crashed):
             files.append(fr)
             for c in cs:  # a worker's copy of the kind: back to the one declaration
                 c.table.kind = KINDS.get(c.table.kind.key, c.table.kind)
@@ -119,7 +119,20 @@ class _FileCheck:
         return fr, checked, em.findings
 
 
+def _crashed(item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
+    """The result of a file whose reader took its process down (``run_ordered``)."""
+    fr = FileResult(str(item[0]), error="读取这个文件时读取程序异常退出（数据可能分布在极大的区域里，或文件已损坏）："
+                                        "请用 Excel 打开后另存一份再检查 / the reader stopped on this file (values spread "
+                                        "over a huge grid, or a damaged file): open it in Excel and save it again")
+    return fr, [], []
+
+
 def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
-    if isinstance(as_of, str):
-        return dt.date.fromisoformat(as_of)
-    return as_of or config.as_of or dt.date.today()
+    from xl_dealer.model.config import check_as_of
+    from xl_dealer.model.errors import InputError
+
+    try:
+        day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of or config.as_of or dt.date.today()
+        return check_as_of(day)
+    except ValueError as e:
+        raise InputError("as_of", str(e)) from None

@@ -111,3 +111,13 @@ def address_chunks(cells: list[str], limit: int = 240) -> Iterator[str]:
         size += len(c) + 1
     if piece:
         yield ",".join(piece)
+
+
+def live_text(s: str) -> str:
+    """Text as a live book must be given it: cleaned (``model.text``) and, when Excel would read
+    it as a formula (``=HYPERLINK(…)``, ``+86 138…``), marked as text with a leading apostrophe
+    (which Excel does not show)."""
+    from xl_dealer.model.text import clean_text
+
+    s = clean_text(s)
+    return "'" + s if s[:1] in ("=", "+", "-", "@") else s

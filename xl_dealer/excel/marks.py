@@ -39,8 +39,10 @@ def to_hex(colour: Any) -> str:
 
 
 def note_text(findings: list[Finding]) -> str:
+    from xl_dealer.model.text import clean_text
+
     lines = [f"{SEVERITY_ZH.get(f.severity, f.severity)}：{f.message}" for f in findings]
-    return NOTE_PREFIX + "\n".join(lines)
+    return clean_text(NOTE_PREFIX + "\n".join(lines))
 
 
 def cells_of(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:

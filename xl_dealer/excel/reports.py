@@ -49,7 +49,9 @@ def cell_value(v: Any, col: Column, charted: bool = False, fmt: str | None = Non
         return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
     if isinstance(v, dt.datetime | dt.date) or isinstance(v, bool | int | float):
         return v
-    return str(v)
+    from xl_dealer.excel.book import live_text
+
+    return live_text(str(v))
 
 
 def totals_of(table: Table) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from xl_dealer.excel.book import RESULTS_SHEET, address_chunks, replace_sheet, sheet_ref
+from xl_dealer.excel.book import RESULTS_SHEET, address_chunks, live_text, replace_sheet, sheet_ref
 from xl_dealer.excel.grid import SEVERITY_ZH
 from xl_dealer.excel.marks import COLOURS
 from xl_dealer.model.findings import Finding, count_by_severity, json_value
@@ -23,9 +23,9 @@ def summary_text(counts: dict[str, int]) -> str:
 
 def _row(i: int, f: Finding) -> list[Any]:
     value = json_value(f.value)
-    return [i, f.sheet or "", f.cell or f.subject or "整表", f.row or "", f.column or f.field or "",
-            f.rule, SEVERITY_ZH.get(f.severity, f.severity), f.message,
-            "" if value is None else value]
+    return [i, live_text(f.sheet or ""), live_text(f.cell or f.subject or "整表"), f.row or "",
+            live_text(f.column or f.field or ""), f.rule, SEVERITY_ZH.get(f.severity, f.severity),
+            live_text(f.message), "" if value is None else live_text(value) if isinstance(value, str) else value]
 
 
 def write_results(book: Any, findings: list[Finding], as_of: dt.date) -> Any:

@@ -14,7 +14,7 @@ class Rule:
 
 _RULES = (
     Rule("column.missing", "error", "a sheet of a known kind has no column for a required field (one finding per sheet, row null)"),
-    Rule("column.duplicate", "warning", "two columns map to the same field; the first is used"),
+    Rule("column.duplicate", "warning", "two columns map to the same field; the better match is used (the field's own header, else the first)"),
     Rule("required", "error", "a required cell is blank (conditional requirements included)"),
     Rule("cell.error", "error", "the cell holds a formula error (#N/A, #DIV/0!, #REF!, ...) instead of a value"),
     Rule("format.date", "error", "not a date in any accepted form"),
@@ -22,11 +22,12 @@ _RULES = (
     Rule("format.phone", "error", "not a CN mobile (1[3-9] + 9 digits) or landline (area code + 7-8 digits, 400/800) after normalisation"),
     Rule("format.id", "error", "licence / ID number with wrong length, birth date or check digit"),
     Rule("format.plate", "error", "not a CN plate"),
+    Rule("format.vin", "error", "not a VIN: 17 characters, no I/O/Q, check digit in position 9 (ISO 3779 / GB 16735); lower case and spaces are accepted"),
     Rule("format.number", "error", "not a number, or outside its range"),
     Rule("enum", "error", "value outside the allowed list (after normalisation: case, full-width, synonyms)"),
     Rule("date.future", "error", "a date after the as-of date"),
     Rule("time.order", "error", "an end before its start (leave before arrive, next follow-up before this one, resolved before registered)"),
-    Rule("duplicate", "warning", "the same phone twice on one day, the same RO number twice (flagged on the later rows)"),
+    Rule("duplicate", "warning", "the same phone twice on one day, the same RO number twice, the same VIN twice in the customer file or the delivery register (flagged on the later rows)"),
     Rule("card.required", "error", "a phone was left but 是否建卡 is not yes"),
     Rule("card.missing", "error", "(across workbooks) a phone was left but no follow-up card has that phone"),
     Rule("testdrive.missing", "warning", "是否试驾 is yes but the test-drive register has no such drive"),
@@ -41,6 +42,15 @@ _RULES = (
     Rule("complaint.unhandled", "error", "a complaint or low score with no quick-handling row"),
     Rule("complaint.open_overdue", "warning", "a case past its promised date and not resolved"),
     Rule("complaint.no_second_call", "warning", "resolved more than 7 days ago, but no second call recorded"),
+    Rule("delivery.thanks_late", "warning", "the thank-you call came more than 60 minutes (config) after the delivery"),
+    Rule("delivery.thanks_missing", "error", "no thank-you call recorded for a delivery more than 60 minutes before the as-of moment"),
+    Rule("delivery.service_intro", "warning", "no after-sales person introduced at the delivery (服务顾问 blank, or 介绍售后 = 否)"),
+    Rule("delivery.first_callback", "warning", "the consultant's 一级回访 not done within 3 days (config) of the delivery"),
+    Rule("delivery.new_car_call", "warning", "(across workbooks) no 新车交付 callback in the after-service log for a car delivered more than 7 days ago (by VIN, else plate, else phone)"),
+    Rule("card.not_closed", "warning", "(across workbooks) a delivered customer (by phone) whose follow-up card is still open"),
+    Rule("customer.mismatch", "warning", "(across workbooks) the same VIN (else plate) names another owner or phone in the customer file than in the delivery register or the after-service log"),
+    Rule("customer.unknown", "info", "(across workbooks) a car in the after-service log (by VIN or plate) that the customer file does not have"),
+    Rule("cross.skipped", "info", "(across workbooks) a rule across workbooks was not run because a sheet lacks the columns it compares: one finding on that sheet, not one per row"),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}

@@ -27,20 +27,23 @@ DEFAULT_FILE = "dealer.toml"
 class Level(BaseModel):
     model_config = ConfigDict(extra="forbid")
     meaning: str
-    cadence_days: int | None = Field(None, ge=1, description="follow up at least every N days; none = closed")
+    cadence_days: int | None = Field(None, ge=1, le=3650, description="follow up at least every N days; none = closed")
 
 
 class Limits(BaseModel):
     """Bounds on what one input may cost, so a hostile or broken file cannot take the machine down."""
 
     model_config = ConfigDict(extra="forbid")
-    max_unzipped_mb: int = Field(4096, ge=1, description="refuse an .xlsx/.xlsm inflating to more than this")
-    max_ratio: int = Field(200, ge=10, description="refuse a part over 64 MB inflating more than this many times")
-    max_dense_cells: int = Field(30_000_000, ge=1000, description="a sheet whose value extent (rows x columns) "
+    max_unzipped_mb: int = Field(4096, ge=1, le=1_000_000, description="refuse an .xlsx/.xlsm inflating to more than this")
+    max_ratio: int = Field(200, ge=10, le=1_000_000, description="refuse a part over 64 MB inflating more than this many times")
+    max_dense_cells: int = Field(30_000_000, ge=1000, le=1_000_000_000, description="a sheet whose value extent (rows x columns) "
                                  "is larger is read by the sparse reader")
-    split_mb: int = Field(8, ge=0, description="a sheet inflating to this many MB or more is read in pieces on "
+    split_mb: int = Field(8, ge=0, le=1_000_000, description="a sheet inflating to this many MB or more is read in pieces on "
                           "several cores (validate --jobs sets how many)")
-    max_columns: int = Field(1000, ge=10, description="the sparse reader ignores cells right of this column")
+    max_columns: int = Field(1000, ge=10, le=16384, description="the sparse reader ignores cells right of this column")
+    max_reader_mb: int = Field(4096, ge=256, le=1_000_000, description="memory a reader of an .xls/.xlsb/.ods may "
+                               "take (256 MB + 64 MB per MB of file, at most this)")
+    max_reader_seconds: int = Field(300, ge=5, le=86400, description="time a reader of an .xls/.xlsb/.ods may take")
 
 
 DEFAULT_LEVELS: dict[str, Level] = {
@@ -66,6 +69,8 @@ DEFAULT_ENUMS: dict[str, list[str]] = {
     "service_type": ["保养", "维修", "钣喷", "保险", "索赔", "新车交付"],
     "outcome": ["已回访", "未接通", "拒访", "空号"],
     "department": ["服务接待", "车间", "结算", "配件", "钣喷", "美容/洗车", "销售", "客服", "其他"],
+    "buy_type": ["本店", "他店"],
+    "customer_type": ["私家车", "公司车", "营运"],
     # empty list = not checked (a store may list its models and staff)
     "model": [],
     "consultant": [],
@@ -88,6 +93,11 @@ DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
                      "喷漆": "钣喷", "事故车": "保险", "保修": "索赔", "三包": "索赔", "新车": "新车交付", "交车": "新车交付"},
     "outcome": {"成功": "已回访", "已接通": "已回访", "接通": "已回访", "无人接听": "未接通", "未接": "未接通",
                 "关机": "未接通", "占线": "未接通", "拒绝": "拒访", "拒绝回访": "拒访", "错号": "空号", "停机": "空号"},
+    "buy_type": {"自销": "本店", "本店购买": "本店", "本店销售": "本店", "他销": "他店", "外店": "他店",
+                 "他店购买": "他店", "外购": "他店"},
+    "customer_type": {"私家": "私家车", "私人": "私家车", "个人": "私家车", "私车": "私家车", "公司": "公司车",
+                      "单位": "公司车", "企业": "公司车", "公车": "公司车", "单位用车": "公司车", "出租": "营运",
+                      "出租车": "营运", "网约车": "营运", "营运车": "营运"},
     "department": {"前台": "服务接待", "接待": "服务接待", "维修车间": "车间", "机修车间": "车间", "财务": "结算",
                    "收银": "结算", "备件": "配件", "钣喷车间": "钣喷", "洗车": "美容/洗车", "美容": "美容/洗车"},
 }
@@ -123,6 +133,7 @@ class TargetSet(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     orders: float | None = Field(None, ge=0, description="orders a month")
+    deliveries: float | None = Field(None, ge=0, description="cars handed over a month (the delivery register)")
     test_drives: float | None = Field(None, ge=0, description="test-driven customers a month")
 
 
@@ -134,11 +145,12 @@ class Targets(TargetSet):
 
     def of(self, consultant: str) -> TargetSet:
         own = self.per_consultant.get(consultant)
-        return TargetSet(orders=own.orders if own and own.orders is not None else self.orders,
-                         test_drives=own.test_drives if own and own.test_drives is not None else self.test_drives)
+        keys = ("orders", "deliveries", "test_drives")
+        return TargetSet(**{k: getattr(own, k) if own and getattr(own, k) is not None else getattr(self, k) for k in keys})
 
     def any(self) -> bool:
-        return any(t.orders is not None or t.test_drives is not None for t in (self, *self.per_consultant.values()))
+        return any(v is not None for t in (self, *self.per_consultant.values())
+                   for v in (t.orders, t.deliveries, t.test_drives))
 
 
 DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
@@ -154,13 +166,15 @@ class Config(BaseSettings):
     levels: dict[str, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
     enums: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ENUMS.items()})
     synonyms: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()})
-    aliases: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="extra header aliases: kind -> field -> names")
+    aliases: dict[str, list[str] | dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="extra header names: field -> names (every kind with that field), or kind -> field -> names")
     severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
     header_search_rows: int = Field(30, ge=1, le=1000)
     limits: Limits = Field(default_factory=Limits)
 
     # follow-up (SPEC §2.3)
-    followup_daily_target: int = Field(6, ge=0)
+    followup_daily_target: int = Field(6, ge=0, le=1000)
     followup_window: tuple[dt.time, dt.time] = (dt.time(9, 30), dt.time(11, 30))
     followup_submit_by: dt.time = dt.time(17, 0)
     roster: dict[str, list[dt.date]] = Field(default_factory=dict, description="consultant -> days on duty")
@@ -172,13 +186,20 @@ class Config(BaseSettings):
         description="follow-up channels whose time the customer chose (a walk-in): followup.window skips them")
 
     # after-service callbacks (SPEC §2.4)
-    callback_days: int = Field(3, ge=0)
-    callback_new_car_days: int = Field(7, ge=0)
+    callback_days: int = Field(3, ge=0, le=3650)
+    callback_new_car_days: int = Field(7, ge=0, le=3650)
     callback_windows: list[tuple[dt.time, dt.time]] = Field(
         default_factory=lambda: [(dt.time(10), dt.time(12)), (dt.time(15), dt.time(18))]
     )
-    complaint_second_call_days: int = Field(7, ge=0)
-    churn_months: int = Field(6, ge=1)
+    complaint_second_call_days: int = Field(7, ge=0, le=3650)
+    churn_months: int = Field(6, ge=1, le=600)
+
+    # the delivery step (交车登记表) and the first maintenance
+    delivery_thanks_minutes: int = Field(60, ge=1, description="the thank-you call is due within this many "
+                                         "minutes of the delivery (交车完毕后的一小时内)")
+    delivery_first_callback_days: int = Field(3, ge=0, description="the consultant's 一级回访 within this many days")
+    first_service_months: int = Field(3, ge=1, description="首保 due this many months after delivery")
+    first_service_km: int = Field(5000, ge=0, description="… or at this many km")
 
     # sales reports (销售总结, 战败分析, 邀约到店)
     targets: Targets = Field(default_factory=Targets)
@@ -196,8 +217,8 @@ class Config(BaseSettings):
     score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
     score_scale: Literal["auto", "5", "10"] = Field(
         "auto", description="auto: a column with any number above 5 is on the 10-point scale (halved)")
-    score_satisfied_min: float = Field(4, description="a 5-point answer at or above this is satisfied")
-    score_problem_max: float = Field(2, description="a 5-point answer at or below this is a problem answer")
+    score_satisfied_min: float = Field(4, ge=0, le=10, description="a 5-point answer at or above this is satisfied")
+    score_problem_max: float = Field(2, ge=0, le=10, description="a 5-point answer at or below this is a problem answer")
     departments: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DEPARTMENTS))
 
     # marked copies (xl-dealer annotate): light fills that keep black text readable
@@ -223,6 +244,21 @@ class Config(BaseSettings):
             data["synonyms"] = merged
         return data
 
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_range(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None:
+            check_as_of(v)
+        return v
+
+    @field_validator("score_words")
+    @classmethod
+    def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not 0 <= x <= 10]
+        if bad:
+            raise ValueError(f"scores are 0 to 10, not {', '.join(bad)}")
+        return v
+
     @field_validator("severity")
     @classmethod
     def _known_rules(cls, v: dict[str, str]) -> dict[str, str]:
@@ -232,6 +268,31 @@ class Config(BaseSettings):
         if unknown:
             raise ValueError(f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
         return v
+
+    @field_validator("aliases")
+    @classmethod
+    def _known_fields(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from xl_dealer.model.kinds import KINDS
+
+        every = {f.key for k in KINDS.values() for f in k.fields}
+        for name, names in v.items():
+            if isinstance(names, dict):  # [aliases.KIND]: that kind's fields only
+                if name not in KINDS:
+                    raise ValueError(f"[aliases.{name}]: no such kind; kinds: {', '.join(KINDS)}")
+                own = {f.key for f in KINDS[name].fields}
+                unknown = sorted(set(names) - own)
+                if unknown:
+                    raise ValueError(f"{name} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(own))}")
+            elif name not in every:  # [aliases] FIELD = [...]: every kind with that field
+                raise ValueError(f"unknown field {name!r} under [aliases]; fields: {', '.join(sorted(every))}")
+        return v
+
+    def aliases_of(self, kind: str, field_key: str) -> list[str]:
+        """The store's extra header names of a field on a kind: shared ones and the kind's own."""
+        shared = self.aliases.get(field_key)
+        own = self.aliases.get(kind)
+        return [*(shared if isinstance(shared, list) else ()),
+                *(own.get(field_key, ()) if isinstance(own, dict) else ())]
 
     @field_validator("mark_fills")
     @classmethod
@@ -278,6 +339,18 @@ class Config(BaseSettings):
         return {k for k, lv in self.levels.items() if lv.cadence_days is not None}
 
 
+AS_OF_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
+
+
+def check_as_of(day: dt.date) -> dt.date:
+    """The as-of date within the years a dealership's logs can be about (the rules count days
+    back and forth from it; 0001-01-01 or 9999-12-31 overflowed the date arithmetic)."""
+    lo, hi = AS_OF_RANGE
+    if not lo <= day <= hi:
+        raise ValueError(f"the as-of date must be between {lo} and {hi}, not {day}")
+    return day
+
+
 def config_path(path: str | os.PathLike[str] | None) -> Path | None:
     """The file to load: the one given, else $XL_DEALER_CONFIG, else ./dealer.toml if present."""
     if path is not None:
@@ -302,12 +375,22 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         except tomllib.TOMLDecodeError as e:
             raise InputError(str(file), f"配置文件不是有效的 TOML / not valid TOML: {e}") from None
     data.update({k: v for k, v in overrides.items() if v is not None})
+    from pydantic_settings import SettingsError
+
+    env = sorted(k for k in os.environ if k.upper().startswith("XL_DEALER_") and k.upper() != CONFIG_ENV)
     try:
         return Config(**data)
+    except SettingsError as e:  # an environment variable that is not the JSON its key needs
+        raise InputError(", ".join(env) or "environment", f"环境变量的值无效 / bad environment variable ({e}); "
+                                                          f"lists and tables are given as JSON") from None
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in e.errors()
-        )
+        def where(loc: tuple) -> str:
+            key = ".".join(str(p) for p in loc) or "(top)"
+            var = f"XL_DEALER_{str(loc[0]).upper()}" if loc else ""
+            return f"{key} (environment variable {var})" if var in {k.upper() for k in env} and loc[0] not in data \
+                else key
+
+        problems = "; ".join(f"{where(err['loc'])}: {err['msg']}" for err in e.errors())
         raise InputError(str(file or "settings"), f"配置有误 / bad config: {problems}") from None
 
 

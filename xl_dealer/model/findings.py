@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from xl_dealer.model.catalogue import SEVERITIES
+from xl_dealer.model.text import clean_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +26,9 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         # by hand: dataclasses.asdict deep-copies and costs 70 µs a finding
-        return {"path": self.path, "sheet": self.sheet, "row": self.row, "cell": self.cell, "field": self.field,
-                "column": self.column, "rule": self.rule, "severity": self.severity,
-                "value": json_value(self.value), "message": self.message, "subject": self.subject}
+        return {"path": _clean(self.path), "sheet": _clean(self.sheet), "row": self.row, "cell": self.cell,
+                "field": self.field, "column": _clean(self.column), "rule": self.rule, "severity": self.severity,
+                "value": json_value(self.value), "message": clean_text(self.message), "subject": _clean(self.subject)}
 
     def sort_key(self) -> tuple:
         # column order without arithmetic: "C" < "AB" because shorter letters come first
@@ -34,11 +36,20 @@ class Finding:
         return (self.path, self.sheet or "", self.row or 0, len(letters), letters, self.rule)
 
 
+def _clean(s: str | None) -> str | None:
+    return None if s is None else clean_text(s)
+
+
 def json_value(v: Any) -> Any:
-    """Cell values as JSON: dates/times in ISO form, whole floats as ints."""
-    if v is None or isinstance(v, bool | int | str):
+    """Cell values as JSON: dates/times in ISO form, whole floats as ints, text cleaned
+    (``model.text``); inf and nan, which JSON has no word for, as text ("inf")."""
+    if v is None or isinstance(v, bool | int):
         return v
+    if isinstance(v, str):
+        return clean_text(v)
     if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
         return int(v) if v.is_integer() else v
     if hasattr(v, "isoformat"):
         return v.isoformat()

@@ -1,11 +1,15 @@
-"""The workbook kinds of SPEC §2, each declared once.
+"""The workbook kinds of SPEC §2, each declared once, from the shared vocabulary.
 
-Order of fields is the column order of the templates we generate.
+A field several kinds share (customer, phone, consultant, model, plate, dates…) comes
+from ``vocabulary.py`` through ``Field.but``, so its names are written once; each kind
+adds only its own fields and its own extra names. Order of fields is the column order
+of the templates we generate.
 """
 
 from __future__ import annotations
 
-from xl_dealer.model.schema import Condition, Field, Kind
+from xl_dealer.model import vocabulary as V
+from xl_dealer.model.schema import Condition, Field, Kind, SheetDefault, Span
 from xl_dealer.model.schema import FieldType as T
 
 # A phone is required unless the customer declined to leave one (SPEC §2.1).
@@ -18,25 +22,35 @@ REGISTRATION = Kind(
     title="来店(来电)客户登记表",
     doc="Showroom visitor log kept at reception: one row per walk-in (来店) or phone-in (来电).",
     fields=(
-        Field("date", "日期", ("来店日期", "登记日期", "来访日期", "接待日期", "来电日期"), T.DATE, True, past=True),
-        Field("arrive_time", "来店时间", ("到店时间", "进店时间", "来电时间", "接待时间", "来店(电)时间"), T.TIME, True),
+        V.DATE.but(more=("来店日期", "来访日期", "接待日期", "来电日期", "来店(电)日期"), required=True),
+        Field("arrive_time", "来店时间", ("到店时间", "进店时间", "来电时间", "接待时间", "来店(电)时间", "到访时间"),
+              T.TIME, True),
         Field("leave_time", "离店时间", ("离开时间", "结束时间"), T.TIME),
-        Field("visit_type", "来店/来电", ("类型", "接待类型", "来访方式", "来店来电", "来店(电)方式", "来店或来电"), T.ENUM, True, enum="visit_type"),
-        Field("customer", "客户姓名", ("姓名", "客户名称", "客户"), T.TEXT, True),
-        Field("gender", "性别", (), T.ENUM, enum="gender"),
-        Field("phone", "联系电话", ("电话", "手机", "手机号", "联系方式", "客户电话", "手机号码", "电话号码"), T.PHONE, required_when=_PHONE_UNLESS_DECLINED),
+        Field("visit_type", "来店/来电", ("类型", "接待类型", "来访方式", "来店来电", "来店(电)方式", "来店或来电",
+                                        "来店(电)", "线索类型"), T.ENUM, True, enum="visit_type"),
+        V.CUSTOMER.but(required=True),
+        V.GENDER.but(),
+        V.PHONE.but(required_when=_PHONE_UNLESS_DECLINED),
         Field("phone_declined", "未留电话", ("拒留电话", "不留电话"), T.BOOL),
-        Field("model", "意向车型", ("车型", "关注车型", "意向车系", "欲购车型"), T.TEXT, True, enum="model"),
-        Field("source", "信息来源", ("来源", "客户来源", "获知渠道", "信息渠道", "渠道"), T.ENUM, True, enum="source"),
-        Field("level", "意向级别", ("级别", "客户级别", "意向等级"), T.ENUM, True, enum="level"),
-        Field("consultant", "销售顾问", ("接待顾问", "顾问", "接待人", "销售员"), T.TEXT, True, enum="consultant"),
-        Field("test_drive", "是否试驾", ("试乘试驾", "试驾"), T.BOOL),
-        Field("card", "是否建卡", ("建卡", "已建卡"), T.BOOL),
-        Field("visit_seq", "首次/再次", ("来店次数", "首次来店", "F/S", "首次再次"), T.ENUM, enum="visit_seq"),
+        V.MODEL.but(required=True),
+        V.SOURCE.but(required=True),
+        V.LEVEL.but(required=True),
+        V.CONSULTANT.but(required=True),
+        Field("test_drive", "是否试驾", ("试乘试驾", "试驾", "是否试乘试驾"), T.BOOL),
+        Field("card", "是否建卡", ("建卡", "已建卡", "是否建档", "建档"), T.BOOL),
+        Field("visit_seq", "首次/再次", ("来店次数", "首次来店", "F/S", "首次再次", "来店频率", "初次/再次", "初/再"),
+              T.ENUM, enum="visit_seq"),
         Field("party_size", "同行人数", ("人数", "来店人数"), T.INT, min=1, max=50),
-        Field("region", "区域", ("地址", "所在区域"), T.TEXT),
-        Field("remark", "备注", ("说明",), T.TEXT),
+        V.REGION.but(),
+        V.REMARK.but(),
     ),
+    spans=(Span(("在店时段", "在店时间段", "来店时段", "接待时段", "到店离店时间", "来店离店时间"),
+                "arrive_time", "leave_time"),),
+    moments=(("date", "arrive_time"),),
+    sheet_date="date",
+    # a 来店顾客登记表 (展厅客流登记) is walk-ins only and has no 来店/来电 column
+    defaults=(SheetDefault("visit_type", "来店", words=("来店", "到店", "进店", "展厅", "在店"),
+                           against=("来电", "店(电)")),),
 )
 
 TEST_DRIVE = Kind(
@@ -44,19 +58,21 @@ TEST_DRIVE = Kind(
     title="试乘试驾登记表",
     doc="Test-drive register: a customer without a valid licence may never drive.",
     fields=(
-        Field("date", "试驾日期", ("日期",), T.DATE, True, past=True),
-        Field("customer", "客户姓名", ("姓名",), T.TEXT, True),
+        V.DATE.but("试驾日期", more=("试乘试驾日期",), required=True),
+        V.CUSTOMER.but(required=True),
         Field("age", "年龄", (), T.INT, True, min=1, max=80, doc="under 18 is testdrive.age"),
         Field("occupation", "职业", (), T.TEXT, True),
-        Field("license_no", "驾照号", ("驾驶证号", "驾驶证号码", "身份证号", "驾照号码", "身份证号码"), T.ID, True),
-        Field("phone", "联系电话", ("电话", "手机", "手机号"), T.PHONE, True),
-        Field("address", "联系地址", ("地址",), T.TEXT, True),
-        Field("model", "试驾车型", ("车型",), T.TEXT, True, enum="model"),
-        Field("customer_signed", "客户签名", ("客户签字",), T.SIGN, True),
-        Field("consultant_signed", "销售顾问签名", ("顾问签名", "陪同人", "顾问签字", "销售顾问签字"), T.SIGN, True),
-        Field("consultant", "销售顾问", ("顾问",), T.TEXT, True, enum="consultant"),
+        V.ID_NO.but("驾照号", more=("驾驶证号", "驾驶证号码", "驾照号码", "驾驶证"), key="license_no", required=True),
+        V.PHONE.but(required=True),
+        Field("address", "联系地址", ("地址", "住址", "家庭住址", "居住地址"), T.TEXT, True),
+        V.MODEL.but("试驾车型", more=("试乘试驾车型",), required=True),
+        Field("customer_signed", "客户签名", ("客户签字", "试驾人签字", "试驾人签名", "驾驶人签字"), T.SIGN, True),
+        Field("consultant_signed", "销售顾问签名", ("顾问签名", "陪同人", "顾问签字", "销售顾问签字", "陪同人签字"),
+              T.SIGN, True),
+        V.CONSULTANT.but(required=True),
         Field("route", "试驾路线", ("路线",), T.TEXT),
     ),
+    sheet_date="date",
 )
 
 _LOST = Condition("status", frozenset({"战败", "流失"}), text="状态为战败/流失", text_en="the card is lost")
@@ -66,18 +82,18 @@ FOLLOWUP_CARD = Kind(
     title="客户跟进卡",
     doc="One row per intent customer; the consultant's card, checked and signed by the sales manager.",
     fields=(
-        Field("card_date", "建卡日期", ("建档日期", "建卡时间", "登记日期"), T.DATE, True, past=True),
-        Field("customer", "客户姓名", ("姓名", "客户名称", "客户"), T.TEXT, True),
-        Field("phone", "联系电话", ("电话", "手机", "手机号", "联系方式", "客户电话"), T.PHONE, True),
-        Field("model", "意向车型", ("车型", "关注车型", "意向车系"), T.TEXT, True, enum="model"),
-        Field("level", "意向级别", ("级别", "客户级别", "当前级别", "意向等级"), T.ENUM, True, enum="level"),
-        Field("source", "信息来源", ("来源", "客户来源", "渠道"), T.ENUM, enum="source"),
-        Field("consultant", "销售顾问", ("顾问", "跟进顾问", "负责顾问"), T.TEXT, True, enum="consultant"),
-        Field("status", "状态", ("跟进状态", "客户状态"), T.ENUM, True, enum="card_status"),
-        Field("lost_reason", "战败原因", ("流失原因", "战败/流失原因"), T.TEXT, required_when=_LOST),
-        Field("last_contact", "最近跟进日期", ("最后跟进日期", "上次跟进日期"), T.DATE, past=True),
-        Field("next_date", "下次跟进日期", ("计划跟进日期", "下次跟进时间"), T.DATE),
-        Field("remark", "备注", ("说明",), T.TEXT),
+        V.DATE.but("建卡日期", more=("建档日期", "建卡时间", "建档时间", "建卡日"), key="card_date", required=True),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.MODEL.but(required=True),
+        V.LEVEL.but(required=True),
+        V.SOURCE.but(),
+        V.CONSULTANT.but(required=True),
+        Field("status", "状态", ("跟进状态", "客户状态", "当前状态"), T.ENUM, True, enum="card_status"),
+        Field("lost_reason", "战败原因", ("流失原因", "战败/流失原因", "战败理由"), T.TEXT, required_when=_LOST),
+        Field("last_contact", "最近跟进日期", ("最后跟进日期", "上次跟进日期", "最近联系日期"), T.DATE, past=True),
+        Field("next_date", "下次跟进日期", ("计划跟进日期", "下次跟进时间", "下次跟踪日期", "下次跟踪时间"), T.DATE),
+        V.REMARK.but(),
     ),
 )
 
@@ -86,19 +102,24 @@ FOLLOWUP_LOG = Kind(
     title="意向客户跟进记录",
     doc="One row per contact with an intent customer; the day's log goes to the manager by 17:00.",
     fields=(
-        Field("date", "跟进日期", ("回访日期", "跟踪日期", "联系日期"), T.DATE, True, past=True),
-        Field("time", "跟进时间", ("跟踪时间", "联系时间"), T.TIME),
-        Field("consultant", "销售顾问", ("顾问", "跟进人", "跟进顾问"), T.TEXT, True, enum="consultant"),
-        Field("customer", "客户姓名", ("姓名", "客户"), T.TEXT, True),
-        Field("phone", "联系电话", ("电话", "手机", "手机号"), T.PHONE, True),
-        Field("level", "意向级别", ("级别", "跟进后级别", "客户级别"), T.ENUM, True, enum="level"),
-        Field("channel", "跟进方式", ("跟踪方式", "联系方式", "方式"), T.ENUM, True, enum="channel"),
-        Field("content", "跟进内容", ("跟踪内容", "沟通内容", "内容"), T.TEXT, True),
+        V.DATE.but("跟进日期", more=("回访日期", "跟踪日期", "联系日期", "访问日期"), required=True),
+        Field("time", "跟进时间", ("跟踪时间", "联系时间", "回访时间", "访问时间"), T.TIME),
+        V.CONSULTANT.but(required=True),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.LEVEL.but(more=("跟进后级别", "跟踪后级别"), required=True),
+        # not 联系方式: on every kind that is the customer's phone
+        Field("channel", "跟进方式", ("跟踪方式", "方式", "沟通方式", "联系途径", "访问方式"), T.ENUM, True,
+              enum="channel"),
+        Field("content", "跟进内容", ("跟踪内容", "沟通内容", "内容", "跟进情况", "跟进经过", "洽谈内容", "访问经过",
+                                    "跟进记录"), T.TEXT, True),
         Field("feedback", "客户反馈", ("反馈",), T.TEXT),
-        Field("next_date", "下次跟进日期", ("下次跟踪日期", "下次跟进时间", "计划跟进日期"), T.DATE),
+        Field("next_date", "下次跟进日期", ("下次跟踪日期", "下次跟进时间", "计划跟进日期", "下次跟踪时间"), T.DATE),
         Field("submitted_at", "提交时间", ("提交", "上交时间"), T.TIME),
-        Field("manager_signed", "经理签字", ("经理签名", "销售经理签字", "审核"), T.SIGN),
+        Field("manager_signed", "经理签字", ("经理签名", "销售经理签字", "审核", "经理批阅", "销售经理批阅"), T.SIGN),
     ),
+    moments=(("date", "time"),),
+    sheet_date="date",
 )
 
 _REACHED = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访", text_en="the customer was reached")
@@ -115,16 +136,18 @@ SERVICE_CALLBACK = Kind(
     title="售后回访记录",
     doc="The information clerk's calls within 3 days of a repair (7 after a new-car delivery), with scores.",
     fields=(
-        Field("ro_no", "维修单号", ("工单号", "委托书号", "单号", "RO号"), T.TEXT, True),
-        Field("plate", "车牌号", ("车牌", "车牌号码"), T.PLATE, True),
-        Field("customer", "客户姓名", ("姓名", "客户", "车主"), T.TEXT, True),
-        Field("phone", "联系电话", ("电话", "手机", "手机号"), T.PHONE, True),
+        V.RO_NO.but(required=True),
+        V.PLATE.but(required=True),
+        V.VIN.but(),  # optional: matches the car to its delivery and its customer file
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
         Field("service_type", "维修类型", ("服务类型", "业务类型", "类型"), T.ENUM, True, enum="service_type"),
-        Field("advisor", "服务顾问", ("接待顾问", "SA"), T.TEXT, True, enum="advisor"),
-        Field("delivered", "交车日期", ("出厂日期", "结算日期", "交车时间"), T.DATE, True, past=True),
+        V.ADVISOR.but(required=True),
+        V.DELIVERED.but(required=True),
+        # 回访时间 beside 回访日期 is the time of the call; alone, with dates in it, it is the date
         Field("called", "回访日期", ("回访时间",), T.DATE, True, past=True),
-        Field("call_time", "回访时刻", ("通话时间", "致电时间"), T.TIME),
-        Field("caller", "回访人", ("回访员", "信息员", "客服"), T.TEXT, True),
+        Field("call_time", "回访时刻", ("通话时间", "致电时间", "回访时间"), T.TIME),
+        Field("caller", "回访人", ("回访员", "信息员", "客服", "回访专员"), T.TEXT, True),
         Field("outcome", "回访结果", ("回访状态", "接通情况"), T.ENUM, True, enum="outcome"),
         _score("reception_speed", "接待速度", ("接车速度",)),
         _score("completion_speed", "完工速度", ("维修速度", "交车速度")),
@@ -140,11 +163,13 @@ SERVICE_CALLBACK = Kind(
         Field("explained", "讲解维修项目", ("是否讲解", "完工讲解"), T.BOOL),
         Field("comment", "客户意见", ("客户原话", "意见建议", "客户建议"), T.TEXT),
         Field("complaint", "是否投诉", ("投诉",), T.BOOL),
-        Field("member", "会员", ("是否会员", "俱乐部会员"), T.BOOL),
-        Field("next_service_date", "下次保养日期", ("下次保养时间",), T.DATE),
+        V.MEMBER.but(),
+        V.NEXT_SERVICE_DATE.but(),
         Field("next_service_km", "下次保养里程", (), T.NUMBER, min=0, max=2_000_000),
-        Field("mileage", "当前里程", ("行驶里程", "进厂里程", "里程"), T.NUMBER, min=0, max=2_000_000),
+        V.MILEAGE.but(),
     ),
+    moments=(("called", "call_time"),),
+    sheet_date="called",
 )
 
 _RESOLVED = Condition("resolved", None, text="已填实际解决日期", text_en="once resolved")
@@ -155,10 +180,10 @@ COMPLAINT = Kind(
     doc="Quick-handling form for problem customers and complaints, through to the second call.",
     fields=(
         Field("case_no", "编号", ("处理单号", "投诉编号", "序号"), T.TEXT, True),
-        Field("date", "登记日期", ("投诉日期", "派单日期", "日期"), T.DATE, True, past=True),
-        Field("ro_no", "维修单号", ("工单号", "委托书号"), T.TEXT),
-        Field("customer", "客户姓名", ("姓名", "客户"), T.TEXT, True),
-        Field("phone", "联系电话", ("电话", "手机"), T.PHONE, True),
+        V.DATE.but("登记日期", more=("投诉日期", "派单日期"), required=True),
+        V.RO_NO.but(),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
         Field("issue", "问题描述", ("投诉内容", "客户反映情况", "问题"), T.TEXT, True),
         Field("department", "责任部门", ("部门",), T.ENUM, True, enum="department"),
         Field("owner", "负责人", ("处理人", "责任人"), T.TEXT, True),
@@ -175,6 +200,63 @@ COMPLAINT = Kind(
     ),
 )
 
+DELIVERY = Kind(
+    key="delivery",
+    title="交车登记表",
+    doc="One row per car handed over: the consultant's thank-you call within the hour, the after-sales "
+        "person introduced, the 一级回访, the first maintenance.",
+    fields=(
+        V.DELIVERED.but(more=("交付日期", "交车日"), required=True),
+        Field("delivery_time", "交车时间", ("交付时间", "交车时刻"), T.TIME, True),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.MODEL.but("车型", more=("交车车型", "销售车型"), required=True),
+        V.VIN.but(required=True),
+        V.PLATE.but(),  # often not plated yet
+        V.CONSULTANT.but(more=("交车顾问",), required=True),
+        # the after-sales person introduced; 接待顾问 on a delivery is the sales consultant
+        V.ADVISOR.but(more=("售后服务顾问", "介绍的服务顾问", "售后接待"), without=("接待顾问",), required=True),
+        Field("service_intro", "介绍售后", ("是否介绍售后", "介绍服务顾问", "引荐售后", "介绍售后人员"), T.BOOL),
+        Field("thanks_at", "感谢电话时间", ("感谢电话", "致谢电话时间", "感谢回访时间", "感谢电话时刻"), T.MOMENT),
+        Field("thanks_by", "感谢电话人", ("致电人", "感谢电话致电人"), T.TEXT),
+        Field("first_callback", "一级回访日期", ("一级回访", "一级回访时间", "首次回访日期"), T.DATE, past=True),
+        Field("first_callback_note", "一级回访内容", ("一级回访记录", "回访内容"), T.TEXT),
+        Field("first_service_date", "首保日期", ("首次保养日期", "首保时间", "首保预约日期"), T.DATE),
+        Field("first_service_km", "首保里程", ("首次保养里程",), T.NUMBER, min=0, max=2_000_000),
+        V.MEMBER.but(more=("会员/入会",)),
+        V.REMARK.but(),
+    ),
+    moments=(("delivered", "delivery_time"),),
+    sheet_date="delivered",
+    blank_told_by=(("advisor", "delivery.service_intro"),),
+)
+
+CUSTOMER_FILE = Kind(
+    key="customer_file",
+    title="客户信息卡",
+    doc="The customer file (客户信息卡 / 客户档案): one row per vehicle, kept by the information clerk "
+        "with its repair history.",
+    fields=(
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.PLATE.but(),
+        V.VIN.but(required=True),
+        V.MODEL.but("车型", more=("品牌车型",), required=True),
+        Field("bought", "购车日期", ("购买日期", "开票日期", "销售日期", "交车日期", "提车日期"), T.DATE, past=True),
+        Field("buy_type", "购车类型", ("购买类型", "销售类型", "车辆来源", "购车渠道"), T.ENUM, enum="buy_type"),
+        Field("customer_type", "客户类型", ("车辆类型", "使用性质", "客户性质", "车辆性质"), T.ENUM, enum="customer_type"),
+        V.MEMBER.but(),
+        Field("joined", "入会日期", ("入会时间", "会员日期"), T.DATE, past=True),
+        V.REGION.but(more=("区域/地址",)),
+        V.ID_NO.but(),
+        Field("last_visit", "最近进厂日期", ("最后进厂日期", "上次进厂日期", "最近维修日期", "最近进厂"), T.DATE,
+              past=True),
+        V.MILEAGE.but("最近里程", more=("最近进厂里程", "上次里程"), key="last_km"),
+        V.REMARK.but(),
+    ),
+)
+
 KINDS: dict[str, Kind] = {
-    k.key: k for k in (REGISTRATION, TEST_DRIVE, FOLLOWUP_CARD, FOLLOWUP_LOG, SERVICE_CALLBACK, COMPLAINT)
+    k.key: k for k in (REGISTRATION, TEST_DRIVE, FOLLOWUP_CARD, FOLLOWUP_LOG, SERVICE_CALLBACK, COMPLAINT,
+                       DELIVERY, CUSTOMER_FILE)
 }

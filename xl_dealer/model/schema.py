@@ -1,13 +1,16 @@
 """Workbook kinds declared as data.
 
 A kind is a list of fields (key, Chinese header, aliases, type, when required).
-Reading, rules, templates, the UDFs and the README's rule catalogue all come
-from these declarations, so adding a column is one line in ``kinds.py``.
+A field several kinds share is declared once in ``vocabulary.py`` and taken into
+each kind with :meth:`Field.but` (a kind adds only what is its own). Reading, rules,
+templates, the UDFs and the README's rule catalogue all come from these
+declarations, so adding a column is one line in ``kinds.py`` and adding an alias
+to a shared field is one line in ``vocabulary.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -24,6 +27,8 @@ class FieldType(StrEnum):
     PLATE = "plate"
     SCORE = "score"
     SIGN = "sign"  # a signature cell: yes/no or a name
+    VIN = "vin"  # a vehicle identification number (车架号), ISO 3779 / GB 16735
+    MOMENT = "moment"  # a time of day, or a date and a time (感谢电话时间)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +66,23 @@ class Field:
     max: float | None = None
     past: bool = False  # a date that records the past: date.future applies
     doc: str = ""
+    shared: str | None = None  # the vocabulary entry this field was taken from (vocabulary.py)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+    def but(self, header: str | None = None, more: tuple[str, ...] = (), without: tuple[str, ...] = (),
+            **changes: object) -> Field:
+        """This shared field as one kind uses it: its own header (the shared one stays an
+        alias), its own extra aliases, and any other attribute changed (required, past…).
+        The shared names come along, so an alias added to the vocabulary works on every kind
+        at once; ``without`` drops one that means another field of this kind (接待顾问 on a
+        delivery is the sales consultant, not the after-sales advisor)."""
+        head = header or self.header
+        names = tuple(a for a in (self.header, *self.aliases, *more) if a != head and a not in without)
+        return replace(self, header=head, aliases=tuple(dict.fromkeys(names)),
+                       shared=self.shared or self.key, **changes)  # type: ignore[arg-type]
 
     @property
     def requirement(self) -> str:
@@ -76,11 +94,43 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """One header that holds a range: 在店时段 "9:30-10:15" fills ``start`` and ``end``."""
+
+    names: tuple[str, ...]
+    start: str
+    end: str
+
+
+@dataclass(frozen=True, slots=True)
+class SheetDefault:
+    """A value a kind's forms leave out because the form itself says it: a 来店顾客登记表
+    has no 来店/来电 column, every row is a walk-in.
+
+    Used only when the sheet has no column for ``field``, its title, name or headers say
+    one of ``words`` and none of ``against`` (a 来店(来电) form without the column stays
+    ``column.missing``: it could be either)."""
+
+    field: str
+    value: str
+    words: tuple[str, ...]
+    against: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Kind:
     key: str
     title: str  # Chinese name clerks use for the workbook
     fields: tuple[Field, ...]
     doc: str = ""
+    spans: tuple[Span, ...] = ()  # range headers (在店时段 → arrive_time and leave_time)
+    # (date field, time field): one column of dates with times (回访时间 2026-11-20 10:30) fills both
+    moments: tuple[tuple[str, str], ...] = ()
+    sheet_date: str | None = None  # the field a day-per-sheet form's title or sheet name gives (日期：…)
+    defaults: tuple[SheetDefault, ...] = ()
+    # field -> the kind's rule that reports its blank cell instead of `required` (服务顾问 blank on a
+    # delivery is delivery.service_intro: one finding that says what is wrong, not two)
+    blank_told_by: tuple[tuple[str, str], ...] = ()
     _by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -3,12 +3,11 @@ cut sheet (``pieces.py``), turned into columns a chunk of rows at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice, repeat
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.model.schema import Kind
 from xl_dealer.read.header import AliasIndex, classify
 from xl_dealer.read.table import SkippedSheet, Table, build_table, table_from_rows
 
@@ -88,7 +87,10 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
     if hit is None:
         return None
     kind, h = hit
-    cols: dict[int, list[Any]] = {c: [] for c in {*range(6), *_mapped_columns(head[h], kind, index)}}
+    # every column: which is which is decided with the values (map_columns), and a 合计 may
+    # stand in any of them
+    width = max(6, len(head[h]))
+    cols: dict[int, list[Any]] = {c: [] for c in range(width)}
     seen = len(head)
     chunk = head[h + 1:]
     while True:
@@ -106,8 +108,10 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
         seen += len(chunk)
     if seen != grid.bottom + 1:
         return None
-    return build_table(name, sheet, kind, head[:h + 1], seen - h - 1, cols.__getitem__, index, errors)
+    return build_table(name, sheet, kind, head[:h + 1], seen - h - 1, _get(cols, seen - h - 1), index, errors,
+                       width=width)
 
 
-def _mapped_columns(header: list[Any], kind: Kind, index: AliasIndex) -> list[int]:
-    return [c for c, v in enumerate(header) if isinstance(v, str) and v.strip() and index.lookup(kind, v)]
+def _get(cols: dict[int, list[Any]], n: int) -> Callable[[int], Sequence[Any]]:
+    blank = ("",) * n
+    return lambda c: cols[c] if c in cols else blank

@@ -25,18 +25,21 @@ from typing import IO, TYPE_CHECKING
 
 from xl_dealer.model.config import Limits
 from xl_dealer.model.errors import InputError
+from xl_dealer.read.parts import WORKSHEET, Members, SheetRef, sheet_refs
 
 if TYPE_CHECKING:
     from xl_dealer.read.pieces import Cutter, Loader, Piece
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
-# a reference far out: two or three letters (column AA on), or seven digits (row 1,000,000 on),
+# a reference far out: two letters or more (column AA on, four letters too), or seven digits (row 1,000,000 on),
 # on a cell or a row tag anywhere: rows out of order cannot hide one. A wide one's row is
-# taken too, whatever its length: ZZ999999 in row 6 asks calamine for 700 million cells
-_FAR_REF = re.compile(rb' r="([A-Z]?+)(?:([A-Z]{1,2})(?=\d)|(?=\d{7}))(\d+)')
-_NARROW_REF = re.compile(rb'<c r="([A-Z])\d')
+# taken too, whatever its length: ZZ999999 in row 6 asks calamine for 700 million cells.
+# Letters of either case: calamine reads xfd1048576 as XFD1048576
+_FAR_REF = re.compile(rb' r="([A-Za-z]?+)(?:([A-Za-z]++)(?=\d)|(?=\d{7}))(\d+)')
+_NARROW_REF = re.compile(rb'<c r="([A-Za-z])\d')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: a DTD comes before it
 # a part zipfile cannot inflate: corrupt, truncated, or in a method it lacks (Deflate64);
 # calamine says what is wrong with it if it needs the part
 UNREADABLE = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError)
@@ -49,6 +52,7 @@ class Preflight:
     # reader need not inflate them a second time to look for one
     no_error_cells: set[str] = field(default_factory=set)
     pieces: dict[str, list[Piece]] = field(default_factory=dict)  # part → its pieces, in order
+    refs: list[SheetRef] | None = None  # the sheets the workbook lists, found as calamine finds them
     folder: Path | None = None  # where the pieces are; removed by close()
 
     def close(self) -> None:
@@ -65,46 +69,68 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def check_zip_package(path: str, limits: Limits, threads: int = 1,
+def check_zip_package(z: zipfile.ZipFile | None, path: str, limits: Limits, threads: int = 1,
                       loader: Loader | None = None) -> Preflight:
     """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader;
     with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces,
     handing each to ``loader`` once it is written and known to fit calamine's grid.
+
+    ``z`` is the workbook opened once for the whole read (None: not a zip, calamine says
+    so). The sheets are the parts calamine will read, found as it finds them (``parts``).
     The caller closes the result (the pieces are temporary files)."""
-    try:
-        z = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        return Preflight()  # calamine says what is wrong (not a zip, truncated)
-    except OSError as e:
-        raise InputError(path, f"无法打开 / cannot open ({e.strerror or e})") from None
-    with z:
-        infos = z.infolist()
-        total = sum(i.file_size for i in infos)
-        max_bytes = limits.max_unzipped_mb * 1024 * 1024
-        if total > max_bytes:
-            raise InputError(path, f"解压后超过 {limits.max_unzipped_mb} MB，已拒绝（可能是压缩炸弹）/ "
-                                   f"inflates to {total // 2**20} MB, over the limit of {limits.max_unzipped_mb} MB "
-                                   f"(limits.max_unzipped_mb)")
-        for i in infos:
-            if i.file_size > 64 * 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > limits.max_ratio:
-                raise InputError(path, f"部件 {i.filename} 的压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），"
-                                       f"已拒绝（可能是压缩炸弹）/ part {i.filename} has a compression ratio over "
-                                       f"{limits.max_ratio}:1 (limits.max_ratio): refused as a likely zip bomb")
-        sheets = []
-        for i in infos:
-            if not i.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            try:
-                with z.open(i) as fh:
-                    head = fh.read(4096)
-            except UNREADABLE:
-                head = b""  # unreadable: calamine says so if it needs the part (a sheet's scan fails too)
-            if _DTD.search(head):
+    if z is None:
+        return Preflight()
+    infos = z.infolist()
+    total = sum(i.file_size for i in infos)
+    max_bytes = limits.max_unzipped_mb * 1024 * 1024
+    if total > max_bytes:
+        raise InputError(path, f"解压后超过 {limits.max_unzipped_mb} MB，已拒绝（可能是压缩炸弹）/ "
+                               f"inflates to {total // 2**20} MB, over the limit of {limits.max_unzipped_mb} MB "
+                               f"(limits.max_unzipped_mb)")
+    for i in infos:
+        if i.file_size > 64 * 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > limits.max_ratio:
+            raise InputError(path, f"部件 {i.filename} 的压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），"
+                                   f"已拒绝（可能是压缩炸弹）/ part {i.filename} has a compression ratio over "
+                                   f"{limits.max_ratio}:1 (limits.max_ratio): refused as a likely zip bomb")
+    members = Members(z)
+    refs = sheet_refs(z, members, path)
+    sheet_keys = {r.target.replace("\\", "/").lower() for r in refs if r.kind == WORKSHEET and r.member}
+    sheets = [i for key in sorted(sheet_keys) for i in members.all(key)]
+    seen = {id(i) for i in sheets}
+    for i in infos:
+        # every part a reader parses as XML: by its name, any case, and every sheet whatever its name
+        if id(i) in seen or i.filename.lower().endswith((".xml", ".rels", ".vml")):
+            if _declares_dtd(z, i):
                 raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
                                        f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
-            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml") and "/_rels/" not in i.filename:
-                sheets.append(i)
-        return _scan_sheets(z, sheets, limits, threads, loader)
+    out = _scan_sheets(z, sheets, limits, threads, loader)
+    # two members of one name: which one a reader takes is the zip library's choice, so such a
+    # sheet is read by the sparse reader, whose cost does not depend on which it is
+    out.sparse_sheets.update(i.filename for key in sheet_keys if len(members.all(key)) > 1
+                             for i in members.all(key))
+    out.refs = refs
+    return out
+
+
+def _declares_dtd(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Does the part declare a DTD? It can only do so before its root element, so the prologue
+    is read up to that (a few bytes; a prologue padded past 1 MB is refused as one)."""
+    head = b""
+    try:
+        with z.open(info) as fh:
+            while len(head) < (1 << 20):
+                block = fh.read(4096)
+                if not block:
+                    break
+                head += block
+                if _ROOT_START.search(head):
+                    break
+            else:
+                return True
+    except UNREADABLE:
+        return False  # unreadable: calamine says so if it needs the part (a sheet's scan fails too)
+    m = _ROOT_START.search(head)
+    return bool(_DTD.search(head[:m.start()] if m else head))
 
 
 def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int,
@@ -218,10 +244,10 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
                 edge = tail + block[:_OVERLAP]
                 far = _FAR_REF.findall(block) + _FAR_REF.findall(edge)
                 if far:
-                    wide.update(a + b for a, b, _ in far if b)
+                    wide.update((a + b).upper() for a, b, _ in far if b)
                     deep = max(deep, *(int(d) for _, _, d in far))
                 if seen < 1_000_000:
-                    narrow.update(_NARROW_REF.findall(edge + block))
+                    narrow.update(n.upper() for n in _NARROW_REF.findall(edge + block))
                 errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
                 seen += len(block)
                 before, last = last, block
@@ -236,6 +262,7 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
             blocks.close()  # before the part closes: a block may still be inflating
     rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]
     return _too_big(max(deep, *rows, 0), wide, narrow, limits), errors
+
 
 
 def _too_big(max_row: int, wide: set[bytes], narrow: set[bytes], limits: Limits) -> bool:

@@ -1,20 +1,23 @@
 """Header rows: which row is the header, which column is which field, which kind a sheet is.
 
 Headers are compared after folding (full-width, stars, spaces, line breaks) and go
-through each field's aliases plus any a store adds in ``dealer.toml``.
+through each field's aliases plus any a store adds in ``dealer.toml``; which column is
+which field is decided for the whole header row at once (``map_columns``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
-from xl_dealer.model.schema import Kind
-from xl_dealer.read.values import fold
+from xl_dealer.model.schema import Field, FieldType, Kind, Span
+from xl_dealer.read.values import fold, is_datetime_text, to_date, to_time
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 
@@ -39,51 +42,248 @@ def header_key(text: str) -> str:
 
 
 class AliasIndex:
-    """header_key → field key, for each kind, from the declarations plus config aliases."""
+    """header_key → the fields a header may name, for each kind: the declared headers and
+    aliases (shared ones from the vocabulary included) plus the store's own from ``dealer.toml``."""
 
     def __init__(self, config: Config, kinds: Iterable[Kind] | None = None) -> None:
         self.kinds = list(kinds or KINDS.values())
-        self.by_kind: dict[str, dict[str, str]] = {}
+        self.by_kind: dict[str, dict[str, list[tuple[str, int]]]] = {}
+        self.spans: dict[str, dict[str, Span]] = {}
         for kind in self.kinds:
-            table: dict[str, str] = {}
-            extra = config.aliases.get(kind.key, {})
+            table: dict[str, list[tuple[str, int]]] = {}
             for f in kind.fields:
-                for name in (*f.names, *extra.get(f.key, ())):
-                    table.setdefault(header_key(name), f.key)
+                names = [(f.header, EXACT), *((a, ALIAS) for a in (*f.aliases, *config.aliases_of(kind.key, f.key)))]
+                for name, strength in names:
+                    hits = table.setdefault(header_key(name), [])
+                    if all(k != f.key for k, _ in hits):
+                        hits.append((f.key, strength))
             self.by_kind[kind.key] = table
+            self.spans[kind.key] = {header_key(n): sp for sp in kind.spans for n in sp.names}
 
-    def lookup(self, kind: Kind, text: str) -> str | None:
+    def candidates(self, kind: Kind, text: str) -> list[tuple[str, int]]:
+        """The fields ``text`` may name, each with how strongly (the field's own header, an
+        alias, a name with a bracketed note: 喷漆质量（钣喷）)."""
         table = self.by_kind[kind.key]
         k = header_key(text)
         hit = table.get(k)
         if hit is None and ("(" in k or "[" in k or "【" in k):
             hit = table.get(_BRACKETED.sub("", k))
-        return hit
+            if hit:
+                return [(f, s - 1) for f, s in hit]
+        return hit or []
+
+    def span(self, kind: Kind, text: str) -> Span | None:
+        """The range a header holds (在店时段 → 来店时间 and 离店时间), if it is one."""
+        spans = self.spans[kind.key]
+        if not spans:
+            return None
+        k = header_key(text)
+        return spans.get(k) or spans.get(_BRACKETED.sub("", k))
+
+    def lookup(self, kind: Kind, text: str) -> str | None:
+        """The field ``text`` names best on its own (no other columns or values looked at)."""
+        cands = self.candidates(kind, text)
+        if not cands:
+            span = self.span(kind, text)
+            return span.start if span else None
+        wants = _wants(header_key(text))
+        return max(cands, key=lambda c: (c[1] + _pref(kind.field(c[0]), wants, None), -cands.index(c)))[0]
+
+    def names(self, kind: Kind, text: str) -> set[str]:
+        """Every field ``text`` would fill on its own: one, or both ends of a range."""
+        key = self.lookup(kind, text)
+        if key is None:
+            return set()
+        span = None if self.candidates(kind, text) else self.span(kind, text)
+        return {span.start, span.end} if span else {key}
 
 
-def _score(kind: Kind, mapped: set[str]) -> tuple[float, int]:
+EXACT, ALIAS = 3, 2
+_TIME_WORDS = ("时间", "时刻", "时段", "几点")
+_DATE_WORDS = ("日期", "日")
+
+
+def _wants(key: str) -> str | None:
+    """What a header's own words ask for: a …时间 header a time, a …日期 header a date."""
+    if key.endswith(_TIME_WORDS):
+        return "time"
+    if key.endswith(_DATE_WORDS):
+        return "date"
+    return None
+
+
+def _when(f: Field) -> str | None:
+    if f.type in (FieldType.TIME, FieldType.MOMENT):
+        return "time"
+    if f.type is FieldType.DATE:
+        return "date"
+    return None
+
+
+def _pref(f: Field, wants: str | None, values: str | None) -> float:
+    """How much better ``f`` fits than its bare name says: values that are (not) its type
+    count most; a header's own …时间/…日期 breaks the tie."""
+    t = _when(f)
+    if t is None:
+        return 0.0
+    score = 0.0
+    if values is not None:
+        score += 1 if values in (t, "datetime") else -1
+    if wants is not None and t == wants:
+        score += 0.5
+    return score
+
+
+def value_kind(values: Iterable[Any]) -> str | None:
+    """What a column's first values are: "date", "time", "datetime" (a date with a time of
+    day), or None (neither, or blank). Enough to tell a 回访时间 of dates from one of times."""
+    counts = {"date": 0, "time": 0, "datetime": 0}
+    seen = 0
+    for v in values:
+        if v is None or v == "" or v.__class__ is bool:
+            continue
+        seen += 1
+        if seen > 60:
+            break
+        k = _one_value_kind(v)
+        if k:
+            counts[k] += 1
+    best = max(counts, key=lambda k: (counts[k], k == "datetime"))
+    return best if counts[best] else None
+
+
+def _one_value_kind(v: Any) -> str | None:
+    if isinstance(v, dt.datetime):
+        if v.year < 1950:  # a time cell as Excel hands it (1899-12-30 10:40)
+            return "time"
+        return "datetime" if v.time() != dt.time() else "date"
+    if isinstance(v, dt.date):
+        return "date"
+    if isinstance(v, dt.time):
+        return "time"
+    if isinstance(v, int | float):
+        if 0 <= v < 1 or (1 <= v < 24 and isinstance(v, float)):  # a fraction of a day; 9.30 typed
+            return "time"
+        if v >= 18264:  # an Excel serial: with a fraction, a time of that day too
+            return "datetime" if isinstance(v, float) and not v.is_integer() else "date"
+        return None
+    if isinstance(v, str):
+        if to_date(v, year=2000)[1] is None:
+            return "datetime" if is_datetime_text(v) else "date"
+        if to_time(v)[1] is None:
+            return "time"
+    return None
+
+
+@dataclass(slots=True)
+class Mapping:
+    """Which column is which field on one sheet."""
+
+    columns: dict[str, int] = field(default_factory=dict)  # field key -> 0-based column
+    headers: dict[str, str] = field(default_factory=dict)  # field key -> header text as written
+    unmapped: list[str] = field(default_factory=list)
+    unmapped_cols: dict[str, int] = field(default_factory=dict)  # unmapped header -> its column
+    duplicates: list[tuple[str, str, int]] = field(default_factory=list)  # (field, header, column)
+    spans: dict[int, Span] = field(default_factory=dict)  # column holding a range -> its range
+
+
+def map_columns(kind: Kind, header: Sequence[Any], index: AliasIndex,
+                sample: Callable[[int], Sequence[Any]]) -> Mapping:
+    """Header cells → fields, by meaning rather than first match.
+
+    Each column's candidates come from the names; where a header could be a date or a
+    time (回访时间 beside 回访日期, or alone holding dates), the column's first values
+    (``sample(c)``) and the header's own …时间/…日期 decide. Then the best fits are taken
+    first: a field's own header before an alias, an earlier column before a later one; a
+    column whose every field is taken is a duplicate. A range header (在店时段) fills both
+    its ends that no column of their own fills, and one column of dates with times fills
+    both fields of a ``kind.moments`` pair.
+    """
+    m = Mapping()
+    scored: list[tuple[float, int, str]] = []
+    spans: dict[int, tuple[Span, str]] = {}
+    mapped_cols: dict[int, str] = {}
+    for c, cellv in enumerate(header):
+        if not isinstance(cellv, str) or not cellv.strip():
+            if cellv not in (None, "") and not isinstance(cellv, str):
+                m.unmapped.append(str(cellv))
+            continue
+        text = cellv.strip()
+        cands = index.candidates(kind, text)
+        if not cands:
+            span = index.span(kind, text)
+            if span is not None:
+                spans[c] = (span, text)
+            else:
+                m.unmapped.append(text)
+                m.unmapped_cols.setdefault(text, c)
+            continue
+        mapped_cols[c] = text
+        wants = _wants(header_key(text))
+        values = None
+        if len({_when(kind.field(f)) for f, _ in cands}) > 1:  # a date or a time: the values say
+            values = value_kind(sample(c)[:200])
+        scored += [(s + _pref(kind.field(f), wants, values), c, f) for f, s in cands]
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    taken: set[int] = set()
+    for _, c, f in scored:
+        if c in taken or f in m.columns:
+            continue
+        m.columns[f] = c
+        m.headers[f] = mapped_cols[c]
+        taken.add(c)
+    for c, text in mapped_cols.items():
+        if c not in taken:
+            best = next(f for _, cc, f in scored if cc == c)
+            m.duplicates.append((best, text, c))
+    for c, (span, text) in spans.items():
+        free = [k for k in (span.start, span.end) if k not in m.columns]
+        if not free:
+            m.duplicates.append((span.start, text, c))
+            continue
+        for k in free:
+            m.columns[k] = c
+            m.headers[k] = text
+        m.spans[c] = span
+    for date_key, time_key in kind.moments:
+        have = [k for k in (date_key, time_key) if k in m.columns]
+        if len(have) == 1 and m.columns[have[0]] not in m.spans:
+            other = time_key if have[0] == date_key else date_key
+            c = m.columns[have[0]]
+            if value_kind(sample(c)[:200]) == "datetime":
+                m.columns[other] = c
+                m.headers[other] = m.headers[have[0]]
+    m.duplicates.sort(key=lambda d: d[2])
+    m.columns = {k: m.columns[k] for k in sorted(m.columns, key=m.columns.__getitem__)}  # column order
+    m.headers = {k: m.headers[k] for k in m.columns}
+    return m
+
+
+def _score(kind: Kind, mapped: set[str]) -> tuple[int, float]:
     req = kind.required_keys
     found = sum(1 for k in req if k in mapped)
-    return (found / len(req) if req else 0.0, len(mapped))
+    return (len(mapped), found / len(req) if req else 0.0)
 
 
 def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tuple[Kind, int] | None:
     """The (kind, 0-based header row) whose headers match best, if any is convincing.
 
     A sheet is of a kind when its header row holds at least 3 of the kind's fields and
-    at least half of its required ones; the best fraction of required fields wins.
+    at least half of its required ones; of those, the kind that understands the most
+    columns wins (a 交车登记表 without its 交车时间 column still says more as a delivery
+    register than as a customer file), then the larger share of its required fields.
     """
-    best: tuple[tuple[float, int], Kind, int] | None = None
+    best: tuple[tuple[int, float], Kind, int] | None = None
     for r, row in enumerate(rows[:search_rows]):
         texts = [c for c in row if isinstance(c, str) and c.strip()]
         if len(texts) < 3:
             continue
         for kind in index.kinds:
-            mapped = {k for t in texts if (k := index.lookup(kind, t))}
+            mapped = {k for t in texts for k in index.names(kind, t)}
             if len(mapped) < 3:
                 continue
             score = _score(kind, mapped)
-            if score[0] < 0.5:
+            if score[1] < 0.5:
                 continue
             if best is None or score > best[0]:
                 best = (score, kind, r)

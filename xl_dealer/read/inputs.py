@@ -35,29 +35,54 @@ def generated_by_us(path: Path) -> str | None:
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
-    """(file, came from a folder) for files as given and folders expanded (recursively, sorted)."""
+    """(file, came from a folder) for files as given and folders expanded (recursively, sorted).
+
+    A folder that cannot be read (no permission, gone) is kept as an input of its own, which
+    ``read_file`` reports as unreadable: a walk that skipped it in silence published a report
+    without that month. Anything in a folder named like a workbook that is not one (a broken
+    link, a FIFO) is kept too, and told apart the same way; hidden folders are not entered."""
     out: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            # lock files (~$x.xlsx) and hidden files (.x.xlsx, macOS ._x.xlsx) are kept so
-            # read_file can list them as skipped; hidden folders are not entered
-            found = sorted(
-                q for q in p.rglob("*")
-                if q.suffix.lower() in EXTENSIONS and q.is_file()
-                and not any(part.startswith(".") for part in q.relative_to(p).parts[:-1])
-            )
+            found = _walk(p)
             out.extend((q, True) for q in found if _first(q, seen))
         elif _first(p, seen):
             out.append((p, False))
     return out
 
 
+def _walk(top: Path) -> list[Path]:
+    found: list[Path] = []
+
+    def unreadable(e: OSError) -> None:
+        found.append(Path(e.filename) if e.filename else top)
+
+    # lock files (~$x.xlsx) and hidden files (.x.xlsx, macOS ._x.xlsx) are kept so read_file can
+    # list them as skipped
+    visited: set[str] = set()
+    # links to folders are followed (a month kept elsewhere), each real folder entered once (no loops)
+    for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in visited:
+            dirs[:] = []
+            continue
+        visited.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if Path(name).suffix.lower() in EXTENSIONS:
+                found.append(Path(folder) / name)
+    return sorted(found)
+
+
 def _first(p: Path, seen: set[Path]) -> bool:
     """A workbook named twice (or in a folder and by name) is read once: counted twice, every
     finding and report number would double."""
-    key = p.resolve()
+    try:
+        key = p.resolve()
+    except (OSError, RuntimeError):  # a link loop: read_file says so
+        key = p.absolute()
     if key in seen:
         return False
     seen.add(key)

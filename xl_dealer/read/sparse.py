@@ -106,11 +106,14 @@ def date_styles(z: zipfile.ZipFile) -> set[int]:
     return out
 
 
-def _col(ref: str) -> tuple[int, int]:
+def _col(ref: str) -> tuple[int, int] | None:
+    """A reference as calamine reads it (letters of either case): (0-based column, row), or None."""
     n = i = 0
-    while i < len(ref) and ref[i].isalpha():
-        n = n * 26 + ord(ref[i]) - 64
+    while i < len(ref) and ("A" <= ref[i] <= "Z" or "a" <= ref[i] <= "z"):
+        n = n * 26 + ord(ref[i].upper()) - 64
         i += 1
+    if not n or not ref[i:].isdigit() or not ref[i:].isascii():
+        return None
     return n - 1, int(ref[i:])
 
 
@@ -119,28 +122,44 @@ def read_sparse(z: zipfile.ZipFile, part: str, max_columns: int) -> tuple[list[l
     strings = shared_strings(z)
     dates = date_styles(z)
     rows: dict[int, dict[int, Any]] = {}
-    cur: dict[str, Any] = {"ref": None, "t": "n", "s": 0, "buf": [], "in_v": False}
+    # a cell without r= is placed as calamine places it: after the cell before it, on the row
+    # its <row r=> names (or the one after the row before)
+    cur: dict[str, Any] = {"pos": None, "t": "n", "s": 0, "buf": [], "in_v": False, "row": 0, "col": 0}
 
     def start(name: str, attrs: dict) -> None:
         n = _local(name)
         if n == "c":
-            cur["ref"] = attrs.get("r")
+            ref = _col(attrs["r"]) if "r" in attrs else None
+            if ref is not None:
+                cur["col"] = ref[0]
+                cur["pos"] = (ref[1], ref[0])
+            else:
+                cur["pos"] = (cur["row"] + 1, cur["col"])
             cur["t"] = attrs.get("t", "n")
-            cur["s"] = int(attrs.get("s", 0))
+            s = attrs.get("s", "0")
+            cur["s"] = int(s) if s.isdigit() else 0
             cur["buf"] = []
-        elif n in ("v", "t") and cur["ref"] is not None:
+        elif n in ("v", "t") and cur["pos"] is not None:
             cur["in_v"] = True
+        elif n == "row":
+            r = attrs.get("r", "")
+            if r.isdigit() and r.isascii():
+                cur["row"] = int(r) - 1
 
     def end(name: str) -> None:
         n = _local(name)
         if n in ("v", "t"):
             cur["in_v"] = False
+        elif n == "row":
+            cur["row"] += 1
+            cur["col"] = 0
         elif n == "c":
-            ref, text = cur["ref"], "".join(cur["buf"])
-            cur["ref"] = None
-            if not ref or text == "":
+            pos, text = cur["pos"], "".join(cur["buf"])
+            cur["pos"] = None
+            cur["col"] += 1
+            if pos is None or text == "":
                 return
-            c, r = _col(ref)
+            r, c = pos
             if c >= max_columns:
                 return
             rows.setdefault(r, {})[c] = _value(cur["t"], cur["s"], text, strings, dates)
@@ -167,8 +186,8 @@ def read_sparse(z: zipfile.ZipFile, part: str, max_columns: int) -> tuple[list[l
 
 def _value(t: str, style: int, text: str, strings: list[str], dates: set[int]) -> Any:
     if t == "s":
-        i = int(text)
-        return strings[i] if i < len(strings) else ""
+        i = int(text) if text.isdigit() else -1
+        return strings[i] if 0 <= i < len(strings) else ""
     if t in ("str", "inlineStr", "e"):
         return text
     if t == "b":
@@ -177,9 +196,9 @@ def _value(t: str, style: int, text: str, strings: list[str], dates: set[int]) -
         f = float(text)
     except ValueError:
         return text
-    if style in dates:
+    if style in dates and 0 <= f < 2958466:  # a date Excel can show (up to 9999-12-31)
         d = _EPOCH + dt.timedelta(days=f)
         if f < 1:
             return d.time()
         return d.date() if f.is_integer() else d
-    return f
+    return f  # out of range, inf or nan: the number itself, which the checks call no date

@@ -20,6 +20,10 @@ from typing import Any
 Result = tuple[Any, str | None]
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# the first day a dealership's log can be about: earlier is a typo, or a small number Excel shows
+# as a date (a date-formatted 5 is 1900-01-05, 60 Excel's phantom 1900-02-29)
+FIRST_DAY = dt.date(1990, 1, 1)
+_FIRST_SERIAL = (FIRST_DAY - EXCEL_EPOCH).days
 ERROR_VALUES = frozenset(
     {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
      "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
@@ -78,8 +82,8 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
 
 
 def serial_to_date(x: float) -> dt.date | None:
-    """An Excel serial to a date; serials before 1950 are not dates a dealership records."""
-    if 18264 <= x < 2958466:
+    """An Excel serial to a date; serials before 1990 are not dates a dealership records."""
+    if _FIRST_SERIAL <= x < 2958466:
         return EXCEL_EPOCH + dt.timedelta(days=int(x))
     return None
 
@@ -92,9 +96,9 @@ def to_date(raw: Any, year: int | None = None, ref: dt.date | None = None) -> Re
     if v is None:
         return None, None
     if isinstance(v, dt.datetime):
-        return v.date(), None
+        v = v.date()
     if isinstance(v, dt.date):
-        return v, None
+        return (v, None) if v >= FIRST_DAY else (None, "format.date")
     if isinstance(v, bool):
         return None, "format.date"
     if isinstance(v, int | float):
@@ -126,9 +130,10 @@ def _parse_date_text(s: str, year: int | None) -> Result:
 
 def _ymd(y: int, m: int, d: int) -> Result:
     try:
-        return dt.date(y, m, d), None
+        day = dt.date(y, m, d)
     except ValueError:
         return None, "format.date"
+    return (day, None) if day >= FIRST_DAY else (None, "format.date")
 
 
 # ---------------------------------------------------------------- times
@@ -167,6 +172,12 @@ def to_time(raw: Any) -> Result:
 
 
 _LEADING_DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?(?:\s+|T)")
+
+
+def is_datetime_text(s: str) -> bool:
+    """A text date with a time of day after it (2026-11-20 10:30)."""
+    s = fold(s)
+    return _LEADING_DATE.match(s) is not None and _parse_time_text(s)[1] is None
 
 
 @lru_cache(maxsize=8192)
@@ -301,12 +312,91 @@ def to_bool(raw: Any) -> Result:
     return None, "enum"
 
 
+# what a clerk writes in a signature cell that was NOT signed: no signature, like a blank cell
+_UNSIGNED = frozenset({"否", "n", "no", "×", "✗", "✘", "x", "0", "false", "无", "没有", "未", "f", "不", "未签", "没签",
+                       "未签字", "未签名", "没签字", "没有签字", "不签", "拒签", "待签", "未审核", "/", "-", "—"})
+
+
 def to_sign(raw: Any) -> Result:
-    """A signature cell: yes/no, or any name (signed)."""
-    b, problem = to_bool(raw)
-    if problem is None:
-        return b, None
+    """A signature cell: yes, or any name, is signed (True); 否, ×, 无, 未签 and the like are
+    no signature (None, as a blank: a required signature is then ``required``)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, str) and v.lower() in _UNSIGNED:
+        return None, None
+    if v is False or (isinstance(v, int | float) and not isinstance(v, bool) and v == 0):
+        return None, None
     return True, None
+
+
+def is_refusal(raw: Any) -> bool:
+    """A signature cell that holds a word saying it was not signed (not a blank)."""
+    v = clean(raw)
+    return v is not None and to_sign(raw)[0] is None
+
+
+# ---------------------------------------------------------------- values outside the table
+
+_SPAN_SEP = re.compile(r"\s*(?:-|~|—|–|至|到)+\s*")
+_DAYPART = re.compile(r"^(上午|下午|早上|中午|晚上)")
+
+
+def split_span(raw: Any) -> tuple[Any, Any]:
+    """One cell holding a range of times (在店时段 9:30-10:15, 9:30~10:15, 9点30-10点15,
+    下午3:30-4:15) as its start and its end, each still raw; a single time is the start."""
+    if raw is None or raw.__class__ is not str:
+        return raw, None
+    s = fold(raw)
+    if not s:
+        return None, None
+    d = _LEADING_DATE.match(s)
+    if d:  # "2026-11-18 9:30-10:15": the times after the date
+        s = s[d.end():]
+    parts = _SPAN_SEP.split(s, maxsplit=1)
+    if len(parts) == 1:
+        return s, None
+    a, b = parts[0] or None, parts[1] or None
+    m = _DAYPART.match(a or "")
+    if m and b and not _DAYPART.match(b) and not re.search(r"am|pm", b, re.IGNORECASE):
+        b = m[1] + b  # 下午3:30-4:15: the end is in the afternoon too
+    return a, b
+
+
+_DATE_IN_TEXT = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_MONTH_DAY_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_YEAR_MONTH_IN_TEXT = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_DAY_ONLY = re.compile(r"^(\d{1,2})\s*[日号]?$")  # sheets 1…31 of a month's workbook
+
+
+def date_in_text(text: str) -> str | None:
+    """The one day a title names (日期：2026年11月18日 星期三 → "2026年11月18日"); None when it
+    names none, or a range (2026年11月1日—11月30日) or several days."""
+    s = fold(text)
+    full = _DATE_IN_TEXT.findall(s)
+    short = _MONTH_DAY_IN_TEXT.findall(_DATE_IN_TEXT.sub(" ", s))
+    if len(full) == 1 and not short:
+        y, m, d = full[0]
+        return f"{y}年{int(m)}月{int(d)}日"
+    return None
+
+
+def date_in_sheet_name(name: str, title_texts: list[str]) -> str | None:
+    """The day a day-per-sheet form's sheet name says: 2026-11-18, 11月18日, 11.18, or 18日
+    (the month from the title's 2026年11月); None otherwise."""
+    s = fold(name)
+    full = date_in_text(s)
+    if full:
+        return full
+    if _MONTH_DAY.match(s):
+        return s
+    m = _DAY_ONLY.match(s)
+    if m and 1 <= int(m[1]) <= 31:
+        for t in title_texts:
+            ym = _YEAR_MONTH_IN_TEXT.search(fold(t))
+            if ym:
+                return f"{ym[1]}年{int(ym[2])}月{int(m[1])}日"
+    return None
 
 
 def make_enum(allowed: list[str], synonyms: dict[str, str], upper: bool = False) -> Callable[[Any], Result]:
@@ -424,6 +514,67 @@ def to_plate(raw: Any) -> Result:
     return (s, None) if _PLATE.match(s) else (None, "format.plate")
 
 
+_VIN_STRIP = re.compile(r"[\s\-_.·]")
+
+
+def to_vin(raw: Any) -> Result:
+    """A VIN (车架号): 17 characters, no I, O or Q, and the check digit in position 9 (ISO 3779,
+    mandatory in China by GB 16735), checked by ``vininfo``. Lower case and spaces are accepted
+    (lsvam 4187c2184847 is LSVAM4187C2184847)."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if not isinstance(v, str):
+        return None, "format.vin"  # 17 characters with letters are never a number
+    return _parse_vin(_VIN_STRIP.sub("", v).upper())
+
+
+@lru_cache(maxsize=65536)
+def _parse_vin(s: str) -> Result:
+    from vininfo import Vin
+    from vininfo.exceptions import ValidationError
+
+    try:
+        ok = Vin(s).verify_checksum(check_year=False)
+    except (ValidationError, ValueError, KeyError, IndexError):
+        return None, "format.vin"
+    return (s, None) if ok else (None, "format.vin")
+
+
+def vin_check_digit(vin17: str) -> str | None:
+    """The check digit position 9 of ``vin17`` must have (None when no digit makes it valid):
+    for the samples, found by asking ``vininfo`` rather than keeping a second table."""
+    for ch in "0123456789X":
+        cand = vin17[:8] + ch + vin17[9:]
+        if _parse_vin(cand)[1] is None:
+            return ch
+    return None
+
+
+def to_moment(raw: Any) -> Result:
+    """A time of day (10:30, 下午3:30, a fraction of a day), or a date and a time
+    (2026-11-20 10:30, an Excel datetime): a ``time``, or a ``datetime`` when the day is given."""
+    v = clean(raw)
+    if v is None:
+        return None, None
+    if isinstance(v, dt.datetime):
+        if v.year < 1950:  # a time cell as Excel hands it (1899-12-30 10:40): no day in it
+            return v.time().replace(microsecond=0), None
+        return v.replace(microsecond=0), None
+    if isinstance(v, float) and v >= 18264:  # a datetime serial
+        d = serial_to_date(v)
+        t, _ = to_time(v % 1)
+        return (dt.datetime.combine(d, t), None) if d is not None and t is not None else (None, "format.time")
+    if isinstance(v, str) and is_datetime_text(v):
+        d, _ = to_date(v)
+        t, _ = to_time(v)
+        if d is not None and t is not None:
+            return dt.datetime.combine(d, t), None
+    if isinstance(v, dt.date):
+        return None, "format.time"  # a day alone says nothing of the hour
+    return to_time(v)
+
+
 def mask_phone(v: str | None) -> str | None:
     """138****5678: what a manager report shows instead of the number."""
     if not v:
@@ -442,3 +593,23 @@ def mask_id(v: str | None) -> str | None:
 def text_width(s: str) -> int:
     """Display width in Excel column units: CJK and full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+# an ID number (18 characters, or the old 15 digits) or a phone inside free text: 客户意见, 处理结果,
+# a name a clerk typed the customer's ID into. Not inside a longer run of digits or letters
+# (an RO number, a VIN), so nothing else is hidden.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])")
+
+
+def mask_text(s: str, phones: bool = True) -> str:
+    """Free text with every ID number masked, and every phone unless ``phones`` is False (a
+    call list): what a manager report shows of a clerk's or customer's words."""
+    if not any(ch.isdigit() for ch in s):
+        return s
+    s = _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) or "", s)
+    if phones:
+        s = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])[-11:]) or "", s)
+        s = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])) or "", s)
+    return s

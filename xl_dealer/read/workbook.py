@@ -8,6 +8,7 @@ Row numbers are the real Excel rows (``skip_empty_area=False``).
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Collection
@@ -22,6 +23,7 @@ from xl_dealer.read.dense import Grid, from_calamine
 from xl_dealer.read.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.inputs import EXTENSIONS, generated_by_us, is_marked_copy
+from xl_dealer.read.parts import sheet_members
 from xl_dealer.read.pieces import Loader
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.read.values import ERROR_VALUES
@@ -33,6 +35,8 @@ class FileResult:
     error: str | None = None
     skipped: str | None = None  # e.g. an Excel lock file: listed, not an error
     sheets: list[dict[str, Any]] = field(default_factory=list)
+    # the version read (size, mtime, inode): annotate marks that version or none
+    fingerprint: tuple[int, int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"path": self.path, "error": self.error, "sheets": self.sheets}
@@ -48,6 +52,10 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
     Our own outputs are listed as skipped: a report always, a marked copy when a folder
     brought it in (its source beside it is checked; named on its own, a clerk may be fixing it)."""
     fr = FileResult(str(path))
+    problem = _not_readable(path)
+    if problem:
+        fr.error = problem
+        return fr, []
     if path.name.startswith("~$"):
         fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
         return fr, []
@@ -61,10 +69,21 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
                       "(its source is checked)")
         return fr, []
-    try:
-        sheets = read_workbook(path, config, index, threads)
-    except InputError as e:
-        fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
+    for attempt in range(2):
+        before = fingerprint(path)
+        try:
+            sheets = read_workbook(path, config, index, threads)
+        except InputError as e:
+            if fingerprint(path) != before and attempt == 0:
+                continue  # saved over while we read it: what failed may be the mix of two versions
+            fr.error = e.reason if not e.sheet else f"[{e.sheet}] {e.reason}"
+            return fr, []
+        if fingerprint(path) == before:
+            fr.fingerprint = before
+            break
+    else:
+        # the guard, calamine and the error scan each looked at the file: one version for all, or none
+        fr.error = "文件在检查过程中被保存过，没有检查：请稍后再运行 / the file was saved over while it was read: not checked, run again"
         return fr, []
     tables = [s for s in sheets if isinstance(s, Table)]
     fr.sheets = [s.info() for s in sheets]
@@ -75,6 +94,46 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         names = "、".join(t.sheet for t in tables)
         fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
     return fr, tables
+
+
+def fingerprint(p: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from the next: size, modification time, inode."""
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _not_readable(p: Path) -> str | None:
+    """Why this path cannot be read as a file, before anything opens it: a FIFO or /dev/zero would
+    be read for ever, a link loop raised, a folder or file without permission was skipped."""
+    import stat
+
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        if os.path.lexists(p):
+            return "链接指向的文件不存在 / a link to a file that does not exist"
+        return "文件不存在，请检查路径 / file not found: check the path"
+    except PermissionError:
+        return "没有读取权限 / permission denied: ask the owner of the folder for read access"
+    except OSError as e:  # ELOOP: a link that points at itself
+        return f"无法读取 / cannot read ({e.strerror or e})"
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            os.listdir(p)
+        except OSError as e:
+            return f"文件夹无法读取，其中的工作簿没有检查 / cannot read this folder, its workbooks were not checked ({e.strerror or e})"
+        return "是文件夹，不是工作簿 / a folder, not a workbook"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（管道、设备等），没有读取 / not a regular file (a pipe, a device): not read"
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as e:
+        return f"没有读取权限 / cannot read ({e.strerror or e}): ask the owner for read access"
+    return None
 
 
 def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None,
@@ -91,43 +150,72 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     if p.suffix.lower() not in EXTENSIONS:
         raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
     zipped = p.suffix.lower() in (".xlsx", ".xlsm")
-    loader = Loader(threads) if zipped and threads > 1 else None
+    if not zipped:
+        from xl_dealer.read.other import read_other
+
+        return read_other(p, name, index, config)
+    loader = Loader(threads) if threads > 1 else None
     pre = Preflight()
+    z = _open_zip(p, name)
     try:
         # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
         # ones are cut into pieces, which start being read as soon as each is written
-        if zipped:
-            pre = check_zip_package(name, config.limits, threads, loader)
-        return _read_sheets(p, name, pre, index, config, zipped, loader)
+        pre = check_zip_package(z, name, config.limits, threads, loader)
+        return _read_sheets(p, name, z, pre, index, config, loader)
     finally:
         if loader is not None:
             loader.close()
         pre.close()
+        if z is not None:
+            z.close()
 
 
-def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: Config,
-                 zipped: bool, loader: Loader | None) -> list[Table | SkippedSheet]:
+def _open_zip(p: Path, name: str) -> zipfile.ZipFile | None:
+    """The workbook opened once: the guard, the part map, the formula-error scan and the sparse
+    reader all read this one handle. None when it is not a zip (calamine says what it is)."""
+    try:
+        return zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return None
+    except OSError as e:
+        raise InputError(name, f"无法打开 / cannot open ({e.strerror or e})") from None
+
+
+def _calamine_errors() -> tuple[type[BaseException], ...]:
+    """What python-calamine raises on a sheet or workbook it cannot read. A Rust panic arrives
+    as pyo3's PanicException, a BaseException: see ``_is_panic``."""
     import python_calamine as pc
 
+    return (pc.CalamineError, pc.XmlError, pc.ZipError, ValueError, OSError, OverflowError)
+
+
+def _is_panic(e: BaseException) -> bool:
+    return type(e).__name__ == "PanicException"
+
+
+def _read_sheets(p: Path, name: str, z: zipfile.ZipFile | None, pre: Preflight, index: AliasIndex,
+                 config: Config, loader: Loader | None) -> list[Table | SkippedSheet]:
+    import python_calamine as pc
+
+    fails = _calamine_errors()
+    members = sheet_members(pre.refs) if pre.refs is not None else {}
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except pc.PasswordError:
         raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as e:
-        raise InputError(name, "文件已损坏或不是 Excel 文件：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
-                               f"corrupt or not a workbook: open it in Excel and save it again as .xlsx ({_short(e)})") from None
+    except BaseException as e:
+        if not isinstance(e, fails) and not _is_panic(e):
+            raise
+        if z is not None and pre.refs is not None and members:
+            # calamine refuses the whole workbook for one sheet it does not know (an Excel 4 macro
+            # sheet, a hidden sheet without a relationship): the worksheets are read without it
+            return _read_without_calamine(name, z, pre, index, config, loader)
+        raise InputError(name, _unreadable(p, e)) from None
     out: list[Table | SkippedSheet] = []
     try:
-        try:
-            parts = _parts(p) if zipped else {}  # sheet name → part, for every use below
-        except (*UNREADABLE, KeyError, SyntaxError, ValueError) as e:
-            if pre.sparse_sheets:  # read whole, such a sheet's grid would not fit
-                raise InputError(name, "文件已损坏：请用 Excel 打开看看，能打开就另存为 .xlsx 再检查 / "
-                                       f"corrupt: open it in Excel and save it again as .xlsx ({_short(e)})") from None
-            parts = {}  # calamine could read what we cannot: the pieces are not needed, every sheet is read whole
-        error_cells = _xlsx_error_cells(p, parts, pre.no_error_cells) if parts else {}
+        error_cells = _xlsx_error_cells(z, members, pre.no_error_cells) if z is not None and members else {}
         if loader is not None:
-            listed = {parts.get(meta.name) for meta in wb.sheets_metadata}
+            listed = {members.get(meta.name) for meta in wb.sheets_metadata}
             for part, pieces in pre.pieces.items():
                 if part not in listed:  # no sheet of the workbook is that part: free its read-ahead slots
                     loader.forget(pieces)
@@ -135,9 +223,9 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 out.append(SkippedSheet(name, meta.name, "not a worksheet"))
                 continue
-            part = parts.get(meta.name)
-            if part in pre.sparse_sheets:
-                out.append(_read_sparse(p, name, meta.name, parts[meta.name], index, config))
+            part = members.get(meta.name)
+            if z is not None and part is not None and part in pre.sparse_sheets:
+                out.append(_read_sparse(z, name, meta.name, part, index, config))
                 continue
             errors = error_cells.get(meta.name)
             if part in pre.pieces and loader is not None:
@@ -151,44 +239,82 @@ def _read_sheets(p: Path, name: str, pre: Preflight, index: AliasIndex, config: 
                 sh = wb.get_sheet_by_name(meta.name)
                 out.append(from_calamine(name, meta.name, Grid([(lambda sh=sh: sh, 0)]), index, config, errors,
                                           lambda sh=sh: sh.to_python(skip_empty_area=False)))
-            except (pc.CalamineError, pc.XmlError, ValueError) as e:
-                raise InputError(name, f"工作表无法读取，请用 Excel 打开后另存为 .xlsx 再检查 / sheet cannot be read: save the workbook again as .xlsx ({_short(e)})", meta.name) from None
+            except BaseException as e:
+                if not isinstance(e, fails) and not _is_panic(e):
+                    raise
+                # a value calamine does not know (Excel 365's #SPILL!, a -INF date) stops its read
+                # of the sheet; the sparse reader reads the same cells as calamine would
+                if z is None or part is None:
+                    raise InputError(name, _sheet_unreadable(e), meta.name) from None
+                out.append(_read_sparse(z, name, meta.name, part, index, config))
     finally:
         wb.close()
     return out
 
 
+def _read_without_calamine(name: str, z: zipfile.ZipFile, pre: Preflight, index: AliasIndex, config: Config,
+                           loader: Loader | None) -> list[Table | SkippedSheet]:
+    """The worksheets of a workbook calamine refuses as a whole: each read from its pieces or by
+    the sparse reader (same values), every other sheet listed as skipped."""
+    assert pre.refs is not None
+    members = sheet_members(pre.refs)
+    error_cells = _xlsx_error_cells(z, members, pre.no_error_cells)
+    out: list[Table | SkippedSheet] = []
+    for ref in pre.refs:
+        if not ref.is_worksheet:
+            out.append(SkippedSheet(name, ref.name, "not a worksheet"))
+            continue
+        part = members[ref.name]
+        if part in pre.pieces and loader is not None and part not in pre.sparse_sheets:
+            grid = Grid([(partial(loader.sheet, piece), piece.first_row) for piece in pre.pieces[part]])
+            table = from_calamine(name, ref.name, grid, index, config, error_cells.get(ref.name))
+            if table is not None:
+                out.append(table)
+                continue
+            loader.forget(pre.pieces[part])
+        out.append(_read_sparse(z, name, ref.name, part, index, config))
+    return out
 
 
-def _parts(p: Path) -> dict[str, str]:
-    with zipfile.ZipFile(p) as z:
-        return sheet_parts(z)
+def _unreadable(p: Path, e: BaseException) -> str:
+    """Why a workbook cannot be read, in words a clerk understands, and what to do; a macro
+    workbook is never told to become an .xlsx (its macros would go)."""
+    macro = p.suffix.lower() in (".xlsm", ".xlsb")
+    again = "另存一份（.xlsm，保留宏）" if macro else "另存为 .xlsx"
+    again_en = "save it again (as .xlsm, keeping its macros)" if macro else "save it again as .xlsx"
+    return (f"文件已损坏或不是 Excel 文件：请用 Excel 打开看看，能打开就{again}再检查 / "
+            f"damaged, or not an Excel workbook: open it in Excel and, if it opens, {again_en} ({_short(e)})")
 
 
-def _read_sparse(p: Path, name: str, sheet: str, part: str, index: AliasIndex, config: Config) -> Table | SkippedSheet:
+def _sheet_unreadable(e: BaseException) -> str:
+    return f"工作表无法读取，请用 Excel 打开后另存一份再检查 / the sheet cannot be read: save the workbook again ({_short(e)})"
+
+
+def _read_sparse(z: zipfile.ZipFile, name: str, sheet: str, part: str, index: AliasIndex,
+                 config: Config) -> Table | SkippedSheet:
     from xml.parsers.expat import ExpatError
 
     from xl_dealer.read.sparse import read_sparse
 
     try:
-        with zipfile.ZipFile(p) as z:
-            rows, numbers = read_sparse(z, part, config.limits.max_columns)
-    except (ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise InputError(name, f"工作表无法读取 / sheet cannot be read ({_short(e)})", sheet) from None
+        rows, numbers = read_sparse(z, part, config.limits.max_columns)
+    except (ExpatError, *UNREADABLE, KeyError, ValueError, OSError) as e:
+        raise InputError(name, f"工作表已损坏，无法读取 / the sheet is damaged and cannot be read ({_short(e)})",
+                         sheet) from None
     return table_from_rows(name, sheet, rows, index, config, row_numbers=numbers)
 
 
-def _short(e: Exception) -> str:
+def _short(e: BaseException) -> str:
     s = str(e).splitlines()[0] if str(e) else type(e).__name__
     return s[:160]
 
 
 _CELL_ERR = re.compile(rb'<c\b([^>]*?\bt="e"[^>]*)>(.*?)</c>', re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_REF = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _xlsx_error_cells(p: Path, parts: dict[str, str],
+def _xlsx_error_cells(z: zipfile.ZipFile, parts: dict[str, str],
                       none_in: Collection[str] = ()) -> dict[str, dict[tuple[int, int], str]]:
     """Formula error cells (#N/A, #DIV/0!) by sheet name (``parts``: name → part): calamine
     returns them as "".
@@ -201,29 +327,28 @@ def _xlsx_error_cells(p: Path, parts: dict[str, str],
 
     out: dict[str, dict[tuple[int, int], str]] = {}
     try:
-        with zipfile.ZipFile(p) as z:
-            for sheet, part in parts.items():
-                if part in none_in:
+        for sheet, part in parts.items():
+            if part in none_in:
+                continue
+            try:
+                info = z.getinfo(part)
+            except KeyError:
+                continue
+            if info.file_size > 512 * 1024 * 1024:
+                continue
+            try:
+                if not any(b't="e"' in data for data in chunks(z, info)):
                     continue
-                try:
-                    info = z.getinfo(part)
-                except KeyError:
-                    continue
-                if info.file_size > 512 * 1024 * 1024:
-                    continue
-                try:
-                    if not any(b't="e"' in data for data in chunks(z, info)):
-                        continue
-                    data = z.read(part)
-                except UNREADABLE:  # calamine says what is wrong, if it needs to
-                    continue
-                cells: dict[tuple[int, int], str] = {}
-                for m in _CELL_ERR.finditer(data):
-                    ref, v = _REF.search(m[1]), _V.search(m[2])
-                    if ref and v and v[1].decode() in ERROR_VALUES:
-                        cells[(int(ref[2]), _col_index(ref[1].decode()))] = v[1].decode()
-                if cells:
-                    out[sheet] = cells
+                data = z.read(part)
+            except UNREADABLE:  # calamine says what is wrong, if it needs to
+                continue
+            cells: dict[tuple[int, int], str] = {}
+            for m in _CELL_ERR.finditer(data):
+                ref, v = _REF.search(m[1]), _V.search(m[2])
+                if ref and v and v[1].decode() in ERROR_VALUES:
+                    cells[(int(ref[2]), _col_index(ref[1].decode()))] = v[1].decode()
+            if cells:
+                out[sheet] = cells
     except (zipfile.BadZipFile, OSError, KeyError):
         return {}
     return out
@@ -232,26 +357,5 @@ def _xlsx_error_cells(p: Path, parts: dict[str, str],
 def _col_index(letters: str) -> int:
     n = 0
     for ch in letters:
-        n = n * 26 + ord(ch) - 64
+        n = n * 26 + ord(ch.upper()) - 64
     return n - 1
-
-
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part name (``xl/worksheets/sheet1.xml``) from workbook.xml and its rels."""
-    from defusedxml import ElementTree as ET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    wb = ET.fromstring(z.read("xl/workbook.xml"))
-    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels:
-        t = rel.get("Target", "")
-        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
-        targets[rel.get("Id")] = t
-    out = {}
-    for s in wb.iter(f"{ns_main}sheet"):
-        rid = s.get(f"{ns_rel}id")
-        if rid in targets:
-            out[s.get("name")] = targets[rid]
-    return out

@@ -19,10 +19,26 @@ def rules_markdown() -> str:
     return "\n".join(lines)
 
 
+def vocabulary_markdown() -> str:
+    """The shared fields: declared once, used by every kind in the last column."""
+    from xl_dealer.model.vocabulary import VOCABULARY
+
+    lines = ["| key | header | aliases (every kind) | type | used by |", "| --- | --- | --- | --- | --- |"]
+    for key, f in VOCABULARY.items():
+        users = [k.key for k in KINDS.values() if any(x.shared == key for x in k.fields)]
+        enum = f" ({f.enum})" if f.enum else ""
+        lines.append(f"| `{key}` | {f.header} | {'、'.join(f.aliases)} | {f.type.value}{enum} | "
+                     f"{', '.join(f'`{u}`' for u in users) or '—'} |")
+    return "\n".join(lines)
+
+
 def kinds_markdown() -> str:
     out = []
     for kind in KINDS.values():
         out.append(f"**`{kind.key}`: {kind.title}**: {kind.doc}\n")
+        extras = _kind_extras(kind)
+        if extras:
+            out.append(extras + "\n")
         out.append("| key | header | aliases | type | required |")
         out.append("| --- | --- | --- | --- | --- |")
         for f in kind.fields:
@@ -35,14 +51,38 @@ def kinds_markdown() -> str:
     return "\n".join(out).rstrip()
 
 
+def _kind_extras(kind) -> str:  # noqa: ANN001
+    """What the kind's forms may carry outside their columns, in words."""
+    parts = []
+    for sp in kind.spans:
+        parts.append(f"a range header ({'、'.join(sp.names)}) fills `{sp.start}` and `{sp.end}`")
+    for d, t in kind.moments:
+        parts.append(f"one column of dates with times fills `{d}` and `{t}`")
+    if kind.sheet_date:
+        parts.append(f"without a `{kind.sheet_date}` column, the day in the title (日期：2026年11月18日) "
+                     "or the sheet name (11月18日) fills it")
+    for df in kind.defaults:
+        parts.append(f"without a `{df.field}` column, a form whose title, name or headers say "
+                     f"{'/'.join(df.words)} (and not {'/'.join(df.against)}) is `{df.value}`")
+    return ("Also: " + "; ".join(parts) + ".") if parts else ""
+
+
 def catalogue_markdown() -> str:
     return "\n".join([
         START, "", "### Rules", "",
         "Severities decide the exit code and the colour of a mark; each can be changed in `dealer.toml` "
         "(`[severity]`). Ids are stable: new ones are added, none is renamed.", "",
-        rules_markdown(), "", "### Workbook kinds and their columns", "",
+        rules_markdown(), "", "### Shared field vocabulary", "",
+        "Fields several kinds share are declared once (`model/vocabulary.py`): their names below work on "
+        "every kind that has the field, on top of each kind's own names in the tables after. A store adds "
+        "its own under `[aliases]` in `dealer.toml` (`phone = [\"本人号码\"]`, every kind) or "
+        "`[aliases.KIND]` (one kind). Intent levels are also read as written beside the letter "
+        "(H级, A级客户, B类).", "",
+        vocabulary_markdown(), "", "### Workbook kinds and their columns", "",
         "A sheet is recognised by its header row; headers are matched after removing `*`, spaces, line breaks "
-        "and full-width forms, through the aliases below plus any in `dealer.toml` (`[aliases.KIND]`). "
+        "and full-width forms, through the aliases below plus any in `dealer.toml`. Which column is which field "
+        "is decided for the whole header row: a field's own header before an alias, and a header that could be "
+        "a date or a time (回访时间) by its values and its own words (…时间, …日期). "
         "Enum lists in brackets are the config lists (`[enums]`, `[synonyms]`).", "",
         kinds_markdown(), "", END,
     ])

@@ -29,6 +29,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_dealer.model.text import clean_text
 from xl_dealer.read.inputs import GENERATED_PROPERTY
 from xl_dealer.read.values import mask_phone, text_width
 from xl_dealer.render.outputs import atomic_write
@@ -88,7 +89,10 @@ def _shown(v: Any, fmt: str) -> str:
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Write one value; strings stay strings, whatever they start with."""
+    """Write one value; strings stay strings, whatever they start with, and are cleaned
+    (``model.text``: a vertical tab from pasted text made openpyxl refuse the whole report)."""
+    if isinstance(value, str):
+        value = clean_text(value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xl_dealer.model.findings import Finding, json_value
+from xl_dealer.model.text import clean_text
 from xl_dealer.read.values import text_width
 
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
@@ -46,11 +47,11 @@ def result_rows(findings: list[Finding], lang: str) -> list[ResultRow]:
         v = shown_value(f.value)
         if isinstance(v, bool):
             v = ("yes" if v else "no") if lang == "en" else ("是" if v else "否")
-        out.append(ResultRow(f, (
+        out.append(ResultRow(f, tuple(clean_text(t) for t in (
             f.sheet or "", f.cell or (f"{f.row}" if f.row else "") or f.subject or "",
             (f.column or "").replace("\n", " "), f.rule, labels.get(f.severity, f.severity), f.message,
             "" if v is None else str(v),
-        )))
+        ))))
     return out
 
 
@@ -75,7 +76,7 @@ def note_text(findings: list[Finding], lang: str) -> str:
             f"[{labels.get(f.severity, f.severity)}] {f.message}"
         if line not in seen:
             seen.append(line)
-    return "\n".join(seen)
+    return clean_text("\n".join(seen))
 
 
 def worst(findings: list[Finding]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from xl_dealer.model.text import escape_terminal
 from xl_dealer.rules.result import ValidationResult
 
 _SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
@@ -28,9 +29,9 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
         by_sheet[(f.path, f.sheet)].append(f)
     lines: list[str] = []
     for fr in result.files:
-        lines.append(fr.path)
+        lines.append(escape_terminal(fr.path))
         if fr.error:
-            lines.append(f"  × {fr.error}")
+            lines.append(f"  × {escape_terminal(fr.error)}")
             continue
         if fr.skipped:
             lines.append(f"  {fr.skipped}")
@@ -38,13 +39,15 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
         for s in fr.sheets:
             if not s.get("kind"):
                 reason = _SKIP["en" if en else "zh"].get(s.get("skipped", ""), s.get("skipped", ""))
-                lines.append(f"  [{s['name']}] {reason}")
+                lines.append(f"  [{escape_terminal(s['name'])}] {reason}")
                 continue
             title = s["kind"] if en else KINDS[s["kind"]].title if s["kind"] in KINDS else s["kind"]
+            name = escape_terminal(s["name"])
             if en:
-                head = f"  [{s['name']}] {title}, header row {s['header_row']}, {s['rows']} rows"
+                head = f"  [{name}] {title}, header row {s['header_row']}, {s['rows']} rows"
             else:
-                head = f"  [{s['name']}] {title}，表头第{s['header_row']}行，{s['rows']}行数据"
+                head = f"  [{name}] {title}，表头第{s['header_row']}行，{s['rows']}行数据"
+            head += _filled_text(s, en)
             items = by_sheet.get((fr.path, s["name"]), [])
             if not items:
                 head += ", no findings" if en else "，没有发现问题"
@@ -73,11 +76,38 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
     return "\n".join(lines)
 
 
+def _filled_text(s: dict, en: bool) -> str:
+    """Where the values of fields without a column came from (the title, the sheet name, a
+    default), fields read from one place named together."""
+    from xl_dealer.model.kinds import KINDS
+
+    kind = KINDS.get(s["kind"])
+    places: dict[tuple, list[str]] = {}
+    for key, fill in (s.get("filled") or {}).items():
+        header = kind.field(key).header if kind and kind.has(key) else key
+        where = (fill["from"], fill["text"], fill["cell"], fill["value"] if fill["from"] == "default" else None)
+        places.setdefault(where, []).append(header)
+    parts = []
+    for (source, text, cell, value), headers in places.items():
+        names = ", ".join(headers) if en else "、".join(headers)
+        if source == "title":
+            parts.append(f"{names} from the title ({cell})" if en else f"{names}取自标题「{text}」（{cell}）")
+        elif source == "sheet_name":
+            parts.append(f"{names} from the sheet name" if en else f"{names}取自工作表名「{text}」")
+        else:
+            parts.append(f"{names} = {value} (the form says 「{text}」)" if en
+                         else f"{names}按表单「{text}」默认为「{value}」")
+    if not parts:
+        return ""
+    return ("; " + "; ".join(parts)) if en else ("；" + "；".join(parts))
+
+
 def _line(f, sev: dict[str, str], en: bool) -> str:
     """The cell first (a group finding's subject is already in its message), the message, the rule id last
     so long ids never push the message out of line."""
     where = f.cell or ("group" if en else "汇总") if f.subject else f.cell or ("sheet" if en else "整表")
-    return f"    {where:<7} {sev[f.severity]:<{7 if en else 2}}  {f.message}  [{f.rule}]"
+    # a line break or ESC in a cell value (messages quote values) would forge a line or drive the terminal
+    return f"    {where:<7} {sev[f.severity]:<{7 if en else 2}}  {escape_terminal(f.message)}  [{f.rule}]"
 
 
 def _n(n: int, word: str) -> str:

@@ -83,8 +83,26 @@ def build_report(name: str, checked: list[Checked], *, as_of: dt.date, config: C
     (the others have one period only: yesterday, today, the next 7 days) and is ignored by them."""
     fn = builder(name)
     if name in PERIODIC:
-        return fn(checked, as_of=as_of, config=config, period=period or PERIODIC[name])
-    return fn(checked, as_of=as_of, config=config)
+        report = fn(checked, as_of=as_of, config=config, period=period or PERIODIC[name])
+    else:
+        report = fn(checked, as_of=as_of, config=config)
+    return _masked(report)
+
+
+def _masked(report: Report) -> Report:
+    """Every text of every table masked as a manager report must be: ID numbers always, phones
+    unless the report is a call list, also where a clerk typed them into free text (客户意见,
+    处理结果, a name). One pass here, so no report can forget a column: the sheet, the JSON and
+    the live book all show this."""
+    from xl_dealer.read.values import mask_text
+
+    phones = not report.call_list
+    for table in report.tables:
+        for row in [*table.rows, *([table.total_row] if table.total_row else [])]:
+            for k, v in row.items():
+                if isinstance(v, str):
+                    row[k] = mask_text(v, phones)
+    return report
 
 
 def names(name: str) -> list[str]:

@@ -24,7 +24,6 @@ from xl_dealer.reports.common import (
     date_of,
     drop_empty_columns,
     fed_by,
-    mask_free_text,
     missing_note,
     period_name,
     period_range,
@@ -32,6 +31,7 @@ from xl_dealer.reports.common import (
     ratio,
     records,
     score_texts,
+    tables_of,
     with_totals,
 )
 from xl_dealer.reports.data import Report, Table
@@ -41,18 +41,25 @@ from xl_dealer.rules.scores import is_problem, score_items
 BASE_MONTHS = 12
 
 
-def _rate_at(served: dict[str, list[dt.date]], at: dt.date, months: int) -> tuple[int, int]:
-    """(base, lost) measured on ``at``: from each customer's sorted service dates, no row read again."""
+def _rate_at(served: dict[str, list[dt.date]], sold: list, at: dt.date, months: int) -> tuple[int, int]:
+    """(base, lost) measured on ``at``: from each customer's sorted service dates, no row read again;
+    a car sold here in that base year that never came back counts as in ``_first_service_lost``."""
     cutoff = add_months(at, -months)
     base_start = add_months(cutoff, -BASE_MONTHS)
     base = lost = 0
-    for days in served.values():
+    in_base: set[str] = set()
+    for k, days in served.items():
         i = bisect.bisect_left(days, base_start)
         if i == len(days) or days[i] >= cutoff:
             continue  # not served in the base year
         base += 1
+        in_base.add(k)
         j = bisect.bisect_right(days, at)
         lost += days[j - 1] < cutoff  # the last service up to ``at`` is before the cut-off
+    for car in sold:
+        if not car.came_back and car.key and car.key not in in_base and base_start <= car.sold < cutoff:
+            base += 1
+            lost += 1
     return base, lost
 
 
@@ -94,9 +101,9 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         bad = [it for it in items if is_problem(last.get(it), config)]
         reason = None
         if case is not None:
-            reason = mask_free_text(case["issue"])
+            reason = case["issue"]
         elif bad:
-            reason = mask_free_text(last["comment"])
+            reason = last["comment"]
         lost_keys.add(k)
         lost.append({
             "plate": last["plate"], "customer": last["customer"], "phone": last["phone"],
@@ -105,6 +112,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             "problems": score_texts(last, bad) or None, "reason": reason,
             "status": "待回访" if case is None else f"投诉{case_status(case, at)}",
         })
+    sold = _sold(checked, config)
+    _first_service_lost(sold, base_start, cutoff, at, base, lost, lost_keys)
     lost.sort(key=lambda x: (x["last_service"], x["plate"] or ""))
 
     total, n_lost = len(base), len(lost)
@@ -113,7 +122,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
                      "return_rate": None if not total else 1 - n_lost / total, "change": None}]
     if before is not None:
         served_days = {k: sorted({r["delivered"] for r in rows}) for k, rows in history.items()}
-        p_base, p_lost = _rate_at(served_days, before, n)
+        p_base, p_lost = _rate_at(served_days, sold, before, n)
         p_rate = ratio(p_lost, p_base)
         summary_rows[0]["change"] = change(summary_rows[0]["churn_rate"], p_rate, True)
         summary_rows.append({"label": "上期末", "at": before, "cutoff": add_months(before, -n), "base": p_base,
@@ -157,7 +166,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         name="churn", sheet="客户流失",
         title=f"客户流失分析（{n}个月未回厂）{'（' + PERIODS[period] + '）' if period else ''} 截至 {when}",
         period_start=base_start, period_end=cutoff - dt.timedelta(days=1), as_of=date_of(as_of),
-        tables=[summary, by_advisor, listing], call_list=True, notes=notes, fed=fed_by(checked, "service_callback"),
+        tables=[summary, by_advisor, listing], call_list=True, notes=notes,
+        fed=fed_by(checked, "service_callback", "delivery", "customer_file"),
         footnotes=[
             f"流失截止日 = 统计日 − {n} 个月；客户按车牌去重（无车牌按电话）；进厂日期取回访记录的交车日期。"
             + (f"按{PERIODS[period]}统计时，统计日 = 该期最后一天，上期末同样计算以作对比；变化以百分点计。" if period else ""),
@@ -166,8 +176,35 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             ("流失原因：该客户最近的投诉问题描述，否则最后一次回访中不满意时的客户意见。" if reasons_shown else
              "流失客户都没有投诉记录，最后一次回访也没有不满意项，所以本表不列不满意项和流失原因。")
             + "本表含拨打清单，电话完整显示。",
+            "本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）在基数期内交车、之后从未回厂（首保也没做）的，计入基数客户和流失客户。",
         ],
     )
+
+
+def _sold(checked: list, config: Config) -> list:
+    """The cars sold here (delivery register, customer file); none read when neither is given."""
+    if not (tables_of(checked, "delivery") or tables_of(checked, "customer_file")):
+        return []
+    from xl_dealer.reports.deliveries import sold_cars
+
+    return sold_cars(checked, config)
+
+
+def _first_service_lost(sold: list, base_start: dt.date, cutoff: dt.date, as_of: dt.date,
+                        base: dict[str, list], lost: list[dict[str, Any]], lost_keys: set[str]) -> None:
+    """A car sold here in the base year that never came back, not even for its 首保, is a lost
+    customer too (when the delivery register or the customer file is given)."""
+    for car in sold:
+        k = car.key
+        if car.came_back or not k or k in base or not base_start <= car.sold < cutoff:
+            continue
+        base[k] = [{"delivered": car.sold, "advisor": car.advisor}]
+        lost_keys.add(k)
+        lost.append({
+            "plate": car.plate, "customer": car.customer, "phone": car.phone, "advisor": car.advisor,
+            "last_service": car.sold, "service_type": "新车交付（未回厂首保）", "months": _months_between(car.sold, as_of),
+            "visits": 0, "problems": None, "reason": "购车后未回厂首保", "status": "待回访",
+        })
 
 
 def _months_between(a: dt.date, b: dt.date) -> int:

@@ -6,13 +6,12 @@ Builders read ``Checked.values`` only (the one normaliser's output), never raw c
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
-from xl_dealer.read.values import mask_id, phone_key
+from xl_dealer.read.values import phone_key
 from xl_dealer.reports.data import Column, Table
 from xl_dealer.rules.base import Checked
 
@@ -244,25 +243,6 @@ def no_previous_note(what: str, period: str, start: dt.date, end: dt.date) -> st
     """Why the 上期 columns show "—": the inputs hold nothing for the previous period."""
     return (f"上期（{period_name(period, start, end)}）没有{what}，上期与变化显示“—”；"
             "如需对比，请把上期的工作簿一并列入输入。")
-
-
-# 11-digit mobiles and 18-character ID numbers inside free text (a remark, a typed reason)
-_FREE_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_FREE_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-_FREE_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?\d{3,4}(\d{4})(?!\d)")
-
-
-def mask_free_text(text: Any) -> Any:
-    """A clerk's or customer's text with any ID number and phone number in it masked.
-
-    Manager reports never show an ID number and show phones only on call lists, also
-    when someone typed one into a remark ("客户说找138 1234 5678的朋友").
-    """
-    if not isinstance(text, str):
-        return text
-    text = _FREE_ID.sub(lambda m: mask_id(m.group(0)) or "", text)
-    text = _FREE_MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _FREE_LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)}", text)
 
 
 def drop_empty_columns(t: Table, keys: Iterable[str]) -> Table:

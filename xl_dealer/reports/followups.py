@@ -14,13 +14,17 @@ from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import col, date_of, fed_by, missing_note, records, with_totals
 from xl_dealer.reports.data import Report, Table
 from xl_dealer.rules.cadence import card_due, latest_log_contacts
+from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
 
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     # cadence.card_due is the one definition the followup.overdue rule uses too
     latest = latest_log_contacts(checked, as_of)
+    delivered = deliveries_by_phone(checked)  # delivered customers are off the list (card.not_closed)
     items = []
     for r in records(checked, "followup_card"):
+        if delivered and delivered_card(r["phone"], r["card_date"], delivered, as_of):
+            continue
         due = card_due(r["level"], r["status"], r["card_date"], r["last_contact"], r["next_date"],
                        latest.get(phone_key(r["phone"]) or ""), as_of, config)
         if due is None or due.due > as_of:
@@ -68,7 +72,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         footnotes=[
             "应跟进日期 = min(下次跟进日期, 最近联系日期 + 级别跟进周期)；最近联系取建卡日期、最近跟进日期与跟进记录中最晚的一天；"
             "下次跟进日期取跟进卡或最近一条跟进记录中、在最近联系之后的一天。",
-            f"跟进周期：{cadence}；状态为{'、'.join(config.card_closed_statuses)}的卡及没有跟进周期的级别不列出。",
+            f"跟进周期：{cadence}；状态为{'、'.join(config.card_closed_statuses)}的卡及没有跟进周期的级别不列出；"
+            "交车登记表中已交车的客户（按电话，建卡后交车）不列出。",
             "逾期天数 = 今天 − 应跟进日期。本表为拨打清单，电话完整显示，请勿外传。",
         ],
     )

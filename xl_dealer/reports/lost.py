@@ -22,7 +22,6 @@ from xl_dealer.reports.common import (
     col,
     date_of,
     fed_by,
-    mask_free_text,
     missing_note,
     no_previous_note,
     period_name,
@@ -111,9 +110,9 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     listing_rows = []
     for d in sorted(lost[0], key=lambda d: (d.date, d.consultant or "", d.customer or "")):
         listing_rows.append({
-            "date": d.date, "consultant": d.consultant or deals.BLANK, "customer": mask_free_text(d.customer),
+            "date": d.date, "consultant": d.consultant or deals.BLANK, "customer": d.customer,
             "phone": mask_phone(d.phone), "model": d.model, "source": d.source, "group": reason_of[id(d)],
-            "reason": mask_free_text(d.reason),
+            "reason": d.reason,
         })
     tables.append(Table("list", "本期战败客户及原因（原文）", [
         col("date", "战败日期", "date"), col("consultant", "销售顾问"), col("customer", "客户姓名"),

@@ -120,14 +120,19 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("log_signed", "经理签字"),
     ]
     table = with_totals(Table("by_consultant", "各销售顾问昨日工作", columns, rows), "consultant")
+    tables = [table]
+    if tables_of(checked, "delivery"):  # the delivery step, when its register is given
+        from xl_dealer.reports.deliveries import deliveries_table
+
+        tables.append(deliveries_table(checked, day, config))
     notes = missing_note(checked, "registration", "followup_log")
     if not regs and not logs:
         notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录。")
     td_source = "试乘试驾登记表" if has_td_register else "登记表“是否试驾”为是"
     return Report(
         name="morning", sheet="晨会日报", title=f"晨会日报 {day.isoformat()}（{'一二三四五六日'[day.weekday()]}）",
-        period_start=day, period_end=day, as_of=date_of(as_of), tables=[table],
-        fed=fed_by(checked, "registration", "followup_log", "followup_card", "test_drive"),
+        period_start=day, period_end=day, as_of=date_of(as_of), tables=tables,
+        fed=fed_by(checked, "registration", "followup_log", "followup_card", "test_drive", "delivery"),
         charts=[Chart("col", "by_consultant", "consultant", ["walk_ins", "phone_ins", "followups"],
                       "各顾问来店、来电与跟进")],
         notes=notes,
@@ -138,6 +143,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             f"跟进客户 = 当日跟进的不同在跟意向客户（按电话去重，已关闭级别不计）；达标 = 跟进客户 ≥ 目标 {target}。"
             "当天没有登记、跟进且不在排班表的顾问为“休息”，不计目标；“—” = 跟进记录未覆盖该日。",
             f"按时提交 = 当日跟进记录的提交时间都不晚于 {config.followup_submit_by:%H:%M}；经理签字 = 当日记录全部已签。",
+            *([f"交车（有交车登记表时）：感谢电话及时 = 交车后 {config.delivery_thanks_minutes} 分钟内打了感谢电话；"
+               "感谢电话及时率 = 及时台数 ÷ 交车台数；已介绍售后 = 填了服务顾问且介绍售后不为否。"]
+              if len(tables) > 1 else []),
         ],
     )
 

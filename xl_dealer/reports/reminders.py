@@ -19,6 +19,7 @@ from xl_dealer.reports.common import (
     missing_note,
     period_text,
     records,
+    tables_of,
     within,
 )
 from xl_dealer.reports.data import Report, Table
@@ -29,6 +30,23 @@ WEEKDAYS = "一二三四五六日"
 
 def windows_text(config: Config) -> str:
     return "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in config.callback_windows)
+
+
+def _first_services(checked: list, config: Config, start: dt.date, end: dt.date, listed: set,
+                    windows: str) -> list[dict[str, Any]]:
+    """Cars sold here whose 首保 falls in the window and that have not been back since."""
+    from xl_dealer.reports.deliveries import sold_cars
+
+    out = []
+    for car in sold_cars(checked, config):
+        if car.came_back or not within(car.due, start, end) or (car.plate or car.phone) in listed:
+            continue
+        out.append({
+            "due": car.due, "weekday": "周" + WEEKDAYS[car.due.weekday()], "plate": car.plate, "customer": car.customer,
+            "phone": car.phone, "member": "会员" if car.member else None, "next_km": car.km, "mileage": None,
+            "last_service": car.sold, "service_type": "首保（新车）", "advisor": car.advisor, "windows": windows,
+        })
+    return out
 
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
@@ -53,6 +71,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             "mileage": r["mileage"], "last_service": r["delivered"], "service_type": r["service_type"],
             "advisor": r["advisor"], "windows": windows,
         })
+    rows += _first_services(checked, config, start, end, {r["plate"] or r["phone"] for r in rows}, windows)
     rows.sort(key=lambda x: (x["due"], x["plate"] or ""))
     table = Table("due", "本周应保养客户", [
         col("due", "下次保养日期", "date"), col("weekday", "星期"), col("plate", "车牌号"),
@@ -61,13 +80,16 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("last_service", "上次进厂", "date"), col("service_type", "上次维修类型"),
         col("advisor", "服务顾问"), col("windows", "建议致电时段"),
     ], rows, empty_text="未来7天没有到期保养的客户")
-    notes = missing_note(checked, "service_callback")
+    sold_given = tables_of(checked, "delivery") or tables_of(checked, "customer_file")
+    notes = [] if sold_given else missing_note(checked, "service_callback")
     return Report(
         name="reminders", sheet="保养提醒", title=f"保养提醒 {period_text(start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of), tables=[table], call_list=True,
-        notes=notes, fed=fed_by(checked, "service_callback"),
+        notes=notes, fed=fed_by(checked, "service_callback", "delivery", "customer_file"),
         footnotes=[
             f"对象：下次保养日期在今天起 {DAYS} 天内（{period_text(start, end)}）的客户，按车牌去重（无车牌按电话），取最近一次进厂记录的下次保养日期。",
+            f"首保：本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）购车后还没回厂保养的，首保日期取交车登记表的首保日期，"
+            f"未填时为交车日期 + {config.first_service_months} 个月，里程 {config.first_service_km} 公里。",
             f"建议致电时段 {windows}；会员客户按会员方式联系。本表为拨打清单，电话完整显示，请勿外传。",
         ],
     )

@@ -42,7 +42,7 @@ from xl_dealer.reports.common import (
 from xl_dealer.reports.data import FORMATS_KEY, Chart, Report, Table
 
 BLANK = deals.BLANK
-NEEDS = ("registration", "followup_card", "followup_log", "test_drive")
+NEEDS = ("registration", "followup_card", "followup_log", "test_drive", "delivery")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +63,12 @@ MEASURES = (
     Measure("test_drives", "试驾客户"),
     Measure("test_drive_rate", "试驾率", ("test_drives", "first")),
     Measure("orders", "订单"),
+    Measure("deliveries", "交车"),  # only with a delivery register among the inputs
     Measure("order_rate", "成交率", ("orders", "first")),
     Measure("lost", "战败"),
 )
 COUNTS = [m.key for m in MEASURES if m.rate_of is None]
-TARGETED = (("orders", "订单"), ("test_drives", "试驾客户"))  # what [targets] may set, per month
+TARGETED = (("orders", "订单"), ("deliveries", "交车"), ("test_drives", "试驾客户"))  # what [targets] sets, per month
 
 
 class _Credit:
@@ -100,7 +101,7 @@ def _values(counts: dict[str, int], fed: set[str]) -> dict[str, Any]:
     return out
 
 
-def fed_measures(seen: set[str], has_cards: bool, has_register: bool) -> set[str]:
+def fed_measures(seen: set[str], has_cards: bool, has_register: bool, has_delivery: bool = False) -> set[str]:
     """The counts that the inputs feed in a period: the visitor log's only when it has rows then, …"""
     feeds = {
         "walk_ins": {"registration"}, "phone_ins": {"registration"}, "first": {"registration"},
@@ -110,6 +111,7 @@ def fed_measures(seen: set[str], has_cards: bool, has_register: bool) -> set[str
         # a card alone (created that month) says nothing about that month's orders or losses
         "orders": {"registration", "followup_log", "orders"},
         "lost": {"followup_log", "lost"} if has_cards else set(),
+        "deliveries": {"delivery"} if has_delivery else set(),
     }
     return {m for m, kinds in feeds.items() if kinds & seen}
 
@@ -180,6 +182,14 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             b = buckets.of(d)
             if b is not None:
                 seen[b].add("followup_log")
+    # cars handed over: the delivery register's rows (one car once, by VIN), its consultant's
+    has_delivery = bool(tables_of(checked, "delivery"))
+    for r in records(checked, "delivery", ("delivered", "vin", "phone", "consultant")):
+        b = buckets.of(r["delivered"])
+        if b is not None:
+            seen[b].add("delivery")
+            credit.add(b, "deliveries", r["vin"] or f"row:{r[SOURCE]}", (r["delivered"], dt.time(), r[SOURCE]),
+                       r["consultant"])
     found_deals = deals.collect(checked, config)
     for measure, found in (("orders", found_deals.orders), ("lost", found_deals.lost)):
         for d in found.values():
@@ -191,7 +201,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
 
     listed = {n for n in config.enums.get("consultant", []) if n} | set(config.targets.per_consultant)
     names = sorted({*per[0], *per[1], *listed} - {BLANK}) + ([BLANK] if BLANK in per[0] or BLANK in per[1] else [])
-    fed = [fed_measures(seen[b], has_cards, has_register) for b in (0, 1)]
+    fed = [fed_measures(seen[b], has_cards, has_register, has_delivery) for b in (0, 1)]
     period_label = PERIODS[period]
 
     def store(b: int) -> dict[str, Any]:  # the consultants add up: each customer is credited once
@@ -242,6 +252,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         col("consultant", "销售顾问"),
         col("orders", "订单", "int", "sum"), col("orders_target", "订单目标", "number"),
         col("orders_completion", "订单完成率", "percent"),
+        col("deliveries", "交车", "int", "sum"), col("deliveries_target", "交车目标", "number"),
+        col("deliveries_completion", "交车完成率", "percent"),
         col("test_drives", "试驾客户", "int", "sum"), col("test_drives_target", "试驾目标", "number"),
         col("test_drives_completion", "试驾完成率", "percent"),
     ], target_rows), "consultant")
@@ -253,14 +265,19 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     if not has_targets:
         drop_empty_columns(target_table, target_keys)
         drop_empty_columns(summary, ["target", "completion"])
+    if not has_delivery:  # no register, no deliveries: the column would only say "—"
+        _drop_measure(by_consultant, summary, target_table, "deliveries")
+    else:
+        target_table.title = target_table.title.replace("订单、试驾", "订单、交车、试驾").replace("订单与试驾客户", "订单、交车与试驾客户")
     # against target: each consultant's 完成率 (100 % = on target); without targets, the counts
-    series = ([k for k in ("orders_completion", "test_drives_completion") if any(r[k] is not None for r in target_rows)]
-              if has_targets else ["orders", "test_drives"])
+    series = ([f"{k}_completion" for k, _ in TARGETED
+               if any(r.get(f"{k}_completion") is not None for r in target_table.rows)]
+              if has_targets else [k for k, _ in TARGETED if any(c.key == k for c in target_table.columns)])
 
     notes = missing_note(checked, "registration", "followup_card")
     for b, (lo, hi) in ((0, cur), (1, prev)):
         unfed = [m.label for m in MEASURES if m.rate_of is None and m.key not in fed[b]
-                 and (m.key != "lost" or has_cards)]
+                 and (m.key != "lost" or has_cards) and (m.key != "deliveries" or has_delivery)]
         if not unfed:
             continue
         if b == 0:
@@ -268,7 +285,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         else:
             notes.append(no_previous_note("、".join(unfed) + "的来源记录", period, lo, hi))
     if not has_targets:
-        notes.append("dealer.toml 没有设销售目标（[targets] 的 orders、test_drives），本表不计完成率。")
+        notes.append("dealer.toml 没有设销售目标（[targets] 的 orders、deliveries、test_drives），本表不计完成率。")
     share = month_share(*cur)
     return Report(
         name="sales", sheet="销售总结", title=f"销售总结（{period_label}）{period_name(period, *cur)}",
@@ -291,6 +308,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             + "试驾率 = 试驾客户 ÷ 首次客户。",
             "订单 = 首次以 O/D 级出现在登记表或跟进记录中的日期在该期的客户；跟进卡为已订车/成交而没有这样一条记录的，"
             "按其最近跟进日期（没有则建卡日期）计。成交率 = 订单 ÷ 首次客户（订单可能来自上期的首次客户，可超过 100%）。",
+            *(["交车 = 交车日期在该期的交车登记表行（按车架号，一台车算一次），记在其销售顾问名下。"] if has_delivery else []),
             f"战败 = 状态为{'/'.join(config.lost_statuses)}的跟进卡，按跟进记录中该客户首次记为"
             f"{'/'.join(sorted(deals.lost_levels(config)))}级的日期计（没有则最近跟进日期，再没有则最后一次跟进或建卡日期）。",
             "变化 = 本期 − 上期；比率的变化以百分点计。上期没有任何记录时显示“—”。",
@@ -298,6 +316,18 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             "合计的完成率只计有目标的顾问。",
         ],
     )
+
+
+def _drop_measure(by_consultant: Table, summary: Table, targets: Table, key: str) -> None:
+    """Take a measure off every table (and JSON row) of the report."""
+    for t in (by_consultant, targets):
+        t.columns = [c for c in t.columns if not c.key.startswith(key)]
+        for r in [*t.rows, *([t.total_row] if t.total_row else [])]:
+            for k in [k for k in r if k.startswith(key)]:
+                del r[k]
+            if FORMATS_KEY in r:
+                r[FORMATS_KEY] = {k: v for k, v in r[FORMATS_KEY].items() if not k.startswith(key)}
+    summary.rows = [r for r in summary.rows if r["key"] != key]
 
 
 def _targets(config: Config, names: list[str], per: list, cur: tuple[dt.date, dt.date]

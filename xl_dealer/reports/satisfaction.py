@@ -25,7 +25,6 @@ from xl_dealer.reports.common import (
     col,
     date_of,
     fed_by,
-    mask_free_text,
     missing_note,
     month_of,
     months_of,
@@ -193,9 +192,9 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str |
             "called": a["called"], "ro_no": a["ro_no"], "plate": a["plate"], "customer": a["customer"],
             "phone": mask_phone(a["phone"]), "advisor": a["advisor"],
             "problems": score_texts(a, bad) or "投诉",
-            "comment": mask_free_text(a["comment"]), "case_no": case and case["case_no"],
+            "comment": a["comment"], "case_no": case and case["case_no"],
             "status": case_status(case, as_of), "resolved": case and case["resolved"],
-            "result": mask_free_text(case and case["result"]),
+            "result": case and case["result"],
         })
     problems = Table("problems", "问题客户及处理情况", [
         col("called", "回访日期", "date"), col("ro_no", "维修单号"), col("plate", "车牌号"),

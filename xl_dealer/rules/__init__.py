@@ -1,5 +1,6 @@
 """From tables to findings: the per-cell checks of every declared field (``fields``), each
-kind's own rules (``registration``, ``testdrive``, ``followup``, ``callback``, ``complaint``),
+kind's own rules (``registration``, ``testdrive``, ``followup``, ``callback``, ``complaint``,
+``delivery``, ``customer``),
 the rules across workbooks (``cross``), with the arithmetic they share (``cadence`` for
 follow-up and callback due dates, ``scores`` for satisfaction), and the run's result
 (``result``).
@@ -20,7 +21,13 @@ from xl_dealer.read.table import Table
 from xl_dealer.rules.base import Checked, Emitter
 from xl_dealer.rules.callback import check_callback
 from xl_dealer.rules.complaint import check_complaint, check_unhandled
-from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing
+from xl_dealer.rules.cross import check_card_missing, check_test_drive_missing, tell_skipped
+from xl_dealer.rules.customer import (
+    check_customer_file,
+    check_customer_mismatch,
+    check_customer_unknown,
+)
+from xl_dealer.rules.delivery import check_card_not_closed, check_delivery, check_new_car_call
 from xl_dealer.rules.fields import check_columns, check_fields
 from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
@@ -37,10 +44,13 @@ TABLE_RULES: dict[str, list[TableRule]] = {
     "followup_log": [check_log],
     "service_callback": [check_callback],
     "complaint": [check_complaint],
+    "delivery": [check_delivery],
+    "customer_file": [check_customer_file],
 }
 # rules over all tables of the run (cross-workbook and group rules)
 RUN_RULES: list[RunRule] = [check_test_drive_missing, check_card_missing, check_overdue, check_quota,
-                            check_unhandled]
+                            check_unhandled, check_new_car_call, check_card_not_closed, check_customer_mismatch,
+                            check_customer_unknown]
 
 
 def check_tables(tables: list[Table], config: Config, as_of: dt.date) -> tuple[list[Checked], list[Finding]]:
@@ -64,3 +74,4 @@ def check_run(checked: list[Checked], config: Config, em: Emitter) -> None:
     """The rules over every table of the run (across workbooks): they need all of them."""
     for run_rule in RUN_RULES:
         run_rule(checked, config, em)
+    tell_skipped(em)

@@ -41,6 +41,8 @@ class Emitter:
     as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
     _severity: dict[str, str] = field(default_factory=dict)
+    # rules across workbooks a sheet lacked the columns for: (table, missing header) -> [(rule, what, what_en)]
+    skipped: dict[tuple[int, str], tuple[Table, list[tuple[str, str, str]]]] = field(default_factory=dict)
 
     def severity(self, rule: str) -> str:
         s = self._severity.get(rule)
@@ -52,9 +54,18 @@ class Emitter:
     def lang(self) -> str:
         return self.config.lang
 
+    @property
+    def moment(self) -> dt.datetime:
+        """The as-of moment a rule counting hours uses: now when checking as of today, else the
+        start of the as-of day (that day is not over; as ``followup.late_submit`` treats it)."""
+        if self.as_of == dt.date.today():
+            return dt.datetime.now().replace(microsecond=0)
+        return dt.datetime.combine(self.as_of, dt.time())
+
     def at(self, t: Table, i: int, key: str | None, rule: str, value: Any = None,
-           cell_key: str | None = None, **params: Any) -> None:
-        """A finding on data row ``i``; the cell is ``cell_key``'s (default ``key``'s) column."""
+           cell_key: str | None = None, msg: str | None = None, **params: Any) -> None:
+        """A finding on data row ``i``; the cell is ``cell_key``'s (default ``key``'s) column.
+        ``msg`` picks a variant of the rule's message (``required.unsigned``)."""
         ck = cell_key or key
         if ck and ck in t.columns:
             cell = t.cell(ck, i)
@@ -67,11 +78,12 @@ class Emitter:
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=t.rows[i], cell=cell, field=key, column=column,
             rule=rule, severity=self.severity(rule), value=value,
-            message=message(rule, self.lang, **params),
+            message=message(msg or rule, self.lang, **params),
         ))
 
     def sheet(self, t: Table, key: str | None, rule: str, column: str | None = None,
               cell: str | None = None, row: int | None = None, value: Any = None, **params: Any) -> None:
+        params.setdefault("as_of", self.as_of.isoformat())
         self.findings.append(Finding(
             path=t.path, sheet=t.sheet, row=row, cell=cell, field=key, column=column,
             rule=rule, severity=self.severity(rule), value=value,

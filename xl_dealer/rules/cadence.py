@@ -91,6 +91,14 @@ def latest_log_contacts(checked: list, as_of: dt.date) -> dict[str, LogContact]:
     return latest
 
 
+def card_open(level: str | None, status: str | None, config: Config) -> bool:
+    """A card still followed up: a status that is not closed (``card_closed_statuses``) and a
+    level with a cadence (D/F/L have none); a card without a level may still get one from the log."""
+    if status is None or status in config.card_closed_statuses:
+        return False
+    return level is None or cadence_of(level, config) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class CardDue:
     level: str  # the card's level (the log's when the card has none): it sets the cadence

@@ -46,6 +46,8 @@ def check_callback(c: Checked, config: Config, em: Emitter) -> None:
         if k not in final and outcomes[i] != RETRY_AFTER:
             final[k] = i
     start_col = display_header(t.headers.get("delivered") or "交车日期")
+    # without a 维修类型 column a new-car call cannot be told apart: the longer limit, no false alarm
+    typed = "service_type" in t.columns
     for i, (d, called_on) in enumerate(zip(delivered, called, strict=True)):
         if d is None or called_on is None:
             continue
@@ -56,6 +58,8 @@ def check_callback(c: Checked, config: Config, em: Emitter) -> None:
             continue  # a retry or a duplicate: the first call decides lateness
         new_car = types[i] == NEW_CAR
         limit = config.callback_new_car_days if new_car else config.callback_days
+        if not typed:
+            limit = max(config.callback_days, config.callback_new_car_days)
         days = (called_on - d).days
         if days > limit:
             em.at(t, i, "called", "callback.late", called_on, delivered=d.isoformat(), days=days, limit=limit,

@@ -7,6 +7,7 @@ from xl_dealer.model.kinds import SERVICE_CALLBACK
 from xl_dealer.model.messages import register
 from xl_dealer.read.values import phone_key, ro_key
 from xl_dealer.rules.base import Checked, Emitter, display_header, show_value
+from xl_dealer.rules.cross import ready, usable
 from xl_dealer.rules.scores import problem_customers
 
 register("complaint.unhandled",
@@ -49,7 +50,12 @@ def check_unhandled(checked: list[Checked], config: Config, em: Emitter) -> None
     an RO number matches by phone (so does a callback row without one).
     """
     forms = [c for c in checked if c.kind == "complaint"]
-    if not forms:
+    calls = [c for c in checked if c.kind == "service_callback"]
+    if not forms or not calls:
+        return
+    what, what_en = "问题客户是否都有快速处理记录", "whether every problem customer has a quick-handling row"
+    needs = (("ro_no", "phone"),)
+    if not ready(em, "complaint.unhandled", forms, needs, what, what_en):
         return
     ros: set[str] = set()
     phones_no_ro: set[str] = set()
@@ -64,9 +70,7 @@ def check_unhandled(checked: list[Checked], config: Config, em: Emitter) -> None
                 phones_no_ro.add(pk)
             if pk:
                 phones_all.add(pk)
-    for c in checked:
-        if c.kind != "service_callback":
-            continue
+    for c in usable(em, "complaint.unhandled", calls, needs, what, what_en):
         t = c.table
         ro_col, phone_col = c.col("ro_no"), c.col("phone")
         for i, why in sorted(problem_customers(c.values, config).items()):

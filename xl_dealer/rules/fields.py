@@ -17,21 +17,25 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.schema import Field, FieldType, Kind
-from xl_dealer.read.table import Table
+from xl_dealer.model.vocabulary import LEVEL_FORMS
+from xl_dealer.read.table import Filled, Table
 from xl_dealer.read.values import (
     Result,
     is_error,
+    is_refusal,
     make_enum,
     to_bool,
     to_date,
     to_id,
     to_int,
+    to_moment,
     to_number,
     to_phone,
     to_plate,
     to_sign,
     to_text,
     to_time,
+    to_vin,
 )
 from xl_dealer.rules.base import Checked, Emitter
 
@@ -44,12 +48,13 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     """The function that turns one raw cell of field ``f`` into (value, problem)."""
     t = f.type
     if f.enum == "level":
-        return make_enum(list(config.levels), config.synonyms.get("level", {}), upper=True)
+        return make_enum(list(config.levels), level_synonyms(config), upper=True)
     if t is FieldType.ENUM or (f.enum and config.enums.get(f.enum)):
         return make_enum(config.enums.get(f.enum or "", []), config.synonyms.get(f.enum or "", {}))
     simple: dict[FieldType, Normaliser] = {
         FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
         FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
+        FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
     }
     if t in simple:
         return simple[t]
@@ -65,6 +70,12 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     )
 
     return score_normaliser(config, is_ten_point(column or (), config))
+
+
+def level_synonyms(config: Config) -> dict[str, str]:
+    """The store's level synonyms plus the written forms of each level (H级, A级客户: vocabulary)."""
+    forms = {form.format(lv): lv for lv in config.levels for form in LEVEL_FORMS}
+    return {**forms, **config.synonyms.get("level", {})}
 
 
 def allowed_text(f: Field, config: Config) -> str:
@@ -97,6 +108,8 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
             problems = _rows_where(raw_col, {k: r[1] for k, r in memo.items() if r[1] is not None})
         bad[key] = _emit(table, key, col, f, config, em, raw_col, out, problems)
         values[key] = out
+    for key, fill in table.filled.items():
+        values[key] = _fill(table, key, fill, config, em)
     c = Checked(table, values, bad)
     derive = DERIVED.get(kind.key)
     if derive:
@@ -104,6 +117,28 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     _required(c, config, em)
     _future(c, em)
     return c
+
+
+def _fill(table: Table, key: str, fill: Filled, config: Config, em: Emitter) -> list[Any]:
+    """A value from outside the table, normalised once for every row: a problem with it is one
+    finding on the title cell (or the sheet), never one per row."""
+    f = table.kind.field(key)
+    v, problem = normaliser(f, config, table.year, None, em.as_of)(fill.value)
+    where = fill_place(fill, config.lang)
+    if problem is not None:
+        em.sheet(table, key, problem, column=where, cell=fill.cell, row=fill.row, value=fill.value,
+                 **_params(f, config, problem))
+        v = None
+    elif f.type is FieldType.DATE and f.past and v is not None and v > em.as_of:
+        em.sheet(table, key, "date.future", column=where, cell=fill.cell, row=fill.row, value=v)
+    return [v] * len(table.rows)
+
+
+def fill_place(fill: Filled, lang: str) -> str:
+    """Where a value from outside the table was read, as a message names it."""
+    if lang == "en":
+        return {"title": "the title", "sheet_name": "the sheet name"}.get(fill.source, "the form's default")
+    return {"title": "标题", "sheet_name": "工作表名"}.get(fill.source, "表单默认值")
 
 
 def _memo(raw_col: list[Any], fn: Normaliser, distinct: set[Any] | None = None) -> dict[Any, Result] | None:
@@ -217,12 +252,14 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
     t = c.table
     kind = t.kind
     n = len(t.rows)
+    told = dict(kind.blank_told_by)  # a blank the kind's own rule reports better
     for f in kind.fields:
-        if not (f.required or f.required_when):
+        if not (f.required or f.required_when) or f.key in told:
             continue
         if f.key not in t.columns:
-            continue  # column.missing covers the whole sheet
+            continue  # column.missing covers the whole sheet; a value from outside it is checked once
         vals = c.values[f.key]
+        raw = t.raw.get(f.key) if f.type is FieldType.SIGN else None
         bad = c.bad.get(f.key, ())
         cond = f.required_when
         cond_col = c.col(cond.field) if cond else None
@@ -235,19 +272,29 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
             when = ""
             if not f.required and cond is not None:
                 when = f"（{cond.text}）" if config.lang != "en" else f" ({cond.text_en or cond.text})"
+            if raw is not None and is_refusal(raw[i]):  # 否, ×, 未签: written, but not a signature
+                em.at(t, i, f.key, "required", raw[i], msg="required.unsigned", when=when)
+                continue
             em.at(t, i, f.key, "required", None, when=when)
 
 
-# phrases that say the customer would not leave a number ("未留微信" or "未留意" do not)
-_DECLINED_WORDS = ("不留电话", "未留电话", "没留电话", "拒留电话", "拒绝留电话", "不愿留电话", "不肯留电话",
-                   "不留号码", "未留号码", "拒留号码", "不愿留号码", "拒留")
+# phrases that say the customer would not leave a number: 不留电话, 没留电话, 拒绝提供手机号,
+# 客户未留 ("未留微信" or "未留意" do not)
+_DECLINED = re.compile(
+    r"(?:不|未|没|没有|拒|拒绝|不愿|不肯|不想)(?:留|给|提供|透露)(?:电话|号码|手机|联系方式|号)"
+    r"|拒留|(?:客户|顾客)(?:未|没|不)留(?!微信|意|地址|姓名|名字)")
+
+
+def declined_phone(remark: str) -> bool:
+    """Does a 备注 say the customer declined to leave a phone?"""
+    return _DECLINED.search(remark) is not None
 
 
 def _derive_registration(c: Checked) -> None:
     """未留电话 is also true when 备注 says the customer declined (SPEC §2.1)."""
     declined = list(c.col("phone_declined"))
     remarks = c.col("remark")
-    says = {r: True for r in set(remarks) if isinstance(r, str) and any(w in r for w in _DECLINED_WORDS)}
+    says = {r: True for r in set(remarks) if isinstance(r, str) and declined_phone(r)}
     for i in _rows_where(remarks, says):
         declined[i] = True
     c.values["phone_declined"] = declined
@@ -259,7 +306,7 @@ DERIVED: dict[str, Callable[[Checked], None]] = {"registration": _derive_registr
 
 def _future(c: Checked, em: Emitter) -> None:
     for f in c.table.kind.fields:
-        if f.type is FieldType.DATE and f.past and f.key in c.values:
+        if f.type is FieldType.DATE and f.past and f.key in c.table.columns:  # a filled day: _fill
             col = c.values[f.key]
             later = {d: d for d in set(col) if d is not None and d > em.as_of}
             for i in _rows_where(col, later):
@@ -267,13 +314,63 @@ def _future(c: Checked, em: Emitter) -> None:
 
 
 def check_columns(table: Table, em: Emitter) -> None:
-    """``column.missing`` once per sheet; ``column.duplicate`` on the later header cell."""
+    """``column.missing`` once per sheet, naming the headers the sheet has that nothing
+    understood and the ``dealer.toml`` line that maps the likeliest of them;
+    ``column.duplicate`` on the later header cell."""
     from xl_dealer.read.header import col_letter
 
+    en = em.lang == "en"
     for f in table.kind.fields:
-        if f.required and f.key not in table.columns:
-            em.sheet(table, f.key, "column.missing", header=f.header)
+        if f.required and not table.has(f.key):
+            em.sheet(table, f.key, "column.missing", header=f.header, hint=missing_hint(table, f, em.config, en))
     for key, header, col in table.duplicates:
         first = table.columns[key]
         em.sheet(table, key, "column.duplicate", column=header, cell=f"{col_letter(col)}{table.header_row}",
                  row=table.header_row, first=col_letter(first), first_header=table.headers[key])
+
+
+def missing_hint(table: Table, f: Field, config: Config, en: bool = False) -> str:
+    """What to do about a required column the sheet lacks: the headers nothing understood, and
+    the one line under ``[aliases]`` in dealer.toml that maps the likeliest of them."""
+    hint = _hint(table, f, config, en)
+    if f.key == table.kind.sheet_date:  # a day-per-sheet form may say the day once
+        hint += (" A sheet of one day may instead say it in the title (日期：2026年11月18日) or be named 11月18日."
+                 if en else "一天一张的表也可以在标题写「日期：2026年11月18日」，或把工作表命名为「11月18日」。")
+    return hint
+
+
+def _hint(table: Table, f: Field, config: Config, en: bool) -> str:
+    if not table.unmapped:
+        return (f" Every header of the sheet was understood: add a '{f.header}' column to the header row." if en
+                else f"本表的列都已识别：请在表头行加上「{f.header}」列。")
+    guess = guess_column(f, table, config)
+    name = guess or ("your header" if en else "表中的列名")
+    line = f'{f.key} = ["{name}"]'
+    shown = "、".join(table.unmapped[:12]) + ("…" if len(table.unmapped) > 12 else "")
+    if en:
+        which = f"If '{guess}' is this column" if guess else "If one of them is this column"
+        return (f" Headers not understood: {shown}. {which}, add one line under [aliases] in dealer.toml: "
+                f"{line}; otherwise add a '{f.header}' column.")
+    which = f"如果「{guess}」就是这一列" if guess else "如果其中一列就是这一列"
+    return f"本表没有识别的列：{shown}。{which}，在 dealer.toml 的 [aliases] 下加一行：{line}；否则请加上「{f.header}」列。"
+
+
+def guess_column(f: Field, table: Table, config: Config) -> str | None:
+    """The unmapped header most likely to be field ``f``: its values fit the field's type (a
+    column of phones for 联系电话), else it shares most characters with the field's names."""
+    taken = set(table.headers.values())
+    best: tuple[float, str] | None = None
+    chars = set("".join(f.names))
+    fn = normaliser(f, config, table.year)
+    for header in table.unmapped:
+        if header in taken:
+            continue
+        values = table.samples.get(header, [])
+        fit = 0.0
+        if values and f.type not in (FieldType.TEXT, FieldType.SCORE):
+            fit = sum(1 for v in values if fn(v)[1] is None) / len(values)
+        overlap = len(set(header) & chars) / max(1, len(set(header)))
+        score = fit * 2 + overlap
+        if (fit >= 0.8 or overlap >= 0.5) and (best is None or score > best[0]):
+            best = (score, header)
+    return best[1] if best else None

@@ -17,6 +17,8 @@ from xl_dealer.read.table import Table
 from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
 from xl_dealer.rules.cadence import card_due, latest_log_contacts
+from xl_dealer.rules.cross import ready, usable
+from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
 
 register("followup.quota",
          "{subject}：当天只跟进了{value}位在跟的意向客户（同一客户多次只算一位，战败/交车等已关闭的不算），"
@@ -110,13 +112,23 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
     cards = [c for c in checked if c.kind == "followup_card"]
     if not cards:
         return
+    logs = [c for c in checked if c.kind == "followup_log"]
+    what, what_en = "跟进卡是否逾期未跟进", "whether the cards are overdue"
+    # a log whose contacts cannot be matched to a card would make its customers look overdue
+    if not ready(em, "followup.overdue", logs, ("phone", "date"), what, what_en):
+        return
+    if logs:  # a card without a phone cannot be matched to its contacts in the log
+        cards = usable(em, "followup.overdue", cards, ("phone",), what, what_en)
     as_of = em.as_of
     latest = latest_log_contacts(checked, as_of)
+    delivered = deliveries_by_phone(checked)  # a delivered customer's open card is card.not_closed
     for c in cards:
         t = c.table
         cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"),
                    c.col("last_contact"), c.col("next_date"), c.col("customer"), strict=True)
         for i, (made, phone, level, status, last_card, nxt, name) in enumerate(cols):
+            if delivered and delivered_card(phone, made, delivered, as_of):
+                continue
             due = card_due(level, status, made, last_card, nxt,
                            latest.get(phone_key(phone)) if phone else None, as_of, config)
             if due is None or as_of <= due.due:
@@ -206,7 +218,12 @@ def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
     a rest day gives nothing. One group finding per consultant-day, filed on the log sheet
     that holds (or covers) that day."""
     target = config.followup_daily_target
-    if target <= 0 or not any(c.kind == "followup_log" for c in checked):
+    logs = [c for c in checked if c.kind == "followup_log"]
+    if target <= 0 or not logs:
+        return
+    # a log whose rows cannot be counted per consultant and day would put its consultants below target
+    if not ready(em, "followup.quota", logs, ("consultant", "date"), "每位顾问每天的跟进数是否达标",
+                 "whether each consultant met the daily follow-up target"):
         return
     q = quota_days(checked, config, em.as_of)
     for who, d in sorted(q.worked, key=lambda k: (k[1], k[0])):

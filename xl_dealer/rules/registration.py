@@ -10,10 +10,16 @@ from xl_dealer.rules.base import Checked, Emitter, display_header
 def check_registration(c: Checked, config: Config, em: Emitter) -> None:
     t = c.table
     arrive, leave = c.col("arrive_time"), c.col("leave_time")
+    start_column = display_header(t.headers.get("arrive_time", "来店时间"))
+    column = None
+    if "leave_time" in t.columns and t.columns.get("arrive_time") == t.columns["leave_time"]:  # 在店时段 9:30-10:15
+        en = em.lang == "en"
+        column = f"{start_column} (leaving)" if en else f"{start_column}的离店时间"
+        start_column = f"{start_column} (arriving)" if en else "来店时间"
     for i, (a, b) in enumerate(zip(arrive, leave, strict=True)):
         if a is not None and b is not None and b < a:
-            em.at(t, i, "leave_time", "time.order", b, start_column=display_header(t.headers.get("arrive_time", "来店时间")),
-                  start=_hm(a))
+            extra = {"column": column} if column else {}
+            em.at(t, i, "leave_time", "time.order", b, start_column=start_column, start=_hm(a), **extra)
     # the same phone twice on one day: flagged on the later rows
     seen: dict[tuple, int] = {}
     for i, (d, p) in enumerate(zip(c.col("date"), c.col("phone"), strict=True)):

@@ -151,13 +151,20 @@ def yes(rng: random.Random, v: bool) -> Any:
 
 
 def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None = None,
-                   write_only: bool = False) -> None:
+                   write_only: bool = False, generated: str | None = None) -> None:
     """Write sheets as a clerk would keep them: a merged title row, starred headers, a 合计 row,
-    an extra column, and (optionally) a 说明 sheet first."""
+    an extra column, and (optionally) a 说明 sheet first. ``generated`` marks the file as ours
+    (the demo's: ``demo DIR`` again replaces only its own files)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook(write_only=write_only)
+    if generated:
+        from openpyxl.packaging.custom import StringProperty
+
+        from xl_dealer.read.inputs import GENERATED_PROPERTY
+
+        wb.custom_doc_props.append(StringProperty(name=GENERATED_PROPERTY, value=generated))
     if not write_only:
         wb.remove(wb.active)
     if instructions:

@@ -8,17 +8,19 @@ from collections import defaultdict
 from pathlib import Path
 
 from xl_dealer.model.config import Config
+from xl_dealer.model.errors import InputError
 from xl_dealer.model.findings import Finding
 from xl_dealer.render.results import NOTE_SEPARATOR, note_text, worst
 from xl_dealer.xlsx.notes import add_notes
 from xl_dealer.xlsx.package import Package
 from xl_dealer.xlsx.record import find_record, restore_cells, strip_notes, write_record
-from xl_dealer.xlsx.results import results_sheet_xml
+from xl_dealer.xlsx.results import free_name, is_our_results, results_sheet_xml
 from xl_dealer.xlsx.sheet import mark_cells, parse_ref
 from xl_dealer.xlsx.styles import Styles
 
 
-def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config) -> tuple[int, int]:
+def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
+                  version: tuple[int, int, int] | None = None) -> tuple[int, int]:
     """Write the marked copy of one workbook; returns (cells filled, notes added).
 
     A source that is itself a marked copy first loses our earlier fills and notes
@@ -26,11 +28,23 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config)
     """
     lang = "en" if config.lang == "en" else "zh"
     with Package(src) as pkg:
+        if version is not None and pkg.version() != version:
+            # saved since it was checked: these findings are of another version of the cells
+            raise InputError(str(src), "文件在检查之后被修改过，没有制作标记副本：请再运行一次 / the file was saved after it "
+                                       "was checked: no marked copy made, run annotate again")
         styles = Styles(pkg)
         fills = {sev: styles.fill("FF" + rgb.upper()) for sev, rgb in config.mark_fills.items()}
         our_fills = {"FF" + rgb.upper() for rgb in config.mark_fills.values()}
         sheets = {name: part for name, _, part in pkg.sheets() if part and pkg.has(part)}
         results_name = config.results_sheet
+        # a clerk's own sheet of that name (or results_sheet set to a data sheet's name) is data:
+        # marked like any other, and our list goes beside it under a free name
+        taken = {n for n, _, _ in pkg.sheets()}
+        clerks: set[str] = set()
+        while results_name in taken and not (results_name in sheets and is_our_results(pkg.read(sheets[results_name]))):
+            clerks.add(results_name)  # theirs: the next free name, or our list from an earlier run under it
+            results_name = free_name(config.results_sheet, clerks)
+        ours = results_name in sheets
         record_part, old_record, old_fills = find_record(pkg)
         on_cells: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
         for f in findings:
@@ -70,9 +84,8 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config)
         if any(record.values()) or record_part:
             write_record(pkg, record_part, record, our_fills)
         xml = results_sheet_xml(findings, lang, set(sheets), styles, fills)
-        existing = next((n for n in sheets if n == results_name), None)
-        if existing:  # a copy of a copy: replace the old list, do not add a second one
-            pkg.write(sheets[existing], xml)
+        if ours and results_name in sheets:  # a copy of a copy: replace our old list, do not add a second one
+            pkg.write(sheets[results_name], xml)
         else:
             pkg.add_sheet(results_name, xml)
         pkg.set_print_titles(results_name)

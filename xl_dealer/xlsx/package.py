@@ -12,10 +12,12 @@ mark are touched, which keeps a 100k-row sheet fast.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +25,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 
+from xl_dealer.model.errors import InputError
+from xl_dealer.model.text import clean_text
+from xl_dealer.read.parts import tags
 from xl_dealer.render.outputs import atomic_write
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -38,8 +43,6 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-# characters XML 1.0 forbids; a clerk's cell can hold them via _x0001_ escapes
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # elements that follow <definedNames> in CT_Workbook
@@ -52,12 +55,13 @@ class PackageError(Exception):
 
 
 def xml_text(s: str) -> str:
-    return escape(_ILLEGAL.sub("", s))
+    """Text for an element: cleaned (``model.text``: control characters, Excel's cell limit), escaped."""
+    return escape(clean_text(s))
 
 
 def xml_attr(s: str) -> str:
     """A quoted attribute value, line breaks kept as character references."""
-    return quoteattr(_ILLEGAL.sub("", s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return quoteattr(clean_text(s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def local(tag: str) -> str:
@@ -140,10 +144,20 @@ class Package:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as e:
             raise PackageError(f"not a readable xlsx package ({e})") from None
+        self._path = str(path)
         self._infos = self._zip.infolist()
-        self._lower = {i.filename.lower(): i.filename for i in self._infos}
+        # looked up as calamine does: any case, a backslash (some Windows tools write them) as a slash
+        self._lower = {_key(i.filename): i.filename for i in self._infos}
         self._changed: dict[str, bytes] = {}
         self._added: list[str] = []
+
+    def version(self) -> tuple[int, int, int] | None:
+        """(size, mtime, inode) of the file this handle has open: the version that is copied."""
+        try:
+            st = os.fstat(self._zip.fp.fileno())  # type: ignore[union-attr]
+        except (OSError, AttributeError, ValueError):
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
 
     def __enter__(self) -> Package:
         return self
@@ -161,20 +175,29 @@ class Package:
         return [i.filename for i in self._infos] + self._added
 
     def has(self, name: str) -> bool:
-        return name.lower() in self._lower
+        return _key(name) in self._lower
 
     def read(self, name: str) -> bytes:
-        if name in self._changed:
-            return self._changed[name]
-        real = self._lower.get(name.lower())
+        real = self._lower.get(_key(name))
         if real is None:
             raise PackageError(f"part {name} is missing")
-        return self._zip.read(real)
+        if real in self._changed:
+            return self._changed[real]
+        return self._read_member(real)
+
+    def _read_member(self, real: str | zipfile.ZipInfo) -> bytes:
+        try:
+            return self._zip.read(real)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            name = real.filename if isinstance(real, zipfile.ZipInfo) else real
+            raise InputError(self._path, f"文件已损坏（部件 {name} 无法解压或校验和不对）：请用 Excel 打开后另存一份再标记 / "
+                                         f"the file is damaged (part {name} fails its checksum or cannot be "
+                                         f"inflated): open it in Excel and save it again ({e})") from None
 
     def write(self, name: str, data: bytes) -> None:
-        real = self._lower.get(name.lower())
+        real = self._lower.get(_key(name))
         if real is None:
-            self._lower[name.lower()] = name
+            self._lower[_key(name)] = name
             self._added.append(name)
             real = name
         self._changed[real] = data
@@ -204,7 +227,8 @@ class Package:
         if not self.has(rp):
             return []
         out = []
-        for rel in self.tree(rp):
+        # read leniently, as calamine reads it: a hyperlink's unescaped & must not stop the copy
+        for rel in tags(self.read(rp), b"Relationship"):
             if rel.get("TargetMode") == "External":
                 continue
             out.append((rel.get("Id", ""), rel.get("Type", ""), resolve_target(part, rel.get("Target", ""))))
@@ -215,7 +239,7 @@ class Package:
         rp = rels_path(part)
         if self.has(rp):
             data = self.read(rp)
-            used = {rel.get("Id") for rel in self.tree(rp)}
+            used = {rel.get("Id") for rel in tags(data, b"Relationship")}
         else:
             data = XML_DECL + f'<Relationships xmlns="{NS_PKG_REL}"></Relationships>'.encode()
             used = set()
@@ -237,8 +261,8 @@ class Package:
     def add_override(self, part: str, content_type: str) -> None:
         name = "[Content_Types].xml"
         data = self.read(name)
-        for el in self.tree(name):
-            if local(el.tag) == "Override" and el.get("PartName", "").lower() == "/" + part.lower():
+        for el in tags(data, b"Override"):
+            if el.get("PartName", "").lower() == "/" + part.lower():
                 return
         entry = f'<Override PartName={xml_attr("/" + part)} ContentType="{content_type}"/>'.encode()
         end = data.rfind(b"</Types>")
@@ -247,8 +271,8 @@ class Package:
     def ensure_default(self, extension: str, content_type: str) -> None:
         name = "[Content_Types].xml"
         data = self.read(name)
-        for el in self.tree(name):
-            if local(el.tag) == "Default" and el.get("Extension", "").lower() == extension.lower():
+        for el in tags(data, b"Default"):
+            if el.get("Extension", "").lower() == extension.lower():
                 return
         entry = f'<Default Extension="{extension}" ContentType="{content_type}"/>'.encode()
         end = data.rfind(b"</Types>")
@@ -266,12 +290,8 @@ class Package:
         """(name, r:id, part) of every sheet in workbook order (chart sheets included)."""
         wb = self.workbook_part()
         targets = {rid: t for rid, _, t in self.rels(wb)}
-        out = []
-        for el in self.tree(wb).iter():
-            if local(el.tag) == "sheet":
-                rid = next((v for k, v in el.attrib.items() if local(k) == "id"), "")
-                out.append((el.get("name", ""), rid, targets.get(rid, "")))
-        return out
+        return [(html.unescape(el.get("name", "")), el.get("id", ""), targets.get(el.get("id", ""), ""))
+                for el in tags(self.read(wb), b"sheet")]
 
     def add_sheet(self, name: str, xml: bytes) -> str:
         """Append a worksheet after the last sheet (so no localSheetId shifts); returns its part."""
@@ -347,8 +367,9 @@ class Package:
             for info in self._infos:
                 data = self._changed.get(info.filename)
                 if data is None:
-                    data = self._zip.read(info)
-                zi = zipfile.ZipInfo(info.filename, info.date_time)
+                    data = self._read_member(info)
+                # a backslash name is written as the slash name every reader finds
+                zi = zipfile.ZipInfo(info.filename.replace("\\", "/"), info.date_time)
                 zi.compress_type = info.compress_type
                 zi.external_attr = info.external_attr
                 out.writestr(zi, data, compresslevel=_level(len(data)))
@@ -358,6 +379,10 @@ class Package:
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 data = self._changed[name]
                 out.writestr(zi, data, compresslevel=_level(len(data)))
+
+
+def _key(name: str) -> str:
+    return name.replace("\\", "/").lower()
 
 
 def _level(size: int) -> int:

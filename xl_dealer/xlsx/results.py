@@ -84,3 +84,25 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
         "</worksheet>"
     )
     return XML_DECL + body.encode("utf-8")
+
+
+TAB_COLOUR = b'<tabColor rgb="FFC00000"/>'
+
+
+def is_our_results(xml: bytes) -> bool:
+    """Is this sheet a 校验结果 we wrote (its red tab and our header row), not a clerk's sheet of
+    the same name? Only ours is ever replaced."""
+    if TAB_COLOUR not in xml[:2000]:
+        return False
+    head = xml[:20000].decode("utf-8", "replace")
+    return any(all(f">{h}<" in head for h in headers(lang)) for lang in ("zh", "en"))
+
+
+def free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``… when a clerk's sheet already has it (at most 31 characters)."""
+    if name not in taken:
+        return name
+    n = 2
+    while (candidate := f"{name[:31 - len(f' ({n})')]} ({n})") in taken:
+        n += 1
+    return candidate

@@ -108,8 +108,12 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
     for m in row_re.finditer(xml, sd.end(), sd_end):
         r_attr = get_attr(m[0], b"r")
         r = int(r_attr) if r_attr else last + 1
+        if r < last:  # rows out of order (some writers): every row is found first
+            return _mark_unordered(xml, p, sd.end(), sd_end, marks, col_styles, style_for)
         last = r
         while pending and pending[-1] < r:
+            if _has_row(xml, p, pending[-1], m.start(), sd_end):  # it is further down, out of order
+                return _mark_unordered(xml, p, sd.end(), sd_end, marks, col_styles, style_for)
             out += [src[pos:m.start()], _new_row(p, pending[-1], marks[pending[-1]], col_styles, style_for)]
             pos = m.start()
             pending.pop()
@@ -132,6 +136,54 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         out += [_new_row(p, r, marks[r], col_styles, style_for) for r in reversed(pending)]
         pos = sd_end
     out.append(src[pos:])
+    return b"".join(out)
+
+
+def _has_row(xml: bytes, p: bytes, r: int, start: int, end: int) -> bool:
+    """Is there a ``<row r="r">`` between ``start`` and ``end``? Asked only before a new row is
+    added (a finding's row nearly always exists), so a row written out of order is never doubled."""
+    pat = re.compile(rb"<" + re.escape(p) + rb'row\b[^>]*?\sr="' + str(r).encode() + rb'"')
+    return pat.search(xml, start, end) is not None
+
+
+def _mark_unordered(xml: bytes, p: bytes, start: int, end: int, marks: Mapping[int, Mapping[int, K]],
+                    col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
+    """``mark_cells`` for a sheet whose rows are not in order: every row is found first (the first
+    of a number, as a reader takes it), each marked row edited where it is, a missing one added
+    before the first row with a higher number, in the order the XML has them."""
+    row_re = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
+    row_end = b"</" + p + b"row>"
+    where: dict[int, tuple[int, int, int]] = {}  # row → (start, end, start tag length)
+    order: list[tuple[int, int]] = []  # (row, start) in the XML's order
+    last = 0
+    for m in row_re.finditer(xml, start, end):
+        r_attr = get_attr(m[0], b"r")
+        r = int(r_attr) if r_attr else last + 1
+        last = r
+        if m[2]:
+            stop = m.end()
+        else:
+            stop = xml.find(row_end, m.end(), end)
+            if stop < 0:
+                raise PackageError(f"row {r} is not closed")
+            stop += len(row_end)
+        where.setdefault(r, (m.start(), stop, m.end() - m.start()))
+        order.append((r, m.start()))
+    edits: list[tuple[int, int, bytes]] = []  # (from, to, replacement)
+    for r, cols in marks.items():
+        if r in where:
+            a, b, tag_len = where[r]
+            edits.append((a, b, _edit_row(p, xml[a:b], tag_len, r, cols, col_styles, style_for)))
+        else:
+            at = next((s0 for rr, s0 in order if rr > r), end)
+            edits.append((at, at, _new_row(p, r, cols, col_styles, style_for)))
+    edits.sort(key=lambda e: (e[0], e[1]))
+    out: list[bytes] = []
+    pos = 0
+    for a, b, new in edits:
+        out += [xml[pos:a], new]
+        pos = b
+    out.append(xml[pos:])
     return b"".join(out)
 
 
@@ -160,12 +212,22 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     pos = 0
     last = -1
     inserted = False
-    for m in _cell_re(p).finditer(body):
+    cells = list(_cell_re(p).finditer(body))
+    present = set()
+    prev = -1
+    for m in cells:
+        ref = get_attr(m[0], b"r")
+        rm = _REF.match(ref) if ref else None
+        prev = col_index(rm[1]) if rm else prev + 1
+        present.add(prev)
+    for m in cells:
         ref = get_attr(m[0], b"r")
         rm = _REF.match(ref) if ref else None
         c = col_index(rm[1]) if rm else last + 1
         last = c
-        before = sorted(k for k in todo if k < c) if todo and min(todo) < c else None
+        # a missing cell goes before the first cell right of it; one that is there (further along,
+        # cells out of order) is edited where it is, never written twice
+        before = sorted(k for k in todo if k < c and k not in present) if todo and min(todo) < c else None
         if before:
             out.append(body[pos:m.start()])
             out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k))) for k in before]

@@ -16,6 +16,7 @@ from xl_dealer.xlsx.package import (
     PackageError,
     local,
     set_attr,
+    top_level_insert_at,
     xml_attr,
 )
 from xl_dealer.xlsx.sheet import root_prefix
@@ -41,6 +42,9 @@ class Styles:
         self.part = self._find_part()
         self.xml = pkg.read(self.part) if pkg.has(self.part) else MINIMAL_STYLES
         self.p = root_prefix(self.xml, b"styleSheet")
+        # a styles part without fonts, fills, borders or cell formats (some writers) gets the
+        # minimal records a mark needs, where the schema puts them; nothing existing is renumbered
+        self.xml = _ensure_sections(self.xml, self.p)
         tree = _parse(self.xml)
         self._n = {name: sum(1 for _ in _children(tree, name)) for name in ("fonts", "fills", "cellXfs")}
         if not self._n["cellXfs"]:
@@ -197,3 +201,45 @@ def _append(xml: bytes, p: bytes, section: bytes, items: list[bytes], count: int
         return xml[:m.start()] + start + b"".join(items) + b"</" + p + section + b">" + xml[m.end():]
     end = xml.find(b"</" + p + section + b">", m.end())
     return xml[:m.start()] + start + xml[m.end():end] + b"".join(items) + xml[end:]
+
+
+# CT_Stylesheet's children in order, and the minimal content of those a mark needs
+_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+          "tableStyles", "colors", "extLst")
+_MINIMAL = {
+    "fonts": '<{p}font><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>',
+    "fills": '<{p}fill><{p}patternFill patternType="none"/></{p}fill><{p}fill><{p}patternFill patternType="gray125"/></{p}fill>',
+    "borders": "<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>",
+    "cellStyleXfs": '<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+    "cellXfs": '<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+}
+
+
+def _ensure_sections(xml: bytes, p: bytes) -> bytes:
+    """Add each of fonts, fills, borders, cellStyleXfs, cellXfs that is missing or empty."""
+    ep = re.escape(p)
+    pre = p.decode()
+    for section, inner in _MINIMAL.items():
+        item = _ITEM[section]
+        if _section_items(xml, p, section.encode(), item.encode()):
+            continue
+        count = len(re.findall(r"<\{p\}" + item + r"[ >/]", inner))
+        block = (f'<{pre}{section} count="{count}">' + inner.format(p=pre) + f"</{pre}{section}>").encode()
+        m = re.search(rb"<" + ep + section.encode() + rb"\b[^>]*?(?:/>|>.*?</" + ep + section.encode() + rb">)", xml, re.S)
+        if m:  # there but empty: replaced
+            xml = xml[:m.start()] + block + xml[m.end():]
+            continue
+        later = _ORDER[_ORDER.index(section) + 1:]
+        root = re.search(rb"<" + ep + rb"styleSheet\b[^>]*?(/?)>", xml)
+        if root is None:
+            raise PackageError("styles.xml has no <styleSheet>")
+        if root[1]:  # <styleSheet/>
+            xml = xml[:root.start()] + xml[root.start():root.end() - 2] + b">" + block + b"</" + p + b"styleSheet>" \
+                + xml[root.end():]
+            continue
+        at = top_level_insert_at(xml, root.end(), later, b"</" + p + b"styleSheet>")
+        xml = xml[:at] + block + xml[at:]
+    return xml
+
+
+_ITEM = {"fonts": "font", "fills": "fill", "borders": "border", "cellStyleXfs": "xf", "cellXfs": "xf"}

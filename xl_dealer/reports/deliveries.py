@@ -1,0 +1,111 @@
+"""What the reports take from the delivery step: the day's deliveries per consultant (晨会日报)
+and the cars sold here with their first maintenance (首保: 保养提醒, 客户流失).
+
+A car sold here is a row of the delivery register, or a row of the customer file whose
+购车类型 is 本店 with a 购车日期 (one car once, by VIN). Its 首保 is due on the 首保日期
+typed in the register, else ``first_service_months`` after the sale; it came back when the
+after-service log has a visit other than the 新车交付 call after the sale, matched by
+VIN, plate or phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
+from xl_dealer.reports.common import add_months, col, records, with_totals
+from xl_dealer.reports.data import Table
+from xl_dealer.rules.cadence import NEW_CAR
+from xl_dealer.rules.delivery import thanks_moment
+
+
+def deliveries_table(checked: list, day: dt.date, config: Config) -> Table:
+    """The day's deliveries per consultant: thank-you calls within the hour, late, not recorded,
+    after-sales person introduced."""
+    limit = dt.timedelta(minutes=config.delivery_thanks_minutes)
+    per: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(
+        ("deliveries", "on_time", "late", "missing", "introduced"), 0))
+    for r in records(checked, "delivery"):
+        if r["delivered"] != day:
+            continue
+        s = per[r["consultant"] or "（未填）"]
+        s["deliveries"] += 1
+        s["introduced"] += r["service_intro"] is not False and r["advisor"] is not None
+        start = dt.datetime.combine(day, r["delivery_time"]) if r["delivery_time"] else None
+        call = thanks_moment(day, r["delivery_time"], r["thanks_at"])
+        if call is None:
+            s["missing"] += 1
+        elif start is not None and call - start > limit:
+            s["late"] += 1
+        elif start is not None:
+            s["on_time"] += 1
+    rows = [{"consultant": k, **v, "rate": v["on_time"] / v["deliveries"] if v["deliveries"] else None}
+            for k, v in sorted(per.items())]
+    return with_totals(Table("deliveries", "昨日交车及感谢电话", [
+        col("consultant", "销售顾问"), col("deliveries", "交车台数", "int", "sum"),
+        col("on_time", "感谢电话及时", "int", "sum"), col("late", "感谢电话超时", "int", "sum"),
+        col("missing", "未记录感谢电话", "int", "sum"), col("introduced", "已介绍售后", "int", "sum"),
+        col("rate", "感谢电话及时率", "percent", "rate"),
+    ], rows, empty_text="昨日没有交车 / no deliveries that day"), "consultant", {"rate": ("on_time", "deliveries")})
+
+
+@dataclass(frozen=True, slots=True)
+class SoldCar:
+    sold: dt.date
+    due: dt.date  # the 首保
+    km: float | None
+    vin: str | None
+    plate: str | None
+    customer: str | None
+    phone: str | None
+    advisor: str | None
+    member: bool | None
+    came_back: bool  # a service visit after the sale (not the 新车交付 call)
+
+    @property
+    def key(self) -> str | None:
+        """The customer as the reports count them: plate, else phone (``common.customer_key``)."""
+        return self.plate or phone_key(self.phone)
+
+
+def sold_cars(checked: list, config: Config) -> list[SoldCar]:
+    visits: list[tuple[dt.date, str | None, str | None, str | None]] = []
+    for r in records(checked, "service_callback"):
+        if r["delivered"] is not None and r["service_type"] != NEW_CAR:
+            visits.append((r["delivered"], r["vin"], r["plate"], phone_key(r["phone"])))
+    by_vin: dict[str, list[dt.date]] = defaultdict(list)
+    by_plate: dict[str, list[dt.date]] = defaultdict(list)
+    by_phone: dict[str, list[dt.date]] = defaultdict(list)
+    for d, vin, plate, phone in visits:
+        for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone)):
+            if k:
+                index[k].append(d)
+
+    def came_back(sold: dt.date, vin: str | None, plate: str | None, phone: str | None) -> bool:
+        return any(d > sold for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone_key(phone)))
+                   if k for d in index.get(k, ()))
+
+    out: list[SoldCar] = []
+    seen: set[str] = set()
+    months = config.first_service_months
+    for r in records(checked, "delivery"):
+        d = r["delivered"]
+        if d is None or (r["vin"] and r["vin"] in seen):
+            continue
+        if r["vin"]:
+            seen.add(r["vin"])
+        out.append(SoldCar(d, r["first_service_date"] or add_months(d, months),
+                           r["first_service_km"] or config.first_service_km, r["vin"], r["plate"], r["customer"],
+                           r["phone"], r["advisor"], r["member"], came_back(d, r["vin"], r["plate"], r["phone"])))
+    for r in records(checked, "customer_file"):
+        d = r["bought"]
+        if d is None or r["buy_type"] != "本店" or (r["vin"] and r["vin"] in seen):
+            continue
+        if r["vin"]:
+            seen.add(r["vin"])
+        out.append(SoldCar(d, add_months(d, months), config.first_service_km, r["vin"], r["plate"], r["customer"],
+                           r["phone"], None, r["member"], came_back(d, r["vin"], r["plate"], r["phone"])))
+    return out
