@@ -502,6 +502,14 @@ class Font:
     def size(self, value: float) -> None:
         self._set("size", value)
 
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        return self._get("color")
+
+    @color.setter
+    def color(self, color_or_rgb: Any) -> None:
+        self._set("color", to_rgb(color_or_rgb))
+
 
 class Note:
     def __init__(self, sheet: Sheet, cell: Cell, text: str) -> None:

@@ -62,7 +62,7 @@ def test_render_writes_title_tables_formats_totals_and_chart() -> None:
     assert sheet._value(f"C{calls.first}") == dt.datetime(2026, 11, 20)
     assert sheet._value(f"D{calls.first}") == pytest.approx(10.5 / 24)  # a time is a fraction of a day
     assert sheet.range((calls.first, 4)).column_width == 9
-    assert sheet._value(f"A{placed[2].first}") == "本期无数据 / nothing in this period"
+    assert sheet._value(f"A{placed[2].first}") == "本期无数据"
     assert any(v == "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）" for v in sheet._values.values())
     (chart,) = sheet._charts
     assert chart.chart_type == "bar_clustered" and chart.title == "各部门满意率"
@@ -88,14 +88,15 @@ def test_builder_totals_win_over_computed_sums() -> None:
 def test_report_macro_reads_the_book_and_adds_or_replaces_the_sheet(monkeypatch) -> None:
     seen = {}
 
-    def fake_build(name, checked, *, as_of, config):
-        seen.update(name=name, kinds=[c.kind for c in checked], as_of=as_of, rows=sum(len(c.table.rows) for c in checked))
+    def fake_build(name, checked, *, as_of, config, period=None):
+        seen.update(name=name, kinds=[c.kind for c in checked], as_of=as_of, rows=sum(len(c.table.rows) for c in checked),
+                    period=period)
         return _report()
 
     monkeypatch.setattr(xl_dealer.reports, "build_report", fake_build, raising=False)
     book = _book()
     build_report(book, "weekly", as_of=AS_OF, config=Config())
-    assert seen == {"name": "weekly", "kinds": ["registration"], "as_of": AS_OF, "rows": 3}
+    assert seen == {"name": "weekly", "kinds": ["registration"], "as_of": AS_OF, "rows": 3, "period": None}
     names = [s.name for s in book.sheets]
     assert names == ["说明", "11月", "周回访报表"]
     assert book.sheets.active.name == "周回访报表"
@@ -112,3 +113,52 @@ def test_a_missing_rate_not_drawn_by_a_chart_shows_a_dash() -> None:
     placed = render_report(book._sheet("周回访报表"), report)
     sheet = book.sheets["周回访报表"]
     assert sheet.range((placed[0].first + 1, 4)).value == "—"
+
+
+def test_report_macro_passes_the_period_and_refuses_a_bad_one(monkeypatch) -> None:
+    from xl_dealer.model.errors import InputError
+
+    seen = {}
+
+    def fake_build(name, checked, *, as_of, config, period=None):
+        seen.update(name=name, period=period)
+        return _report()
+
+    monkeypatch.setattr(xl_dealer.reports, "build_report", fake_build, raising=False)
+    build_report(_book(), "sales", as_of=AS_OF, config=Config(), period="quarter")
+    assert seen == {"name": "sales", "period": "quarter"}
+    with pytest.raises(InputError):
+        build_report(_book(), "sales", as_of=AS_OF, config=Config(), period="decade")
+    with pytest.raises(InputError):
+        build_report(_book(), "morning", as_of=AS_OF, config=Config(), period="week")
+
+
+def test_report_sheet_shows_the_notes_in_red_under_the_title() -> None:
+    report = _report()
+    report.notes = ["未提供售后回访记录：输入中没有这类工作表。", "上期没有回访记录。"]
+    book = Book()
+    placed = render_report(book._sheet("周回访报表"), report)
+    sheet = book.sheets["周回访报表"]
+    assert sheet.range("A3").value == report.notes[0] and sheet.range("A4").value == report.notes[1]
+    assert sheet.range("A3").font.color == (192, 0, 0)
+    assert placed[0].header_row > 5  # the tables start below the notes
+
+
+def test_changes_in_points_and_a_rate_row_in_a_table_of_counts() -> None:
+    from xl_dealer.reports.data import FORMATS_KEY
+
+    t = Table("summary", "合计", [Column("measure", "指标"), Column("current", "本期", "int"),
+                                 Column("change", "变化", "delta")], [
+        {"measure": "订单", "current": 12, "change": -3},
+        {"measure": "成交率", "current": 0.25, "change": 4.5, FORMATS_KEY: {"current": "percent", "change": "pp"}},
+        {"measure": "战败", "current": 3, "change": None},
+    ])
+    report = Report("sales", "销售总结", "销售总结", AS_OF, AS_OF, dt.datetime(2026, 11, 27), [t])
+    book = Book()
+    (placed,) = render_report(book._sheet("销售总结"), report)
+    sheet = book.sheets["销售总结"]
+    first = placed.first
+    assert sheet.range((first, 2)).number_format == "0" and sheet.range((first, 3)).number_format == "+0;-0;0"
+    assert sheet.range((first + 1, 2)).number_format == "0.0%"
+    assert "百分点" in sheet.range((first + 1, 3)).number_format and sheet._value(f"C{first + 1}") == 4.5
+    assert sheet._value(f"C{first + 2}") == "—"  # no change to show: a dash, not 0

@@ -146,6 +146,28 @@ def test_quota_target_is_configurable(tmp_path):
     assert groups(r, "followup.quota") == []
 
 
+def test_quota_counts_distinct_open_customers_not_rows(tmp_path):
+    day = "2026-11-20"
+    six_open = _day_rows("王强", day, 6)  # six different B customers: met
+    one_six_times = [{"跟进日期": d(day), "销售顾问": "李娜", "联系电话": "139 0000 0001"}] * 5 + \
+        [{"跟进日期": d(day), "销售顾问": "李娜", "联系电话": 13900000001}]  # one customer, typed two ways
+    closed = [{"跟进日期": d(day), "销售顾问": "张伟", "联系电话": 13900000100 + i, "意向级别": lv}
+              for i, lv in enumerate(["F", "D", "L", "f", "B", "A"])]  # only B and A are open
+    # a row without a level takes its card's: the card of ...0200 is 战败 (F), of ...0201 open (H)
+    no_level = [{"跟进日期": d(day), "销售顾问": "赵磊", "联系电话": 13900000200 + i, "意向级别": None}
+                for i in range(2)]
+    card_book = cards({"建卡日期": d("2026-11-01"), "联系电话": 13900000200, "意向级别": "F", "状态": "战败",
+                       "战败原因": "预算"},
+                      {"建卡日期": d("2026-11-01"), "联系电话": 13900000201, "意向级别": "H"})
+    r = run(tmp_path, {"log.xlsx": log(*six_open, *one_six_times, *closed, *no_level), "cards.xlsx": card_book},
+            as_of="2026-11-21")
+    assert groups(r, "followup.quota") == [
+        ("跟进记录", "张伟 2026-11-20", 2),
+        ("跟进记录", "李娜 2026-11-20", 1),
+        ("跟进记录", "赵磊 2026-11-20", 1),
+    ]
+
+
 # ---------------------------------------------------------------- window, late submit, time.order
 
 

@@ -33,7 +33,7 @@ def test_report_output_equal_to_an_input_is_refused(tmp_path, book, option):
     other = tmp_path / "link.xlsx"
     os.symlink(book, other)  # another name for the same file
     for target in (book, other):
-        code, _, err = run_cli("report", "weekly", book, "--as-of", AS_OF, option, target)
+        code, _, err = run_cli("report", "funnel", book, "--as-of", AS_OF, option, target)
         assert code == 2 and "input" in err and "Traceback" not in err
     assert digest(book) == before
 
@@ -41,19 +41,19 @@ def test_report_output_equal_to_an_input_is_refused(tmp_path, book, option):
 def test_report_never_replaces_a_file_it_did_not_write(tmp_path, book):
     clerk = write_xlsx(tmp_path / "别的表.xlsx", {"Sheet1": [["我的数据"]]})
     before = digest(clerk)
-    code, _, err = run_cli("report", "weekly", book, "--as-of", AS_OF, "--out", clerk)
+    code, _, err = run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", clerk)
     assert code == 2 and "not a report" in err
     assert digest(clerk) == before
     out = tmp_path / "r.xlsx"
-    assert run_cli("report", "weekly", book, "--as-of", AS_OF, "--out", out)[0] == 0
-    assert run_cli("report", "weekly", book, "--as-of", AS_OF, "--out", out)[0] == 0  # our own: replaced
+    assert run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", out)[0] == 0
+    assert run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", out)[0] == 0  # our own: replaced
 
 
 def test_report_writes_both_outputs_or_neither(tmp_path, book):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")  # --json goes into a "folder" that is a file: it cannot be written
     out = tmp_path / "r.xlsx"
-    code, _, err = run_cli("report", "weekly", book, "--as-of", AS_OF, "--out", out, "--json", blocker / "r.json")
+    code, _, err = run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", out, "--json", blocker / "r.json")
     assert code == 2 and "Traceback" not in err
     assert not out.exists()  # the xlsx is not published without its JSON
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left

@@ -92,7 +92,7 @@ def test_empty_report_renders(tmp_path):
     r = build_report("weekly", [], as_of=AS_OF, config=Config())
     out = save_reports([r], tmp_path / "empty.xlsx")
     texts = [c.value for row in load_workbook(out).active.iter_rows() for c in row if c.value]
-    assert any("没有回访记录" in str(t) for t in texts)
+    assert any("未提供售后回访记录" in str(t) for t in texts) and not r.fed
     assert "—" in texts  # a rate with nothing to divide by is a dash, not 0 % or #DIV/0!
 
 
@@ -172,3 +172,113 @@ def test_a_long_listing_at_the_foot_repeats_its_header_on_every_page():
     header = next(c.row for c in ws["A"] if c.value == "车牌号")
     assert ws.print_title_rows == f"${header}:${header}"
     assert _sheet(_report([small])).print_title_rows is None
+
+
+# ---------------------------------------------------------------- pages, as printed
+
+@pytest.fixture(scope="module")
+def demo_sheets(tmp_path_factory):
+    """Every report of the demo's two months, drawn, with the targets set."""
+    from xl_dealer.demo import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    paths = demo(folder / "demo", as_of="2026-12-03", echo=lambda s: None)
+    books = [p for k, p in paths.items() if k not in ("findings", "reports")]
+    cfg = Config(targets={"orders": 8, "test_drives": 20})
+    ch = checked(books, dt.date(2026, 12, 3), cfg)
+    reports = [build_report(n, ch, as_of=dt.date(2026, 12, 3), config=cfg) for n in REPORTS]
+    from xl_dealer.render.reports import workbook_of
+
+    wb = workbook_of(reports)  # in memory: a chart read back from a file forgets its size
+    return [(r, wb[r.sheet]) for r in reports]
+
+
+def _excel_cm(ws, first: int, last: int) -> float:
+    from openpyxl.utils import get_column_letter
+
+    return sum((7 * (ws.column_dimensions[get_column_letter(c)].width or 8.43) + 5) / 96 * 2.54
+               for c in range(first, last + 1))
+
+
+def page_tops(ws) -> list[int]:
+    """The first row of every printed page, as Excel and LibreOffice paginate (fit to width,
+    A4 landscape): the manual breaks, and a new page wherever the rows outgrow one. Both
+    programs' column widths are tried; the rows of either's page starts are returned."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    from xl_dealer.render.reports import PAGE_H_CM, PAGE_W_CM, PT_CM, UNIT_CM
+
+    last_col = column_index_from_string(re.search(r":\$?([A-Z]+)\$?\d+$", str(ws.print_area)).group(1))
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last_col + 1)]
+    manual = {b.id for b in ws.row_breaks.brk}
+    tops: set[int] = set()
+    for unit in UNIT_CM:
+        page = PAGE_H_CM / min(1.0, PAGE_W_CM / (sum(widths) * unit))
+        y, tops_here = 0.0, [1]
+        for r in range(1, ws.max_row + 1):
+            h = (ws.row_dimensions[r].height or 15) * PT_CM
+            if r - 1 in manual or y + h > page:
+                if r > 1 and r != tops_here[-1]:
+                    tops_here.append(r)
+                y = 0.0
+            y += h
+        tops.update(tops_here)
+    return sorted(tops)
+
+
+def _footnotes_have_company(ws) -> bool:
+    notes_row = next(c.row for c in ws["A"] if c.value == "注：")
+    top = max(t for t in page_tops(ws) if t <= notes_row)  # the first row of the footnotes' page
+    charts = [int(re.search(r"\d+", c.anchor).group(0)) for c in ws._charts]
+    content = [r for r in range(top, notes_row) if any(ws.cell(r, j).value is not None for j in range(1, 4))]
+    return bool(content) or any(top <= r < notes_row for r in charts)
+
+
+def test_footnotes_never_print_alone_on_a_page(demo_sheets):
+    for report, ws in demo_sheets:
+        assert _footnotes_have_company(ws), report.sheet
+
+
+def test_every_chart_is_inside_the_print_area_and_clear_of_its_table(demo_sheets):
+    from openpyxl.utils import column_index_from_string
+
+    for report, ws in demo_sheets:
+        last_col = column_index_from_string(re.search(r":\$?([A-Z]+)\$?\d+$", str(ws.print_area)).group(1))
+        for chart in ws._charts:
+            col = column_index_from_string(re.match(r"[A-Z]+", chart.anchor).group(0))
+            assert _excel_cm(ws, 1, col - 1) + chart.width <= _excel_cm(ws, 1, last_col) + 0.01, report.sheet
+            if col > 1:  # beside its table: no cell of the rows it covers is filled right of the anchor
+                row = int(re.search(r"\d+", chart.anchor).group(0))
+                for r in range(row, row + 10):
+                    assert all(ws.cell(r, j).value is None for j in range(col, last_col + 1)), (report.sheet, r)
+            assert chart.height >= 4.5
+
+
+def test_a_change_of_a_rate_prints_in_percentage_points(demo_sheets):
+    ws = dict((r.name, w) for r, w in demo_sheets)["sales"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, int | float) and "百分点" in c.number_format]
+    assert cells and all(abs(c.value) <= 100 for c in cells)
+    ws = dict((r.name, w) for r, w in demo_sheets)["monthly"]
+    change = next(c for c in ws[next(c.row for c in ws["A"] if c.value == "部门")] if c.value == "变化")
+    below = ws.cell(change.row + 1, change.column)
+    assert "百分点" in below.number_format and "%" not in below.number_format
+
+
+def test_notes_wrap_across_the_print_area(tmp_path):
+    r = build_report("weekly", [], as_of=AS_OF, config=Config())
+    r.notes.append("一条很长的说明" * 30)
+    ws = load_workbook(save_reports([r], tmp_path / "n.xlsx")).active
+    cell = next(c for c in ws["A"] if c.value == r.notes[-1])
+    merged = next(m for m in ws.merged_cells.ranges if m.min_row == cell.row)
+    assert merged.max_col > 3 and cell.alignment.wrap_text and ws.row_dimensions[cell.row].height > 30
+
+
+@pytest.mark.parametrize("n", range(14, 34, 2))
+def test_footnotes_stay_with_a_last_table_of_any_length(n):
+    """Whatever the length of the last table, the footnotes' page also holds some of its rows."""
+    from xl_dealer.reports.data import Column, Table
+
+    t = Table("list", "清单", [Column("a", "客户"), Column("b", "数", "int")], [{"a": f"客户{i}", "b": i} for i in range(n)])
+    report = _report([t])
+    report.footnotes = ["这是一条说明比率怎么算的脚注，" * 8] * 5
+    assert _footnotes_have_company(_sheet(report)), n

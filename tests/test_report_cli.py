@@ -53,7 +53,8 @@ def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("args", [["report", "nope", "x.xlsx"], ["report", "weekly", "missing.xlsx"],
                                   ["report", "weekly", "x.xlsx", "--as-of", "30/11/2026"],
-                                  ["report", "funnel", "x.xlsx", "--period", "year"]])
+                                  ["report", "funnel", "x.xlsx", "--period", "decade"],
+                                  ["report", "morning", "x.xlsx", "--period", "week"]])
 def test_bad_usage_exits_2_with_one_line(tmp_path, args, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, args)
@@ -89,3 +90,63 @@ def _pages(pdf) -> int:
         out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         return int(next((ln.split()[-1] for ln in out.splitlines() if ln.startswith("Pages:")), "0"))
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+@pytest.fixture
+def visitors(tmp_path):
+    from tests.test_report_sales import reg
+
+    d = __import__("datetime").date
+    return write(tmp_path / "来店.xlsx", {"登记": ("registration", [reg(d(2026, 11, 3), "王强", phone="13700000001"),
+                                                                    reg(d(2026, 11, 4), "李娜", phone="13700000002")])})
+
+
+def test_a_report_fed_by_nothing_it_needs_exits_2_and_writes_nothing(tmp_path, visitors, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["report", "weekly", str(visitors), "--as-of", "2026-11-30", "--json", "w.json"])
+    assert res.exit_code == 2
+    assert "周回访报表" in res.stderr and "未提供售后回访记录" in res.stderr and "未生成报表" in res.stderr
+    assert [p.name for p in tmp_path.glob("*.xlsx")] == ["来店.xlsx"] and not (tmp_path / "w.json").exists()
+
+
+def test_all_says_on_stderr_what_each_report_lacks(tmp_path, visitors, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["report", "all", str(visitors), "--as-of", "2026-12-03", "--out", "r.xlsx"])
+    assert res.exit_code == 0, res.output
+    lines = res.stderr.splitlines()
+    assert any(ln.startswith("xl-dealer: 周回访报表: 未提供售后回访记录") for ln in lines)
+    assert any(ln.startswith("xl-dealer: 销售总结: 上期（2026年10月）") for ln in lines)  # October not given
+    ws = load_workbook(tmp_path / "r.xlsx")["周回访报表"]
+    assert any("未提供售后回访记录" in str(c.value) for row in ws.iter_rows(max_row=6) for c in row)
+
+
+def test_period_for_sales_and_satisfaction(tmp_path, callbacks, visitors, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["report", "sales", str(visitors), "--as-of", "2027-01-05", "--period", "quarter",
+                              "--json", "-"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["period"] == {"start": "2026-10-01", "end": "2026-12-31"} and data["title"].startswith("销售总结（季度）")
+    res = runner.invoke(app, ["report", "monthly", str(callbacks), "--as-of", "2027-01-05", "--period", "quarter",
+                              "--out", "q.xlsx"])
+    assert res.exit_code == 0, res.output
+    assert load_workbook(tmp_path / "q.xlsx").sheetnames == ["季度满意度"]
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_each_report_is_refused_without_any_of_its_inputs(tmp_path, visitors, callbacks, name):
+    from xl_dealer.model.config import Config
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.report import report
+
+    fed_by_visitors = {"morning", "funnel", "sales"}
+    fed_by_callbacks = {"weekly", "monthly", "churn", "reminders"}
+    for path, fed in ((visitors, fed_by_visitors), (callbacks, fed_by_callbacks)):
+        out = tmp_path / f"{name}_{path.stem}.xlsx"
+        if name in fed:
+            report(name, [path], as_of="2026-12-03", config=Config(), out=out)
+            assert out.exists()
+        else:
+            with pytest.raises(InputError, match="未生成报表"):
+                report(name, [path], as_of="2026-12-03", config=Config(), out=out)
+            assert not out.exists()

@@ -93,8 +93,11 @@ def test_morning_counts_an_order_once_on_its_first_day(tmp_path):
 
 def test_morning_totals(morning):
     t = morning.table("by_consultant").total_row
+    # 张伟 rests that day: no target of his in the total (2 × 6, not 3 × 6)
     assert (t["consultant"], t["walk_ins"], t["phone_ins"], t["new_cards"], t["followups"], t["target"]) == \
-        ("合计", 3, 1, 2, 9, 18)
+        ("合计", 3, 1, 2, 9, 12)
+    assert {r["consultant"]: r["target"] for r in morning.table("by_consultant").rows} == \
+        {"王强": 6, "李娜": 6, "张伟": None}
     assert morning.to_json()["totals"]["by_consultant"]["walk_ins"] == 3
 
 
@@ -156,7 +159,7 @@ def test_funnel_counts_unique_customers(tmp_path):
     r = build_report("funnel", checked([p], D(2026, 12, 3)), as_of=D(2026, 12, 3), config=Config())
     assert (r.period_start, r.period_end) == (D(2026, 11, 1), D(2026, 11, 30))
     stages = [(s["stage"], s["customers"], s["from_previous"], s["from_visits"]) for s in r.table("stages").rows]
-    assert stages == [("来店/来电", 5, 1.0, 1.0), ("建卡", 3, 0.6, 0.6),
+    assert stages == [("来店/来电", 5, None, 1.0), ("建卡", 3, 0.6, 0.6),
                       ("试驾", 2, pytest.approx(2 / 3), 0.4), ("订单", 1, 0.5, 0.2)]
     src = {x["source"]: (x["visits"], x["cards"], x["test_drives"], x["orders"]) for x in r.table("by_source").rows}
     assert src == {"汽车之家": (2, 2, 1, 1), "路过": (3, 1, 1, 0)}
@@ -173,3 +176,31 @@ def test_funnel_week_and_empty(tmp_path):
     assert week.table("stages").rows[0]["customers"] == 1
     empty = build_report("funnel", ch, as_of=D(2027, 5, 3), config=Config())
     assert [s["from_visits"] for s in empty.table("stages").rows] == [None] * 4 and empty.notes
+
+
+def test_morning_counts_o_cards_and_distinct_open_customers(tmp_path):
+    cards = [card("王强", "13900000501", "O", D(2026, 11, 1), status="已订车"),  # ordered: followed up till delivery
+             card("王强", "13900000502", "O", D(2026, 11, 2), status="订车"),
+             card("王强", "13900000503", "D", D(2026, 11, 2), status="成交"),  # delivered: closed
+             card("王强", "13900000504", "A", D(2026, 11, 2), status="休眠")]  # dormant, still open
+    logs = [log(DAY, "王强", "13900000501", level="O")] * 3 + [log(DAY, "王强", "13900000504"),
+                                                                log(DAY, "王强", "13900000505", level="F")]
+    p = write(tmp_path / "s.xlsx", {"跟进卡": ("followup_card", cards), "跟进记录": ("followup_log", logs)})
+    r = build_report("morning", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
+    (row,) = r.table("by_consultant").rows
+    assert (row["level_O"], row["level_A"]) == (2, 1)
+    assert row["followups"] == 2  # …0501 three times is one customer; …0505 is 战败 (F): not counted
+    assert row["target_met"] == "未达标"
+
+
+def test_funnel_against_the_previous_stage_only_where_it_is_one(tmp_path):
+    # by phone: 8 visitors; all 4 drivers carded; 3 orders of which only 1 drove
+    regs = [reg(D(2026, 11, 2 + i), "王强", phone=f"1370000010{i}", card="是" if i < 6 else "否",
+                test_drive="是" if i < 4 else "否", level="O" if i in (0, 5, 7) else "A") for i in range(8)]
+    p = write(tmp_path / "f.xlsx", {"登记": ("registration", regs)})
+    r = build_report("funnel", checked([p], D(2026, 12, 3)), as_of=D(2026, 12, 3), config=Config())
+    stages = {s["stage"]: (s["customers"], s["through_previous"], s["from_previous"], s["from_visits"])
+              for s in r.table("stages").rows}
+    assert stages["建卡"] == (6, 6, 0.75, 0.75)
+    assert stages["试驾"] == (4, 4, pytest.approx(4 / 6), 0.5)  # every driver was carded: a true stage
+    assert stages["订单"] == (3, 1, None, 0.375)  # orders without a test drive: no ratio to drives

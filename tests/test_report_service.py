@@ -48,15 +48,18 @@ def test_monthly_beside_the_month_before(monthly):
     assert (monthly.period_start, monthly.period_end) == (D(2026, 11, 1), D(2026, 11, 30))
     rows = {r["department"]: r for r in monthly.table("by_department").rows}
     assert (rows["服务接待"]["answered"], rows["服务接待"]["rate"], rows["服务接待"]["prev_rate"]) == (2, 1.0, 0.5)
-    assert rows["服务接待"]["change"] == pytest.approx(0.5)
+    assert rows["服务接待"]["change"] == 50.0  # percentage points, as the sheet shows "+50.0百分点"
     assert (rows["车间"]["answered"], rows["车间"]["satisfied"], rows["车间"]["rate"], rows["车间"]["prev_rate"]) == \
         (2, 1, 0.5, 1.0)
-    assert rows["车间"]["change"] == pytest.approx(-0.5)
-    assert (rows["总体"]["rate"], rows["总体"]["prev_rate"], rows["总体"]["change"]) == (1.0, None, None)
+    assert rows["车间"]["change"] == -50.0
+    assert "总体" not in rows  # 总体评价 speaks for no department
+    assert monthly.notes == []  # October is in the inputs: nothing to explain
     assert rows["钣喷"]["rate"] is None  # nothing answered: no rate, not 0 %
     assert (rows["车间"]["problems"], rows["车间"]["complaints"], rows["服务接待"]["complaints"]) == (1, 2, 1)
     total = monthly.table("by_department").total_row
+    # the total is every item pooled, 总体评价 (RO2: 5) included
     assert (total["answered"], total["satisfied"], total["prev_rate"]) == (5, 4, pytest.approx(2 / 3))
+    assert total["change"] == round((4 / 5 - 2 / 3) * 100, 1)
 
 
 def test_monthly_complaint_resolution(monthly):
@@ -102,8 +105,8 @@ def history(tmp_path):
 def test_churn_rate_over_unique_customers(history):
     r = build_report("churn", history, as_of=AS_OF, config=Config())
     assert (r.period_start, r.period_end) == (D(2025, 6, 3), D(2026, 6, 2))
-    assert r.to_json()["tables"]["summary"] == [{"cutoff": "2026-06-03", "base": 5, "lost": 3,
-                                                 "churn_rate": 0.6, "return_rate": 0.4}]
+    assert r.to_json()["tables"]["summary"] == [{"label": "统计日", "at": "2026-12-03", "cutoff": "2026-06-03",
+                                                 "base": 5, "lost": 3, "churn_rate": 0.6, "return_rate": 0.4}]
     lost = {x["plate"]: x for x in r.table("lost").rows}
     assert set(lost) == {"粤A10002", "粤A10003", "粤A10006"}
     assert lost["粤A10002"]["reason"] == "保养后漏油" and lost["粤A10002"]["status"] == "投诉逾期未解决"
@@ -141,3 +144,54 @@ def test_reminders_next_seven_days(tmp_path):
                    (D(2026, 12, 6), "粤B22222", "13500000002", "会员")]
     assert r.table("due").rows[0]["next_km"] == 15000
     assert r.table("due").rows[0]["windows"] == "10:00–12:00、15:00–18:00"
+
+
+def test_churn_for_a_quarter_beside_the_quarter_before(history):
+    r = build_report("churn", history, as_of=AS_OF, config=Config(), period="quarter")  # Q3: measured on 9-30
+    now, before = r.table("summary").rows
+    # base year before 2026-03-30: 10001 (back 07-10), 10002, 10005, 10006 (lost), phone …07 (back 09-01)
+    assert (now["at"], now["cutoff"], now["base"], now["lost"], now["churn_rate"]) == \
+        (D(2026, 9, 30), D(2026, 3, 30), 5, 3, 0.6)
+    # on 06-30: 10001's return (07-10) has not happened yet; …07 first came after that base year
+    assert (before["at"], before["base"], before["lost"], before["churn_rate"]) == (D(2026, 6, 30), 4, 4, 1.0)
+    assert now["change"] == -40.0 and "（季度）" in r.title
+    assert {x["plate"] for x in r.table("lost").rows} == {"粤A10002", "粤A10005", "粤A10006"}
+
+
+def test_churn_drops_columns_nothing_feeds(history, tmp_path):
+    r = build_report("churn", history, as_of=AS_OF, config=Config())
+    assert {"problems", "reason"} <= {c.key for c in r.table("lost").columns}  # 10002's complaint, 10003's score
+    p = write(tmp_path / "h.xlsx", {"回访": ("service_callback", [svc("粤A20001", D(2025, 12, 1), "13600000021"),
+                                                                  svc("粤A20002", D(2025, 11, 1), "13600000022")])})
+    quiet = build_report("churn", checked([p], AS_OF), as_of=AS_OF, config=Config())
+    assert len(quiet.table("lost").rows) == 2
+    assert not {"problems", "reason"} & {c.key for c in quiet.table("lost").columns}
+    assert any("不列不满意项和流失原因" in f for f in quiet.footnotes)
+
+
+@pytest.fixture
+def two_quarters(tmp_path):
+    calls = [call("Q1", D(2026, 8, 10), D(2026, 8, 8), reception_speed=5, repair_quality=2),  # Q3
+             call("Q2", D(2026, 9, 30), D(2026, 9, 28), reception_speed=4, repair_quality=4),
+             call("Q3", D(2026, 10, 5), D(2026, 10, 3), reception_speed=2, repair_quality=5),  # Q4
+             call("Q4", D(2026, 12, 31), D(2026, 12, 29), reception_speed=5, repair_quality=5, overall=5)]
+    for m in (8, 9, 10, 12):  # a workbook per month
+        write(tmp_path / f"2026-{m:02d}.xlsx", {"回访": ("service_callback", [c for c in calls if c["called"].month == m])})
+    return checked([tmp_path], D(2027, 1, 5))
+
+
+def test_satisfaction_for_a_quarter_beside_the_one_before(two_quarters):
+    r = build_report("monthly", two_quarters, as_of=D(2027, 1, 5), config=Config(), period="quarter")
+    assert (r.sheet, r.period_start, r.period_end) == ("季度满意度", D(2026, 10, 1), D(2026, 12, 31))
+    rows = {x["department"]: x for x in r.table("by_department").rows}
+    assert (rows["服务接待"]["rate"], rows["服务接待"]["prev_rate"], rows["服务接待"]["change"]) == (0.5, 1.0, -50.0)
+    assert (rows["车间"]["rate"], rows["车间"]["prev_rate"], rows["车间"]["change"]) == (1.0, 0.5, 50.0)
+    assert [c.header for c in r.table("by_department").columns][3:6] == ["本期满意率", "上期满意率", "变化"]
+    assert [t["month"] for t in r.table("trend").rows] == [f"2026-{m:02d}" for m in range(7, 13)]
+    assert [n[:8] for n in r.notes] == ["未提供快速处理表"]  # the previous quarter is there: nothing else to say
+
+
+def test_satisfaction_without_the_previous_period_says_why(two_quarters):
+    r = build_report("monthly", two_quarters, as_of=D(2026, 9, 3), config=Config())  # August; July is absent
+    assert any("上月" not in n and "上期（2026年7月）没有接通的回访记录" in n for n in r.notes)
+    assert all(x["prev_rate"] is None and x["change"] is None for x in r.table("by_department").rows)

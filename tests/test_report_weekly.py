@@ -62,10 +62,16 @@ def test_by_department_json_rows(weekly):
     rows = weekly.to_json()["tables"]["by_department"]
     assert [set(r) for r in rows] == [{"department", "answered", "satisfied", "rate"}] * len(rows)
     got = {r["department"]: (r["answered"], r["satisfied"]) for r in rows}
+    # 总体评价 (5 answered, 4 satisfied) is no department: it is in the total, not a row of its own
     assert got == {"服务接待": (15, 12), "车间": (10, 9), "结算": (5, 4), "配件": (5, 4), "钣喷": (1, 0),
-                   "美容/洗车": (4, 4), "总体": (5, 4)}
+                   "美容/洗车": (4, 4)}
     assert next(r for r in rows if r["department"] == "钣喷")["rate"] == 0
-    assert weekly.table("by_department").total_row["rate"] == pytest.approx(37 / 45)
+    # the total is SPEC's overall rate: every item pooled, 总体评价's 5 answers included, and says so
+    total = weekly.table("by_department").total_row
+    assert (total["department"], total["answered"], total["satisfied"]) == ("合计（含总体评价）", 45, 37)
+    assert weekly.table("overall").rows[0]["rate"] == total["rate"] == pytest.approx(37 / 45)
+    footnotes = "".join(weekly.footnotes)
+    assert not any("a" <= ch.lower() <= "z" for ch in footnotes)  # Chinese only, no English sentence
 
 
 def test_problem_customers_with_their_resolution(weekly):

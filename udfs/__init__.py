@@ -24,9 +24,12 @@ from xl_dealer.excel.scripts import (
     report_churn,
     report_followups,
     report_funnel,
+    report_invites,
+    report_lost,
     report_monthly,
     report_morning,
     report_reminders,
+    report_sales,
     report_weekly,
     validate_active,
 )
@@ -35,6 +38,7 @@ __all__ = [
     "DEALER_CALLBACK_DUE", "DEALER_CALLBACK_LATE", "DEALER_CHECK_ROW", "DEALER_FOLLOWUP_STATUS",
     "DEALER_ID_AGE", "DEALER_ID_OK", "DEALER_MASK", "DEALER_NEXT_FOLLOWUP", "DEALER_PHONE",
     "DEALER_PHONE_OK", "DEALER_SATISFACTION", "DEALER_VALIDATE", "DEALER_VIN_OK",
-    "clear_marks_active", "report_churn", "report_followups", "report_funnel", "report_monthly",
-    "report_morning", "report_reminders", "report_weekly", "validate_active",
+    "clear_marks_active", "report_churn", "report_followups", "report_funnel", "report_invites",
+    "report_lost", "report_monthly", "report_morning", "report_reminders", "report_sales", "report_weekly",
+    "validate_active",
 ]

@@ -154,12 +154,12 @@ def validate(
 
 @app.command()
 def report(
-    name: Annotated[str, typer.Argument(help="morning, followups, funnel, weekly, monthly, churn, reminders, or all", show_default=False)],
+    name: Annotated[str, typer.Argument(help="morning, followups, funnel, sales, lost, invites, weekly, monthly, churn, reminders, or all", show_default=False)],
     paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="xlsx to write (default ./NAME_ASOF.xlsx)")] = None,  # noqa: UP045
     json_path: Annotated[Optional[Path], typer.Option("--json", help="also write the report data as JSON (- for stdout)")] = None,  # noqa: UP045
-    period: Annotated[Optional[str], typer.Option("--period", help="funnel only: week or month (default month)")] = None,  # noqa: UP045
+    period: Annotated[Optional[str], typer.Option("--period", help="day, week, month, quarter, half or year: the last complete one (funnel, sales, lost, invites, weekly, monthly, churn)")] = None,  # noqa: UP045
     config: ConfigFile = None,
 ) -> None:
     """Build a manager report (a formatted sheet) from workbooks; `all` writes every report into one workbook.
@@ -170,18 +170,23 @@ def report(
 
     if name != "all" and name not in REPORTS:
         _fail(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}, all")
-    if period not in (None, "week", "month"):
-        _fail(f"--period must be week or month, not {period!r}")
-    cfg = _load(config, None, as_of)
     from xl_dealer.model.errors import InputError
-    from xl_dealer.report import default_out, to_json
+    from xl_dealer.report import check_period, default_out, to_json
     from xl_dealer.report import report as run
 
+    try:
+        check_period(name, period)
+    except InputError as e:
+        _fail(str(e))
+    cfg = _load(config, None, as_of)
     to_stdout = json_path is not None and str(json_path) == "-"
     try:
         reports = run(name, paths, as_of=as_of, config=cfg, out=out, json_path=json_path, period=period)
     except InputError as e:
         _fail(str(e))
+    for r in reports:  # what is missing goes to the scheduler's log too, not only onto the sheet
+        for note in r.notes:
+            typer.echo(f"xl-dealer: {r.sheet}: {note}", err=True)
     if to_stdout:
         typer.echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2, allow_nan=False))
     if out is not None or json_path is None:

@@ -21,6 +21,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
     from xl_dealer.render.text import render_text
     from xl_dealer.samples import generate, write_workbook
+    from xl_dealer.samples.common import by_month
     from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
     from xl_dealer.samples.service import generate_after_service, generate_service_history
@@ -31,8 +32,10 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     out = Path(out)
     _refuse_others(out)
     out.mkdir(parents=True, exist_ok=True)
-    reg, td = generate(days=30, per_day=10, end=day, seed=7)
-    cards, log = generate_followup(reg, day, config=config)  # plants card.missing onto reg first
+    # two months, so the sales reports have the month before beside the last one
+    reg, td = generate(days=61, per_day=10, end=day, seed=7)
+    # the log covers both months too (orders, losses and invitations of each); plants card.missing onto reg first
+    cards, log = generate_followup(reg, day, config=config, log_days=50)
     callbacks, cases = generate_after_service(day, config=config)
     history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
     # the delivery step ties them: plants card.not_closed on the cards, customer.unknown on the callbacks
@@ -45,7 +48,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
         "delivery": out / "deliveries.xlsx",
         "customer_file": out / "customer_file.xlsx",
     }
-    write_workbook(paths["registration"], [reg], instructions=INSTRUCTIONS, generated="demo")
+    write_workbook(paths["registration"], by_month(reg, day), instructions=INSTRUCTIONS, generated="demo")  # a sheet per month
     write_workbook(paths["test_drive"], [td], generated="demo")
     write_workbook(paths["followup"], [cards, log], generated="demo")
     write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")

@@ -48,6 +48,7 @@ def report(
     from xl_dealer.validate import validate
 
     wanted = names(name)
+    check_period(name, period)
     config = config or load_config()
     paths = list(paths)
     inputs = collect_files(paths)
@@ -71,6 +72,7 @@ def report(
     day = result.as_of
     stamp = dt.datetime.now().replace(second=0, microsecond=0)
     reports = [build_report(n, result.checked, as_of=day, config=config, period=period) for n in wanted]
+    refuse_unfed(reports, single=name != "all", paths=paths)
     if day == stamp.date():
         for r in reports:
             r.as_of = stamp  # run today: show the time too
@@ -94,6 +96,32 @@ def report(
         writes.append((Path(json_path), lambda tmp: tmp.write_bytes(data)))
     atomic_write_all(writes)  # the sheet and the JSON, or neither
     return reports
+
+
+def check_period(name: str, period: str | None) -> None:
+    """``--period`` must be one we know, for a report that has periods (``all``: those that do)."""
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.reports import PERIODIC
+    from xl_dealer.reports.common import PERIODS
+
+    if period is None:
+        return
+    if period not in PERIODS:
+        raise InputError(f"--period {period}", f"期间只能是 {'、'.join(PERIODS)} 之一 / must be one of {', '.join(PERIODS)}")
+    if name != "all" and name not in PERIODIC:
+        raise InputError(f"--period {period}", f"{name} 报表只有固定的期间，不接受 --period；"
+                                               f"可用于 {'、'.join(PERIODIC)} / {name} takes no --period")
+
+
+def refuse_unfed(reports: list[Report], single: bool, paths: list) -> None:
+    """A report fed by none of the inputs it needs is not written: an all-zero sheet would pass
+    for a quiet week. ``all`` is refused only when no report at all is fed."""
+    from xl_dealer.model.errors import InputError
+
+    unfed = [r for r in reports if not r.fed]
+    if unfed and (single or len(unfed) == len(reports)):
+        why = "".join(f"「{r.sheet}」{''.join(r.notes)}" for r in unfed)
+        raise InputError(", ".join(map(str, paths)), f"{why}未生成报表 / nothing in the inputs feeds the report")
 
 
 def to_json(reports: list[Report], single: bool) -> dict:

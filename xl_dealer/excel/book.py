@@ -22,12 +22,10 @@ CONFIG_SHEET = "xlwings.conf"
 
 
 def report_sheets() -> set[str]:
-    """Names of the report sheets, once the report builders are installed (issue 4)."""
-    try:
-        from xl_dealer.reports import REPORTS  # type: ignore[attr-defined]
-    except ImportError:
-        return set()
-    return set(REPORTS.values())
+    """Names of the report sheets (a period's variants too: 季度满意度, …)."""
+    from xl_dealer.reports import sheet_names
+
+    return sheet_names()
 
 
 def own_sheets() -> set[str]:

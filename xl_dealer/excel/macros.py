@@ -60,18 +60,26 @@ def clear_marks(book: Any) -> int:
 
 
 def build_report(book: Any, name: str, *, as_of: dt.date | str | None = None,
-                 config: Config | None = None) -> Any:
-    """Build report ``name`` (morning, followups, …) from the open book into its own sheet."""
+                 config: Config | None = None, period: str | None = None) -> Any:
+    """Build report ``name`` (morning, followups, …) from the open book into its own sheet.
+
+    ``period`` (day … year) for the reports that have one; a book that holds nothing the
+    report needs still gets the sheet, whose red lines under the title say what is missing,
+    and the status bar says so too (a button has no exit code).
+    """
     from xl_dealer.excel.reports import render_report
+    from xl_dealer.report import check_period
     from xl_dealer.reports import build_report as build  # the builders of issue 4
 
     config, day = _setup(as_of, config)
+    check_period(name, period)
     with quiet(book) as app:
         app.status_bar = f"{STATUS_PREFIX}正在生成报表…"
         checked, _ = check_tables(read_tables(book, config), config, day)
-        report = build(name, checked, as_of=day, config=config)
+        report = build(name, checked, as_of=day, config=config, period=period)
         sheet = replace_sheet(book, report.sheet)
         render_report(sheet, report)
         sheet.activate()
-        app.status_bar = f"{STATUS_PREFIX}已生成「{report.sheet}」"
+        done = f"{STATUS_PREFIX}已生成「{report.sheet}」"
+        app.status_bar = done + (f"，但{report.notes[0]}" if not report.fed and report.notes else "")
     return report

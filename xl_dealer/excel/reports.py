@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from xl_dealer.reports.data import Column, Report, Table
+from xl_dealer.reports.data import FORMATS_KEY, Column, Report, Table
 
 FORMATS: dict[str, str | None] = {
-    "text": "@", "phone": "@", "int": "0", "number": "0.00", "percent": "0.0%",
+    "text": "@", "phone": "@", "int": "0", "number": "0.0", "percent": "0.0%",
+    "pp": '+0.0"百分点";-0.0"百分点";0.0"百分点"', "delta": "+0;-0;0",  # changes: points, counts
     "date": "yyyy-mm-dd", "time": "hh:mm",
 }
+DASHED = frozenset({"number", "percent", "pp", "delta"})  # a missing value of these is a dash
 CHART_TYPES = {"bar": "bar_clustered", "col": "column_clustered", "line": "line", "pie": "pie"}
 NO_RATE = "—"  # a rate with nothing answered: shown, never divided by zero
 TOTAL_LABEL = "合计"
@@ -38,11 +40,11 @@ class Placed:
         return sheet.range((self.header_row, j), (self.last, j))
 
 
-def cell_value(v: Any, col: Column, charted: bool = False) -> Any:
+def cell_value(v: Any, col: Column, charted: bool = False, fmt: str | None = None) -> Any:
     """A model value as Excel takes it: times as fractions of a day, missing rates as —
     (left blank in a column a chart draws: Excel plots text as 0, a blank as a gap)."""
     if v is None:
-        return None if charted else NO_RATE if col.format == "percent" else ""
+        return None if charted else NO_RATE if (fmt or col.format) in DASHED else ""
     if isinstance(v, dt.time):
         return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
     if isinstance(v, dt.datetime | dt.date) or isinstance(v, bool | int | float):
@@ -74,7 +76,7 @@ def render_table(sheet: Any, report: Report, table: Table, top: int) -> Placed:
     sheet.range((top, 1)).font.bold = True
     header_row = top + 1
     charted = {k for ch in report.charts if ch.table == table.key for k in ch.series}
-    body = [[cell_value(r.get(c.key), c, c.key in charted) for c in cols] for r in table.rows]
+    body = [[cell_value(r.get(c.key), c, c.key in charted, _format(r, c)) for c in cols] for r in table.rows]
     if not body:
         body = [[table.empty_text] + [""] * (len(cols) - 1)]
     block = [[c.header for c in cols], *body]
@@ -92,6 +94,11 @@ def render_table(sheet: Any, report: Report, table: Table, top: int) -> Placed:
         fmt = FORMATS.get(c.format)
         if fmt:
             sheet.range((header_row + 1, j), (end, j)).number_format = fmt
+    for i, r in enumerate(table.rows, start=header_row + 1):  # a rate row in a table of counts
+        for j, c in enumerate(cols, start=1):
+            own = (r.get(FORMATS_KEY) or {}).get(c.key)
+            if own and own != c.format and FORMATS.get(own):
+                sheet.range((i, j)).number_format = FORMATS[own]
     sheet.tables.add(source=sheet.range((header_row, 1), (last, len(cols))),
                      name=table_name(report, table), table_style_name="TableStyleMedium2")
     if total:
@@ -112,8 +119,13 @@ def render_report(sheet: Any, report: Report) -> list[Placed]:
     ]
     sheet.range("A1").font.bold = True
     sheet.range("A1").font.size = 14
+    row = 3
+    if report.notes:  # what is missing or empty, in red, before any number
+        sheet.range((row, 1)).value = [[n] for n in report.notes]
+        sheet.range((row, 1), (row + len(report.notes) - 1, 1)).font.color = (192, 0, 0)
+        row += len(report.notes)
     placed: list[Placed] = []
-    row = 4
+    row += 1
     for table in report.tables:
         p = render_table(sheet, report, table, row)
         placed.append(p)
@@ -126,6 +138,10 @@ def render_report(sheet: Any, report: Report) -> list[Placed]:
     if placed:
         _freeze(sheet, placed[0].header_row)
     return placed
+
+
+def _format(row: dict[str, Any], c: Column) -> str:
+    return (row.get(FORMATS_KEY) or {}).get(c.key, c.format)
 
 
 def _chart(sheet: Any, spec: Any, placed: list[Placed], anchor: Any) -> None:

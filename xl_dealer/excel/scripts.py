@@ -49,6 +49,30 @@ def report_funnel() -> None:
 
 
 @xw.script
+def report_sales() -> None:
+    """销售总结（上月，各顾问与上期、目标对比）"""
+    macros.build_report(_book(), "sales")
+
+
+@xw.script
+def report_lost() -> None:
+    """战败分析（上月）"""
+    macros.build_report(_book(), "lost")
+
+
+@xw.script
+def report_invites() -> None:
+    """邀约到店（上月）"""
+    macros.build_report(_book(), "invites")
+
+
+def report(name: str, period: str | None = None) -> None:
+    """Any report for any period, for a button made with RunPython:
+    ``RunPython "import xl_dealer.excel.scripts as s; s.report('sales', 'quarter')"``."""
+    macros.build_report(_book(), name, period=period)
+
+
+@xw.script
 def report_weekly() -> None:
     """周回访报表"""
     macros.build_report(_book(), "weekly")
@@ -73,4 +97,5 @@ def report_reminders() -> None:
 
 
 SCRIPTS = ("validate_active", "clear_marks_active", "report_morning", "report_followups", "report_funnel",
+           "report_sales", "report_lost", "report_invites",
            "report_weekly", "report_monthly", "report_churn", "report_reminders")

@@ -33,7 +33,7 @@ _RULES = (
     Rule("testdrive.missing", "warning", "是否试驾 is yes but the test-drive register has no such drive"),
     Rule("testdrive.license", "error", "a test drive without a valid licence number: must never happen"),
     Rule("testdrive.age", "error", "the age disagrees with the ID number's birth date, or is under 18"),
-    Rule("followup.quota", "warning", "a consultant logged fewer than the daily target follow-ups on a day they worked"),
+    Rule("followup.quota", "warning", "a consultant followed up fewer distinct open intent customers than the daily target on a day they worked"),
     Rule("followup.window", "info", "a follow-up outside the preferred window (09:30-11:30)"),
     Rule("followup.overdue", "warning", "an open card not followed up within its level's cadence as of the as-of date"),
     Rule("followup.late_submit", "warning", "the day's log submitted after 17:00, or not signed by the manager"),

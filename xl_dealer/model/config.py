@@ -109,13 +109,48 @@ DEFAULT_SCORE_WORDS: dict[str, float] = {
     "很好": 5, "好": 4, "不好": 2, "很不好": 1, "差": 2, "很差": 1, "优": 5, "良": 4, "中": 3,
 }
 
-# score item → department it speaks for (SPEC §2.4)
+# score item → department it speaks for (SPEC §2.4). 总体评价 (overall) speaks for no
+# department: it counts in the overall 满意率 only, never as a department of its own.
 DEFAULT_DEPARTMENTS: dict[str, str] = {
     "reception_speed": "服务接待", "staff_attitude": "服务接待", "labour_price": "服务接待",
     "completion_speed": "车间", "repair_quality": "车间",
     "checkout_speed": "结算", "parts_price": "配件", "paint_quality": "钣喷", "cleanliness": "美容/洗车",
-    "overall": "总体",
 }
+
+# 战败分析: a typed 战败原因 goes to the first group (in this order) with a keyword in it, else 其他
+DEFAULT_LOST_REASONS: dict[str, list[str]] = {
+    "价格": ["价格", "价钱", "太贵", "贵了", "优惠", "便宜", "砍价", "报价高", "折扣"],
+    "竞品": ["竞品", "其他品牌", "别的品牌", "别家", "他店", "外店", "别的店", "对手"],
+    "预算": ["预算", "资金", "钱不够", "贷款", "首付", "经济"],
+    "家人意见": ["家人", "家里", "老婆", "老公", "爱人", "妻子", "丈夫", "父母", "孩子"],
+    "暂不购买": ["暂不", "暂缓", "不买", "不考虑", "推迟", "以后再说", "再等等", "取消", "观望"],
+}
+DEFAULT_INVITE_KEYWORDS = ["邀约", "预约到店", "约到店", "邀请到店", "预约看车", "预约试驾"]
+
+
+class TargetSet(BaseModel):
+    """Monthly targets of one consultant; a report for another period prorates them by days."""
+
+    model_config = ConfigDict(extra="forbid")
+    orders: float | None = Field(None, ge=0, description="orders a month")
+    deliveries: float | None = Field(None, ge=0, description="cars handed over a month (the delivery register)")
+    test_drives: float | None = Field(None, ge=0, description="test-driven customers a month")
+
+
+class Targets(TargetSet):
+    """``[targets]``: one monthly target for every consultant, ``[targets.per_consultant]`` for some."""
+
+    per_consultant: dict[str, TargetSet] = Field(
+        default_factory=dict, description="consultant -> own monthly targets (the others use the ones above)")
+
+    def of(self, consultant: str) -> TargetSet:
+        own = self.per_consultant.get(consultant)
+        keys = ("orders", "deliveries", "test_drives")
+        return TargetSet(**{k: getattr(own, k) if own and getattr(own, k) is not None else getattr(self, k) for k in keys})
+
+    def any(self) -> bool:
+        return any(v is not None for t in (self, *self.per_consultant.values())
+                   for v in (t.orders, t.deliveries, t.test_drives))
 
 
 DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
@@ -165,6 +200,18 @@ class Config(BaseSettings):
     delivery_first_callback_days: int = Field(3, ge=0, description="the consultant's 一级回访 within this many days")
     first_service_months: int = Field(3, ge=1, description="首保 due this many months after delivery")
     first_service_km: int = Field(5000, ge=0, description="… or at this many km")
+
+    # sales reports (销售总结, 战败分析, 邀约到店)
+    targets: Targets = Field(default_factory=Targets)
+    lost_statuses: list[str] = Field(
+        default_factory=lambda: ["战败", "流失"], description="card statuses that count as a lost sale (战败)")
+    lost_reasons: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_LOST_REASONS.items()},
+        description="reason group -> keywords, first match wins (replaces the whole default list); the rest is 其他")
+    invite_keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_INVITE_KEYWORDS),
+        description="a follow-up log row whose 跟进方式, 跟进内容 or 客户反馈 holds one of these is an invitation")
+    invite_arrival_days: int = Field(7, ge=0, description="an invited customer arrived if they came in within this many days")
 
     # satisfaction arithmetic (xl_dealer.rules.scores)
     score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
@@ -362,7 +409,8 @@ def to_toml(config: Config) -> str:
         nested = {k: v for k, v in table.items() if isinstance(v, dict)}
         flat = {k: v for k, v in table.items() if not isinstance(v, dict)}
         if flat or not nested:
-            lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in flat.items()]
+            lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" if v is not None
+                                          else f"# {_toml_key(k)} = (not set)" for k, v in flat.items()]
         for sub, inner in nested.items():
             lines += ["", f"[{name}.{_toml_key(sub)}]"]
             lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in inner.items() if v is not None]
@@ -384,4 +432,6 @@ def _toml_value(v: Any) -> str:
         return str(v)
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table: [targets.per_consultant] "王强" = { orders = 10 }
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items() if x is not None) + " }"
     return json.dumps(str(v), ensure_ascii=False)

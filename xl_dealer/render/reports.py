@@ -33,13 +33,20 @@ from xl_dealer.model.text import clean_text
 from xl_dealer.read.inputs import GENERATED_PROPERTY
 from xl_dealer.read.values import mask_phone, text_width
 from xl_dealer.render.outputs import atomic_write
-from xl_dealer.reports.data import Chart, Column, Report, Table
+from xl_dealer.reports.data import FORMATS_KEY, Chart, Column, Report, Table
 
 NUMBER_FORMATS = {
-    "int": "#,##0", "number": "#,##0.0", "percent": "0.0%", "pp": "+0.0%;-0.0%;0.0%",
+    "int": "#,##0", "number": "#,##0.0", "percent": "0.0%",
+    # a change of a rate, held in percentage points (24.0), shown with its unit: never "+24.0%"
+    "pp": '+0.0"百分点";-0.0"百分点";0.0"百分点"', "delta": "+#,##0;-#,##0;0",
     "date": "yyyy-mm-dd", "time": "hh:mm", "text": "@", "phone": "@",
 }
-NUMERIC = frozenset({"int", "number", "percent", "pp"})
+NUMERIC = frozenset({"int", "number", "percent", "pp", "delta"})
+MIN_CHART_CM = 4.5  # a chart may shrink to this to share its page with the footnotes
+SIDE_MIN_CM = 10.0  # a chart at least this wide fits right of its (narrow) table: drawn there
+CHART_CM = 7.5
+SLACK_CM = 1.5  # see _Layout.keep_together
+SHRUNK_CHART_CM = 6.0  # any chart under a table may shrink to this to stay on the table's page
 DASH = "—"  # a rate with nothing to divide by
 MAX_WIDTH = 40
 HELPER_GAP = 24  # hidden chart data starts this many columns right of the tables, clear of any chart
@@ -66,8 +73,12 @@ def _shown(v: Any, fmt: str) -> str:
     """Roughly what the cell will show, to size its column."""
     if v is None:
         return DASH if fmt in NUMERIC else ""
-    if fmt in ("percent", "pp") and isinstance(v, int | float):
-        return f"{v:+.1%}" if fmt == "pp" else f"{v:.1%}"
+    if fmt == "percent" and isinstance(v, int | float):
+        return f"{v:.1%}"
+    if fmt == "pp" and isinstance(v, int | float):
+        return f"{v:+.1f}百分点"
+    if fmt == "delta" and isinstance(v, int | float):
+        return f"{v:+,.0f}"
     if fmt == "date" and hasattr(v, "isoformat"):
         return "2026-01-01"
     if fmt == "time":
@@ -127,6 +138,7 @@ class _Layout:
         self.page_top = 1
         self.print_cols = 1  # columns in the print area: the tables', or more for a wide chart
         self.helper_col = 0  # next hidden column for chart data, right of the print area
+        self.placed = False  # has a table been written yet (else only the title is above)
 
     def need(self, column: int, text: str, cap: float | None = None, width: float | None = None) -> None:
         self.widths[column] = max(self.widths.get(column, 0), width if width is not None else text_width(text) + 2)
@@ -148,15 +160,28 @@ class _Layout:
         """A page break before the next row if a block this high would straddle pages.
 
         Excel and LibreOffice print a column-width unit differently wide, so the
-        fit-to-width scale differs; break if the block would straddle in either.
+        fit-to-width scale differs; break if the block would straddle in either. A block
+        that would start just past an estimated page end gets the break too: LibreOffice's
+        page holds a row or two more than the estimate, and would print its caption alone
+        at the foot of the page before.
         """
+        if not self.placed:  # only the title and notes above: a page holding nothing else is worse than a split
+            return
         for unit in UNIT_CM:
             page = PAGE_H_CM / self.scale(unit)
             pos = self.y_cm(self.page_top, self.row) % page
-            if pos and pos + height_cm > page:
+            if pos and (pos + height_cm > page or (pos < SLACK_CM and self.row > self.page_top + 1)):
                 self.ws.row_breaks.append(Break(id=self.row - 1))
                 self.page_top = self.row
                 return
+
+    def room_cm(self) -> float:
+        """What is left of the current page from the next row down (the less of Excel's and LibreOffice's)."""
+        out = []
+        for unit in UNIT_CM:
+            page = PAGE_H_CM / self.scale(unit)
+            out.append(page - self.y_cm(self.page_top, self.row) % page)
+        return min(out)
 
     def width(self, column: int) -> float:
         return min(max(self.widths.get(column, 8), 6), self.caps.get(column, MAX_WIDTH))
@@ -174,13 +199,14 @@ class _Layout:
                 return True
         return False
 
-    def cover(self, width_cm: float) -> None:
-        """Widen the print area (with empty columns) until it holds something this wide."""
+    def cover(self, width_cm: float, narrow: bool = False) -> None:
+        """Widen the print area (with empty columns) until it holds something this wide
+        (``narrow``: as LibreOffice prints columns, the narrower, for a chart right of a table)."""
         cols, cm = 0, 0.0
         while cm < width_cm:
             cols += 1
             w = self.width(cols) if cols <= self.ncols else DEFAULT_WIDTH
-            cm += (7 * w + 5) / 96 * 2.54
+            cm += w * UNIT_CM[1] if narrow else (7 * w + 5) / 96 * 2.54
         self.print_cols = max(self.print_cols, cols)
 
     def content_cm(self) -> float:
@@ -207,43 +233,55 @@ def write_report(report: Report, ws: Worksheet) -> None:
     period = report.period_start.isoformat() if report.period_start == report.period_end \
         else f"{report.period_start.isoformat()} 至 {report.period_end.isoformat()}"
     _put(ws, 2, 1, f"统计期间：{period}　　截至：{stamp}　　xl-dealer").font = Font(color="595959")
+    # the widest chart widens the print area: notes and footnotes wrap to that width
+    drawn = [c for c in report.charts if _drawable(report, c)]
+    for c in drawn:
+        lay.cover(_chart_width(c, len(report.table(c.table).rows), lay) + 0.3)
     lay.row = 3
     for note in report.notes:
-        _put(ws, lay.row, 1, note).font = Font(bold=True, color="C00000")
-        lay.row += 1
+        _text_row(ws, lay, note, Font(bold=True, color="C00000"), 11)
     lay.row += 1
 
+    foot_cm = _footnotes_cm(report, lay)
+    # the last block (the last chart, else the last table) keeps the footnotes on its page
+    final_chart = next((c for c in reversed(drawn) if c.table == report.tables[-1].key), None)
     first_data_row: int | None = None
     print_titles: int | None = None
     for table in report.tables:
+        mine = [c for c in drawn if c.table == table.key]
+        side = _side_width(table, mine, lay)
+        final = table is report.tables[-1] and (final_chart is None or side is not None)
         # a table that fits on a page is not split; a longer one at least starts with its
         # caption, header and a few rows together
         block = (ROW_PT + 20 + ROW_PT * (max(len(table.rows), 1) + bool(table.totals))) * PT_CM
-        lay.keep_together(block if block < lay.page_cm() else (ROW_PT + 20 + 3 * ROW_PT) * PT_CM)
+        if side is not None:  # the chart beside it: the block is as tall as the taller of the two
+            block = max(block, _side_height(block) + ROW_CM)
+        if final and block + foot_cm < lay.page_cm():
+            lay.keep_together(block + foot_cm)
+        else:
+            lay.keep_together(block if block < lay.page_cm() else (ROW_PT + 20 + 3 * ROW_PT) * PT_CM)
         header_row = _write_table(report, table, ws, lay)
-        if table is report.tables[-1] and all(c.table != table.key for c in report.charts) and lay.crosses_page(header_row, lay.row):
+        lay.placed = True
+        last_listing = table is report.tables[-1] and all(c.table != table.key for c in report.charts)
+        if last_listing and lay.crosses_page(header_row, lay.row):
+            print_titles = header_row
+        if final and foot_cm and _keep_tail_with(lay, header_row, foot_cm + ROW_CM) and last_listing:
             print_titles = header_row
         where = (header_row, header_row + max(len(table.rows), 1), len(table.rows))
         if first_data_row is None:
             first_data_row = header_row + 1
         lay.row += 1
-        for chart in report.charts:  # each chart right under the table it draws
-            if chart.table == table.key and table.rows:
-                _write_chart(report, chart, ws, lay, where)
+        for chart in mine:  # each chart beside the table it draws, else right under it
+            # from the header row down: a chart whose top is on a page break prints a stray line
+            # (its top edge) at the foot of the page before, in LibreOffice
+            beside = (len(table.columns) + 2, header_row, side) if side is not None else None
+            _write_chart(report, chart, ws, lay, where, foot_cm if chart is final_chart else 0.0, beside)
 
     if report.footnotes:
-        total_width = sum(lay.width(c) for c in range(1, lay.ncols + 1))
         _put(ws, lay.row, 1, "注：").font = Font(bold=True, color="595959")
         lay.row += 1
         for i, text in enumerate(report.footnotes, start=1):
-            line = f"{i}. {text}"
-            cell = _put(ws, lay.row, 1, line)
-            cell.font = Font(size=9, color="595959")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=lay.ncols)
-            lines = max(1, math.ceil(text_width(line) * 0.9 / max(total_width, 1)))
-            ws.row_dimensions[lay.row].height = 12 * lines + 3
-            lay.row += 1
+            _text_row(ws, lay, f"{i}. {text}", Font(size=9, color="595959"), 9)
 
     for c in range(1, lay.ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = lay.width(c)
@@ -260,6 +298,52 @@ def write_report(report: Report, ws: Worksheet) -> None:
     _page_setup(ws, lay)
 
 
+def _text_width_units(lay: _Layout) -> float:
+    """Column-width units across the print area: what a merged note or footnote wraps to."""
+    return sum(lay.width(c) if c <= lay.ncols else DEFAULT_WIDTH for c in range(1, max(lay.ncols, lay.print_cols) + 1))
+
+
+def _text_lines(text: str, lay: _Layout, size: int) -> int:
+    # a CJK character of 9 pt takes about 0.9 of a width unit's two halves; 11 pt about 1.1
+    return max(1, math.ceil(text_width(text) * size / 10 / max(_text_width_units(lay), 1)))
+
+
+def _text_row(ws: Worksheet, lay: _Layout, text: str, font: Font, size: int) -> None:
+    """A line of text across the print area (merged, wrapped, as tall as its lines)."""
+    cell = _put(ws, lay.row, 1, text)
+    cell.font = font
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=max(lay.ncols, lay.print_cols))
+    ws.row_dimensions[lay.row].height = (size + 3) * _text_lines(text, lay, size) + 3
+    lay.row += 1
+
+
+def _footnotes_cm(report: Report, lay: _Layout) -> float:
+    """Printed height of the footnote block (注： and every line), as :func:`_text_row` makes it."""
+    if not report.footnotes:
+        return 0.0
+    pts = ROW_PT + sum(12 * _text_lines(f"{i}. {t}", lay, 9) + 3 for i, t in enumerate(report.footnotes, start=1))
+    return pts * PT_CM
+
+
+def _keep_tail_with(lay: _Layout, header_row: int, need_cm: float) -> bool:
+    """A long last table whose end leaves no room for the footnotes hands its last rows to the
+    next page, so the footnotes never print alone there. True if it did."""
+    if lay.room_cm() >= need_cm or need_cm >= lay.page_cm():
+        return False
+    last = lay.row - 1
+    if last - header_row < 6:
+        return False
+    lay.ws.row_breaks.append(Break(id=last - 3))
+    lay.page_top = last - 2
+    return True
+
+
+def _side_height(table_cm: float) -> float:
+    """A chart beside a table is as tall as the table, between the shrunk and the usual height."""
+    return min(CHART_CM, max(SHRUNK_CHART_CM, table_cm))
+
+
 def _measure(report: Report, table: Table, lay: _Layout) -> None:
     """Ask for each column's width as :func:`_write_table` will, before anything is placed."""
     for j, (c, h) in enumerate(zip(table.columns, _headers(table.columns), strict=True), start=1):
@@ -268,7 +352,7 @@ def _measure(report: Report, table: Table, lay: _Layout) -> None:
             v = row.get(c.key)
             if c.format == "phone" and not report.call_list and isinstance(v, str):
                 v = mask_phone(v)
-            lay.need(j, _shown("是" if v is True else "否" if v is False else v, c.format), c.width)
+            lay.need(j, _shown("是" if v is True else "否" if v is False else v, _format(row, c)), c.width)
 
 
 def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> int:
@@ -327,23 +411,29 @@ def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: W
     lines = 1
     for j, c in enumerate(columns, start=1):
         v = row.get(c.key)
+        fmt = _format(row, c)
         if c.format == "phone" and not report.call_list and isinstance(v, str):
             v = mask_phone(v)  # a second guard: only call lists show numbers
-        if v is None and c.format in NUMERIC:
+        if v is None and fmt in NUMERIC:
             v = DASH
         if isinstance(v, bool):
             v = "是" if v else "否"
         cell = _put(ws, r, j, v)
         cell.border = BOX
-        if c.format in NUMBER_FORMATS and not isinstance(v, str):
-            cell.number_format = NUMBER_FORMATS[c.format]
-        if v == DASH or c.format in ("date", "time"):
+        if fmt in NUMBER_FORMATS and not isinstance(v, str):
+            cell.number_format = NUMBER_FORMATS[fmt]
+        if v == DASH or fmt in ("date", "time"):
             cell.alignment = Alignment(horizontal="center")
         elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             lines = max(lines, math.ceil((text_width(v) + 2) / (c.width or MAX_WIDTH)))
-        lay.need(j, _shown(v, c.format), c.width)
+        lay.need(j, _shown(v, fmt), c.width)
     ws.row_dimensions[r].height = ROW_PT * lines
+
+
+def _format(row: dict[str, Any], c: Column) -> str:
+    """A cell's format: its column's, unless the row says otherwise (a rate in a table of counts)."""
+    return (row.get(FORMATS_KEY) or {}).get(c.key, c.format)
 
 
 def _chart_data(ws: Worksheet, lay: _Layout, table: Table, spec: Chart, header_row: int, last: int) -> list[int]:
@@ -375,14 +465,47 @@ def _chart_data(ws: Worksheet, lay: _Layout, table: Table, spec: Chart, header_r
     return out
 
 
-def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where: tuple[int, int, int]) -> None:
+def _drawable(report: Report, spec: Chart) -> bool:
+    """Will the chart be drawn? Not for an empty table, nor one of nothing but zeros and dashes
+    (a chart would only show empty axes)."""
+    table = report.table(spec.table)
+    keys = [c.key for c in table.columns]
+    if not table.rows or spec.category not in keys or not all(s in keys for s in spec.series):
+        return False
+    return any(isinstance(r.get(s), int | float) and r.get(s) for r in table.rows for s in spec.series)
+
+
+def _bars(spec: Chart, n_rows: int) -> float:
+    return n_rows * (len(spec.series) + 0.6) if spec.type != "line" else n_rows * 1.6
+
+
+def _chart_width(spec: Chart, n_rows: int, lay: _Layout) -> float:
+    """Wide enough for its bars, never wider than the printed columns (it would be cut off there;
+    LibreOffice draws columns a little narrower than Excel: keep 8 % to spare)."""
+    return min(max(14.0, 0.9 * _bars(spec, n_rows) + 6), 0.92 * max(lay.content_cm(), PAGE_W_CM))
+
+
+def _side_width(table: Table, charts: list[Chart], lay: _Layout) -> float | None:
+    """The width a table's one chart gets right of the table, if that leaves it wide enough."""
+    if len(charts) != 1:
+        return None
+    x = sum((7 * lay.width(c) + 5) / 96 * 2.54 for c in range(1, len(table.columns) + 2))  # and a gap column
+    # up to the page's edge (the print area is widened to hold it, see _write_chart)
+    width = min(_chart_width(charts[0], len(table.rows), lay), 0.98 * max(lay.content_cm(), PAGE_W_CM) - x)
+    return width if width >= SIDE_MIN_CM else None
+
+
+def _chart_rows(height_cm: float) -> int:
+    """Rows a chart takes: a spacer row, the chart, two rows below."""
+    return 1 + math.ceil(height_cm / ROW_CM) + 2
+
+
+def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where: tuple[int, int, int],
+                 footnotes_cm: float = 0.0, beside: tuple[int, int, float] | None = None) -> None:
+    """Draw ``spec`` under its table, or ``beside`` it: (anchor column, top row, width in cm)."""
     table = report.table(spec.table)
     header_row, last, _ = where
     keys = [c.key for c in table.columns]
-    if spec.category not in keys or not all(s in keys for s in spec.series):
-        return
-    if not any(isinstance(r.get(s), int | float) and r.get(s) for r in table.rows for s in spec.series):
-        return  # nothing but zeros and dashes: a chart would only show empty axes
     chart: BarChart | LineChart
     if spec.type == "line":
         chart = LineChart()
@@ -395,12 +518,22 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     chart.title = spec.title
     chart.style = 10
     n_cat, n_ser = last - header_row, len(spec.series)
-    bars = n_cat * (n_ser + 0.6) if spec.type != "line" else n_cat * 1.6
-    # wide enough for its bars, never wider than the printed columns (it would be cut off there)
-    # (LibreOffice draws columns a little narrower than Excel: keep 8 % to spare)
-    chart.width = min(max(14.0, 0.9 * bars + 6), 0.92 * max(lay.content_cm(), PAGE_W_CM))
-    lay.cover(chart.width + 0.3)
-    chart.height = 7.5
+    bars = _bars(spec, n_cat)
+    chart.width = beside[2] if beside else _chart_width(spec, n_cat, lay)
+    if beside:
+        lay.cover(sum(lay.width(c) * UNIT_CM[1] for c in range(1, beside[0])) + chart.width + 0.3, narrow=True)
+    else:
+        lay.cover(chart.width + 0.3)
+    chart.height = CHART_CM
+    if beside:
+        chart.height = _side_height(lay.y_cm(header_row - 1, last + 2))
+    else:
+        # shrink a chart a little rather than leave most of a page empty above it, or (the
+        # last chart) the footnotes alone on the next page
+        # whole rows, as the chart takes them (_chart_rows), so the shrunk one surely fits
+        room = (math.floor((lay.room_cm() - footnotes_cm) / ROW_CM) - _chart_rows(0)) * ROW_CM - 0.05
+        if (MIN_CHART_CM if footnotes_cm else SHRUNK_CHART_CM) <= room < chart.height:
+            chart.height = room
     for c in _chart_data(ws, lay, table, spec, header_row, last):
         chart.add_data(Reference(ws, min_col=c, min_row=header_row, max_row=last), titles_from_data=True)
     cat = keys.index(spec.category) + 1
@@ -410,7 +543,8 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
     if spec.percent:
         chart.y_axis.numFmt = "0%"
         chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 1
+        if not spec.open_top:
+            chart.y_axis.scaling.max = 1
     # a value label per bar only where bars are wide enough to hold one: side-by-side
     # series of equal value otherwise print their labels over each other ("66.7%66.7%")
     bar_cm = chart.width * 0.85 / max(bars, 1)
@@ -431,12 +565,21 @@ def _write_chart(report: Report, spec: Chart, ws: Worksheet, lay: _Layout, where
         for series in chart.series:
             series.smooth = False  # a trend must not swing below 0 % between months
             series.marker.symbol = "circle"
-    lay.keep_together(chart.height + 1.2)
+    if beside:  # the table's block was kept together with the chart's height already
+        col, top, _ = beside
+        ws.add_chart(chart, f"{get_column_letter(col)}{top}")
+        end = top
+        while lay.y_cm(top, end) < chart.height + 0.2:
+            end += 1
+        lay.row = max(lay.row, end + 1)
+        return
+    block = _chart_rows(chart.height) * ROW_CM
+    lay.keep_together(block + footnotes_cm if block + footnotes_cm < lay.page_cm() else block)
     # one spacer row between a page break and the chart: LibreOffice otherwise draws the
     # chart's top edge as a stray line at the foot of the previous page
     lay.row += 1
     ws.add_chart(chart, f"A{lay.row}")
-    lay.row += math.ceil(chart.height / ROW_CM) + 2
+    lay.row += _chart_rows(chart.height) - 1
 
 
 def _page_setup(ws: Worksheet, lay: _Layout) -> None:

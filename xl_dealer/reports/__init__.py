@@ -23,6 +23,9 @@ REPORTS: dict[str, str] = {
     "morning": "晨会日报",
     "followups": "今日跟进",
     "funnel": "销售漏斗",
+    "sales": "销售总结",
+    "lost": "战败分析",
+    "invites": "邀约到店",
     "weekly": "周回访报表",
     "monthly": "月度满意度",
     "churn": "客户流失",
@@ -34,6 +37,9 @@ _BUILDERS: dict[str, str] = {
     "morning": "morning:build",
     "followups": "followups:build",
     "funnel": "funnel:build",
+    "sales": "sales:build",
+    "lost": "lost:build",
+    "invites": "invites:build",
     "weekly": "satisfaction:build_weekly",
     "monthly": "satisfaction:build_monthly",
     "churn": "churn:build",
@@ -50,12 +56,34 @@ def builder(name: str) -> Callable[..., Report]:
     return getattr(importlib.import_module(f"xl_dealer.reports.{module}"), func)
 
 
+# reports that take ``--period`` (day, week, month, quarter, half, year), with their default;
+# churn without one is measured at the as-of date itself
+PERIODIC: dict[str, str | None] = {
+    "funnel": "month", "sales": "month", "lost": "month", "invites": "month",
+    "weekly": "week", "monthly": "month", "churn": None,
+}
+
+# the sheet a satisfaction report gets for a period other than its own
+PERIOD_SHEETS: dict[str, dict[str, str]] = {
+    "weekly": {"day": "日回访报表", "week": "周回访报表", "month": "月回访报表", "quarter": "季度回访报表",
+               "half": "半年回访报表", "year": "年度回访报表"},
+    "monthly": {"day": "日满意度", "week": "周满意度", "month": "月度满意度", "quarter": "季度满意度",
+                "half": "半年满意度", "year": "年度满意度"},
+}
+
+
+def sheet_names() -> set[str]:
+    """Every sheet name a report may be written to (the Excel side never reads them back as data)."""
+    return set(REPORTS.values()) | {n for names in PERIOD_SHEETS.values() for n in names.values()}
+
+
 def build_report(name: str, checked: list[Checked], *, as_of: dt.date, config: Config,
                  period: str | None = None) -> Report:
-    """One report from normalised tables. ``period`` ("week"/"month") only applies to the funnel."""
+    """One report from normalised tables. ``period`` applies to the reports in ``PERIODIC``
+    (the others have one period only: yesterday, today, the next 7 days) and is ignored by them."""
     fn = builder(name)
-    if name == "funnel":
-        report = fn(checked, as_of=as_of, config=config, period=period)
+    if name in PERIODIC:
+        report = fn(checked, as_of=as_of, config=config, period=period or PERIODIC[name])
     else:
         report = fn(checked, as_of=as_of, config=config)
     return _masked(report)

@@ -8,6 +8,7 @@ The service history is every callback row's 交车日期 across all workbooks gi
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -15,14 +16,22 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import (
+    PERIODS,
     add_months,
+    change,
     col,
     customer_key,
     date_of,
+    drop_empty_columns,
+    fed_by,
     missing_note,
+    period_name,
+    period_range,
+    previous_range,
     ratio,
     records,
     score_texts,
+    tables_of,
     with_totals,
 )
 from xl_dealer.reports.data import Report, Table
@@ -32,14 +41,41 @@ from xl_dealer.rules.scores import is_problem, score_items
 BASE_MONTHS = 12
 
 
-def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
+def _rate_at(served: dict[str, list[dt.date]], sold: list, at: dt.date, months: int) -> tuple[int, int]:
+    """(base, lost) measured on ``at``: from each customer's sorted service dates, no row read again;
+    a car sold here in that base year that never came back counts as in ``_first_service_lost``."""
+    cutoff = add_months(at, -months)
+    base_start = add_months(cutoff, -BASE_MONTHS)
+    base = lost = 0
+    in_base: set[str] = set()
+    for k, days in served.items():
+        i = bisect.bisect_left(days, base_start)
+        if i == len(days) or days[i] >= cutoff:
+            continue  # not served in the base year
+        base += 1
+        in_base.add(k)
+        j = bisect.bisect_right(days, at)
+        lost += days[j - 1] < cutoff  # the last service up to ``at`` is before the cut-off
+    for car in sold:
+        if not car.came_back and car.key and car.key not in in_base and base_start <= car.sold < cutoff:
+            base += 1
+            lost += 1
+    return base, lost
+
+
+def build(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
     n = config.churn_months
-    cutoff = add_months(as_of, -n)
+    # with a period: measured on the last day of the last complete one, beside the one before
+    at, before = as_of, None
+    if period:
+        start, at = period_range(period, as_of)
+        before = previous_range(period, start)[1]
+    cutoff = add_months(at, -n)
     base_start = add_months(cutoff, -BASE_MONTHS)
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records(checked, "service_callback"):
         k = customer_key(r)
-        if k and r["delivered"] and r["delivered"] <= as_of:
+        if k and r["delivered"] and r["delivered"] <= at:
             history[k].append(r)
 
     cases: dict[str, dict[str, Any]] = {}
@@ -72,19 +108,35 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         lost.append({
             "plate": last["plate"], "customer": last["customer"], "phone": last["phone"],
             "advisor": last["advisor"], "last_service": last_day, "service_type": last["service_type"],
-            "months": _months_between(last_day, as_of), "visits": len(served),
+            "months": _months_between(last_day, at), "visits": len(served),
             "problems": score_texts(last, bad) or None, "reason": reason,
-            "status": "待回访" if case is None else f"投诉{case_status(case, as_of)}",
+            "status": "待回访" if case is None else f"投诉{case_status(case, at)}",
         })
-    _first_service_lost(checked, config, base_start, cutoff, as_of, base, lost, lost_keys)
+    sold = _sold(checked, config)
+    _first_service_lost(sold, base_start, cutoff, at, base, lost, lost_keys)
     lost.sort(key=lambda x: (x["last_service"], x["plate"] or ""))
 
     total, n_lost = len(base), len(lost)
+    summary_rows = [{"label": "本期末" if period else "统计日", "at": at, "cutoff": cutoff, "base": total,
+                     "lost": n_lost, "churn_rate": ratio(n_lost, total),
+                     "return_rate": None if not total else 1 - n_lost / total, "change": None}]
+    if before is not None:
+        served_days = {k: sorted({r["delivered"] for r in rows}) for k, rows in history.items()}
+        p_base, p_lost = _rate_at(served_days, sold, before, n)
+        p_rate = ratio(p_lost, p_base)
+        summary_rows[0]["change"] = change(summary_rows[0]["churn_rate"], p_rate, True)
+        summary_rows.append({"label": "上期末", "at": before, "cutoff": add_months(before, -n), "base": p_base,
+                             "lost": p_lost, "churn_rate": p_rate,
+                             "return_rate": None if not p_base else 1 - p_lost / p_base, "change": None})
     summary = Table("summary", "流失率", [
+        col("label", "统计时点"), col("at", "统计日", "date"),
         col("cutoff", "流失截止日", "date"), col("base", "基数客户", "int"), col("lost", "流失客户", "int"),
         col("churn_rate", "流失率", "percent"), col("return_rate", "回厂率", "percent"),
-    ], [{"cutoff": cutoff, "base": total, "lost": n_lost, "churn_rate": ratio(n_lost, total),
-         "return_rate": None if not total else 1 - n_lost / total}])
+        col("change", "流失率变化", "pp"),
+    ], summary_rows)
+    if before is None:
+        drop_empty_columns(summary, ["change"])
+        del summary_rows[0]["change"]
 
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"base": 0, "lost": 0})
     for k, rows in base.items():
@@ -102,31 +154,47 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("advisor", "服务顾问"), col("last_service", "最后进厂", "date"), col("service_type", "维修类型"),
         col("months", "未回厂(月)", "int"), col("visits", "期内进厂次数", "int"),
         col("problems", "最后一次不满意项"), col("reason", "流失原因(记录)", width=32), col("status", "跟进状态"),
-    ], lost, empty_text="没有流失客户 / no lost customers")
+    ], lost, empty_text="没有流失客户")
+    # nothing in the inputs feeds these for any lost customer: say so once rather than print empty columns
+    drop_empty_columns(listing, ["problems", "reason"])
+    reasons_shown = any(c.key == "reason" for c in listing.columns)
     notes = missing_note(checked, "service_callback")
-    if not total:
-        notes.insert(0, f"{base_start.isoformat()} 至 {cutoff - dt.timedelta(days=1)} 没有进厂记录 / no services in the base period")
+    if not total and fed_by(checked, "service_callback"):
+        notes.insert(0, f"{base_start.isoformat()} 至 {cutoff - dt.timedelta(days=1)} 没有进厂记录。")
+    when = f"{period_name(period, *period_range(period, as_of))}末 {at.isoformat()}" if period else at.isoformat()
     return Report(
-        name="churn", sheet="客户流失", title=f"客户流失分析（{n}个月未回厂） 截至 {as_of.isoformat()}",
+        name="churn", sheet="客户流失",
+        title=f"客户流失分析（{n}个月未回厂）{'（' + PERIODS[period] + '）' if period else ''} 截至 {when}",
         period_start=base_start, period_end=cutoff - dt.timedelta(days=1), as_of=date_of(as_of),
         tables=[summary, by_advisor, listing], call_list=True, notes=notes,
+        fed=fed_by(checked, "service_callback", "delivery", "customer_file"),
         footnotes=[
-            f"流失截止日 = 统计日 − {n} 个月；客户按车牌去重（无车牌按电话）；进厂日期取回访记录的交车日期。",
+            f"流失截止日 = 统计日 − {n} 个月；客户按车牌去重（无车牌按电话）；进厂日期取回访记录的交车日期。"
+            + (f"按{PERIODS[period]}统计时，统计日 = 该期最后一天，上期末同样计算以作对比；变化以百分点计。" if period else ""),
             f"基数客户 = 截止日前 {BASE_MONTHS} 个月内（{base_start.isoformat()} 至 {(cutoff - dt.timedelta(days=1)).isoformat()}）进过厂的客户。",
             "流失客户 = 基数客户中截止日之后再未进厂的客户。流失率 = 流失客户 ÷ 基数客户；回厂率 = 1 − 流失率。",
-            "流失原因：该客户最近的投诉问题描述，否则最后一次回访中不满意时的客户意见。本表含拨打清单，电话完整显示。",
+            ("流失原因：该客户最近的投诉问题描述，否则最后一次回访中不满意时的客户意见。" if reasons_shown else
+             "流失客户都没有投诉记录，最后一次回访也没有不满意项，所以本表不列不满意项和流失原因。")
+            + "本表含拨打清单，电话完整显示。",
             "本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）在基数期内交车、之后从未回厂（首保也没做）的，计入基数客户和流失客户。",
         ],
     )
 
 
-def _first_service_lost(checked: list, config: Config, base_start: dt.date, cutoff: dt.date, as_of: dt.date,
+def _sold(checked: list, config: Config) -> list:
+    """The cars sold here (delivery register, customer file); none read when neither is given."""
+    if not (tables_of(checked, "delivery") or tables_of(checked, "customer_file")):
+        return []
+    from xl_dealer.reports.deliveries import sold_cars
+
+    return sold_cars(checked, config)
+
+
+def _first_service_lost(sold: list, base_start: dt.date, cutoff: dt.date, as_of: dt.date,
                         base: dict[str, list], lost: list[dict[str, Any]], lost_keys: set[str]) -> None:
     """A car sold here in the base year that never came back, not even for its 首保, is a lost
     customer too (when the delivery register or the customer file is given)."""
-    from xl_dealer.reports.deliveries import sold_cars
-
-    for car in sold_cars(checked, config):
+    for car in sold:
         k = car.key
         if car.came_back or not k or k in base or not base_start <= car.sold < cutoff:
             continue

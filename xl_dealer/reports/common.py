@@ -55,6 +55,116 @@ def add_months(day: dt.date, n: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+# the periods a report may cover (``--period``): always the last complete one before as-of
+PERIODS: dict[str, str] = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "half": "半年", "year": "年"}
+
+
+def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return first, add_months(first, 3) - dt.timedelta(days=1)
+
+
+def half_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = dt.date(day.year, 1 if day.month <= 6 else 7, 1)
+    return first, add_months(first, 6) - dt.timedelta(days=1)
+
+
+def year_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+
+
+def _span_of(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of kind ``period`` that ``day`` falls in."""
+    if period == "day":
+        return day, day
+    if period == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    return {"month": month_of, "quarter": quarter_of, "half": half_of, "year": year_of}[period](day)
+
+
+def period_range(period: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The last complete ``period`` before ``as_of``: yesterday, last Mon–Sun, last month, quarter, half, year."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}; choose one of {', '.join(PERIODS)}")
+    start, _ = _span_of(period, as_of)
+    return _span_of(period, start - dt.timedelta(days=1))
+
+
+def previous_range(period: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same kind just before the one starting on ``start``."""
+    return _span_of(period, start - dt.timedelta(days=1))
+
+
+def period_name(period: str, start: dt.date, end: dt.date) -> str:
+    """How a manager names the period: 2026年11月, 2026年第3季度, 2026年上半年, 2026年, or the dates."""
+    if period == "month":
+        return f"{start.year}年{start.month}月"
+    if period == "quarter":
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    if period == "half":
+        return f"{start.year}年{'上' if start.month == 1 else '下'}半年"
+    if period == "year":
+        return f"{start.year}年"
+    return period_text(start, end)
+
+
+def period_days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days + 1
+
+
+def months_of(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar months that [start, end] touches, in order."""
+    out = []
+    m = start.replace(day=1)
+    while m <= end:
+        out.append(month_of(m))
+        m = add_months(m, 1)
+    return out
+
+
+def month_share(start: dt.date, end: dt.date) -> float:
+    """How many months' worth [start, end] is: each day counts 1/(days in its month).
+
+    A monthly target times this is the period's target: a full month is 1, a quarter 3,
+    a week about 0.23; a week across a month end takes each day from its own month.
+    """
+    total = 0.0
+    for m_start, m_end in months_of(start, end):
+        lo, hi = max(start, m_start), min(end, m_end)
+        total += period_days(lo, hi) / period_days(m_start, m_end)
+    return total
+
+
+class Buckets:
+    """Which of two periods (0 = this one, 1 = the previous) a date falls in, or None.
+
+    Builders walk their rows once and drop each into its bucket, so a report with the
+    previous period beside it still reads every row only once.
+    """
+
+    __slots__ = ("spans",)
+
+    def __init__(self, *spans: tuple[dt.date, dt.date]) -> None:
+        self.spans = spans
+
+    def of(self, d: dt.date | None) -> int | None:
+        if d is None:
+            return None
+        for i, (lo, hi) in enumerate(self.spans):
+            if lo <= d <= hi:
+                return i
+        return None
+
+    @property
+    def start(self) -> dt.date:
+        return min(lo for lo, _ in self.spans)
+
+    @property
+    def end(self) -> dt.date:
+        return max(hi for _, hi in self.spans)
+
+
 def within(d: dt.date | None, start: dt.date, end: dt.date) -> bool:
     return d is not None and start <= d <= end
 
@@ -69,9 +179,12 @@ def tables_of(checked: Iterable[Checked], kind: str) -> list[Checked]:
     return [c for c in checked if c.kind == kind]
 
 
-def records(checked: Iterable[Checked], kind: str) -> Iterator[Row]:
-    """Every row of ``kind`` across workbooks as ``{field: normalised value}``; missing columns are None."""
-    keys = [f.key for f in KINDS[kind].fields]
+def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None = None) -> Iterator[Row]:
+    """Every row of ``kind`` across workbooks as ``{field: normalised value}``; missing columns are None.
+
+    ``fields``: only these keys (a builder that walks a big log for three columns need not
+    build a dict of eighteen for every row)."""
+    keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
     for c in tables_of(checked, kind):
         cols = [c.col(k) for k in keys]
         t = c.table
@@ -113,12 +226,33 @@ def person_key(r: Row, fallback: Any) -> str:
 
 
 def missing_note(checked: list[Checked], *kinds: str) -> list[str]:
-    """A line for the sheet when an input the report needs was not given at all."""
+    """A line for the sheet (and stderr) for each input the report needs that was not given at all."""
     out = []
     for k in kinds:
         if not tables_of(checked, k):
-            out.append(f"未提供{KINDS[k].title}（没有该类工作表）/ no {k} sheet among the inputs")
+            out.append(f"未提供{KINDS[k].title}：输入中没有这类工作表，相关数字无法统计；请把它一并列入输入的文件或文件夹。")
     return out
+
+
+def fed_by(checked: list[Checked], *kinds: str) -> bool:
+    """Does any input of these kinds exist? A report fed by none of them is not written (exit 2)."""
+    return any(c.kind in kinds for c in checked)
+
+
+def no_previous_note(what: str, period: str, start: dt.date, end: dt.date) -> str:
+    """Why the 上期 columns show "—": the inputs hold nothing for the previous period."""
+    return (f"上期（{period_name(period, start, end)}）没有{what}，上期与变化显示“—”；"
+            "如需对比，请把上期的工作簿一并列入输入。")
+
+
+def drop_empty_columns(t: Table, keys: Iterable[str]) -> Table:
+    """Remove the columns among ``keys`` that no row fills: an always-empty column only
+    makes a reader wonder what is missing."""
+    if not t.rows:
+        return t
+    empty = {k for k in keys if all(r.get(k) in (None, "") for r in t.rows)}
+    t.columns = [c for c in t.columns if c.key not in empty]
+    return t
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -126,6 +260,14 @@ def missing_note(checked: list[Checked], *kinds: str) -> list[str]:
 def ratio(num: int | float, den: int | float) -> float | None:
     """num ÷ den, or None (shown "—") when there is nothing to divide by."""
     return num / den if den else None
+
+
+def change(now: Any, before: Any, rate: bool) -> Any:
+    """This period − the previous one: a count's difference; a rate's in percentage points
+    (0.62 − 0.38 → 24.0), rounded as the sheet shows it so the JSON says the same."""
+    if now is None or before is None:
+        return None
+    return round((now - before) * 100, 1) if rate else now - before
 
 
 def sum_row(t: Table, label_key: str, label: str = "合计") -> Row:

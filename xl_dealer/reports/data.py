@@ -10,7 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnFormat = Literal["text", "int", "number", "percent", "pp", "date", "time", "phone"]  # pp: a change in percentage points
+# pp: a change of a rate, in percentage points (24.0 = +24.0 百分点, in the JSON too);
+# delta: a signed change of a count (+3, −2)
+ColumnFormat = Literal["text", "int", "number", "percent", "pp", "delta", "date", "time", "phone"]
+FORMATS_KEY = "_formats"  # a row may carry {column key: format} for cells unlike their column (a rate row)
 
 
 @dataclass(slots=True)
@@ -30,6 +33,7 @@ class Chart:
     series: list[str]  # column keys drawn
     title: str
     percent: bool = False
+    open_top: bool = False  # a percent axis that may pass 100 % (a target's 完成率)
 
 
 @dataclass(slots=True)
@@ -39,7 +43,7 @@ class Table:
     columns: list[Column]
     rows: list[dict[str, Any]]  # JSON-ready row objects, keyed by Column.key
     totals: bool = False  # add a totals row
-    empty_text: str = "本期无数据 / nothing in this period"
+    empty_text: str = "本期无数据"
     total_row: dict[str, Any] | None = None  # the totals, computed by the builder (renderers only write them)
 
 
@@ -55,7 +59,8 @@ class Report:
     footnotes: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     call_list: bool = False  # phones shown unmasked only on call lists
-    notes: list[str] = field(default_factory=list)  # shown under the title: empty period, missing inputs
+    notes: list[str] = field(default_factory=list)  # shown under the title (and on stderr): empty period, missing inputs
+    fed: bool = True  # False: no input of any kind it needs was given (the operation refuses to write it)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -68,8 +73,9 @@ class Report:
             "title": self.title,
             "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
             "as_of": self.as_of.isoformat(timespec="minutes"),
-            "tables": {t.key: [{k: json_value(v) for k, v in r.items()} for r in t.rows] for t in self.tables},
-            "totals": {t.key: {k: json_value(v) for k, v in t.total_row.items()}
+            "tables": {t.key: [{k: json_value(v) for k, v in r.items() if not k.startswith("_")} for r in t.rows]
+                       for t in self.tables},
+            "totals": {t.key: {k: json_value(v) for k, v in t.total_row.items() if not k.startswith("_")}
                        for t in self.tables if t.totals and t.total_row is not None},
             "notes": list(self.notes),
             "footnotes": list(self.footnotes),

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import col, date_of, missing_note, records, with_totals
+from xl_dealer.reports.common import col, date_of, fed_by, missing_note, records, with_totals
 from xl_dealer.reports.data import Report, Table
 from xl_dealer.rules.cadence import card_due, latest_log_contacts
 from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
@@ -52,7 +52,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("due_today", "今日到期", "int", "sum"),
         col("overdue", "已逾期", "int", "sum"),
         col("total", "合计应跟进", "int", "sum"),
-    ], summary_rows, empty_text="今天没有到期或逾期的跟进卡 / nothing due today"), "consultant")
+    ], summary_rows, empty_text="今天没有到期或逾期的跟进卡"), "consultant")
     listing = Table("list", "跟进清单（按顾问，逾期最久的在前）", [
         col("consultant", "销售顾问"),
         col("customer", "客户姓名"),
@@ -63,12 +63,12 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("due", "应跟进日期", "date"),
         col("days_overdue", "逾期天数", "int"),
         col("status", "状态"),
-    ], items, empty_text="今天没有到期或逾期的跟进卡 / nothing due today")
+    ], items, empty_text="今天没有到期或逾期的跟进卡")
     cadence = "，".join(f"{k} 每{v.cadence_days}天" for k, v in config.levels.items() if v.cadence_days)
     return Report(
         name="followups", sheet="今日跟进", title=f"今日跟进清单 {as_of.isoformat()}",
         period_start=as_of, period_end=as_of, as_of=date_of(as_of), tables=[listing, summary],
-        call_list=True, notes=missing_note(checked, "followup_card"),
+        call_list=True, notes=missing_note(checked, "followup_card"), fed=fed_by(checked, "followup_card"),
         footnotes=[
             "应跟进日期 = min(下次跟进日期, 最近联系日期 + 级别跟进周期)；最近联系取建卡日期、最近跟进日期与跟进记录中最晚的一天；"
             "下次跟进日期取跟进卡或最近一条跟进记录中、在最近联系之后的一天。",

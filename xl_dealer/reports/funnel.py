@@ -13,11 +13,13 @@ from collections import defaultdict
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import (
+    PERIODS,
     col,
     date_of,
-    last_month,
-    last_week,
+    fed_by,
     missing_note,
+    period_name,
+    period_range,
     period_text,
     person_key,
     ratio,
@@ -35,7 +37,8 @@ RATES = {"card_rate": ("cards", "visits"), "test_drive_rate": ("test_drives", "v
 
 
 def build(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
-    start, end = last_week(as_of) if period == "week" else last_month(as_of)
+    period = period or "month"
+    start, end = period_range(period, as_of)
     people: dict[str, dict] = {}
     regs = sorted((r for r in records(checked, "registration") if within(r["date"], start, end)),
                   key=lambda r: (r["date"], r["arrive_time"] or dt.time(), r["_src"]))
@@ -61,28 +64,33 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             p["orders"] = True
 
     total = len(people)
-    counts = {"visits": total, **{k: sum(p[k] for p in people.values()) for k, _ in STAGES[1:]}}
     stage_rows = []
-    prev = total
-    for key, label in STAGES:
-        n = counts[key]
-        stage_rows.append({"stage": label, "customers": n, "from_previous": ratio(n, prev),
-                           "from_visits": ratio(n, total)})
-        prev = n
+    for i, (key, label) in enumerate(STAGES):
+        n = total if i == 0 else sum(bool(p[key]) for p in people.values())
+        row = {"stage": label, "customers": n, "from_visits": ratio(n, total),
+               "through_previous": None, "from_previous": None}
+        if i > 0:  # every customer of the cohort came or called: the visit stage holds them all
+            before = STAGES[i - 1][0]
+            both = sum(bool(p[key] and (i == 1 or p[before])) for p in people.values())
+            row["through_previous"] = both
+            # a true previous stage only when every customer of this one went through it
+            # (orders are often taken without a test drive: then no ratio, not a wrong one)
+            if both == n:
+                row["from_previous"] = ratio(n, stage_rows[-1]["customers"])
+        stage_rows.append(row)
     stages = Table("stages", "漏斗各阶段（去重客户数）", [
-        col("stage", "阶段"), col("customers", "客户数", "int"),
-        col("from_previous", "较上一阶段", "percent"), col("from_visits", "占来店/来电", "percent"),
+        col("stage", "阶段"), col("customers", "客户数", "int"), col("from_visits", "占来店/来电", "percent"),
+        col("through_previous", "其中经过上一阶段", "int"), col("from_previous", "较上一阶段", "percent"),
     ], stage_rows)
 
     tables = [stages, _breakdown(people, "source", "信息来源", "by_source"),
               _breakdown(people, "model", "意向车型", "by_model")]
-    label = "周" if period == "week" else "月"
     notes = missing_note(checked, "registration")
     if not total:
-        notes.insert(0, f"{period_text(start, end)} 没有来店/来电登记 / no visitors in this period")
+        notes.insert(0, f"{period_text(start, end)} 没有来店/来电登记。")
     return Report(
-        name="funnel", sheet="销售漏斗", title=f"销售漏斗（{label}）{period_text(start, end)}",
-        period_start=start, period_end=end, as_of=date_of(as_of), tables=tables,
+        name="funnel", sheet="销售漏斗", title=f"销售漏斗（{PERIODS[period]}）{period_name(period, start, end)}",
+        period_start=start, period_end=end, as_of=date_of(as_of), tables=tables, fed=fed_by(checked, "registration"),
         charts=[Chart("bar", "stages", "stage", ["customers"], "销售漏斗（去重客户数）"),
                 Chart("col", "by_source", "source", ["card_rate", "test_drive_rate", "order_rate"],
                       "各信息来源转化率", percent=True)],
@@ -91,7 +99,9 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             "客户按电话去重（未留电话的来访各算一位）；对象为本期来店/来电的客户，统计其到期末为止走到哪一步。",
             "建卡：登记表“是否建卡”为是，或有同一电话的客户跟进卡。试驾：登记表“是否试驾”为是，或本期试乘试驾登记表有同一电话。",
             "订单：登记/跟进记录中意向级别为 O/D，或跟进卡状态为已订车/成交。来源与车型取该客户本期首次登记。",
-            "建卡率 = 建卡客户 ÷ 来店/来电客户；试驾率 = 试驾客户 ÷ 来店/来电客户；成交率 = 订单客户 ÷ 来店/来电客户。",
+            "建卡率 = 建卡客户 ÷ 来店/来电客户；试驾率 = 试驾客户 ÷ 来店/来电客户；成交率 = 订单客户 ÷ 来店/来电客户（即“占来店/来电”）。",
+            "其中经过上一阶段 = 本阶段客户中也到过上一阶段的（如订单客户中试驾过的）；较上一阶段 = 本阶段客户 ÷ 上一阶段客户，"
+            "只在本阶段客户都经过上一阶段时计算，否则显示“—”（订车不一定先试驾，试驾不一定先建卡）。",
         ],
     )
 

@@ -9,6 +9,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
     col,
     date_of,
+    fed_by,
     missing_note,
     person_key,
     records,
@@ -20,7 +21,6 @@ from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules.followup import quota_days
 
 ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken
-OPEN_STATUSES = ("跟进中", None)  # a card without a status is treated as still followed up
 
 
 def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
@@ -46,8 +46,10 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     logs = [r for r in records(checked, "followup_log") if r["date"] == day]
     has_td_register = bool(tables_of(checked, "test_drive"))
     drives = [r for r in records(checked, "test_drive") if r["date"] == day]
+    # open as the followup.overdue rule says: an O card (已订车) is followed up until delivery
+    closed = {*config.card_closed_statuses, *config.lost_statuses}
     cards = [r for r in records(checked, "followup_card")
-             if r["status"] in OPEN_STATUSES and (r["card_date"] is None or r["card_date"] <= day)]
+             if r["status"] not in closed and (r["card_date"] is None or r["card_date"] <= day)]
     open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]
 
     names: set[str] = set()
@@ -72,7 +74,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     submitted: dict[str, list] = defaultdict(list)
     signed: dict[str, list] = defaultdict(list)
     for r in logs:
-        stats[r["consultant"]]["followups"] += 1
+        stats[r["consultant"]]["log_rows"] += 1
         submitted[r["consultant"]].append(r["submitted_at"])
         signed[r["consultant"]].append(r["manager_signed"])
 
@@ -83,7 +85,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     rows = []
     for name in sorted(n for n in names if n):
         s = stats[name]
-        n_logs = s["followups"]
+        n_logs = s["log_rows"]
+        worked = (name, day) in quota.worked
+        customers = quota.count.get((name, day), 0)  # distinct open customers: what the quota counts
         row = {
             "consultant": name,
             "walk_ins": s["walk_ins"],
@@ -92,10 +96,10 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             **{f"level_{lv}": s[f"level_{lv}"] for lv in open_levels},
             "test_drives": s["test_drives"],
             "orders": len(ordered[name]),
-            "followups": n_logs,
-            "target": target,
-            "target_met": ("—" if not covered else "休息" if (name, day) not in quota.worked
-                           else "达标" if n_logs >= target else "未达标"),
+            "followups": customers,
+            "target": target if worked else None,  # a consultant on 休息 has no target that day
+            "target_met": ("—" if not covered else "休息" if not worked
+                           else "达标" if customers >= target else "未达标"),
             "log_on_time": _on_time(submitted[name], config) if n_logs else "—",
             "log_signed": ("已签" if all(signed[name]) else "未签") if n_logs else "—",
         }
@@ -109,7 +113,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         *[col(f"level_{lv}", f"{lv}级在跟", "int", "sum") for lv in open_levels],
         col("test_drives", "试驾", "int", "sum"),
         col("orders", "订单", "int", "sum"),
-        col("followups", "跟进数", "int", "sum"),
+        col("followups", "跟进客户", "int", "sum"),
         col("target", "目标", "int", "sum"),
         col("target_met", "跟进达标"),
         col("log_on_time", "按时提交"),
@@ -123,22 +127,22 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         tables.append(deliveries_table(checked, day, config))
     notes = missing_note(checked, "registration", "followup_log")
     if not regs and not logs:
-        notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录 / no visits or follow-ups on that day")
+        notes.insert(0, f"{day.isoformat()} 没有来店/来电登记和跟进记录。")
     td_source = "试乘试驾登记表" if has_td_register else "登记表“是否试驾”为是"
     return Report(
         name="morning", sheet="晨会日报", title=f"晨会日报 {day.isoformat()}（{'一二三四五六日'[day.weekday()]}）",
         period_start=day, period_end=day, as_of=date_of(as_of), tables=tables,
+        fed=fed_by(checked, "registration", "followup_log", "followup_card", "test_drive", "delivery"),
         charts=[Chart("col", "by_consultant", "consultant", ["walk_ins", "phone_ins", "followups"],
                       "各顾问来店、来电与跟进")],
         notes=notes,
         footnotes=[
-            "来店、来电 = 当日登记表行数（每次来访算一次）；新建卡 = 登记表中“是否建卡”为是的行数。",
-            f"试驾 = {td_source}的当日记录数。",
-            "订单 = 当日首次以 O/D 级出现在来店登记或跟进记录中的客户数（按电话去重；已订车客户再次跟进不重复计）。",
-            "跟进达标：当天有登记、跟进或排班的顾问才计；“休息” = 当天没有记录且不在排班表；“—” = 跟进记录未覆盖该日。",
-            "X级在跟 = 截至当日状态为跟进中的客户跟进卡，按当前意向级别计数。",
-            f"跟进达标：跟进数 ≥ 目标 {target}（每位顾问每天至少跟进 {target} 位意向客户）。",
-            f"按时提交：当日跟进记录的提交时间均不晚于 {config.followup_submit_by:%H:%M}；经理签字：当日记录全部已签。",
+            f"来店、来电 = 当日登记条数（每次来访算一次）；新建卡 = 登记表“是否建卡”为是的条数；试驾 = {td_source}的当日记录数。",
+            "订单 = 当日首次以 O/D 级出现在来店登记或跟进记录中的客户数（按电话去重，已订车客户再跟进不重复计）。",
+            f"X级在跟 = 截至当日未关闭（状态不是{'/'.join(sorted(closed))}）的跟进卡，按当前意向级别计；O 级跟到交车为止。",
+            f"跟进客户 = 当日跟进的不同在跟意向客户（按电话去重，已关闭级别不计）；达标 = 跟进客户 ≥ 目标 {target}。"
+            "当天没有登记、跟进且不在排班表的顾问为“休息”，不计目标；“—” = 跟进记录未覆盖该日。",
+            f"按时提交 = 当日跟进记录的提交时间都不晚于 {config.followup_submit_by:%H:%M}；经理签字 = 当日记录全部已签。",
             *([f"交车（有交车登记表时）：感谢电话及时 = 交车后 {config.delivery_thanks_minutes} 分钟内打了感谢电话；"
                "感谢电话及时率 = 及时台数 ÷ 交车台数；已介绍售后 = 填了服务顾问且介绍售后不为否。"]
               if len(tables) > 1 else []),

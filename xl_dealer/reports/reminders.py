@@ -15,6 +15,7 @@ from xl_dealer.reports.common import (
     col,
     customer_key,
     date_of,
+    fed_by,
     missing_note,
     period_text,
     records,
@@ -78,13 +79,13 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("next_km", "下次保养里程", "int"), col("mileage", "上次里程", "int"),
         col("last_service", "上次进厂", "date"), col("service_type", "上次维修类型"),
         col("advisor", "服务顾问"), col("windows", "建议致电时段"),
-    ], rows, empty_text="未来7天没有到期保养的客户 / nobody due in the next 7 days")
+    ], rows, empty_text="未来7天没有到期保养的客户")
     sold_given = tables_of(checked, "delivery") or tables_of(checked, "customer_file")
     notes = [] if sold_given else missing_note(checked, "service_callback")
     return Report(
         name="reminders", sheet="保养提醒", title=f"保养提醒 {period_text(start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of), tables=[table], call_list=True,
-        notes=notes,
+        notes=notes, fed=fed_by(checked, "service_callback", "delivery", "customer_file"),
         footnotes=[
             f"对象：下次保养日期在今天起 {DAYS} 天内（{period_text(start, end)}）的客户，按车牌去重（无车牌按电话），取最近一次进厂记录的下次保养日期。",
             f"首保：本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）购车后还没回厂保养的，首保日期取交车登记表的首保日期，"

@@ -10,26 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import mask_phone, phone_key, ro_key
+from xl_dealer.reports import PERIOD_SHEETS
 from xl_dealer.reports.common import (
+    PERIODS,
     SOURCE,
     add_months,
+    change,
     col,
     date_of,
-    last_month,
-    last_week,
+    fed_by,
     missing_note,
     month_of,
-    period_text,
+    months_of,
+    no_previous_note,
+    period_name,
+    period_range,
+    previous_range,
     ratio,
     records,
     score_texts,
     with_totals,
-    within,
 )
 from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules import scores
@@ -37,6 +43,8 @@ from xl_dealer.rules import scores
 REACHED = "已回访"
 NEW_CAR = "新车交付"
 ON_TIME_FORMULA = "回访及时率 = 及时回访的维修单 ÷ 已回访拨打的维修单；及时 = 首次拨打在交车后 {d} 天内（新车交付 {n} 天内），交车日期缺失不算及时。"
+NO_DEPARTMENT = "（不计部门）"  # 总体评价: counted in the overall rate only
+TOTAL_LABEL = "合计（含总体评价）"  # the departments' answers and 总体评价's: SPEC's overall rate
 REACH_FORMULA = "回访成功率 = 接通（已回访）的维修单 ÷ 拨打的维修单（同一单多次拨打算一单）。"
 
 
@@ -65,22 +73,31 @@ def _is_reached(r: dict[str, Any], items: list[str]) -> bool:
 
 def visits(checked: list, start: dt.date, end: dt.date) -> list[Visit]:
     """Callback rows whose 回访日期 is in [start, end], grouped by 维修单号 (a row without one stands alone)."""
+    return visits_by(checked, lambda d: [0] if start <= d <= end else []).get(0, [])
+
+
+def visits_by(checked: list, buckets: Callable[[dt.date], list[Any]]) -> dict[Any, list[Visit]]:
+    """Callback rows grouped by 维修单号 within each bucket their 回访日期 falls in (a period, a
+    month of the trend): one pass over the rows however many buckets a report shows."""
     items = scores.score_items()
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[Any, str], list[dict[str, Any]]] = defaultdict(list)
     for r in records(checked, "service_callback"):
-        if within(r["called"], start, end):
-            groups[ro_key(r["ro_no"]) or f"row:{r[SOURCE]}"].append(r)
-    out = []
-    for key, rows in groups.items():
+        if r["called"] is None:
+            continue
+        for b in buckets(r["called"]):
+            groups[(b, ro_key(r["ro_no"]) or f"row:{r[SOURCE]}")].append(r)
+    out: dict[Any, list[Visit]] = defaultdict(list)
+    for (b, key), rows in groups.items():
         rows.sort(key=lambda r: (r["called"], r["call_time"] or dt.time(), r[SOURCE]))
         reached = [r for r in rows if _is_reached(r, items)]
-        out.append(Visit(
+        out[b].append(Visit(
             key=key, first_called=rows[0]["called"],
             delivered=next((r["delivered"] for r in rows if r["delivered"]), None),
             service_type=next((r["service_type"] for r in rows if r["service_type"]), None),
             reached=reached[-1] if reached else None,
         ))
-    out.sort(key=lambda v: (v.first_called, v.key))
+    for vs in out.values():
+        vs.sort(key=lambda v: (v.first_called, v.key))
     return out
 
 
@@ -93,7 +110,12 @@ def department_table(by_item: dict[str, scores.Rate], config: Config) -> Table:
     rows = [{"department": d, "answered": r.answered, "satisfied": r.satisfied, "rate": r.rate}
             for d, r in scores.department_rates(by_item, config).items()]
     t = Table("by_department", "各部门满意率", _rate_cols(("department", "部门")), rows)
-    return with_totals(t, "department", {"rate": ("satisfied", "answered")})
+    with_totals(t, "department")
+    assert t.total_row is not None
+    overall = scores.overall_rate(by_item)  # every item: the departments' and 总体评价's answers
+    t.total_row.update(department=TOTAL_LABEL, answered=overall.answered, satisfied=overall.satisfied,
+                       rate=overall.rate)
+    return t
 
 
 def _complaints(checked: list) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -120,8 +142,12 @@ def case_status(case: dict[str, Any] | None, as_of: dt.date) -> str:
 
 # ---------------------------------------------------------------- weekly
 
-def build_weekly(checked: list, *, as_of: dt.date, config: Config) -> Report:
-    start, end = last_week(as_of)
+WEEKLY_TITLES = {"day": "日报", "week": "周报", "month": "月报", "quarter": "季报", "half": "半年报", "year": "年报"}
+
+
+def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
+    period = period or "week"
+    start, end = period_range(period, as_of)
     items = scores.score_items()
     vs = visits(checked, start, end)
     answered_rows = [v.reached for v in vs if v.reached]
@@ -143,7 +169,7 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config) -> Report:
         {"metric": "回访及时率", "numerator": on_time, "denominator": calls, "value": ratio(on_time, calls)},
         {"metric": "满意率", "numerator": total.satisfied, "denominator": total.answered, "value": total.rate},
     ])
-    item_rows = [{"item": scores.item_header(it), "department": scores.department_of(it, config),
+    item_rows = [{"item": scores.item_header(it), "department": scores.department_of(it, config) or NO_DEPARTMENT,
                   "answered": r.answered, "satisfied": r.satisfied, "rate": r.rate,
                   "problems": sum(scores.is_problem(a.get(it), config) for a in answered_rows)}
                  for it, r in by_item.items()]
@@ -175,91 +201,120 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config) -> Report:
         col("customer", "客户姓名"), col("phone", "联系电话", "phone"), col("advisor", "服务顾问"),
         col("problems", "不满意项目"), col("comment", "客户意见", width=36), col("case_no", "处理编号"),
         col("status", "处理状态"), col("resolved", "解决日期", "date"), col("result", "处理结果", width=30),
-    ], problem_rows, empty_text="本周没有问题客户 / no problem customers this week")
+    ], problem_rows, empty_text="本期没有问题客户")
 
     notes = missing_note(checked, "service_callback")
-    if not vs:
-        notes.insert(0, f"{period_text(start, end)} 没有回访记录 / no calls in this week")
+    if not vs and fed_by(checked, "service_callback"):
+        notes.insert(0, f"{period_name(period, start, end)} 没有回访记录（回访日期在本期内的）。")
     return Report(
-        name="weekly", sheet="周回访报表", title=f"售后回访周报 {period_text(start, end)}",
-        period_start=start, period_end=end, as_of=date_of(as_of),
+        name="weekly", sheet=PERIOD_SHEETS["weekly"][period],
+        title=f"售后回访{WEEKLY_TITLES[period]} {period_name(period, start, end)}",
+        period_start=start, period_end=end, as_of=date_of(as_of), fed=fed_by(checked, "service_callback"),
         tables=[overall, kpis, department_table(by_item, config), by_item_t, problems],
         charts=[Chart("col", "by_department", "department", ["rate"], "各部门满意率", percent=True)],
         notes=notes,
         footnotes=[
-            "统计对象：回访日期在本周（周一至周日）内的回访记录，按维修单号去重。",
+            f"统计对象：回访日期在本期（{start.isoformat()} 至 {end.isoformat()}）内的回访记录，按维修单号去重。",
             REACH_FORMULA,
             ON_TIME_FORMULA.format(d=config.callback_days, n=config.callback_new_car_days),
             scores.RATE_FORMULA + f"；满意 = ≥{config.score_satisfied_min:g} 分（5 分制，10 分制折半）。",
-            f"问题客户 = 任一项 ≤{config.score_problem_max:g} 分或“是否投诉”为是；按维修单号（否则电话）匹配快速处理表。",
+            f"问题客户 = 任一项 ≤{config.score_problem_max:g} 分或“是否投诉”为是；按维修单号（否则电话）匹配快速处理表。"
+            f"总体评价不属于任何部门，只计入总体满意率：各部门满意率表的“{TOTAL_LABEL}”= 各部门的回答加上总体评价的回答。",
         ],
     )
 
 
 # ---------------------------------------------------------------- monthly
 
-def _month_rates(checked: list, start: dt.date, end: dt.date, config: Config) -> tuple[dict[str, scores.Rate], list]:
-    answered = [v.reached for v in visits(checked, start, end) if v.reached]
-    return scores.item_rates(answered, config), answered
+def build_monthly(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
+    period = period or "month"
+    start, end = period_range(period, as_of)
+    p_start, p_end = previous_range(period, start)
+    # the trend: the months up to the period's end, at least 6 (12 for a year)
+    months = months_of(start, end)
+    first_month = add_months(month_of(end)[0], -(max(6, len(months)) - 1))
+    trend_months = months_of(first_month, end)
 
+    def buckets(d: dt.date) -> list[Any]:
+        out: list[Any] = []
+        if start <= d <= end:
+            out.append("now")
+        elif p_start <= d <= p_end:
+            out.append("before")
+        if first_month <= d <= end:
+            out.append(d.replace(day=1))
+        return out
 
-def build_monthly(checked: list, *, as_of: dt.date, config: Config) -> Report:
-    start, end = last_month(as_of)
-    p_start, p_end = month_of(start - dt.timedelta(days=1))
-    by_item, answered = _month_rates(checked, start, end, config)
-    prev_item, _ = _month_rates(checked, p_start, p_end, config)
+    grouped = visits_by(checked, buckets)
+    answered = [v.reached for v in grouped.get("now", []) if v.reached]
+    answered_before = [v.reached for v in grouped.get("before", []) if v.reached]
+    by_item, prev_item = scores.item_rates(answered, config), scores.item_rates(answered_before, config)
     depts = scores.department_rates(by_item, config)
     prev = scores.department_rates(prev_item, config)
-    cases = [r for r in records(checked, "complaint") if within(r["date"], start, end)]
+    cases = [r for r in records(checked, "complaint") if r["date"] is not None and start <= r["date"] <= end]
 
     problems: dict[str, int] = defaultdict(int)
     for a in answered:
         for it in scores.problem_items(a, config):
-            problems[scores.department_of(it, config)] += 1
+            d = scores.department_of(it, config)
+            if d is not None:
+                problems[d] += 1
     n_cases: dict[str, int] = defaultdict(int)
     for c in cases:
         n_cases[c["department"] or "（未填）"] += 1
 
+    has_prev = bool(answered_before)
     rows = []
     for d in dict.fromkeys([*depts, *prev, *n_cases]):
         now, before = depts.get(d, scores.Rate(0, 0)), prev.get(d, scores.Rate(0, 0))
-        change = now.rate - before.rate if now.rate is not None and before.rate is not None else None
         rows.append({"department": d, "answered": now.answered, "satisfied": now.satisfied, "rate": now.rate,
-                     "prev_rate": before.rate, "change": change, "problems": problems.get(d, 0),
-                     "complaints": n_cases.get(d, 0)})
+                     "prev_rate": before.rate, "change": change(now.rate, before.rate, True),
+                     "problems": problems.get(d, 0), "complaints": n_cases.get(d, 0)})
     t_now, t_prev = scores.overall_rate(by_item), scores.overall_rate(prev_item)
-    by_dept = Table("by_department", f"各部门满意率（{start:%Y-%m} 与上月 {p_start:%Y-%m}）", [
+    is_month = period == "month"
+    now_word, before_word = ("本月", "上月") if is_month else ("本期", "上期")
+    by_dept = Table("by_department",
+                    f"各部门满意率（{period_name(period, start, end)} 与{before_word} {period_name(period, p_start, p_end)}）", [
         col("department", "部门"), col("answered", "有效回答", "int", "sum"),
-        col("satisfied", "满意回答", "int", "sum"), col("rate", "本月满意率", "percent", "rate"),
-        col("prev_rate", "上月满意率", "percent", "rate"), col("change", "变化", "pp"),
+        col("satisfied", "满意回答", "int", "sum"), col("rate", f"{now_word}满意率", "percent", "rate"),
+        col("prev_rate", f"{before_word}满意率", "percent", "rate"), col("change", "变化", "pp"),
         col("problems", "不满意回答", "int", "sum"), col("complaints", "投诉/问题单", "int", "sum"),
     ], rows)
-    with_totals(by_dept, "department", {"rate": ("satisfied", "answered")})
+    with_totals(by_dept, "department")
     assert by_dept.total_row is not None
-    by_dept.total_row["prev_rate"] = t_prev.rate
-    by_dept.total_row["change"] = t_now.rate - t_prev.rate if t_now.rate is not None and t_prev.rate is not None else None
+    by_dept.total_row.update(department=TOTAL_LABEL, answered=t_now.answered, satisfied=t_now.satisfied,
+                             rate=t_now.rate, prev_rate=t_prev.rate)
+    by_dept.total_row["change"] = change(t_now.rate, t_prev.rate, True)
 
     trend_rows = []
-    for k in range(5, -1, -1):
-        m_start, m_end = month_of(add_months(start, -k))
-        r = scores.overall_rate(_month_rates(checked, m_start, m_end, config)[0])
+    for m_start, _ in trend_months:
+        month_answered = [v.reached for v in grouped.get(m_start, []) if v.reached]
+        r = scores.overall_rate(scores.item_rates(month_answered, config))
         trend_rows.append({"month": f"{m_start:%Y-%m}", "answered": r.answered, "satisfied": r.satisfied,
                            "rate": r.rate})
-    trend = Table("trend", "近6个月总体满意率", _rate_cols(("month", "月份")), trend_rows)
+    trend = Table("trend", f"近{len(trend_months)}个月总体满意率", _rate_cols(("month", "月份")), trend_rows)
 
     notes = missing_note(checked, "service_callback", "complaint")
-    if not answered and not cases:
-        notes.insert(0, f"{period_text(start, end)} 没有回访或投诉记录 / no calls or complaints in this month")
+    if not answered and not cases and fed_by(checked, "service_callback", "complaint"):
+        notes.insert(0, f"{period_name(period, start, end)} 没有接通的回访或登记的投诉。")
+    if not has_prev and fed_by(checked, "service_callback"):
+        notes.append(no_previous_note("接通的回访记录", period, p_start, p_end))
+    label = "月度" if is_month else PERIODS[period]
     return Report(
-        name="monthly", sheet="月度满意度", title=f"月度满意度 {start:%Y年%m月}",
+        name="monthly", sheet=PERIOD_SHEETS["monthly"][period],
+        title=f"{label}满意度 {period_name(period, start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of),
-        tables=[by_dept, complaint_table(cases, as_of, config), trend],
-        charts=[Chart("col", "by_department", "department", ["rate", "prev_rate"], "各部门满意率：本月与上月", percent=True),
-                Chart("line", "trend", "month", ["rate"], "近6个月总体满意率", percent=True)],
-        notes=notes,
+        tables=[by_dept, complaint_table(cases, as_of, config, now_word), trend],
+        charts=[Chart("col", "by_department", "department", ["rate", "prev_rate"],
+                      f"各部门满意率：{now_word}与{before_word}", percent=True),
+                Chart("line", "trend", "month", ["rate"], f"近{len(trend_months)}个月总体满意率", percent=True)],
+        notes=notes, fed=fed_by(checked, "service_callback", "complaint"),
         footnotes=[
-            "统计对象：回访日期在该月内、接通（已回访）的回访记录，按维修单号去重；投诉按登记日期计入该月。",
-            scores.RATE_FORMULA + f"；满意 = ≥{config.score_satisfied_min:g} 分。变化 = 本月满意率 − 上月满意率（百分点）。",
+            f"统计对象：回访日期在该期内、接通（已回访）的回访记录，按维修单号去重；投诉按登记日期计入该期。"
+            f"{now_word} {start.isoformat()} 至 {end.isoformat()}，{before_word} {p_start.isoformat()} 至 {p_end.isoformat()}。",
+            scores.RATE_FORMULA + f"；满意 = ≥{config.score_satisfied_min:g} 分。"
+            f"变化 = {now_word}满意率 − {before_word}满意率，单位为百分点。"
+            f"总体评价不属于任何部门，只计入“{TOTAL_LABEL}”（即总体满意率 = 全部项目的回答）。",
             f"不满意回答 = ≤{config.score_problem_max:g} 分的回答数，按项目所属部门归集。",
             "结案率 = 已解决 ÷ 登记；逾期 = 过了承诺解决日期仍未解决，或解决晚于承诺日期；"
             f"二次回访率 = 已二次回访 ÷ 已解决（应在解决后 {config.complaint_second_call_days} 天内）。",
@@ -267,7 +322,7 @@ def build_monthly(checked: list, *, as_of: dt.date, config: Config) -> Report:
     )
 
 
-def complaint_table(cases: list[dict[str, Any]], as_of: dt.date, config: Config) -> Table:
+def complaint_table(cases: list[dict[str, Any]], as_of: dt.date, config: Config, now_word: str = "本月") -> Table:
     groups: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(("registered", "resolved", "open", "overdue", "second_called", "satisfied"), 0))
     for c in cases:
@@ -288,6 +343,6 @@ def complaint_table(cases: list[dict[str, Any]], as_of: dt.date, config: Config)
         col("open", "未解决", "int", "sum"), col("overdue", "逾期", "int", "sum"),
         col("second_called", "已二次回访", "int", "sum"), col("satisfied", "二次回访满意", "int", "sum"),
         col("close_rate", "结案率", "percent", "rate"), col("second_call_rate", "二次回访率", "percent", "rate"),
-    ], rows, empty_text="本月没有登记投诉 / no complaints registered this month")
+    ], rows, empty_text=f"{now_word}没有登记投诉")
     return with_totals(t, "department", {"close_rate": ("resolved", "registered"),
                                          "second_call_rate": ("second_called", "resolved")})

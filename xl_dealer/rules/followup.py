@@ -21,8 +21,10 @@ from xl_dealer.rules.cross import ready, usable
 from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
 
 register("followup.quota",
-         "{subject}：当天只记录了{value}条跟进，少于每天至少{target}条的要求，请补记或补做跟进。",
-         "{subject}: {value} follow-ups logged, fewer than the daily target of {target}.")
+         "{subject}：当天只跟进了{value}位在跟的意向客户（同一客户多次只算一位，战败/交车等已关闭的不算），"
+         "少于每天至少{target}位的要求，请补记或补做跟进。",
+         "{subject}: {value} open intent customers followed up, fewer than the daily target of {target} "
+         "(one customer called twice counts once; closed customers do not count).")
 register("followup.window",
          "跟进时间{value}不在建议时段{window}内（提示：客户在这个时段更容易接听）。",
          "Follow-up at {value}, outside the preferred window {window}.")
@@ -166,10 +168,23 @@ class QuotaDays:
 def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaDays:
     """The facts behind ``followup.quota`` (and the morning report's 跟进达标, so both agree).
 
-    Only days a follow-up log sheet covers (its first to last date) count. Worked = any
-    row of theirs that day in a visitor log or follow-up log, or the day is on their roster.
+    The seed asks each consultant to follow up at least N intent customers a day, so a
+    day's count is the distinct customers (by phone) followed up on an open level (one with
+    a cadence: not 战败/F, D, L): six calls to one customer, or calls to closed customers, do
+    not fill it. A row without a level takes its card's; one with neither counts. Only days
+    a follow-up log sheet covers (its first to last date) count. Worked = any row of theirs
+    that day in a visitor log or follow-up log, or the day is on their roster.
     """
     q = QuotaDays(defaultdict(int), set(), {}, [])
+    open_levels = config.open_levels()
+    card_level: dict[str, str] = {}
+    for c in checked:
+        if c.kind == "followup_card":
+            for phone, level in zip(c.col("phone"), c.col("level"), strict=True):
+                k = phone_key(phone)
+                if k and level:
+                    card_level.setdefault(k, level)
+    customers: dict[tuple[str, dt.date], set] = defaultdict(set)
     for c in checked:
         if c.kind != "followup_log":
             continue
@@ -177,11 +192,18 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
         if not dates:
             continue
         q.spans.append((min(dates), max(dates), c.table))
-        for who, d in zip(c.col("consultant"), c.col("date"), strict=True):
-            if who is not None and d is not None and d <= as_of:
-                q.count[(who, d)] += 1
-                q.home.setdefault((who, d), c.table)
-    q.worked.update(q.count)
+        cols = zip(c.col("consultant"), c.col("date"), c.col("phone"), c.col("level"), c.col("customer"), strict=True)
+        for i, (who, d, phone, level, name) in enumerate(cols):
+            if who is None or d is None or d > as_of:
+                continue
+            q.worked.add((who, d))
+            q.home.setdefault((who, d), c.table)
+            k = phone_key(phone)
+            level = level or (card_level.get(k) if k else None)
+            if level is not None and level not in open_levels:
+                continue
+            customers[(who, d)].add(k or (f"name:{name}" if name else f"row:{c.table.sheet}:{i}"))
+    q.count.update({key: len(v) for key, v in customers.items()})
     for c in checked:
         if c.kind == "registration":
             q.worked.update((who, d) for who, d in zip(c.col("consultant"), c.col("date"), strict=True)
@@ -192,7 +214,7 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
 
 
 def check_quota(checked: list[Checked], config: Config, em: Emitter) -> None:
-    """Fewer than ``followup_daily_target`` log rows on a day the consultant worked (``quota_days``);
+    """Fewer than ``followup_daily_target`` open customers followed up on a day the consultant worked (``quota_days``);
     a rest day gives nothing. One group finding per consultant-day, filed on the log sheet
     that holds (or covers) that day."""
     target = config.followup_daily_target

@@ -16,7 +16,7 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import Result, clean, fold
 
-RATE_FORMULA = "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计） / satisfied answers ÷ answered items (blanks not counted)"
+RATE_FORMULA = "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）"
 
 
 def score_items(kind_key: str = "service_callback") -> list[str]:
@@ -76,8 +76,9 @@ def is_problem(score: float | None, config: Config) -> bool:
     return score is not None and score <= config.score_problem_max
 
 
-def department_of(item: str, config: Config) -> str:
-    return config.departments.get(item, "其他")
+def department_of(item: str, config: Config) -> str | None:
+    """The department an item speaks for; None for one that speaks for none (总体评价)."""
+    return config.departments.get(item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +141,13 @@ def item_rates(rows: Iterable[dict[str, Any]], config: Config, items: list[str] 
 
 
 def department_rates(by_item: dict[str, Rate], config: Config) -> dict[str, Rate]:
-    """Item rates pooled by the department each item speaks for (config ``departments``), in item order."""
+    """Item rates pooled by the department each item speaks for (config ``departments``), in item order;
+    an item mapped to none (总体评价) is left out here and counted in :func:`overall_rate`."""
     out: dict[str, Rate] = {}
     for it, r in by_item.items():
         d = department_of(it, config)
-        out[d] = out.get(d, Rate(0, 0)) + r
+        if d is not None:  # 总体评价 is no department: it counts in the overall rate only
+            out[d] = out.get(d, Rate(0, 0)) + r
     return out
 
 

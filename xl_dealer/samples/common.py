@@ -54,6 +54,36 @@ class SheetData:
                 + [Planted(self.name, None, f, r, subject) for subject, f, r in self.planted_groups])
 
 
+def by_month(sheet: SheetData, until: dt.date, date_key: str = "date") -> list[SheetData]:
+    """The sheet cut into one sheet per calendar month ("2026年11月"), as clerks keep a log,
+    its planted mistakes going with their rows. A row whose date cannot be read, or is after
+    ``until`` (a planted future date), stays in the month of the row before it."""
+    from xl_dealer.read.values import to_date
+
+    months: dict[tuple[int, int], SheetData] = {}
+    where: list[tuple[tuple[int, int], int]] = []
+    current: tuple[int, int] | None = None
+    for r in sheet.rows:
+        day = to_date(r[date_key])[0] if isinstance(r[date_key], str | dt.date) else None
+        day = day if day is not None and day <= until else None
+        if day is not None or current is None:
+            current = (day.year, day.month) if day is not None else (0, 0)
+        if current not in months:
+            y, m = current
+            prefix = (sheet.title or "").split(" ")[0]
+            months[current] = SheetData(f"{y}年{m}月", sheet.headers, [], f"{prefix} {y}年{m}月" if prefix else None,
+                                        sheet.extra_columns, sheet.total_row)
+        where.append((current, len(months[current].rows)))
+        months[current].rows.append(r)
+    for i, f, rule in sheet.planted:
+        key, j = where[i]
+        months[key].planted.append((j, f, rule))
+    out = [months[k] for k in sorted(months)]
+    if out:
+        out[-1].planted_groups = list(sheet.planted_groups)
+    return out
+
+
 def id_number(rng: random.Random, birth: dt.date, area: str = "440106") -> str:
     body = f"{area}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -160,13 +190,14 @@ def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None
             for c in ws[s.header_row]:
                 c.font = Font(bold=True)
                 c.fill = fill
-        for r in s.rows:
+        for n, r in enumerate(s.rows, start=s.header_row + 1):
             vals = [r.get(k) for k in keys] + [None] * len(s.extra_columns)
             ws.append([text_cell(ws, v) for v in vals] if write_only else vals)
             if not write_only:
-                for c in ws[ws.max_row]:
-                    if c.data_type == "f":  # a remark typed as "=..." is the clerk's text, not a formula
-                        c.data_type = "s"
+                # the row just appended, by number: ws[ws.max_row] scans every cell (quadratic)
+                for j, v in enumerate(vals, start=1):
+                    if isinstance(v, str) and v.startswith("="):  # a remark typed as "=..." is the clerk's text
+                        ws.cell(row=n, column=j).data_type = "s"
         if s.total_row:
             ws.append(["合计", f"{len(s.rows)}条"])
         if not write_only:

@@ -121,8 +121,6 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
     for c in cards:
         mine[c.consultant].append(c)
     gaps = {id(c): _gap(rng, c.cadence) for c in cards}
-    short_days = set(rng.sample(sorted(w for w in worked if log_start < w[1] < log_end),
-                                k=min(6, len(worked))))
     short_planted = 0
     day = log_start
     while day <= log_end:
@@ -138,11 +136,15 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
         for who in CONSULTANTS:
             if (who, day) not in worked and not today[who]:
                 continue  # a rest day
-            if (who, day) in short_days and len(today[who]) < target and short_planted < 3:
+            # a few worked days fall short of the quota (the ones with fewer due cards than the target)
+            if (short_planted < 3 and log_start < day < log_end and (who, day) in worked
+                    and len(today[who]) < target and rng.random() < 0.1):
                 short_planted += 1
                 log.planted_groups.append((f"{who} {day.isoformat()}", "consultant", "followup.quota"))
                 continue
-            pool = [c for c in mine[who] if c.made < day and c not in today[who] and not (c.cut and day > c.cut)]
+            # the quota counts open customers only (a call to a 战败 or delivered one does not fill it)
+            pool = [c for c in mine[who] if c.made < day and c.cadence is not None and c not in today[who]
+                    and not (c.cut and day > c.cut)]
             rng.shuffle(pool)
             while len(today[who]) < target + rng.randint(0, 2) and pool:
                 c = pool.pop()
@@ -164,7 +166,37 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
             c.row["next_date"] = c.last + dt.timedelta(days=c.cadence)
     _plant_cards(rng, cards_sheet, cards, neglected)
     _plant_log(rng, log, mistakes)
+    _arrivals(rng, reg, log, worked, end)
     return cards_sheet, log
+
+
+def _arrivals(rng: random.Random, reg: SheetData, log: SheetData, worked: set[tuple[str, dt.date]],
+              end: dt.date) -> None:
+    """About half the customers invited to the showroom (邀约) come in a few days later: a
+    再次 walk-in on the visitor log, on a day their consultant works and they did not visit
+    already (two visits of one phone on one day would be a ``duplicate``). Appended at the
+    end, as a late entry is."""
+    visited = set()
+    for r in reg.rows:
+        day, phone = to_date(r["date"])[0], to_phone(r["phone"])[0]
+        if day is not None and phone is not None:
+            visited.add((phone_key(phone), day))
+    for r in log.rows:
+        c = r["_card"]
+        if "邀约" not in r["content"] or c.cadence is None or c.level == "O" or rng.random() < 0.5:
+            continue
+        day = r["_day"] + dt.timedelta(days=rng.randint(1, 6))
+        if day >= end or (c.consultant, day) not in worked or (c.phone, day) in visited:
+            continue
+        visited.add((c.phone, day))
+        minute = rng.randint(10 * 60, 17 * 60)
+        reg.rows.append({
+            "date": day, "arrive_time": dt.time(minute // 60, minute % 60), "leave_time": None,
+            "visit_type": "来店", "visit_seq": "再次", "customer": c.row["customer"], "gender": "",
+            "phone": c.phone, "party_size": 2, "model": c.row["model"], "source": c.row["source"],
+            "level": c.level, "consultant": c.consultant, "test_drive": "否", "card": "是",
+            "region": "", "remark": "应邀到店",
+        })
 
 
 def _gap(rng: random.Random, cadence: int | None) -> int:
@@ -190,7 +222,7 @@ def _log_rows(rng: random.Random, log: SheetData, contacts: list[tuple[dt.date, 
             "level": c.level if rng.random() < 0.9 else c.level.lower(), "channel": channel,
             "content": rng.choice(CONTENTS), "feedback": rng.choice(FEEDBACK),
             "next_date": day + dt.timedelta(days=cadence) if cadence else None,
-            "submitted_at": sub, "manager_signed": signed, "_day": day,
+            "submitted_at": sub, "manager_signed": signed, "_day": day, "_card": c,
         })
     rows.sort(key=lambda r: (r["_day"], r["consultant"], r["time"]))
     log.rows = rows
