@@ -13,10 +13,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_runner import invoke
 from xl_dealer.annotate import annotate, output_path
-from xl_dealer.cli import app
 from xl_dealer.model.config import load_config
 
 AS_OF = "2026-11-27"
@@ -393,7 +392,7 @@ def test_cli_other_formats_and_broken_files_exit_2_others_go_on(tmp_path):
         sh.write(1, c, "x")  # a data row: a sheet of only headers is its own error
     book.save(str(tmp_path / "b.xls"))
     (tmp_path / "c.xlsx").write_bytes(b"not a zip at all")
-    res = CliRunner().invoke(app, ["annotate", str(good), str(tmp_path / "b.xls"), str(tmp_path / "c.xlsx"),
+    res = invoke(["annotate", str(good), str(tmp_path / "b.xls"), str(tmp_path / "c.xlsx"),
                                    "--as-of", AS_OF, "--out", str(tmp_path / "out")])
     assert res.exit_code == 2
     assert (tmp_path / "out" / "a.checked.xlsx").is_file()
@@ -407,7 +406,7 @@ def test_cli_other_formats_and_broken_files_exit_2_others_go_on(tmp_path):
 def test_cli_fail_on_and_english(tmp_path):
     src = tmp_path / "a.xlsx"
     build_workbook(src)
-    res = CliRunner().invoke(app, ["annotate", str(src), "--as-of", AS_OF, "--fail-on", "error", "--lang", "en"])
+    res = invoke(["annotate", str(src), "--as-of", AS_OF, "--fail-on", "error", "--lang", "en"])
     assert res.exit_code == 1
     assert "cells marked" in res.stdout
     ws = openpyxl.load_workbook(output_path(src))["校验结果"]
@@ -486,12 +485,11 @@ def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
     """annotate wrote X.checked.xlsx saying 没有发现问题 and printed "0 条问题" of a workbook in
     which nothing was checked."""
     from helpers import write_xlsx
-    from typer.testing import CliRunner
 
-    from xl_dealer.cli import app
+    from tests.cli_runner import invoke
 
     src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["车型", "指导价"], ["凯美瑞", 179800]]})
-    res = CliRunner().invoke(app, ["annotate", str(src), "--as-of", "2026-11-27"])
+    res = invoke(["annotate", str(src), "--as-of", "2026-11-27"])
     assert res.exit_code == 0, res.output
     assert "nothing checked" in res.output and "0 条问题" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]
@@ -605,6 +603,8 @@ def test_a_bad_checksum_is_a_damaged_file_not_a_write_error(tmp_path):
         at = bytes(data).find(b"PK\x01\x02", at + 4)
     p.write_bytes(bytes(data))
     r = annotate([p], as_of="2026-11-27")
+    assert r.errors and "文件已损坏" in r.errors[0].error and "无法写" not in r.errors[0].error
+    r = annotate([p], as_of="2026-11-27", lang="en")
     assert r.errors and "damaged" in r.errors[0].error and "cannot write" not in r.errors[0].error
 
 

@@ -75,8 +75,8 @@ def test_unreadable_inputs_one_line_each_others_still_checked(tmp_path, bad):
     data = json.loads(out)
     errors = {f["path"].rsplit("/", 1)[1]: f["error"] for f in data["files"]}
     assert errors["bad.xlsx"] is None
-    assert "密码" in errors["locked.xlsx"] and "password" in errors["locked.xlsx"]
-    assert "file not found" in errors["missing.xlsx"]
+    assert "密码" in errors["locked.xlsx"] and "password" not in errors["locked.xlsx"]  # one language a line
+    assert "文件不存在" in errors["missing.xlsx"]
     assert errors["notes.xlsx"] and errors["corrupt.xlsx"]
     assert any(f["rule"] == "format.phone" for f in data["findings"])  # the good file was still checked
     assert "Traceback" not in err
@@ -96,8 +96,8 @@ def test_folder_skips_lock_and_hidden_files(tmp_path, bad):
     # a lock file means someone has the book open: listed with a reason, not a failure of the run
     files = {f["path"].rsplit("/", 1)[1]: f for f in data["files"]}
     assert sorted(files) == [".hidden.xlsx", "log.xlsx", "~$log.xlsx"]
-    assert "lock file" in files["~$log.xlsx"]["skipped"] and files["~$log.xlsx"]["error"] is None
-    assert "hidden" in files[".hidden.xlsx"]["skipped"]
+    assert "锁定文件" in files["~$log.xlsx"]["skipped"] and files["~$log.xlsx"]["error"] is None
+    assert "隐藏文件" in files[".hidden.xlsx"]["skipped"]
     assert code == 1 and "Traceback" not in err
 
 
@@ -105,7 +105,9 @@ def test_lock_file_given_explicitly_is_listed_not_an_error(tmp_path):
     lock = tmp_path / "~$log.xlsx"
     lock.write_bytes(b"\x00")
     code, out, _ = run("validate", lock, "--as-of", AS_OF)
-    assert code == 0 and "lock file" in out
+    assert code == 0 and "锁定文件" in out and "lock file" not in out
+    code, out, _ = run("validate", lock, "--as-of", AS_OF, "--lang", "en")
+    assert code == 0 and "lock file" in out and "锁定" not in out
 
 
 def test_bad_usage_exits_2(good, tmp_path):
@@ -197,7 +199,7 @@ def test_our_own_outputs_in_a_folder_are_skipped_not_read_as_data(tmp_path):
     code, out, _ = run("validate", folder, "--as-of", AS_OF, "--format", "json")
     data = json.loads(out)
     skipped = {f["path"].rsplit("/", 1)[1]: f.get("skipped") for f in data["files"]}
-    assert "report" in skipped["reports.xlsx"] and "marked copy" in skipped["登记.checked.xlsx"]
+    assert "生成的报表" in skipped["reports.xlsx"] and "标记副本" in skipped["登记.checked.xlsx"]
     assert skipped["登记.xlsx"] is None
     assert [(f["cell"], f["rule"]) for f in data["findings"]] == [("F2", "format.phone")]  # once, not twice
 
@@ -234,4 +236,6 @@ def test_python_api_has_the_command_names():
 def test_an_empty_folder_is_an_error_for_a_scheduler(tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = run("validate", tmp_path / "empty")
+    assert code == 2 and "没有找到工作簿" in err and "no workbooks" not in err
+    code, _, err = run("validate", tmp_path / "empty", "--lang", "en")
     assert code == 2 and "no workbooks found" in err

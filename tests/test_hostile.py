@@ -148,8 +148,8 @@ def test_empty_workbook_and_header_only(tmp_path):
     mixed = write_xlsx(tmp_path / "mixed.xlsx", {"11月": [REG_HEADER, reg_row()], "12月": [REG_HEADER]})
     r = validate([empty, header_only, mixed], as_of=AS_OF)
     errors = {f.path.rsplit("/", 1)[1]: f.error for f in r.files}
-    assert "empty" in errors["empty.xlsx"]
-    assert "no data rows" in errors["header.xlsx"]
+    assert "空的" in errors["empty.xlsx"]
+    assert "没有数据行" in errors["header.xlsx"]
     assert errors["mixed.xlsx"] is None  # a new month's empty sheet beside a filled one is fine
     assert r.exit_code() == 2
 

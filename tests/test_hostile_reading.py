@@ -273,7 +273,7 @@ def test_unreadable_folders_and_special_files_are_errors_and_the_rest_is_checked
         os.chmod(locked, 0o644)
     files = {Path(f.path).name: f.error for f in r.files}
     assert files["登记.xlsx"] is None  # October was checked
-    assert files["11月"] and "folder" in files["11月"]
+    assert files["11月"] and "文件夹无法读取" in files["11月"]
     assert files["pipe.xlsx"] and files["loop.xlsx"] and files["locked.xlsx"]
     assert r.exit_code() == 2
     assert [f.cell for f in r.findings] == ["F2"]
@@ -348,7 +348,7 @@ def test_huge_values_in_dealer_toml_are_refused(tmp_path, toml):
 
     cfg = tmp_path / "dealer.toml"
     cfg.write_text(toml)
-    with pytest.raises(InputError, match="bad config"):
+    with pytest.raises(InputError, match="配置有误"):
         load_config(cfg)
 
 

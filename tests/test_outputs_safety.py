@@ -34,7 +34,7 @@ def test_report_output_equal_to_an_input_is_refused(tmp_path, book, option):
     os.symlink(book, other)  # another name for the same file
     for target in (book, other):
         code, _, err = run_cli("report", "funnel", book, "--as-of", AS_OF, option, target)
-        assert code == 2 and "input" in err and "Traceback" not in err
+        assert code == 2 and "输入的工作簿" in err and "Traceback" not in err
     assert digest(book) == before
 
 
@@ -42,7 +42,7 @@ def test_report_never_replaces_a_file_it_did_not_write(tmp_path, book):
     clerk = write_xlsx(tmp_path / "别的表.xlsx", {"Sheet1": [["我的数据"]]})
     before = digest(clerk)
     code, _, err = run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", clerk)
-    assert code == 2 and "not a report" in err
+    assert code == 2 and "不是 xl-dealer 写的报表" in err
     assert digest(clerk) == before
     out = tmp_path / "r.xlsx"
     assert run_cli("report", "funnel", book, "--as-of", AS_OF, "--out", out)[0] == 0

@@ -100,10 +100,10 @@ def test_unwritable_target_is_a_clear_error(tmp_path, book):
     _, reports = book
     assert save_reports(reports, tmp_path / "new" / "r.xlsx").exists()  # a missing folder is made
     (tmp_path / "file").write_text("x")
-    with pytest.raises(InputError, match="cannot write to this folder"):
+    with pytest.raises(InputError, match="无法写入该文件夹"):
         save_reports(reports, tmp_path / "file" / "r.xlsx")
     (tmp_path / "adir.xlsx").mkdir()
-    with pytest.raises(InputError, match="cannot write"):
+    with pytest.raises(InputError, match="无法写入"):
         save_reports(reports, tmp_path / "adir.xlsx")
     assert not list(tmp_path.glob(".*.tmp"))  # no temp file left behind
 

@@ -10,14 +10,11 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
+from tests.cli_runner import invoke
 from tests.test_report_weekly import CALLS, CASES
 from tests.workbooks import write
-from xl_dealer.cli import app
 from xl_dealer.reports import REPORTS
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -27,7 +24,7 @@ def callbacks(tmp_path):
 
 def test_weekly_xlsx_and_json(tmp_path, callbacks):
     out, js = tmp_path / "w.xlsx", tmp_path / "w.json"
-    res = runner.invoke(app, ["report", "weekly", str(callbacks), "--as-of", "2026-11-30",
+    res = invoke(["report", "weekly", str(callbacks), "--as-of", "2026-11-30",
                               "--out", str(out), "--json", str(js)])
     assert res.exit_code == 0, res.output
     data = json.loads(js.read_text(encoding="utf-8"))
@@ -38,14 +35,14 @@ def test_weekly_xlsx_and_json(tmp_path, callbacks):
 
 def test_default_out_name_in_current_folder(tmp_path, callbacks, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["report", "all", str(callbacks), "--as-of", "2026-11-30"])
+    res = invoke(["report", "all", str(callbacks), "--as-of", "2026-11-30"])
     assert res.exit_code == 0, res.output
     assert load_workbook(tmp_path / "reports_2026-11-30.xlsx").sheetnames == list(REPORTS.values())
 
 
 def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["report", "all", str(callbacks), "--as-of", "2026-11-30", "--json", "-"])
+    res = invoke(["report", "all", str(callbacks), "--as-of", "2026-11-30", "--json", "-"])
     assert res.exit_code == 0
     assert [r["report"] for r in json.loads(res.stdout)["reports"]] == list(REPORTS)
     assert not list(tmp_path.glob("reports_*.xlsx"))  # only JSON was asked for
@@ -57,7 +54,7 @@ def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
                                   ["report", "morning", "x.xlsx", "--period", "week"]])
 def test_bad_usage_exits_2_with_one_line(tmp_path, args, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, args)
+    res = invoke(args)
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*.xlsx"))
 
@@ -103,7 +100,7 @@ def visitors(tmp_path):
 
 def test_a_report_fed_by_nothing_it_needs_exits_2_and_writes_nothing(tmp_path, visitors, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["report", "weekly", str(visitors), "--as-of", "2026-11-30", "--json", "w.json"])
+    res = invoke(["report", "weekly", str(visitors), "--as-of", "2026-11-30", "--json", "w.json"])
     assert res.exit_code == 2
     assert "周回访报表" in res.stderr and "未提供售后回访记录" in res.stderr and "未生成报表" in res.stderr
     assert [p.name for p in tmp_path.glob("*.xlsx")] == ["来店.xlsx"] and not (tmp_path / "w.json").exists()
@@ -111,7 +108,7 @@ def test_a_report_fed_by_nothing_it_needs_exits_2_and_writes_nothing(tmp_path, v
 
 def test_all_says_on_stderr_what_each_report_lacks(tmp_path, visitors, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["report", "all", str(visitors), "--as-of", "2026-12-03", "--out", "r.xlsx"])
+    res = invoke(["report", "all", str(visitors), "--as-of", "2026-12-03", "--out", "r.xlsx"])
     assert res.exit_code == 0, res.output
     lines = res.stderr.splitlines()
     assert any(ln.startswith("xl-dealer: 周回访报表: 未提供售后回访记录") for ln in lines)
@@ -122,12 +119,12 @@ def test_all_says_on_stderr_what_each_report_lacks(tmp_path, visitors, monkeypat
 
 def test_period_for_sales_and_satisfaction(tmp_path, callbacks, visitors, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["report", "sales", str(visitors), "--as-of", "2027-01-05", "--period", "quarter",
+    res = invoke(["report", "sales", str(visitors), "--as-of", "2027-01-05", "--period", "quarter",
                               "--json", "-"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["period"] == {"start": "2026-10-01", "end": "2026-12-31"} and data["title"].startswith("销售总结（季度）")
-    res = runner.invoke(app, ["report", "monthly", str(callbacks), "--as-of", "2027-01-05", "--period", "quarter",
+    res = invoke(["report", "monthly", str(callbacks), "--as-of", "2027-01-05", "--period", "quarter",
                               "--out", "q.xlsx"])
     assert res.exit_code == 0, res.output
     assert load_workbook(tmp_path / "q.xlsx").sheetnames == ["季度满意度"]

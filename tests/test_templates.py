@@ -11,10 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_runner import invoke
 from tests.fake_xlwings import book_from_xlsx
-from xl_dealer.cli import app
 from xl_dealer.excel import validate as validate_book
 from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
@@ -73,7 +72,7 @@ def test_committed_templates_match_the_generator(made: list[Path]) -> None:
 
 
 def test_cli_writes_the_templates(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["templates", str(tmp_path / "out")])
+    res = invoke(["templates", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{k}.xlsx" for k in KINDS)
 

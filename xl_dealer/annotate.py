@@ -21,6 +21,7 @@ from typing import Any
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.findings import Finding
+from xl_dealer.model.language import speaks
 from xl_dealer.read.inputs import collect_files, is_marked_copy
 from xl_dealer.rules.result import ValidationResult
 from xl_dealer.validate import validate
@@ -73,6 +74,7 @@ def output_path(src: Path, out_dir: Path | None = None) -> Path:
     return (out_dir or src.parent) / f"{src.stem}.checked{src.suffix.lower()}"
 
 
+@speaks
 def annotate(
     paths: Iterable[str | os.PathLike[str]],
     *,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xl_dealer.model.config import Config, load_config
+from xl_dealer.model.language import said, speaks
 from xl_dealer.render.outputs import write_text
 
 INSTRUCTIONS = """填表说明
@@ -16,6 +17,7 @@ INSTRUCTIONS = """填表说明
 3. 信息来源、意向级别请从下拉列表选择。"""
 
 
+@speaks
 def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = None,
          config: Config | None = None, echo: Callable[[str], None] = print) -> dict[str, Path]:
     """Write the sample workbooks into ``out``, validate them, and return the paths written."""
@@ -25,10 +27,10 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
     from xl_dealer.samples.service import generate_after_service, generate_service_history
-    from xl_dealer.validate import validate
+    from xl_dealer.validate import as_of_day, validate
 
     config = config or load_config()
-    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or config.as_of or dt.date.today())
+    day = as_of_day(as_of, config)
     out = Path(out)
     _refuse_others(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -79,12 +81,11 @@ def _refuse_others(out: Path) -> None:
     from xl_dealer.render.outputs import ours
 
     if out.exists() and not out.is_dir():
-        raise InputError(str(out), "不是文件夹 / not a folder: the demo is written into a folder")
+        raise InputError(str(out), said("不是文件夹：演示要写进一个文件夹", "not a folder: the demo is written into a folder"))
     kept = [name for name, kind in OUTPUTS.items() if (out / name).exists() and not ours(out / name, (kind,))]
     if kept:
         names = "、".join(kept)
-        raise InputError(str(out), f"{names} 已存在，不是 xl-dealer 演示写的，不会覆盖：请换一个文件夹 / {names} exist and "
-                                   f"were not written by xl-dealer demo: nothing written, choose another folder")
+        raise InputError(str(out), said(f"{names} 已存在，不是 xl-dealer 演示写的，不会覆盖：请换一个文件夹", f"{names} exist and were not written by xl-dealer demo: nothing written, choose another folder"))
 
 
 def write_reports(out: Path, workbooks: list[Path], day: dt.date, config: Config) -> Path:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xl_dealer.reports import build_report, names
+from xl_dealer.model.language import said, speaks
+from xl_dealer.reports import build_report, names, report_key
 
 if TYPE_CHECKING:
     from xl_dealer.model.config import Config
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
 
 def default_out(name: str, as_of: dt.date) -> Path:
     """``weekly_2026-11-30.xlsx`` (``reports_…`` for all) in the current folder."""
+    name = report_key(name)
     return Path(f"{'reports' if name == 'all' else name}_{as_of.isoformat()}.xlsx")
 
 
+@speaks
 def report(
     name: str,
     paths: Iterable[str | os.PathLike[str]],
@@ -45,15 +48,17 @@ def report(
     from xl_dealer.model.errors import InputError
     from xl_dealer.read.inputs import collect_files
     from xl_dealer.render.outputs import ours, refuse_inputs
+    from xl_dealer.reports.common import period_key
     from xl_dealer.validate import validate
 
+    name, period = report_key(name), period_key(period)
     wanted = names(name)
     check_period(name, period)
     config = config or load_config()
     paths = list(paths)
     inputs = collect_files(paths)
     if not inputs:
-        raise InputError(", ".join(map(str, paths)) or "(none)", "没有找到工作簿 / no workbooks found")
+        raise InputError(", ".join(map(str, paths)) or "(none)", said("没有找到工作簿", "no workbooks found"))
     targets: dict[str, Path] = {}
     if json_path is not None and str(json_path) != "-":
         targets["--json"] = Path(json_path)
@@ -62,13 +67,11 @@ def report(
     refuse_inputs(targets, inputs)
     for option, target in targets.items():
         if target.exists() and not ours(target, ("report",)):
-            raise InputError(str(target), f"{option} 指向一个已有的文件，它不是 xl-dealer 写的报表，不会覆盖：请换一个文件名 / "
-                                          f"{option} names an existing file that is not a report xl-dealer wrote: "
-                                          f"not overwritten; choose another name")
+            raise InputError(str(target), said(f"{option} 指向一个已有的文件，它不是 xl-dealer 写的报表，不会覆盖：请换一个文件名", f"{option} names an existing file that is not a report xl-dealer wrote: not overwritten; choose another name"))
     result = validate(paths, as_of=as_of, config=config)
     if result.errors:
         bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
-        raise InputError(bad, "无法读取，未生成报表 / unreadable input, no report written")
+        raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
     day = result.as_of
     stamp = dt.datetime.now().replace(second=0, microsecond=0)
     reports = [build_report(n, result.checked, as_of=day, config=config, period=period) for n in wanted]
@@ -86,9 +89,7 @@ def report(
         if out is None:  # the default name: it must not be an input or a clerk's file either
             refuse_inputs({"--out": xlsx, **targets}, inputs)
             if xlsx.exists() and not ours(xlsx, ("report",)):
-                raise InputError(str(xlsx), "已有同名文件，它不是 xl-dealer 写的报表，不会覆盖：请用 --out 指定文件名 / "
-                                            "a file of that name exists and is not a report xl-dealer wrote: "
-                                            "not overwritten; name one with --out")
+                raise InputError(str(xlsx), said("已有同名文件，它不是 xl-dealer 写的报表，不会覆盖：请用 --out 指定文件名", "a file of that name exists and is not a report xl-dealer wrote: not overwritten; name one with --out"))
         wb = workbook_of(reports)
         writes.append((xlsx, lambda tmp: wb.save(tmp)))
     if json_path is not None and str(json_path) != "-":
@@ -101,16 +102,20 @@ def report(
 def check_period(name: str, period: str | None) -> None:
     """``--period`` must be one we know, for a report that has periods (``all``: those that do)."""
     from xl_dealer.model.errors import InputError
-    from xl_dealer.reports import PERIODIC
-    from xl_dealer.reports.common import PERIODS
+    from xl_dealer.reports import PERIODIC, REPORTS
+    from xl_dealer.reports.common import PERIODS, period_key
 
+    name, period = report_key(name), period_key(period)
     if period is None:
         return
     if period not in PERIODS:
-        raise InputError(f"--period {period}", f"期间只能是 {'、'.join(PERIODS)} 之一 / must be one of {', '.join(PERIODS)}")
+        raise InputError(f"--period {period}", said(
+            "期间只能是 " + "、".join(f"{zh}（{key}）" for key, zh in PERIODS.items()) + " 之一",
+            f"must be one of {', '.join(PERIODS)}"))
     if name != "all" and name not in PERIODIC:
-        raise InputError(f"--period {period}", f"{name} 报表只有固定的期间，不接受 --period；"
-                                               f"可用于 {'、'.join(PERIODIC)} / {name} takes no --period")
+        raise InputError(f"--period {period}", said(
+            f"{REPORTS.get(name, name)}只有固定的期间，不接受 --period；可用于 "
+            + "、".join(REPORTS[k] for k in PERIODIC), f"{name} takes no --period; these do: {', '.join(PERIODIC)}"))
 
 
 def refuse_unfed(reports: list[Report], single: bool, paths: list) -> None:
@@ -121,7 +126,7 @@ def refuse_unfed(reports: list[Report], single: bool, paths: list) -> None:
     unfed = [r for r in reports if not r.fed]
     if unfed and (single or len(unfed) == len(reports)):
         why = "".join(f"「{r.sheet}」{''.join(r.notes)}" for r in unfed)
-        raise InputError(", ".join(map(str, paths)), f"{why}未生成报表 / nothing in the inputs feeds the report")
+        raise InputError(", ".join(map(str, paths)), said(f"{why}未生成报表", "nothing in the inputs feeds the report"))
 
 
 def to_json(reports: list[Report], single: bool) -> dict:

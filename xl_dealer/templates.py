@@ -15,6 +15,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.kinds import KINDS
+from xl_dealer.model.language import said, speaks
 from xl_dealer.model.schema import Field, FieldType, Kind
 
 ROWS = 2000  # rows the drop-downs cover
@@ -151,6 +152,7 @@ def _guide(ws: Any, kind: Kind, config: Config) -> None:
         ws.column_dimensions[letter].width = width
 
 
+@speaks
 def templates(out_dir: str | os.PathLike[str] = "workbooks", *, config: Config | None = None,
               kinds: list[str] | None = None) -> list[Path]:
     """Write one template per kind into ``out_dir``; returns the paths written."""
@@ -160,13 +162,12 @@ def templates(out_dir: str | os.PathLike[str] = "workbooks", *, config: Config |
     config = config or load_config()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise InputError(str(out), "不是文件夹 / not a folder: templates are written into a folder")
+        raise InputError(str(out), said("不是文件夹：模板要写进一个文件夹", "not a folder: templates are written into a folder"))
     targets = [(KINDS[key], out / filename(KINDS[key])) for key in kinds or list(KINDS)]
     kept = [p for _, p in targets if p.exists() and not _empty_template(p, config)]
     if kept:
         names = "、".join(p.name for p in kept)
-        raise InputError(str(out), f"{names} 已存在，而且不是没填过的模板，不会覆盖：请换一个文件夹 / {names} exist and are "
-                                   f"not empty templates: nothing written, choose another folder")
+        raise InputError(str(out), said(f"{names} 已存在，而且不是没填过的模板，不会覆盖：请换一个文件夹", f"{names} exist and are not empty templates: nothing written, choose another folder"))
     atomic_write_all([(p, build(kind, config).save) for kind, p in targets])
     return [p for _, p in targets]
 

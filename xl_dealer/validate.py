@@ -12,6 +12,7 @@ from pathlib import Path
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.findings import Finding
 from xl_dealer.model.kinds import KINDS
+from xl_dealer.model.language import said, speaks
 from xl_dealer.model.schema import FieldType
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.inputs import collect_files, collect_inputs
@@ -24,6 +25,7 @@ from xl_dealer.rules.result import FAIL_ON, ValidationResult
 __all__ = ["FAIL_ON", "FileResult", "ValidationResult", "collect_files", "validate"]
 
 
+@speaks
 def validate(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -45,7 +47,7 @@ def validate(
         config = load_config(config_file, lang=lang)
     elif lang:
         config = config.model_copy(update={"lang": lang})
-    day = _as_of(as_of, config)
+    day = as_of_day(as_of, config)
     files: list[FileResult] = []
     checked: list[Checked] = []
     findings: list[Finding] = []
@@ -121,18 +123,25 @@ class _FileCheck:
 
 def _crashed(item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
     """The result of a file whose reader took its process down (``run_ordered``)."""
-    fr = FileResult(str(item[0]), error="读取这个文件时读取程序异常退出（数据可能分布在极大的区域里，或文件已损坏）："
-                                        "请用 Excel 打开后另存一份再检查 / the reader stopped on this file (values spread "
-                                        "over a huge grid, or a damaged file): open it in Excel and save it again")
+    fr = FileResult(str(item[0]), error=said("读取这个文件时读取程序异常退出（数据可能分布在极大的区域里，或文件已损坏）：请用 Excel 打开后另存一份再检查", "the reader stopped on this file (values spread over a huge grid, or a damaged file): open it in Excel and save it again"))
     return fr, [], []
 
 
-def _as_of(as_of: dt.date | str | None, config: Config) -> dt.date:
+def as_of_day(as_of: dt.date | str | None, config: Config) -> dt.date:
+    """The day the rules count from: given (a date, or text as the cells have it), else the
+    config's, else today; within the years a log can be about, else InputError."""
     from xl_dealer.model.config import check_as_of
     from xl_dealer.model.errors import InputError
 
+    if isinstance(as_of, str):
+        from xl_dealer.read.values import parse_day
+
+        parsed = parse_day(as_of)
+        if parsed is None:
+            raise InputError("--as-of", said(f"「{as_of}」不是日期，请写成 2026-11-27、2026/11/27 或 2026年11月27日",
+                                             f"{as_of!r} is not a date; write it as 2026-11-27 or 2026/11/27"))
+        as_of = parsed
     try:
-        day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of or config.as_of or dt.date.today()
-        return check_as_of(day)
+        return check_as_of(as_of or config.as_of or dt.date.today())
     except ValueError as e:
-        raise InputError("as_of", str(e)) from None
+        raise InputError("--as-of", str(e)) from None

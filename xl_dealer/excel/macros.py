@@ -21,10 +21,10 @@ STATUS_PREFIX = "xl_dealer："
 
 
 def _setup(as_of: dt.date | str | None, config: Config | None) -> tuple[Config, dt.date]:
+    from xl_dealer.validate import as_of_day
+
     config = config or load_config()
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
-    return config, as_of or config.as_of or dt.date.today()
+    return config, as_of_day(as_of, config)
 
 
 def validate(book: Any, *, as_of: dt.date | str | None = None, config: Config | None = None) -> list[Finding]:

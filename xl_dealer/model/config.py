@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 
 Severity = Literal["error", "warning", "info"]
 CONFIG_ENV = "XL_DEALER_CONFIG"
@@ -347,7 +348,9 @@ def check_as_of(day: dt.date) -> dt.date:
     back and forth from it; 0001-01-01 or 9999-12-31 overflowed the date arithmetic)."""
     lo, hi = AS_OF_RANGE
     if not lo <= day <= hi:
-        raise ValueError(f"the as-of date must be between {lo} and {hi}, not {day}")
+
+        raise ValueError(said(f"检查日必须在 {lo} 与 {hi} 之间，不能是 {day}",
+                              f"the as-of date must be between {lo} and {hi}, not {day}"))
     return day
 
 
@@ -369,11 +372,11 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
-            raise InputError(str(file), "配置文件不存在 / config file not found") from None
+            raise InputError(str(file), said("配置文件不存在", "config file not found")) from None
         except (OSError, UnicodeDecodeError) as e:
-            raise InputError(str(file), f"配置文件无法读取 / cannot read config: {e}") from None
+            raise InputError(str(file), said(f"配置文件无法读取（{e}）", f"cannot read config: {e}")) from None
         except tomllib.TOMLDecodeError as e:
-            raise InputError(str(file), f"配置文件不是有效的 TOML / not valid TOML: {e}") from None
+            raise InputError(str(file), said(f"配置文件不是有效的 TOML：{e}", f"not valid TOML: {e}")) from None
     data.update({k: v for k, v in overrides.items() if v is not None})
     from pydantic_settings import SettingsError
 
@@ -381,8 +384,7 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     try:
         return Config(**data)
     except SettingsError as e:  # an environment variable that is not the JSON its key needs
-        raise InputError(", ".join(env) or "environment", f"环境变量的值无效 / bad environment variable ({e}); "
-                                                          f"lists and tables are given as JSON") from None
+        raise InputError(", ".join(env) or "environment", said(f"环境变量的值无效（{e}）；列表和表格要写成 JSON", f"bad environment variable ({e}); lists and tables are given as JSON")) from None
     except ValidationError as e:
         def where(loc: tuple) -> str:
             key = ".".join(str(p) for p in loc) or "(top)"
@@ -391,7 +393,7 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
                 else key
 
         problems = "; ".join(f"{where(err['loc'])}: {err['msg']}" for err in e.errors())
-        raise InputError(str(file or "settings"), f"配置有误 / bad config: {problems}") from None
+        raise InputError(str(file or "settings"), said(f"配置有误：{problems}", f"bad config: {problems}")) from None
 
 
 def to_toml(config: Config) -> str:

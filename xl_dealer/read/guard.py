@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING
 
 from xl_dealer.model.config import Limits
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 from xl_dealer.read.parts import WORKSHEET, Members, SheetRef, sheet_refs
 
 if TYPE_CHECKING:
@@ -101,8 +102,7 @@ def check_zip_package(z: zipfile.ZipFile | None, path: str, limits: Limits, thre
         # every part a reader parses as XML: by its name, any case, and every sheet whatever its name
         if id(i) in seen or i.filename.lower().endswith((".xml", ".rels", ".vml")):
             if _declares_dtd(z, i):
-                raise InputError(path, f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝 / "
-                                       f"part {i.filename} declares a DTD or entities, which no Excel file does: refused")
+                raise InputError(path, said(f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝", f"part {i.filename} declares a DTD or entities, which no Excel file does: refused"))
     out = _scan_sheets(z, sheets, limits, threads, loader)
     # two members of one name: which one a reader takes is the zip library's choice, so such a
     # sheet is read by the sparse reader, whose cost does not depend on which it is

@@ -22,6 +22,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 
@@ -57,10 +58,7 @@ def read_other(p: Path, name: str, index: AliasIndex, config: Config) -> Sheets:
 
 
 def _needs(mb: int, seconds: int) -> str:
-    return (f"读取这个文件需要超过 {mb} MB 内存或 {seconds} 秒（数据可能分布在极大的区域里，或文件已损坏）："
-            f"请用 Excel 打开后另存为 .xlsx 再检查 / reading it needs more than {mb} MB or {seconds} s "
-            f"(limits.max_reader_mb, limits.max_reader_seconds): values spread over a huge grid, or a damaged "
-            f"file; open it in Excel and save it as .xlsx")
+    return (said(f"读取这个文件需要超过 {mb} MB 内存或 {seconds} 秒（数据可能分布在极大的区域里，或文件已损坏）：请用 Excel 打开后另存为 .xlsx 再检查", f"reading it needs more than {mb} MB or {seconds} s (limits.max_reader_mb, limits.max_reader_seconds): values spread over a huge grid, or a damaged file; open it in Excel and save it as .xlsx"))
 
 
 def reader_mb(p: Path, config: Config) -> int:
@@ -154,8 +152,7 @@ def _damaged(p: Path, e: BaseException) -> str:
     macro = p.suffix.lower() == ".xlsb"
     again = "另存一份（保留宏请存为 .xlsm）" if macro else "另存为 .xlsx"
     again_en = "save it again (as .xlsm to keep macros)" if macro else "save it again as .xlsx"
-    return (f"文件已损坏或不是它的扩展名所说的格式：请用 Excel 打开看看，能打开就{again}再检查 / "
-            f"damaged, or not the format its name says: open it in Excel and, if it opens, {again_en} ({what})")
+    return (said(f"文件已损坏或不是它的扩展名所说的格式：请用 Excel 打开看看，能打开就{again}再检查", f"damaged, or not the format its name says: open it in Excel and, if it opens, {again_en} ({what})"))
 
 
 def _calamine_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> Sheets:
@@ -164,7 +161,7 @@ def _calamine_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> S
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except pc.PasswordError:
-        raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
+        raise InputError(name, said("工作簿有密码保护，请另存一份无密码的副本再检查", "password-protected: save an unprotected copy")) from None
     except (pc.CalamineError, pc.XmlError, pc.ZipError, ValueError, OSError) as e:
         raise InputError(name, _damaged(p, e)) from None
     out: Sheets = []
@@ -203,7 +200,7 @@ def _xlrd_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> Sheet
         book = xlrd.open_workbook(str(p), on_demand=True, ragged_rows=True, logfile=open(os.devnull, "w"))  # noqa: SIM115
     except xlrd.biffh.XLRDError as e:
         if "encrypted" in str(e).lower() or "password" in str(e).lower():
-            raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
+            raise InputError(name, said("工作簿有密码保护，请另存一份无密码的副本再检查", "password-protected: save an unprotected copy")) from None
         raise InputError(name, _damaged(p, e)) from None
     except Exception as e:  # xlrd raises many kinds on a damaged file
         raise InputError(name, _damaged(p, e)) from None

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 
 # the kinds of sheet a workbook lists, by the last word of the relationship type
 WORKSHEET = "worksheet"
@@ -107,16 +108,16 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
     try:
         root = members.find("_rels/.rels")
         if root is None:
-            raise InputError(path, "不是 Excel 工作簿：缺少 _rels/.rels / not a workbook: the package has no _rels/.rels")
+            raise InputError(path, said("不是 Excel 工作簿：缺少 _rels/.rels", "not a workbook: the package has no _rels/.rels"))
         target = next((rel.get("Target", "") for rel in tags(_read(z, root), b"Relationship")
                        if rel.get("Type", "").endswith("/relationships/officeDocument")), None)
         if target is None:
-            raise InputError(path, "不是 Excel 工作簿：找不到工作簿部件 / not a workbook: no workbook part is named")
+            raise InputError(path, said("不是 Excel 工作簿：找不到工作簿部件", "not a workbook: no workbook part is named"))
         folder = target[:target.rfind("/") + 1].lstrip("/")
         wb_info = members.find(folder + "workbook.xml")
         rels_info = members.find(folder + "_rels/workbook.xml.rels")
         if wb_info is None:
-            raise InputError(path, "文件已损坏：缺少工作簿部件 / damaged: the workbook part is missing")
+            raise InputError(path, said("文件已损坏：缺少工作簿部件", "damaged: the workbook part is missing"))
         rels: dict[str, tuple[str, str]] = {}
         if rels_info is not None:
             for rel in tags(_read(z, rels_info), b"Relationship"):
@@ -137,7 +138,7 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
     except InputError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as e:
-        raise InputError(path, f"文件已损坏，无法解压 / damaged: a part cannot be inflated ({e})") from None
+        raise InputError(path, said(f"文件已损坏，无法解压（{e}）", f"damaged: a part cannot be inflated ({e})")) from None
 
 
 def sheet_members(refs: list[SheetRef]) -> dict[str, str]:

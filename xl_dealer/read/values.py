@@ -116,6 +116,13 @@ def to_date(raw: Any, year: int | None = None, ref: dt.date | None = None) -> Re
     return None, "format.date"
 
 
+def parse_day(text: str) -> dt.date | None:
+    """A day typed by a person as the cells have it (2026-11-27, 2026/11/27, 2026年11月27日,
+    2026.11.27, 20261127), with its year; None when it is not one (``--as-of``, the API)."""
+    d, _ = _parse_date_text(fold(text), None)
+    return d
+
+
 @lru_cache(maxsize=8192)
 def _parse_date_text(s: str, year: int | None) -> Result:
     for pat in _DATE_PATTERNS:

@@ -19,6 +19,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 from xl_dealer.read.dense import Grid, from_calamine
 from xl_dealer.read.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.read.header import AliasIndex
@@ -57,13 +58,13 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
         fr.error = problem
         return fr, []
     if path.name.startswith("~$"):
-        fr.skipped = "Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过 / Excel lock file, skipped"
+        fr.skipped = said("Excel 锁定文件（该工作簿正在 Excel 中打开），已跳过", "Excel lock file, skipped")
         return fr, []
     if path.name.startswith("."):
-        fr.skipped = "隐藏文件，已跳过 / hidden file, skipped"
+        fr.skipped = said("隐藏文件，已跳过", "hidden file, skipped")
         return fr, []
     if path.suffix.lower() in (".xlsx", ".xlsm") and generated_by_us(path) == "report":
-        fr.skipped = "xl-dealer 生成的报表，不是登记数据，已跳过 / a report xl-dealer wrote, skipped"
+        fr.skipped = said("xl-dealer 生成的报表，不是登记数据，已跳过", "a report xl-dealer wrote, skipped")
         return fr, []
     if from_folder and is_marked_copy(path):
         fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
@@ -83,16 +84,16 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
             break
     else:
         # the guard, calamine and the error scan each looked at the file: one version for all, or none
-        fr.error = "文件在检查过程中被保存过，没有检查：请稍后再运行 / the file was saved over while it was read: not checked, run again"
+        fr.error = said("文件在检查过程中被保存过，没有检查：请稍后再运行", "the file was saved over while it was read: not checked, run again")
         return fr, []
     tables = [s for s in sheets if isinstance(s, Table)]
     fr.sheets = [s.info() for s in sheets]
     if all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in sheets):
-        fr.error = "工作簿是空的，没有任何数据 / the workbook is empty"
+        fr.error = said("工作簿是空的，没有任何数据", "the workbook is empty")
     elif tables and not any(t.rows for t in tables):
         # nothing to check at all, same as an empty workbook to a scheduler
         names = "、".join(t.sheet for t in tables)
-        fr.error = f"工作表 {names} 只有表头，没有数据行 / only a header row, no data rows"
+        fr.error = said(f"工作表 {names} 只有表头，没有数据行", f"sheet {names} has only a header row, no data rows")
     return fr, tables
 
 
@@ -114,25 +115,25 @@ def _not_readable(p: Path) -> str | None:
         st = os.stat(p)
     except FileNotFoundError:
         if os.path.lexists(p):
-            return "链接指向的文件不存在 / a link to a file that does not exist"
-        return "文件不存在，请检查路径 / file not found: check the path"
+            return said("链接指向的文件不存在", "a link to a file that does not exist")
+        return said("文件不存在，请检查路径", "file not found: check the path")
     except PermissionError:
-        return "没有读取权限 / permission denied: ask the owner of the folder for read access"
+        return said("没有读取权限：请让文件夹的管理者开放读取权限", "permission denied: ask the owner of the folder for read access")
     except OSError as e:  # ELOOP: a link that points at itself
-        return f"无法读取 / cannot read ({e.strerror or e})"
+        return said(f"无法读取（{e.strerror or e}）", f"cannot read ({e.strerror or e})")
     if stat.S_ISDIR(st.st_mode):
         try:
             os.listdir(p)
         except OSError as e:
-            return f"文件夹无法读取，其中的工作簿没有检查 / cannot read this folder, its workbooks were not checked ({e.strerror or e})"
-        return "是文件夹，不是工作簿 / a folder, not a workbook"
+            return said(f"文件夹无法读取，其中的工作簿没有检查（{e.strerror or e}）", f"cannot read this folder, its workbooks were not checked ({e.strerror or e})")
+        return said("是文件夹，不是工作簿", "a folder, not a workbook")
     if not stat.S_ISREG(st.st_mode):
-        return "不是普通文件（管道、设备等），没有读取 / not a regular file (a pipe, a device): not read"
+        return said("不是普通文件（管道、设备等），没有读取", "not a regular file (a pipe, a device): not read")
     try:
         with open(p, "rb"):
             pass
     except OSError as e:
-        return f"没有读取权限 / cannot read ({e.strerror or e}): ask the owner for read access"
+        return said(f"没有读取权限（{e.strerror or e}）：请让文件的管理者开放读取权限", f"cannot read ({e.strerror or e}): ask the owner for read access")
     return None
 
 
@@ -146,9 +147,9 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     name = str(path)
     index = index or AliasIndex(config)
     if not p.exists():
-        raise InputError(name, "文件不存在，请检查路径 / file not found: check the path")
+        raise InputError(name, said("文件不存在，请检查路径", "file not found: check the path"))
     if p.suffix.lower() not in EXTENSIONS:
-        raise InputError(name, f"不是 Excel 工作簿 / not a workbook (accepted: {', '.join(EXTENSIONS)})")
+        raise InputError(name, said(f"不是 Excel 工作簿（能检查的是 {'、'.join(EXTENSIONS)}）", f"not a workbook (accepted: {', '.join(EXTENSIONS)})"))
     zipped = p.suffix.lower() in (".xlsx", ".xlsm")
     if not zipped:
         from xl_dealer.read.other import read_other
@@ -178,7 +179,7 @@ def _open_zip(p: Path, name: str) -> zipfile.ZipFile | None:
     except (zipfile.BadZipFile, EOFError, ValueError):
         return None
     except OSError as e:
-        raise InputError(name, f"无法打开 / cannot open ({e.strerror or e})") from None
+        raise InputError(name, said(f"无法打开（{e.strerror or e}）", f"cannot open ({e.strerror or e})")) from None
 
 
 def _calamine_errors() -> tuple[type[BaseException], ...]:
@@ -202,7 +203,7 @@ def _read_sheets(p: Path, name: str, z: zipfile.ZipFile | None, pre: Preflight, 
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except pc.PasswordError:
-        raise InputError(name, "工作簿有密码保护，请另存一份无密码的副本再检查 / password-protected: save an unprotected copy") from None
+        raise InputError(name, said("工作簿有密码保护，请另存一份无密码的副本再检查", "password-protected: save an unprotected copy")) from None
     except BaseException as e:
         if not isinstance(e, fails) and not _is_panic(e):
             raise
@@ -282,12 +283,11 @@ def _unreadable(p: Path, e: BaseException) -> str:
     macro = p.suffix.lower() in (".xlsm", ".xlsb")
     again = "另存一份（.xlsm，保留宏）" if macro else "另存为 .xlsx"
     again_en = "save it again (as .xlsm, keeping its macros)" if macro else "save it again as .xlsx"
-    return (f"文件已损坏或不是 Excel 文件：请用 Excel 打开看看，能打开就{again}再检查 / "
-            f"damaged, or not an Excel workbook: open it in Excel and, if it opens, {again_en} ({_short(e)})")
+    return (said(f"文件已损坏或不是 Excel 文件：请用 Excel 打开看看，能打开就{again}再检查", f"damaged, or not an Excel workbook: open it in Excel and, if it opens, {again_en} ({_short(e)})"))
 
 
 def _sheet_unreadable(e: BaseException) -> str:
-    return f"工作表无法读取，请用 Excel 打开后另存一份再检查 / the sheet cannot be read: save the workbook again ({_short(e)})"
+    return said(f"工作表无法读取，请用 Excel 打开后另存一份再检查（{_short(e)}）", f"the sheet cannot be read: save the workbook again ({_short(e)})")
 
 
 def _read_sparse(z: zipfile.ZipFile, name: str, sheet: str, part: str, index: AliasIndex,
@@ -299,7 +299,7 @@ def _read_sparse(z: zipfile.ZipFile, name: str, sheet: str, part: str, index: Al
     try:
         rows, numbers = read_sparse(z, part, config.limits.max_columns)
     except (ExpatError, *UNREADABLE, KeyError, ValueError, OSError) as e:
-        raise InputError(name, f"工作表已损坏，无法读取 / the sheet is damaged and cannot be read ({_short(e)})",
+        raise InputError(name, said(f"工作表已损坏，无法读取（{_short(e)}）", f"the sheet is damaged and cannot be read ({_short(e)})"),
                          sheet) from None
     return table_from_rows(name, sheet, rows, index, config, row_numbers=numbers)
 

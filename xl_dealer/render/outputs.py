@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 
 
 def _umask_mode() -> int:
@@ -31,7 +32,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=folder)
     except OSError as e:
-        raise InputError(str(folder), f"无法写入该文件夹 / cannot write to this folder ({e.strerror or e})") from None
+        raise InputError(str(folder), said(f"无法写入该文件夹（{e.strerror or e}）", f"cannot write to this folder ({e.strerror or e})")) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -40,10 +41,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         os.chmod(tmp, _DEFAULT_MODE)
         os.replace(tmp, target)
     except PermissionError as e:
-        raise InputError(str(target), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? "
-                                      f"({e.strerror or e})") from None
+        raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
     except OSError as e:
-        raise InputError(str(target), f"无法写入 / cannot write ({e.strerror or e})") from None
+        raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
     finally:
         tmp.unlink(missing_ok=True)
     return target
@@ -67,13 +67,12 @@ def refuse_inputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
     resolved = {_resolved(p) for p in inputs}
     for option, out in outputs.items():
         if _resolved(out) in resolved or any(same_file(out, p) for p in inputs):
-            raise InputError(str(out), f"{option} 指向一个输入的工作簿，写入会覆盖它：请换一个文件名 / {option} is one of the "
-                                       f"inputs: writing it would overwrite that workbook; choose another name")
+            raise InputError(str(out), said(f"{option} 指向一个输入的工作簿，写入会覆盖它：请换一个文件名", f"{option} is one of the inputs: writing it would overwrite that workbook; choose another name"))
     seen: dict[Path, str] = {}
     for option, out in outputs.items():
         key = _resolved(out)
         if key in seen:
-            raise InputError(str(out), f"{seen[key]} 和 {option} 是同一个文件 / {seen[key]} and {option} are the same file")
+            raise InputError(str(out), said(f"{seen[key]} 和 {option} 是同一个文件", f"{seen[key]} and {option} are the same file"))
         seen[key] = option
 
 
@@ -97,10 +96,9 @@ def atomic_write_all(items: list[tuple[Path, Callable[[Path], None]]]) -> list[P
             try:
                 os.replace(tmp, target)
             except PermissionError as e:
-                raise InputError(str(target), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in "
-                                              f"Excel? ({e.strerror or e})") from None
+                raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
             except OSError as e:
-                raise InputError(str(target), f"无法写入 / cannot write ({e.strerror or e})") from None
+                raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -113,7 +111,7 @@ def _stage(target: Path, write: Callable[[Path], None]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=folder)
     except OSError as e:
-        raise InputError(str(folder), f"无法写入该文件夹 / cannot write to this folder ({e.strerror or e})") from None
+        raise InputError(str(folder), said(f"无法写入该文件夹（{e.strerror or e}）", f"cannot write to this folder ({e.strerror or e})")) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -121,7 +119,7 @@ def _stage(target: Path, write: Callable[[Path], None]) -> Path:
         os.chmod(tmp, _DEFAULT_MODE)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise InputError(str(target), f"无法写入 / cannot write ({e.strerror or e})") from None
+        raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -49,9 +49,11 @@ _BUILDERS: dict[str, str] = {
 
 def builder(name: str) -> Callable[..., Report]:
     from xl_dealer.model.errors import InputError
+    from xl_dealer.model.language import said
 
     if name not in _BUILDERS:
-        raise InputError(name, f"没有这个报表 / unknown report; choose one of: {', '.join(REPORTS)}, all")
+        raise InputError(name, said(f"没有这个报表，可选：{choices_text()}",
+                                    f"unknown report; choose one of: {', '.join(REPORTS)}, all"))
     module, func = _BUILDERS[name].split(":")
     return getattr(importlib.import_module(f"xl_dealer.reports.{module}"), func)
 
@@ -105,8 +107,34 @@ def _masked(report: Report) -> Report:
     return report
 
 
+ALL_NAMES = ("all", "全部")
+
+
+def report_key(name: str) -> str:
+    """A report named as people name it: its key (weekly), its sheet (周回访报表, 季度满意度), or
+    ``all`` / 全部; unknown names are returned as given (``builder`` says what is known)."""
+    n = name.strip()
+    if n in ALL_NAMES:
+        return "all"
+    if n in REPORTS:
+        return n
+    for key, sheet in REPORTS.items():
+        if n == sheet:
+            return key
+    for key, sheets in PERIOD_SHEETS.items():
+        if n in sheets.values():
+            return key
+    return n
+
+
+def choices_text() -> str:
+    """The reports a person may ask for, as the help and the error say them."""
+    return "、".join(f"{sheet}（{key}）" for key, sheet in REPORTS.items()) + "、全部（all）"
+
+
 def names(name: str) -> list[str]:
-    """``all`` → every report; a single name → itself (checked)."""
+    """``all`` → every report; a single name → itself (checked); Chinese names as ``report_key``."""
+    name = report_key(name)
     if name == "all":
         return list(REPORTS)
     builder(name)

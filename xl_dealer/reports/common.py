@@ -57,6 +57,18 @@ def add_months(day: dt.date, n: int) -> dt.date:
 
 # the periods a report may cover (``--period``): always the last complete one before as-of
 PERIODS: dict[str, str] = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "half": "半年", "year": "年"}
+# what people type for a period: the Chinese names and their usual variants
+PERIOD_WORDS: dict[str, str] = {**{zh: key for key, zh in PERIODS.items()}, "天": "day", "日报": "day", "周报": "week",
+                                "月度": "month", "月报": "month", "季": "quarter", "季报": "quarter",
+                                "上半年": "half", "下半年": "half", "半年度": "half", "年度": "year", "全年": "year"}
+
+
+def period_key(period: str | None) -> str | None:
+    """``--period`` as typed (quarter, 季度) → its key; unknown words are returned as given."""
+    if period is None:
+        return None
+    p = period.strip()
+    return PERIOD_WORDS.get(p, p.lower())
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:

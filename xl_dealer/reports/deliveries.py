@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from xl_dealer.model.config import Config
+from xl_dealer.model.language import said
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.common import add_months, col, records, with_totals
 from xl_dealer.reports.data import Table
@@ -49,7 +50,7 @@ def deliveries_table(checked: list, day: dt.date, config: Config) -> Table:
         col("on_time", "感谢电话及时", "int", "sum"), col("late", "感谢电话超时", "int", "sum"),
         col("missing", "未记录感谢电话", "int", "sum"), col("introduced", "已介绍售后", "int", "sum"),
         col("rate", "感谢电话及时率", "percent", "rate"),
-    ], rows, empty_text="昨日没有交车 / no deliveries that day"), "consultant", {"rate": ("on_time", "deliveries")})
+    ], rows, empty_text=said("昨日没有交车", "no deliveries that day")), "consultant", {"rate": ("on_time", "deliveries")})
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import ElementTree as ET
 
 from xl_dealer.model.errors import InputError
+from xl_dealer.model.language import said
 from xl_dealer.model.text import clean_text
 from xl_dealer.read.parts import tags
 from xl_dealer.render.outputs import atomic_write
@@ -190,9 +191,7 @@ class Package:
             return self._zip.read(real)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             name = real.filename if isinstance(real, zipfile.ZipInfo) else real
-            raise InputError(self._path, f"文件已损坏（部件 {name} 无法解压或校验和不对）：请用 Excel 打开后另存一份再标记 / "
-                                         f"the file is damaged (part {name} fails its checksum or cannot be "
-                                         f"inflated): open it in Excel and save it again ({e})") from None
+            raise InputError(self._path, said(f"文件已损坏（部件 {name} 无法解压或校验和不对）：请用 Excel 打开后另存一份再标记", f"the file is damaged (part {name} fails its checksum or cannot be inflated): open it in Excel and save it again ({e})")) from None
 
     def write(self, name: str, data: bytes) -> None:
         real = self._lower.get(_key(name))

@@ -1,0 +1,135 @@
+"""The command line speaks the user's language: Chinese by default, English when asked, one
+language a line, the help and usage errors included (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli_runner import invoke
+from tests.helpers import REG_HEADER, reg_row, write_xlsx
+from xl_dealer import __version__
+from xl_dealer.cli import usage_error_zh
+
+COMMANDS = ("validate", "report", "annotate", "demo", "templates", "rules", "config")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# what a help page shows when it speaks English, or speaks a library's English to a Chinese reader
+ENGLISH_HEADINGS = re.compile(r"^(usage|options|arguments|positional arguments|commands)\s*:", re.M | re.I)
+
+
+def both_languages(line: str) -> bool:
+    """A line that says the same thing twice, 中文 / English, as lines used to."""
+    return bool(re.search(r"[\u4e00-\u9fff][^/]* / [A-Za-z]{3,}", line))
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_is_chinese_by_default_and_english_on_request(command):
+    args = [command, "-h"] if command else ["-h"]
+    zh = invoke([a for a in args if a])
+    assert zh.exit_code == 0
+    assert zh.stdout.startswith("用法：xl-dealer")
+    assert "选项：" in zh.stdout and not ENGLISH_HEADINGS.search(zh.stdout)
+    assert "show this" not in zh.stdout and "<bool>" not in zh.stdout and "<str>" not in zh.stdout
+    en = invoke([*(a for a in args if a), "--lang", "en"])
+    assert en.exit_code == 0 and en.stdout.startswith("usage: xl-dealer") and "options:" in en.stdout
+    assert "选项" not in en.stdout and "用法" not in en.stdout
+
+
+def test_the_environment_chooses_english_too(monkeypatch):
+    monkeypatch.setenv("XL_DEALER_LANG", "en")
+    assert invoke(["validate", "-h"]).stdout.startswith("usage:")
+
+
+def test_help_lines_fit_a_terminal_by_their_width_not_their_characters():
+    """Chinese takes two columns a character: wrapped by characters, every line ran twice as wide."""
+    import unicodedata
+
+    for command in COMMANDS:
+        for line in invoke([command, "-h"]).stdout.splitlines():
+            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+            assert width <= 100, (command, line)
+
+
+def test_usage_errors_are_one_chinese_line_after_the_usage():
+    res = invoke(["report"])
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith("用法：") and "缺少参数" in lines[-1] and "required" not in res.stderr
+    res = invoke(["validate", "--bogus", "x.xlsx"])
+    assert res.exit_code == 2 and "无法识别的参数：--bogus" in res.stderr
+    res = invoke(["validate", "--bogus", "x.xlsx", "--lang", "en"])
+    assert res.exit_code == 2 and "unrecognized arguments: --bogus" in res.stderr and not CJK.search(res.stderr)
+
+
+def test_argparse_messages_we_translate():
+    assert usage_error_zh("the following arguments are required: 报表, 路径") == "缺少参数：报表, 路径"
+    assert usage_error_zh("argument --as-of: expected one argument") == "--as-of 后面要跟一个值"
+    assert usage_error_zh("argument 命令: invalid choice: 'valdate' (choose from 'validate', 'report')") == \
+        "命令：没有「valdate」，可选：'validate', 'report'"
+    assert usage_error_zh("something else") == "something else"
+
+
+def test_version():
+    p = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.strip() == f"xl-dealer {__version__}"
+
+
+@pytest.fixture
+def book(tmp_path):
+    return write_xlsx(tmp_path / "登记.xlsx", {"11月": [REG_HEADER, reg_row(phone="1381234567")]})
+
+
+@pytest.mark.parametrize("day", ["2026/11/27", "2026年11月27日", "2026.11.27", "20261127", "２０２６-１１-２７"])
+def test_as_of_is_accepted_as_the_cells_have_it(book, day):
+    iso = invoke(["validate", book, "--as-of", "2026-11-27", "--format", "json"])
+    other = invoke(["validate", book, "--as-of", day, "--format", "json"])
+    assert other.exit_code == iso.exit_code == 1
+    assert json.loads(other.stdout) == json.loads(iso.stdout)
+    assert json.loads(other.stdout)["as_of"] == "2026-11-27"
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "明天", "11月27日"])
+def test_a_bad_as_of_is_one_line_in_chinese(book, day):
+    res = invoke(["validate", book, "--as-of", day])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.count("\n") == 1 and "不是日期" in res.stderr and "--as-of" in res.stderr
+
+
+def test_reports_and_periods_are_named_in_chinese_too(tmp_path, book):
+    by_key = invoke(["report", "funnel", book, "--as-of", "2026-12-03", "--json", "-"])
+    by_name = invoke(["report", "销售漏斗", book, "--as-of", "2026-12-03", "--json", "-"])
+    assert by_key.exit_code == by_name.exit_code == 0
+    a, b = json.loads(by_key.stdout), json.loads(by_name.stdout)
+    a.pop("as_of"), b.pop("as_of")
+    assert a == b and a["report"] == "funnel"
+    quarter = invoke(["report", "销售漏斗", book, "--as-of", "2027-01-05", "--period", "季度", "--json", "-"])
+    assert quarter.exit_code == 0 and json.loads(quarter.stdout)["period"] == {"start": "2026-10-01", "end": "2026-12-31"}
+    unknown = invoke(["report", "日报表", book])
+    assert unknown.exit_code == 2 and "没有「日报表」这个报表" in unknown.stderr and "晨会日报（morning）" in unknown.stderr
+
+
+def test_every_line_of_a_bad_run_is_in_one_language(tmp_path, book):
+    """Unreadable, missing, empty, locked and skipped inputs beside a good one: each line once, in Chinese."""
+    (tmp_path / "坏.xlsx").write_bytes(b"not a zip")
+    (tmp_path / "~$登记.xlsx").write_bytes(b"\x00")
+    write_xlsx(tmp_path / "空.xlsx", {"Sheet1": []})
+    res = invoke(["validate", tmp_path, tmp_path / "没有.xlsx", "--as-of", "2026-11-27"])
+    assert res.exit_code == 2
+    for line in res.output.splitlines():
+        assert not both_languages(line), line
+    assert "文件不存在" in res.stderr and "锁定文件" in res.stdout
+    en = invoke(["validate", tmp_path, tmp_path / "没有.xlsx", "--as-of", "2026-11-27", "--lang", "en"])
+    for line in en.output.splitlines():
+        assert not both_languages(line), line
+    assert "file not found" in en.stderr and "lock file" in en.stdout
+
+
+def test_annotate_and_templates_say_what_they_will_do(tmp_path, book):
+    res = invoke(["annotate", book, "--as-of", "2026-11-27"])
+    assert res.exit_code == 0 and res.stdout.startswith("标记副本写在每个工作簿旁边") and "原文件不会改动" in res.stdout
+    res = invoke(["templates", tmp_path / "模板"])
+    assert res.exit_code == 0 and res.stdout.startswith("在文件夹") and "写空白模板" in res.stdout
