@@ -502,7 +502,7 @@ def truth_monthly(w: World) -> dict[str, Any]:
     dept_rows = []
     for v in now:
         bad = [it for it, a in _asked(v).items() if a <= 2]
-        depts = {DEPT.get(it) or "（未指明）" for it in bad}
+        depts = {DEPT.get(it) or "（不计部门）" for it in bad}  # 总体评价 speaks for no department
         if not bad and v.complaint:
             case = next((c for c in w.cases if c.ro == v.ro), None) or next(
                 (c for c in w.cases if c.ro is None and c.phone == v.phone), None)
@@ -569,17 +569,18 @@ def truth_churn(w: World) -> dict[str, Any]:
     base = {p for p, days in served.items() if any(base_start <= d < cutoff for d in days)}
     lost = {p for p in base if max(served[p]) < cutoff}
     calls: dict[str, dt.date] = {}
-    reasons: dict[str, str] = {}
+    reasons: dict[str, dt.date] = {}  # plate → the day the reason was written (its call)
     for v in w.history:
         if v.churn_call:
             calls[v.plate] = max(calls.get(v.plate, v.churn_call), v.churn_call)
-        if v.churn_reason:
-            reasons[v.plate] = v.churn_reason
+            if v.churn_reason:
+                reasons[v.plate] = v.churn_call
     for plate, (day, _) in w.file_churn.items():
         calls[plate] = max(calls.get(plate, day), day)
     won = {p for p, c in calls.items() if any(c < d <= AS_OF for d in served.get(p, []))}
-    return {"base": base, "lost": lost, "called": {p for p in lost if p in calls},
-            "known": {p for p in lost if p in reasons}, "won": won}
+    # a call (or a reason) from before the last visit was about an earlier absence, not this loss
+    return {"base": base, "lost": lost, "called": {p for p in lost if p in calls and calls[p] >= max(served[p])},
+            "known": {p for p in lost if p in reasons and reasons[p] >= max(served[p])}, "won": won}
 
 
 def test_churn_a_manager_can_act_on_against_an_independent_count(world):

@@ -74,7 +74,7 @@ class Call:
 
 def _where(src: tuple, what: str) -> str:
     path, sheet, row = src
-    return f"{Path(path).name}「{sheet}」第{row}行：{what}"
+    return f"{Path(path).stem}「{sheet}」第{row}行：{what}"
 
 
 def _window_of(tm: dt.time | None, config: Config) -> int | None:
@@ -122,7 +122,7 @@ def _callbacks(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
             out.append(Call(
                 "重拨", first["customer"], first["phone"], first["plate"],
                 f"{what}回访{start.isoformat()}起未接通{len(tries)}次（最近{last['called']:%m-%d}）", as_of, deadline,
-                first["advisor"], _where(last[SOURCE], "在下面再加一行同一维修单号，填回访日期、回访结果、评分、客户意见"),
+                first["advisor"], _where(last[SOURCE], "下面加一行同单号：回访日期、结果、评分、原话"),
                 first["vin"], avoid=_window_of(last["call_time"], config)))
             continue
         if delivered is None:
@@ -138,7 +138,7 @@ def _callbacks(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
         why = (f"{delivered.isoformat()}交车已{days}天，新车交付回访（交车后{limit}天）" if new_car else
                f"{delivered.isoformat()}{what}交车，今天第{days}天（{limit}天内回访）")
         out.append(Call("回访", first["customer"], first["phone"], first["plate"], why, due, deadline, first["advisor"],
-                        _where(first[SOURCE], "回访日期、回访结果、评分、客户意见、下次保养"), first["vin"]))
+                        _where(first[SOURCE], "回访日期、结果、评分、原话、下次保养"), first["vin"]))
     return out
 
 
@@ -172,7 +172,7 @@ def _new_cars(checked: list, as_of: dt.date, config: Config, skipped: dict[str, 
         out.append(Call("新车回访", r["customer"], r["phone"], r["plate"],
                         f"{d.isoformat()}交车{'（' + r['model'] + '）' if r['model'] else ''}，销售顾问{r['consultant'] or '—'}，"
                         f"交车后{days}天回访", due, due, r["advisor"],
-                        f"售后回访记录：新加一行，维修类型填新车交付（交车日期 {d.isoformat()}），写客户原话", r["vin"]))
+                        f"售后回访记录新加一行：新车交付，交车日期{d:%m-%d}，客户原话", r["vin"]))
     return out
 
 
@@ -185,7 +185,7 @@ def _reminders(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
             nxt, km, items = r["next_service_date"], r["next_service_km"], r["next_service_items"]
             what = "下次保养" + "，".join(x for x in (nxt.isoformat() if nxt else None,
                                                   f"{km:g}公里" if isinstance(km, int | float) else None, items) if x)
-            back = _where(r[SOURCE], "电话提醒日期、联系结果、预约日期")
+            back = _where(r[SOURCE], "提醒日期、联系结果、预约日期")
             if r["contact_result"] == UNANSWERED and r["reminded"] is not None:
                 if r["reminded"] < as_of and (as_of - r["reminded"]).days <= config.callback_retry_days:
                     out.append(Call("重拨", r["customer"], r["phone"], r["plate"],
@@ -225,7 +225,7 @@ def _second_calls(checked: list, as_of: dt.date, config: Config) -> list[Call]:
                + (f"（{r['result']}）" if r["result"] else "") + "，二次回访问客户是否满意").strip()
         out.append(Call("投诉二次回访", r["customer"], r["phone"], None, why, done + dt.timedelta(days=1),
                         done + dt.timedelta(days=days), r["owner"],
-                        _where(r[SOURCE], "二次回访日期、二次回访结果（客户的反映）、客户是否满意")))
+                        _where(r[SOURCE], "二次回访日期、结果（客户反映）、是否满意")))
     return out
 
 
@@ -237,9 +237,12 @@ def _churn(checked: list, as_of: dt.date, config: Config, skipped: dict[str, int
     lost = [x for x in churn.build(checked, as_of=as_of, config=config).table("lost").rows if x["called"] is None]
     lost.sort(key=lambda x: (x["member"] is None, -(x["last_service"].toordinal()), x["plate"] or ""))
     skipped["churn"] = max(0, len(lost) - config.calls_daily_churn)
-    file_given = bool(tables_of(checked, "customer_file"))
-    back = ("客户信息卡该车一行：流失回访日期、流失回访结果、流失原因" if file_given else
-            "售后回访记录中该车最后一次进厂的那一行：流失回访日期、流失回访结果、流失原因")
+    files = tables_of(checked, "customer_file")
+    back = ("客户信息卡该车一行：流失回访日期、结果、原因" if files else
+            "售后回访记录该车最后一行：流失回访日期、结果、原因")
+    sheets = files or tables_of(checked, "service_callback")
+    if not any(c.table.has("churn_call") for c in sheets):
+        back += "（表中还没有这几列，请加上）"
     out = []
     for x in lost[:config.calls_daily_churn]:
         why = f"最后进厂{x['last_service'].isoformat()}（{x['service_type'] or ''}），{x['months']}个月未回厂"
@@ -259,11 +262,12 @@ def _prospects(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
         return []
     todo = [p for p in prospects(checked, as_of, config).prospects if p.called is None]
     skipped["prospects"] = max(0, len(todo) - config.calls_daily_prospects)
+    add = "" if any(c.table.has("churn_call") for c in tables_of(checked, "followup_card")) else "（请先加上这两列）"
     return [Call("战败客户", p.customer, p.phone, None,
                  f"{p.lost_on.isoformat()}因价格未在本店购车（{p.reason}）"
                  + (f"，意向{p.model}" if p.model else "") + (f"，{p.region}" if p.region else "")
                  + "：邀请来店维修保养", as_of, None, p.consultant,
-                 f"跟进卡（销售顾问{p.consultant or '—'}）该客户一行：流失回访日期、流失回访结果")
+                 f"跟进卡该客户一行（{p.consultant or '—'}）：流失回访日期、结果{add}")
             for p in todo[:config.calls_daily_prospects]]
 
 
@@ -343,7 +347,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
              "plate": c.plate, "why": c.why, "due": c.due, "overdue": c.overdue(as_of) or None, "words": c.words,
              "owner": c.owner, "write_back": c.write_back} for i, c in enumerate(calls, start=1)]
     listing = Table("list", "今日回访清单（按致电时段，会员在前，逾期最久的在前）", [
-        col("n", "序号", "int"), col("window", "致电时段"), col("member", "会员"), col("category", "类别"),
+        col("window", "致电时段"), col("n", "序号", "int"), col("member", "会员"), col("category", "类别"),
         col("customer", "客户姓名"), col("phone", "联系电话", "phone"), col("plate", "车牌号"),
         col("why", "为什么打", width=34), col("due", "应联系日", "date"), col("overdue", "逾期天数", "int"),
         col("words", "客户最近的原话", width=28), col("owner", "负责人"), col("write_back", "结果写在", width=30),
@@ -384,7 +388,7 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
                      "请把它们一并列入输入的文件或文件夹。")
     return Report(
         name="calls", sheet="今日回访清单", title=f"今日回访清单 {as_of.isoformat()}（周{'一二三四五六日'[as_of.weekday()]}）",
-        period_start=as_of, period_end=as_of, as_of=date_of(as_of), tables=[listing, summary], call_list=True,
+        period_start=as_of, period_end=as_of, as_of=date_of(as_of), tables=[summary, listing], call_list=True,
         notes=notes, fed=fed_by(checked, *FEEDS),
         footnotes=[
             f"回访：回访记录中已登记、还没回访的维修单，交车次日起、{config.callback_days} 天内回访；新车交付交车后 "

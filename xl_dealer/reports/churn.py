@@ -41,7 +41,7 @@ from xl_dealer.reports.common import (
     tables_of,
     with_totals,
 )
-from xl_dealer.reports.customers import campaign_visit, churn_notes, members, note_of
+from xl_dealer.reports.customers import ChurnNote, campaign_visit, churn_notes, members, note_of
 from xl_dealer.reports.data import Report, Table
 from xl_dealer.reports.satisfaction import case_status
 from xl_dealer.rules.scores import answer_items, is_problem
@@ -113,7 +113,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         last = max((r for r in rows if r["delivered"] == last_day), key=lambda r: r["called"] or dt.date.min)
         case = cases.get(phone_key(last["phone"]) or "")
         bad = [it for it in items if is_problem(last.get(it), config)]
-        note = note_of(notes_by, last["plate"], last["phone"], last["vin"])
+        note = fresh(note_of(notes_by, last["plate"], last["phone"], last["vin"]), last_day)
         reason, reason_from = None, None
         if note is not None and note.reason:
             reason, reason_from = note.reason, "记录"
@@ -174,7 +174,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     ], adv_rows), "advisor", {"churn_rate": ("lost", "base")})
 
     listing = Table("lost", "流失客户回访清单（会员在前）", [
-        col("member", "会员"), col("plate", "车牌号"), col("file", "信息卡车主（已变更）", width=22),
+        col("member", "会员"), col("plate", "车牌号"), col("file", "车主已变更为", width=22),
         col("customer", "客户姓名"), col("phone", "联系电话", "phone"),
         col("advisor", "服务顾问"), col("last_service", "最后进厂", "date"), col("service_type", "维修类型"),
         col("months", "未回厂(月)", "int"), col("visits", "期内进厂次数", "int"),
@@ -203,14 +203,27 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
              if reasons_shown else
              "流失客户都没有记录的流失原因、投诉或不满意项，所以本表不列不满意项和流失原因。")
             + "本表含拨打清单，电话完整显示；会员排在前面。",
-            "跟进情况：已回访 = 有流失回访日期；原因已知 = 有流失原因；已挽回 = 有流失回访日期、之后又回厂（活动免费进厂不算）的客户，"
-            "这些客户已不在流失名单中。信息卡车主（已变更）= 客户信息卡中这辆车的车主或电话与最近的回访、交车记录不同，回访前请先核实。",
+            "跟进情况：已回访 = 最后一次进厂之后有流失回访日期；原因已知 = 有流失原因；已挽回 = 有流失回访日期、之后又回厂（活动免费进厂不算）的客户，"
+            "这些客户已不在流失名单中。车主已变更为 = 客户信息卡中这辆车的车主或电话与最近的回访、交车记录不同（校验的 customer.mismatch），回访前请先核实。",
             (f"本店免费活动（维修类型为{'、'.join(config.campaign_service_types)}"
              + ("，或设置中的活动日期" if config.campaigns else "") + "）期间的进厂不算回厂，也不算进厂"
              + (f"：本期共剔除 {campaign_rows} 条。" if campaign_rows else "。")),
             "本店售出的车（交车登记表，或客户信息卡中购车类型为本店的）在基数期内交车、之后从未回厂（首保也没做）的，计入基数客户和流失客户。",
         ],
     )
+
+
+def fresh(note: ChurnNote | None, last: dt.date) -> ChurnNote | None:
+    """What was recorded about this loss: a call or reason dated before the customer's last visit
+    was about an earlier absence (they came back after it), not this one."""
+    if note is None:
+        return None
+    out = ChurnNote()
+    if note.call is not None and note.call >= last:
+        out.call, out.result = note.call, note.result
+    if note.reason and (note.reason_on is None or note.reason_on >= last):
+        out.reason, out.reason_on = note.reason, note.reason_on
+    return out if (out.call or out.reason) else None
 
 
 def _status(note: Any, case: dict[str, Any] | None, at: dt.date) -> str:
@@ -280,7 +293,7 @@ def _first_service_lost(sold: list, base_start: dt.date, cutoff: dt.date, as_of:
             continue
         base[k] = [{"delivered": car.sold, "advisor": car.advisor}]
         lost_keys.add(k)
-        note = note_of(notes_by or {}, car.plate, car.phone, car.vin)
+        note = fresh(note_of(notes_by or {}, car.plate, car.phone, car.vin), car.sold)
         lost.append({
             "member": "会员" if car.member else None, "plate": car.plate, "customer": car.customer, "phone": car.phone,
             "advisor": car.advisor, "last_service": car.sold, "service_type": "新车交付（未回厂首保）",

@@ -124,9 +124,9 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     table = Table("due", "本周应保养客户（会员在前）", [
         col("due", "下次保养日期", "date"), col("weekday", "星期"), col("member", "会员"), col("plate", "车牌号"),
         col("customer", "客户姓名"), col("phone", "联系电话", "phone"),
-        col("next_km", "下次保养里程", "int"), col("items", "下次保养项目", width=20), col("mileage", "上次里程", "int"),
+        col("next_km", "下次保养里程", "int"), col("items", "下次保养项目", width=24), col("mileage", "上次里程", "int"),
         col("last_service", "上次进厂", "date"), col("service_type", "上次维修类型"),
-        col("advisor", "服务顾问"), col("list_status", "一览表状态", width=22), col("windows", "建议致电时段"),
+        col("advisor", "服务顾问"), col("list_status", "一览表状态", width=32), col("windows", "建议致电时段"),
     ], rows, empty_text="未来7天没有到期保养的客户")
     drop_empty_columns(table, ["items", "list_status"])
     sold_given = tables_of(checked, "delivery") or tables_of(checked, "customer_file") or tables_of(

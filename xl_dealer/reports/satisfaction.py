@@ -327,10 +327,11 @@ def build_monthly(checked: list, *, as_of: dt.date, config: Config, period: str 
         name="monthly", sheet=PERIOD_SHEETS["monthly"][period],
         title=f"{label}满意度 {period_name(period, start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of),
-        tables=[by_dept, department_problems(problem_list(grouped.get("now", []), checked, config, as_of), config),
-                complaint_table(cases, as_of, config, now_word), case_table(cases, as_of),
-                member_suggestions(grouped.get("now", []), checked, config),
-                club_table(checked, start, end), trend],
+        # the long listings last: the one at the foot repeats its header on every printed page
+        tables=[by_dept, complaint_table(cases, as_of, config, now_word), case_table(cases, as_of),
+                club_table(checked, start, end), trend,
+                department_problems(problem_list(grouped.get("now", []), checked, config, as_of), config),
+                member_suggestions(grouped.get("now", []), checked, config)],
         charts=[Chart("col", "by_department", "department", ["rate", "prev_rate"],
                       f"各部门满意率：{now_word}与{before_word}", percent=True),
                 Chart("line", "trend", "month", ["rate"], f"近{len(trend_months)}个月总体满意率", percent=True)],
@@ -365,7 +366,7 @@ def department_problems(problems: list[dict[str, Any]], config: Config) -> Table
         items = p["_items"]
         by_dept: dict[str, list[str]] = defaultdict(list)
         for it in items:
-            by_dept[scores.department_of(it, config) or UNNAMED].append(it)
+            by_dept[scores.department_of(it, config) or NO_DEPARTMENT].append(it)
         if not by_dept:
             by_dept[p["department"] or UNNAMED] = []
         for d, its in by_dept.items():
