@@ -130,7 +130,7 @@ _REACHED = Condition("outcome", frozenset({"已回访"}), text="回访结果为�
 # only for 钣喷, a 新车交付 call its own questions (交车满意度, 总体评价) and none of the repair scores
 _ASKED = Condition("outcome", frozenset({"已回访"}), text="已回访且该维修类型要问这一项", asked=True,
                    text_en="reached, and its 维修类型 asks it (callback_items)")
-_CALLED = Condition("called", None, text="已填回访日期", text_en="once called")
+_CALLED = Condition("called", None, text="已填回访日期", text_en="the call is made")
 # the customer's own words (填写用户原话) on every reached call; off with callback_comment_required = false
 _WORDS = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访（写客户原话）", setting="callback_comment_required",
                    text_en="the customer was reached (their own words)")
