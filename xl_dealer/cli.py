@@ -154,7 +154,7 @@ def validate(
 
 @app.command()
 def report(
-    name: Annotated[str, typer.Argument(help="morning, followups, funnel, sales, lost, invites, weekly, monthly, churn, reminders, or all", show_default=False)],
+    name: Annotated[str, typer.Argument(help="morning, followups, funnel, sales, lost, invites, calls, daily, weekly, monthly, churn, reminders, prospects, or all", show_default=False)],
     paths: Annotated[list[Path], typer.Argument(help="workbooks or folders of workbooks", show_default=False, readable=False)],
     as_of: AsOf = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="xlsx to write (default ./NAME_ASOF.xlsx)")] = None,  # noqa: UP045
