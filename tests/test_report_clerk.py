@@ -726,3 +726,56 @@ def test_reminders_show_the_items_and_the_list_and_put_members_first(world):
     assert booked is None or "已预约" in booked["list_status"]
     flags = [x["member"] is None for x in rows]
     assert flags == sorted(flags)
+
+
+# ---------------------------------------------------------------- the store's campaigns by date
+
+def test_visits_in_a_campaigns_days_are_no_return(tmp_path):
+    """[[campaigns]]: every visit of those days (or only its types) is neither service nor return;
+    a car sold here whose only visit since is a free check never came back for its 首保."""
+    from tests.test_report_weekly import call
+    from tests.workbooks import write
+
+    def visit(plate, delivered, stype="保养", phone="1360000"):
+        return call(f"R{plate[-3:]}{delivered:%m%d}", delivered + dt.timedelta(days=1), delivered, plate=plate,
+                    service_type=stype, phone=f"{phone}{plate[-4:]}", comment="满意", next_service_km=20000)
+
+    rows = [visit("粤A10001", D(2026, 1, 10)), visit("粤A10001", D(2026, 11, 2)),  # in the campaign: still lost
+            visit("粤A10002", D(2026, 1, 10)), visit("粤A10002", D(2026, 11, 20)),  # after it: back
+            visit("粤A10003", D(2026, 1, 12)), visit("粤A10003", D(2026, 11, 3), "维修"),  # a type the campaign lacks
+            visit("粤A10004", D(2026, 11, 4), "免费检测", phone="1370000")]  # the sold car's only visit
+    delivery = [{"delivered": D(2025, 12, 1), "delivery_time": "10:00", "customer": "新车主", "phone": "13700000004",
+                 "model": "凯美瑞", "vin": _vin(7), "plate": "粤A10004", "consultant": "王强", "advisor": "周敏",
+                 "thanks_at": "10:30", "first_callback": D(2025, 12, 2)}]
+    p = write(tmp_path / "history.xlsx", {"回访": ("service_callback", rows), "交车": ("delivery", delivery)})
+    campaign = {"name": "冬季免费检测", "start": D(2026, 11, 1), "end": D(2026, 11, 7)}
+    lost = lambda config: {x["plate"] for x in build_report(  # noqa: E731
+        "churn", checked([p], AS_OF, config), as_of=AS_OF, config=config).table("lost").rows}
+    assert lost(Config()) == {"粤A10004"}  # no campaign configured: the November visits are returns
+    assert lost(Config(campaigns=[campaign])) == {"粤A10001", "粤A10003", "粤A10004"}
+    assert lost(Config(campaigns=[{**campaign, "types": ["保养"]}])) == {"粤A10001", "粤A10004"}
+    r = build_report("churn", checked([p], AS_OF), as_of=AS_OF, config=Config())
+    (sold,) = r.table("lost").rows
+    assert sold["reason"] == "购车后未回厂首保" and "剔除 1 条" in "".join(r.footnotes)
+
+
+def test_a_lost_car_whose_owner_changed_shows_the_file_s_owner_beside_it(tmp_path):
+    """customer.mismatch, the rule, and the churn list show the same car: the call goes to the new owner."""
+    from tests.test_report_weekly import call
+    from tests.workbooks import write
+    from xl_dealer.validate import validate
+
+    rows = [call("R1", D(2026, 1, 11), D(2026, 1, 10), plate="粤A20001", phone="13600020001", comment="满意",
+                 next_service_km=20000),
+            call("R2", D(2026, 1, 13), D(2026, 1, 12), plate="粤A20002", phone="13600020002", comment="满意",
+                 next_service_km=20000)]
+    cards = [{"customer": "新车主", "phone": "13900020001", "plate": "粤A20001", "vin": _vin(1), "model": "凯美瑞"},
+             {"customer": "王先生", "phone": "13600020002", "plate": "粤A20002", "vin": _vin(2), "model": "凯美瑞"}]
+    p = write(tmp_path / "h.xlsx", {"回访": ("service_callback", rows), "信息卡": ("customer_file", cards)})
+    result = validate([p], as_of=AS_OF, config=Config())
+    assert [(f.rule, f.value) for f in result.findings if f.rule == "customer.mismatch"] == [
+        ("customer.mismatch", "13900020001")]
+    lost = {x["plate"]: x for x in build_report("churn", result.checked, as_of=AS_OF, config=Config()).table("lost").rows}
+    assert set(lost) == {"粤A20001", "粤A20002"}
+    assert lost["粤A20001"]["file"] == "新车主 13900020001" and lost["粤A20002"]["file"] is None
+    assert lost["粤A20001"]["phone"] == "13600020001"  # the log's, beside it the file's to check first
