@@ -26,6 +26,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     from xl_dealer.samples.common import by_month
     from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
+    from xl_dealer.samples.maintenance import generate_maintenance_list
     from xl_dealer.samples.service import generate_after_service, generate_service_history
     from xl_dealer.validate import as_of_day, validate
 
@@ -42,6 +43,8 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
     # the delivery step ties them: plants card.not_closed on the cards, customer.unknown on the callbacks
     deliveries, customer_file = generate_delivery(day, cards, callbacks, history, config=config)
+    # the information clerk's 定期保养一览表: letters sent, phone reminders and their results
+    maintenance = generate_maintenance_list(day, callbacks, history, config=config)
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
@@ -49,6 +52,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
         "after_service": out / "after_service.xlsx",
         "delivery": out / "deliveries.xlsx",
         "customer_file": out / "customer_file.xlsx",
+        "maintenance": out / "maintenance_list.xlsx",
     }
     write_workbook(paths["registration"], by_month(reg, day), instructions=INSTRUCTIONS, generated="demo")  # a sheet per month
     write_workbook(paths["test_drive"], [td], generated="demo")
@@ -56,6 +60,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")
     write_workbook(paths["delivery"], [deliveries], generated="demo")
     write_workbook(paths["customer_file"], [customer_file], generated="demo")
+    write_workbook(paths["maintenance"], [maintenance], generated="demo")
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     paths["findings"] = out / "findings.json"
@@ -71,7 +76,8 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
 
 
 OUTPUTS = {"showroom_log.xlsx": "demo", "test_drives.xlsx": "demo", "followups.xlsx": "demo",
-           "after_service.xlsx": "demo", "findings.json": "demo", "reports.xlsx": "report"}
+           "after_service.xlsx": "demo", "maintenance_list.xlsx": "demo", "findings.json": "demo",
+           "reports.xlsx": "report"}
 
 
 def _refuse_others(out: Path) -> None:

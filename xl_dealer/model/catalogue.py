@@ -37,7 +37,7 @@ _RULES = (
     Rule("followup.window", "info", "a follow-up outside the preferred window (09:30-11:30)"),
     Rule("followup.overdue", "warning", "an open card not followed up within its level's cadence as of the as-of date"),
     Rule("followup.late_submit", "warning", "the day's log submitted after 17:00, or not signed by the manager"),
-    Rule("callback.late", "warning", "called more than 3 days after delivery (7 days after a new-car delivery)"),
+    Rule("callback.late", "warning", "called more than 3 days after delivery (7 days after a new-car delivery), or a row written before the call still not called by then"),
     Rule("callback.window", "info", "a call outside 10:00-12:00 and 15:00-18:00"),
     Rule("complaint.unhandled", "error", "a complaint or low score with no quick-handling row"),
     Rule("complaint.open_overdue", "warning", "a case past its promised date and not resolved"),
@@ -50,6 +50,8 @@ _RULES = (
     Rule("card.not_closed", "warning", "(across workbooks) a delivered customer (by phone) whose follow-up card is still open"),
     Rule("customer.mismatch", "warning", "(across workbooks) the same VIN (else plate) names another owner or phone in the customer file than in the delivery register or the after-service log"),
     Rule("customer.unknown", "info", "(across workbooks) a car in the after-service log (by VIN or plate) that the customer file does not have"),
+    Rule("reminder.not_called", "warning", "定期保养一览表: an invitation letter sent in an earlier week with no phone reminder by the as-of date (due in the week after the letter's)"),
+    Rule("reminder.no_result", "warning", "定期保养一览表: a phone reminder date without its 联系结果"),
     Rule("cross.skipped", "info", "(across workbooks) a rule across workbooks was not run because a sheet lacks the columns it compares: one finding on that sheet, not one per row"),
 )
 
