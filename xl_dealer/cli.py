@@ -203,9 +203,10 @@ def rules(markdown: Annotated[bool, typer.Option("--markdown", help="the README'
         typer.echo(catalogue_markdown())
         return
     from xl_dealer.model.catalogue import RULES
+    from xl_dealer.read.values import text_width
 
-    for r in RULES.values():
-        typer.echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+    for r in RULES.values():  # the Chinese name as 校验结果 shows it, padded by display width
+        typer.echo(f"{r.id:<26} {r.severity:<8} {r.name}{' ' * max(1, 22 - text_width(r.name))}{r.what}")
 
 
 @app.command()
