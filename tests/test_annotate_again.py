@@ -308,3 +308,28 @@ def test_annotating_the_workbook_never_replaces_a_copy_with_fixes(tmp_path):
     res = CliRunner().invoke(app, ["annotate", str(copy), "--as-of", AS_OF])  # what the message says to do
     assert res.exit_code == 0 and str(copy) in res.stdout
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx") == ["来店登记.checked.xlsx", "来店登记.xlsx"]
+
+
+def test_notes_the_excel_button_wrote_are_recognised_by_annotate(tmp_path):
+    """A book marked with the 校验 button in Excel, saved, then given to annotate: the button's
+    notes read as ours (the same first line), so they are replaced, not doubled; its colour goes
+    from a fixed cell (the same fill colours)."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from xl_dealer.excel.marks import note_text as button_note
+
+    src = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="123"), reg_row(phone="13812345679")]})
+    bad = [f for f in validate([src], as_of=AS_OF).findings if f.cell == "F2"]
+    wb = openpyxl.load_workbook(src)
+    ws = wb["登记"]
+    for ref in ("F2", "F3"):  # F3 was fixed after the button marked it
+        ws[ref].comment = Comment(button_note(bad), "前台小刘")  # Excel writes the user as the author
+        ws[ref].fill = PatternFill("solid", fgColor=FILLS["error"])
+    wb.save(src)
+    r = annotate([src], as_of=AS_OF, config=load_config(None))
+    assert r.exit_code() == 0
+    out = openpyxl.load_workbook(r.files[0].out)["登记"]
+    assert out["F2"].comment.text.count(SEP) == 1 and out["F2"].comment.text.startswith(SEP)
+    assert out["F3"].comment is None and out["F3"].fill.fill_type is None
