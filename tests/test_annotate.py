@@ -673,3 +673,16 @@ def test_a_file_saved_over_while_it_is_read_is_read_again(tmp_path, monkeypatch)
     monkeypatch.setattr(wbmod, "read_workbook", read_while_saving)
     r = validate([p], as_of="2026-11-27", jobs=1)
     assert len(calls) == 2 and [f.value for f in r.findings] == ["456"]  # one version, the newer, whole
+
+
+def test_a_clean_workbooks_results_sheet_says_so_where_it_can_be_read(tmp_path):
+    """The row of a clean workbook said 没有发现问题 in the narrow 工作表 column, wrapped into a row too
+    low to show it; it is in 说明 now, and the summary says it too."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    src = write_xlsx(tmp_path / "干净.xlsx", {"11月": [REG_HEADER, reg_row(), reg_row(phone="13812345670")]})
+    r = annotate([src], as_of=AS_OF, config=load_config(None))
+    ws = openpyxl.load_workbook(r.files[0].out)["校验结果"]
+    assert ws["A3"].value == "没有发现问题。" and ws["A4"].value == "已检查：11月（来店(来电)客户登记表，2 行）"
+    assert ws["F7"].value == "没有发现问题" and ws["A7"].value is None
+    assert ws.row_dimensions[7].height >= 21 and ws.auto_filter.ref is None

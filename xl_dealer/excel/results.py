@@ -21,6 +21,7 @@ from xl_dealer.read.table import Table
 from xl_dealer.render.results import (
     COLUMNS,
     NO_FINDINGS,
+    NO_FINDINGS_COLUMN,
     SheetChecked,
     Summary,
     block_height,
@@ -64,7 +65,7 @@ def write_results(book: Any, findings: list[Finding], as_of: dt.date, tables: li
     last = col_letters(ncol - 1)
     rows = [[live_text(v) for v in item.values] for item in items]
     if not rows:
-        rows = [[""] * (ncol - 3) + [NO_FINDINGS["zh"]] + [""] * 2]
+        rows = [["" if i != NO_FINDINGS_COLUMN else NO_FINDINGS["zh"] for i in range(ncol)]]
     body = sheet.range((head, 1), (head + len(rows), ncol))
     body.number_format = "@"  # text stays text: a phone, a sheet named 2026, a date typed as text
     sheet.range("A1").value = [[live_text(title)], *[[live_text(line)] for line in lines]]

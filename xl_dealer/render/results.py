@@ -32,11 +32,12 @@ COLUMNS = (
     ("value", "值", "Value", 6, 24),
     ("rule", "规则编号", "Rule id", 8, 26),
 )
-ROW_HEIGHT = 15  # points a line of 11 pt text needs
+ROW_HEIGHT = 16  # points a line of 11 pt text needs (Chinese fonts' lines are taller than Calibri's 15)
 PADDING = 6  # points above and below the text of a row, so it does not touch the gridlines
-MAX_LINES = 26  # 26 × 15 pt + padding: Excel's tallest row is 409 pt
+MAX_LINES = 25  # 25 × 16 pt + padding: Excel's tallest row is 409 pt
 NOTE_SEPARATOR = {"zh": "——— xl-dealer 校验 ———", "en": "--- xl-dealer check ---"}
 NO_FINDINGS = {"zh": "没有发现问题", "en": "no findings"}
+NO_FINDINGS_COLUMN = [k for k, *_ in COLUMNS].index("message")  # the one row of a clean workbook says so there
 # how each line of our notes starts (both languages): a line under our separator that starts
 # otherwise was typed by a clerk and is kept when we mark the copy again
 NOTE_TAGS = tuple(f"【{lab}】" for lab in SEVERITY_LABEL["zh"].values()) + \
@@ -171,9 +172,10 @@ def text_lines(text: str, width: int) -> int:
     Three units are kept for the cell's indent and padding, so the estimate errs on the tall
     side: a row a little too tall reads fine, one too short cuts the message off.
     """
+    room = max(width - 3, 1)
     n = 0
     for line in text.split("\n"):
-        n += max(1, -(-text_width(line) // max(width - 3, 1)))
+        n += max(1, -(-text_width(line) // room))
     return n
 
 

@@ -11,6 +11,9 @@ from xl_dealer.model.findings import Finding
 from xl_dealer.render.results import (
     COLUMNS,
     NO_FINDINGS,
+    NO_FINDINGS_COLUMN,
+    PADDING,
+    ROW_HEIGHT,
     Summary,
     block_height,
     column_widths,
@@ -93,8 +96,10 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
         # every row is given the height its longest text needs, since not every reader grows a
         # wrapped row by itself (no customHeight: Excel may refit it)
         rows.append(f'<row r="{n}" ht="{row_height(item.values, widths):g}">' + "".join(cells) + "</row>")
-    if not items:
-        rows.append(f'<row r="{head + 1}">' + cell(f"A{head + 1}", NO_FINDINGS[lang], text_xf) + "</row>")
+    if not items:  # in 说明, wide enough to hold it, as in a live book (whose table cannot merge cells)
+        ref = f"{col_letters(NO_FINDINGS_COLUMN)}{head + 1}"
+        rows.append(f'<row r="{head + 1}" ht="{ROW_HEIGHT + PADDING:g}">' + cell(ref, NO_FINDINGS[lang], text_xf)
+                    + "</row>")
     last_row = max(len(items), 1) + head
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
                    for i, w in enumerate(widths))
