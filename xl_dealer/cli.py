@@ -481,9 +481,10 @@ def rules(ns: argparse.Namespace) -> int:
         echo(catalogue_markdown())
         return 0
     from xl_dealer.model.catalogue import RULES
+    from xl_dealer.read.values import text_width
 
-    for r in RULES.values():
-        echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+    for r in RULES.values():  # the Chinese name as 校验结果 shows it, padded by display width
+        echo(f"{r.id:<26} {r.severity:<8} {r.name}{' ' * max(1, 22 - text_width(r.name))}{r.what}")
     return 0
 
 

@@ -37,6 +37,7 @@ ISSUES = {"reception_speed": "接车等了40分钟", "completion_speed": "比约
           "cleanliness": "车内有油污", "overall": "整体体验差", "complaint": "客户来电投诉等待时间长",
           "delivery_satisfaction": "提车时等了很久，手续没讲清楚"}
 PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O
 
 CB_HEADERS = {
     "ro_no": "*维修单号", "plate": "*车牌号", "customer": "*客户姓名", "phone": "*联系电话",
@@ -66,8 +67,10 @@ def _plate(rng: random.Random) -> str:
         p = "粤B" + rng.choice("DF") + rng.choice(PLATE_CHARS) + f"{rng.randint(0, 9999):04d}"
     elif r < 0.15:  # new-energy large vehicle: 5 digits, then D/F
         p = "粤A" + f"{rng.randint(0, 99999):05d}" + rng.choice("DF")
-    else:
-        p = "粤" + rng.choice("ABE") + "".join(rng.choice(PLATE_CHARS) for _ in range(5))
+    else:  # ordinary: a serial of five, at most two of them letters (GA 36), most all digits or one letter
+        letters = set(rng.sample(range(5), rng.choices((0, 1, 2), (45, 40, 15))[0]))
+        p = "粤" + rng.choice("ABE") + "".join(rng.choice(PLATE_LETTERS) if i in letters else str(rng.randint(0, 9))
+                                                for i in range(5))
     assert to_plate(p)[1] is None, p
     return p
 
@@ -166,8 +169,11 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
         else:
             ks.rows.append(_case(rng, rows[i], end, config))
     ks.rows.sort(key=lambda r: r["_day"])
-    for n, r in enumerate(ks.rows, start=1):
-        r["case_no"] = f"KS{end:%y%m}-{n:03d}"
+    per_month: dict[tuple[int, int], int] = {}
+    for r in ks.rows:  # numbered by the month the case was registered in, from 001 each month
+        month = (r["_day"].year, r["_day"].month)
+        per_month[month] = per_month.get(month, 0) + 1
+        r["case_no"] = f"KS{r['_day']:%y%m}-{per_month[month]:03d}"
     _plant_cases(rng, ks, end, config)
     return cb, ks
 
@@ -317,11 +323,12 @@ def _plant_cases(rng: random.Random, ks: SheetData, end: dt.date, config: Config
         ks.planted.append((i, "resolved", "time.order"))
 
 
-def generate_service_history(end: dt.date, months: int = 20, customers: int = 150, seed: int = 29,
+def generate_service_history(end: dt.date, months: int = 20, customers: int = 1500, seed: int = 29,
                              config: Config | None = None) -> SheetData:
     """Earlier callbacks (历史回访): the months before ``generate_after_service``'s month, all clean.
 
-    Regular customers come back every five to eight months; about a fifth stop coming
+    Regular customers come back every five to eight months, about as many a month as the month's
+    sheet has calls (so the satisfaction trend compares months of like size); about a fifth stop coming
     (the churn report's lost customers), and a few had their 保养 about 180 days ago, so
     their 下次保养日期 falls in the week after ``end`` (the reminders). Nothing here is
     a mistake: no late call, no problem answer, so validate finds only what the month's
@@ -334,6 +341,7 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
     last = end - dt.timedelta(days=31)  # the day before the month's sheet begins
     kinds = [(t, w) for t, w in TYPES if t != "新车交付"]
     rows: list[dict[str, Any]] = []
+    seq_of: dict[dt.date, int] = {}
     due_soon = set(rng.sample(range(customers), 6))
     for n in range(customers):
         who = {"plate": _plate(rng), "customer": names.person(), "phone": names.phone(),
@@ -362,8 +370,9 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
                 continue
             outcome = "已回访" if rng.random() < 0.9 else "未接通"
             row: dict[str, Any] = {
-                # numbered like the month's ROs; their dates are all earlier, so never the same number
-                "ro_no": f"RO{delivered:%y%m%d}{len(rows) % 1000:03d}", **who, "service_type": stype,
+                # numbered like the month's ROs, each day from 001; their dates are all earlier, so
+                # never the same number
+                "ro_no": f"RO{delivered:%y%m%d}{_next(seq_of, delivered):03d}", **who, "service_type": stype,
                 "delivered": delivered, "called": called, "call_time": _call_time(rng),
                 "caller": rng.choice(CALLERS), "outcome": outcome,
                 "quoted": yes(rng, True), "explained": yes(rng, True), "comment": None,
@@ -383,3 +392,8 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
                             churn_result="答应回来保养")
     rows.sort(key=lambda r: (r["called"], r["call_time"], r["ro_no"]))
     return SheetData("历史回访", HISTORY_HEADERS, rows, title=f"售后回访记录 {first:%Y年%m月} 至 {last:%Y年%m月}")
+
+
+def _next(counters: dict[dt.date, int], day: dt.date) -> int:
+    counters[day] = counters.get(day, 0) + 1
+    return counters[day]
