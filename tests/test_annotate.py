@@ -512,7 +512,7 @@ def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
     src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["车型", "指导价"], ["凯美瑞", 179800]]})
     res = invoke(["annotate", str(src), "--as-of", "2026-11-27"])
     assert res.exit_code == 0, res.output
-    assert "nothing checked" in res.output and "0 条问题" not in res.output
+    assert "没有检查" in res.output and "0 条问题" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]
 
 
@@ -648,7 +648,7 @@ def test_a_file_saved_over_after_checking_is_not_marked(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ann, "validate", validate_then_save_over)
     r = ann.annotate([p], as_of="2026-11-27")
-    assert r.errors and "saved after it was checked" in r.errors[0].error
+    assert r.errors and "检查之后被修改过" in r.errors[0].error
     assert not (tmp_path / "登记.checked.xlsx").exists()
 
 

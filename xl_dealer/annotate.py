@@ -21,7 +21,7 @@ from typing import Any
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.findings import Finding
-from xl_dealer.model.language import speaks
+from xl_dealer.model.language import said, speaks
 from xl_dealer.read.copies import copy_path, has_fixes, is_marked_copy
 from xl_dealer.read.inputs import collect_files
 from xl_dealer.read.workbook import FileResult
@@ -45,7 +45,7 @@ KEPT_COPY = {
           "Check the copy itself (xl-dealer annotate {copy}), or bring its fixes into this workbook, delete the copy "
           "and run again",
 }
-NOTHING_CHECKED = "没有已知类型的表，没有检查，也没有制作标记副本 / no sheet of a known kind, nothing checked: no marked copy made"
+NOTHING_CHECKED = said("没有已知类型的表，没有检查，也没有制作标记副本", "no sheet of a known kind, nothing checked: no marked copy made")
 
 
 @dataclass(slots=True)
@@ -117,7 +117,7 @@ def annotate(
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            dir_error = f"--out {out_dir}: 无法创建目录 / cannot create ({e.strerror or e})"
+            dir_error = said(f"--out {out_dir}：无法创建文件夹（{e.strerror or e}）", f"--out {out_dir}: cannot create ({e.strerror or e})")
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         by_path[f.path].append(f)
@@ -155,8 +155,7 @@ def annotate(
                     raise PackageError("the output would overwrite the source")
                 if not in_place and _resolved(dst) in sources:
                     # annotate a.xlsx a.checked.xlsx: a's copy would replace the clerk's fixed copy
-                    raise PackageError(f"它的标记副本 {dst.name} 也是这次的输入，不会覆盖 / its marked copy {dst} is an "
-                                       f"input of this run: not overwritten (annotate them separately)")
+                    raise PackageError(said(f"它的标记副本 {dst.name} 也是这次的输入，不会覆盖", f"its marked copy {dst} is an input of this run: not overwritten (annotate them separately)"))
                 if not in_place and dst.is_file() and has_fixes(dst):
                     # the clerk fixed cells in that copy: a new copy of its workbook would throw the fixes away
                     raise InputError(str(src), KEPT_COPY["en" if en else "zh"].format(copy=dst.name))
@@ -168,11 +167,11 @@ def annotate(
                                                    _summary(fr, src, dst, result.as_of, config.lang))
                 af.out = str(dst)
             except PackageError as e:
-                af.error = f"无法制作标记副本 / cannot make the marked copy: {e}"
+                af.error = said(f"无法制作标记副本：{e}", f"cannot make the marked copy: {e}")
             except InputError as e:
                 af.error = e.reason
             except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
-                af.error = f"无法写出 {dst} / cannot write: {getattr(e, 'strerror', None) or e}"
+                af.error = said(f"无法写出 {dst}（{getattr(e, 'strerror', None) or e}）", f"cannot write {dst}: {getattr(e, 'strerror', None) or e}")
     return done
 
 

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from xl_dealer.model.language import said
+
 NS_MARKS = "urn:xl-dealer:marks:1"
 MARKED_SUFFIX = ".checked"  # annotate's copies: <name>.checked.xlsx
 _RECORD_NAME = re.compile(r"customxml/item\d+\.xml", re.I)
@@ -185,21 +187,17 @@ def in_folder(path: Path) -> tuple[str, str] | None:
         if pair is None:  # alone: what it holds is nowhere else in this folder
             marking = read_marking(path)
             if marking is not None and not marking.edited:
-                return "skipped", ("xl-dealer 的标记副本，标记后没有改动，已跳过 / a marked copy from xl-dealer annotate, "
-                                   "unchanged since marking: skipped")
+                return "skipped", (said("xl-dealer 的标记副本，标记后没有改动，已跳过", "a marked copy from xl-dealer annotate, unchanged since marking: skipped"))
             return None
         if pair.state == "copy_untouched":
-            return "skipped", ("xl-dealer 的标记副本，标记后没有改动，已跳过（检查的是原表）/ a marked copy from xl-dealer "
-                               "annotate, unchanged since marking: skipped (its workbook is checked)")
+            return "skipped", said("xl-dealer 的标记副本，标记后没有改动，已跳过（检查的是原表）",
+                                "a marked copy from xl-dealer annotate, unchanged since marking: skipped (its workbook is checked)")
         if pair.state == "both_changed":
-            return "error", (f"这个标记副本在标记后改过，原表 {pair.source.name} 此后也改过：两份都有改动，只检查了原表，副本里的"
-                             f"改正没有计入。请把改正抄到其中一份，再删除另一份 / this marked copy was edited after marking "
-                             f"and {pair.source.name} has changed since as well: only {pair.source.name} is checked, the "
-                             f"fixes in this copy are not. Bring them into one of the two files and delete the other")
+            return "error", (said(f"这个标记副本在标记后改过，原表 {pair.source.name} 此后也改过：两份都有改动，只检查了原表，副本里的改正没有计入。请把改正抄到其中一份，再删除另一份", f"this marked copy was edited after marking and {pair.source.name} has changed since as well: only {pair.source.name} is checked, the fixes in this copy are not. Bring them into one of the two files and delete the other"))
         return None
     pair = pair_of_source(path)
     if pair is not None and pair.state == "copy_checked":
-        return "skipped", (f"它的标记副本 {pair.copy.name} 在标记后改过，检查的是副本（这个原表此后没有改动）/ its marked copy "
-                           f"{pair.copy.name} was edited after marking and this workbook has not changed since: the copy "
-                           f"is checked instead")
+        return "skipped", said(f"它的标记副本 {pair.copy.name} 在标记后改过，检查的是副本（这个原表此后没有改动）",
+                            f"its marked copy {pair.copy.name} was edited after marking and this workbook has not changed "
+                            "since: the copy is checked instead")
     return None

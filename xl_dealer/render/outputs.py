@@ -115,10 +115,9 @@ def publish(tmp: Path, target: Path) -> None:
     try:
         os.replace(tmp, target)
     except PermissionError as e:
-        raise InputError(str(target), f"无法写入，文件可能正在 Excel 中打开 / cannot write, is it open in Excel? "
-                                      f"({e.strerror or e})") from None
+        raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
     except OSError as e:
-        raise InputError(str(target), f"无法写入 / cannot write ({e.strerror or e})") from None
+        raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
     finally:
         tmp.unlink(missing_ok=True)
 

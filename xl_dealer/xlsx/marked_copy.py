@@ -10,6 +10,7 @@ from pathlib import Path
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.findings import Finding
+from xl_dealer.model.language import said
 from xl_dealer.read.copies import MARKED_SUFFIX, is_marked_copy
 from xl_dealer.render.results import NOTE_SEPARATOR, NOTE_TAGS, Summary, note_text, worst
 from xl_dealer.xlsx.notes import add_notes
@@ -47,8 +48,7 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
     with Package(src) as pkg:
         if version is not None and pkg.version() != version:
             # saved since it was checked: these findings are of another version of the cells
-            raise InputError(str(src), "文件在检查之后被修改过，没有制作标记副本：请再运行一次 / the file was saved after it "
-                                       "was checked: no marked copy made, run annotate again")
+            raise InputError(str(src), said("文件在检查之后被修改过，没有制作标记副本：请再运行一次", "the file was saved after it was checked: no marked copy made, run annotate again"))
         found = find_record(pkg)
         styles = Styles(pkg)
         exact = found.styles_unchanged(styles)  # indices still ours: an untouched copy gets its xfs back
