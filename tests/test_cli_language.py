@@ -133,3 +133,18 @@ def test_annotate_and_templates_say_what_they_will_do(tmp_path, book):
     assert res.exit_code == 0 and res.stdout.startswith("标记副本写在每个工作簿旁边") and "原文件不会改动" in res.stdout
     res = invoke(["templates", tmp_path / "模板"])
     assert res.exit_code == 0 and res.stdout.startswith("在文件夹") and "写空白模板" in res.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_texts_start_in_one_column_and_no_line_ends_on_an_opening_mark(command):
+    """Measured in terminal columns (a Chinese character takes two): --period 期间 lines up with --out 文件."""
+    from xl_dealer.cli import _width
+
+    text = invoke([command, "-h"]).stdout
+    starts = set()
+    for line in text.splitlines():
+        m = re.match(r"^(  -\S.*?\S)( {2,})(\S.*)$", line)  # an option and its help on one line
+        if m:
+            starts.add(_width(m.group(1)) + len(m.group(2)))
+        assert not re.search(r"[（「《“]$", line), line
+    assert len(starts) == 1, (command, starts)

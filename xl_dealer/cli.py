@@ -63,6 +63,7 @@ def _width(s: str) -> int:
 
 
 _NO_LINE_START = set("，。、；：？！）」』》〉】”’,.;:?!)")
+_NO_LINE_END = set("（「『《〈【“‘")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -81,8 +82,11 @@ def _wrap(text: str, width: int) -> list[str]:
                     line, col = token, w  # a line's own indent
                 continue
             if col + w > width and line.strip() and token not in _NO_LINE_START:
+                carry = ""  # an opening mark goes down with what it opens: （funnel）, never （ then funnel）
+                while line.strip() and line[-1] in _NO_LINE_END:
+                    line, carry = line[:-1], line[-1] + carry
                 lines.append(line.rstrip())
-                line, col = "", 0
+                line, col = carry, _width(carry)
             line, col = line + token, col + w
         lines.append(line.rstrip())
     return lines
@@ -100,6 +104,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:  # the help column measured in terminal columns (--period 期间)
+            self._action_max_length = max(self._action_max_length,
+                                          _width(self._format_action_invocation(action)) + self._current_indent)
         if isinstance(action, argparse._SubParsersAction):  # room for the longest command's name
             self._action_max_length = max(self._action_max_length,
                                           max((len(n) for n in action.choices), default=0) + 6)
