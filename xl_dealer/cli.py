@@ -488,10 +488,15 @@ def rules(ns: argparse.Namespace) -> int:
         echo(catalogue_markdown())
         return 0
     from xl_dealer.model.catalogue import RULES
-    from xl_dealer.read.values import text_width
 
-    for r in RULES.values():  # the Chinese name as 校验结果 shows it, padded by display width
-        echo(f"{r.id:<26} {r.severity:<8} {r.name}{' ' * max(1, 22 - text_width(r.name))}{r.what}")
+    if language.current() == "en":
+        for r in RULES.values():
+            echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+        return 0
+    levels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for r in RULES.values():  # the Chinese name as 校验结果 shows it; what it checks in English: --lang en
+        echo(f"{r.id:<26} {levels.get(r.severity, r.severity)}{' ' * 4}{r.name}")
+    echo("（每条规则的详细说明：xl-dealer rules --lang en，或 README 的规则目录）")
     return 0
 
 
@@ -579,6 +584,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         _err(str(e))
         return 2
+    except BrokenPipeError:  # `xl-dealer rules | head`: the reader has what it wanted
+        return 0
     except OSError as e:
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
         _err(f"{where}{e.strerror or e}")
