@@ -97,8 +97,15 @@ def test_the_next_commands_are_printed_in_chinese_and_work(first_of_month):
     tail = printed[printed.index("接下来可以试试："):]
     log, copy = out / "showroom_log.xlsx", out / "showroom_log.checked.xlsx"
     assert f"xl-dealer annotate {log} " in tail and f"xl-dealer annotate {copy} " in tail
-    assert f"xl-dealer report morning {out} " in tail
+    assert f"xl-dealer report 晨会日报 {out} " in tail
     assert all(re.search(r"[\u4e00-\u9fff]", line) for line in tail.splitlines()[1:])
+    from xl_dealer.read.values import text_width
+
+    # the explanations start in one column, and the files are listed by what they are, in Chinese
+    assert len({text_width(ln[:ln.index("  ", 4)]) + len(ln[ln.index("  ", 4):]) - len(ln[ln.index("  ", 4):].lstrip())
+                for ln in tail.splitlines()[1:]}) == 1
+    listing = printed[printed.index("样例工作簿和结果在"):printed.index("接下来可以试试：")]
+    assert "来店(来电)客户登记表" in listing and "定期保养一览表" in listing and "registration" not in listing
     res = invoke(["annotate", str(log), "--as-of", "2026-12-01"])
     assert res.exit_code == 0 and copy.is_file()
     res = invoke(["annotate", str(copy), "--as-of", "2026-12-01"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.language import said, speaks
+from xl_dealer.read.values import text_width
 from xl_dealer.render.outputs import write_text
 
 INSTRUCTIONS = """填表说明
@@ -71,12 +72,25 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     echo(render_text(result, config.lang, limit=8, more_hint=hint))
     echo("")
     echo(f"样例工作簿和结果在 {out.resolve()}：" if config.lang != "en" else f"Sample workbooks and outputs in {out.resolve()}:")
+    labels = {k: LABELS[k][config.lang == "en"] for k in paths}
+    col = max(text_width(v) for v in labels.values()) + 2
     for key, p in paths.items():
-        echo(f"  {key:<14} {p}")
+        echo(f"  {labels[key]}{' ' * (col - text_width(labels[key]))}{p}")
     echo("")
     for line in next_steps(out, paths, config.lang):
         echo(line)
     return paths
+
+
+# what each written file is, as the demo's listing names it (zh, en)
+LABELS: dict[str, tuple[str, str]] = {
+    "registration": ("来店(来电)客户登记表", "visitor log"), "test_drive": ("试乘试驾登记表", "test drives"),
+    "followup": ("客户跟进卡和跟进记录", "follow-up cards and log"),
+    "after_service": ("售后回访记录和快速处理表", "after-service calls and complaints"),
+    "delivery": ("交车登记表", "delivery register"), "customer_file": ("客户信息卡", "customer file"),
+    "maintenance": ("定期保养一览表", "maintenance list"), "findings": ("检查结果（JSON）", "findings (JSON)"),
+    "reports": ("全部报表", "every report"),
+}
 
 
 def next_steps(out: Path, paths: dict[str, Path], lang: str) -> list[str]:
@@ -85,14 +99,17 @@ def next_steps(out: Path, paths: dict[str, Path], lang: str) -> list[str]:
     log, folder = q(paths["registration"]), q(out)
     copy = q(paths["registration"].with_name(paths["registration"].stem + ".checked.xlsx"))
     if lang == "en":
-        return ["Next, try:",
-                f"  xl-dealer annotate {log}        a marked copy: bad cells coloured, a note on each, 校验结果 first",
-                f"  xl-dealer annotate {copy}   after fixing cells in the copy and saving it: checks it again",
-                f"  xl-dealer report morning {folder}   yesterday's 晨会日报 (report all {folder}: every report)"]
-    return ["接下来可以试试：",
-            f"  xl-dealer annotate {log}        制作标记副本：有问题的单元格标上颜色和批注，打开先看「校验结果」",
-            f"  xl-dealer annotate {copy}   在副本里改好、保存后，再检查一次（标记会按新内容更新）",
-            f"  xl-dealer report morning {folder}   昨天的晨会日报（report all {folder}：全部报表）"]
+        head, steps = "Next, try:", [
+            (f"xl-dealer annotate {log}", "a marked copy: bad cells coloured, a note on each, 校验结果 first"),
+            (f"xl-dealer annotate {copy}", "after fixing cells in the copy and saving it: checks it again"),
+            (f"xl-dealer report morning {folder}", f"yesterday's 晨会日报 (report all {folder}: every report)")]
+    else:
+        head, steps = "接下来可以试试：", [
+            (f"xl-dealer annotate {log}", "制作标记副本：有问题的单元格标上颜色和批注，打开先看「校验结果」"),
+            (f"xl-dealer annotate {copy}", "在副本里改好、保存后，再检查一次（标记会按新内容更新）"),
+            (f"xl-dealer report 晨会日报 {folder}", f"昨天的晨会日报（xl-dealer report 全部 {folder}：全部报表）")]
+    col = max(text_width(c) for c, _ in steps) + 3  # each explanation in one column
+    return [head, *(f"  {c}{' ' * (col - text_width(c))}{t}" for c, t in steps)]
 
 
 def _months(sheet, day: dt.date, key: str, suffix: str) -> list:  # noqa: ANN001
