@@ -4,7 +4,7 @@ repeated-header rows dropped, every row at its real Excel row number."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, zip_longest
 from typing import Any
@@ -62,7 +62,7 @@ class Table:
     samples: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
     # field key -> the set of its raw values (a superset: skipped rows too), built for the
     # row checks and handed to the normalisation, which takes it (it is not kept)
-    distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False, compare=False)
+    distinct: dict[str, Collection[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, key: str, i: int) -> str:
         return f"{col_letter(self.columns[key])}{self.rows[i]}"
@@ -127,10 +127,12 @@ def build_table(
     path: str, sheet: str, kind: Kind, head: list[list[Any]], n: int,
     column: Callable[[int], Sequence[Any]], index: AliasIndex,
     errors: dict[tuple[int, int], str] | None = None, width: int | None = None,
+    distinct: dict[int, Collection[Any]] | None = None,
 ) -> Table:
     """A Table from the rows down to the header (``head[-1]``, on Excel row ``len(head)``) and
     the ``n`` rows below it, given column-wise: ``column(c)[j]`` is column ``c`` of Excel row
-    ``len(head) + 1 + j``; ``width`` columns in all (default: the header's).
+    ``len(head) + 1 + j``; ``width`` columns in all (default: the header's). ``distinct``:
+    the set of values of the columns whose reader already knows it (``dense``).
 
     Column-wise because a Python loop over 100k rows × 20 cells costs seconds; here the
     per-cell work is in C (set, map, compress) and Python only looks at distinct values
@@ -153,7 +155,7 @@ def build_table(
             col = list(col)
         seen.add(c)
         mapped[k] = col
-    distinct = _Distinct(column)
+    distinct = _Distinct(column, distinct)
     for c, span in m.spans.items():  # 在店时段 9:30-10:15: each end a column of its own
         parts = {v: split_span(v) for v in distinct(c)}
         for end, k in enumerate((span.start, span.end)):
@@ -258,11 +260,12 @@ def _drop(col: Sequence[Any], skip: set[int]) -> list[Any]:
 class _Distinct:
     """The set of values of a body column, built once and shared by the row checks."""
 
-    def __init__(self, column: Callable[[int], Sequence[Any]]) -> None:
+    def __init__(self, column: Callable[[int], Sequence[Any]],
+                 known: dict[int, Collection[Any]] | None = None) -> None:
         self.column = column
-        self.sets: dict[int, set[Any]] = {}
+        self.sets: dict[int, Collection[Any]] = dict(known or {})
 
-    def __call__(self, c: int) -> set[Any]:
+    def __call__(self, c: int) -> Collection[Any]:
         s = self.sets.get(c)
         if s is None:
             s = self.sets[c] = set(self.column(c))
