@@ -9,13 +9,14 @@ add to the declared ones.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import said
@@ -157,10 +158,22 @@ class Targets(TargetSet):
 DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
 
 
-class Config(BaseSettings):
-    """Effective settings. Environment variables ``XL_DEALER_<KEY>`` override the file."""
+class SettingsError(ValueError):
+    """An environment variable that is not the JSON its key needs."""
 
-    model_config = SettingsConfigDict(env_prefix="XL_DEALER_", extra="forbid", validate_default=True)
+
+class Config(BaseModel):
+    """Effective settings. Environment variables ``XL_DEALER_<KEY>`` fill the keys the file (or
+    the arguments) do not give, merged into a table the file gives in part.
+
+    The environment is read here, as pydantic-settings' BaseSettings did (case-insensitive
+    names; lists, tables and models as JSON; other values as text for the model to parse):
+    importing pydantic-settings cost 60 ms of every run's start, more than a small file's check."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**_deep_update(_environment(type(self)), data))
 
     as_of: dt.date | None = Field(None, description="the date rules count from; default today")
     lang: Literal["zh", "en"] = "zh"
@@ -319,18 +332,6 @@ class Config(BaseSettings):
             raise ValueError("at least one intent level is needed")
         return {k.strip().upper(): lv for k, lv in v.items()}
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # init (the parsed TOML, passed by load_config) first, then the environment
-        return (init_settings, env_settings)
-
     def severity_of(self, rule: str) -> str:
         from xl_dealer.model.catalogue import RULES
 
@@ -338,6 +339,54 @@ class Config(BaseSettings):
 
     def open_levels(self) -> set[str]:
         return {k for k, lv in self.levels.items() if lv.cadence_days is not None}
+
+
+ENV_PREFIX = "xl_dealer_"
+
+
+def _environment(model: type[BaseModel]) -> dict[str, Any]:
+    """``XL_DEALER_<KEY>`` for each field of ``model``: complex ones (a list, a table, a model)
+    decoded from JSON, the others as given."""
+    env = {k.lower(): v for k, v in os.environ.items() if k[:len(ENV_PREFIX)].lower() == ENV_PREFIX}
+    if not env:
+        return {}
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        raw = env.get(ENV_PREFIX + name)
+        if raw is None:
+            continue
+        if _complex(info.annotation):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise SettingsError(f'error parsing value for field "{name}" from source "EnvSettingsSource"') from None
+            if value is not None:  # JSON null: not set
+                out[name] = value
+        else:
+            out[name] = raw
+    return out
+
+
+def _complex(annotation: Any) -> bool:
+    """A type given as JSON in the environment: a model, a mapping, a sequence other than
+    text, a set or a tuple; a union is complex when a member is (as in pydantic-settings)."""
+    origin = get_origin(annotation)
+    if origin is not None and any(a is not type(None) for a in get_args(annotation)) and (
+            origin is type(int | None) or str(origin) == "typing.Union"):
+        return any(_complex(a) for a in get_args(annotation) if a is not type(None))
+    for t in (annotation, origin):
+        if isinstance(t, type) and not issubclass(t, str | bytes) and issubclass(
+                t, BaseModel | Mapping | Sequence | set | frozenset | tuple):
+            return True
+    return False
+
+
+def _deep_update(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` on top, tables merged key by key (how the sources were merged)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_update(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+    return out
 
 
 AS_OF_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
@@ -378,8 +427,6 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         except tomllib.TOMLDecodeError as e:
             raise InputError(str(file), said(f"配置文件不是有效的 TOML：{e}", f"not valid TOML: {e}")) from None
     data.update({k: v for k, v in overrides.items() if v is not None})
-    from pydantic_settings import SettingsError
-
     env = sorted(k for k in os.environ if k.upper().startswith("XL_DEALER_") and k.upper() != CONFIG_ENV)
     try:
         return Config(**data)
