@@ -55,6 +55,8 @@ def validate(
     cpus = jobs or default_jobs()
     # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
     work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))))
+    if min(cpus, len(inputs)) > 1:
+        work.warm()
     with _gc_paused():
         for fr, cs, fs in run_ordered(work, inputs, cpus, _crashed):
             files.append(fr)
@@ -102,7 +104,11 @@ class _FileCheck:
         self.day = day
         self.threads = threads
         self.index = AliasIndex(config)
-        # imported before workers fork, so each does not import (and compile regexes) on its own
+
+    @staticmethod
+    def warm() -> None:
+        """Imported before workers fork, so each does not import (and compile regexes) on its
+        own; in one process they are imported when a cell needs them (a 10-row file seldom does)."""
         import phonenumbers  # noqa: F401
         import python_calamine  # noqa: F401
         import stdnum.cn.ric  # noqa: F401
