@@ -128,6 +128,32 @@ def test_leaving_before_arriving_by_columns_is_by_rows(pairs):
     assert list(registration._earlier(leave, arrive)) == _earlier_by_rows(leave, arrive)
 
 
+def _repeats_by_rows(dates, phones):
+    from xl_dealer.read.values import phone_key
+
+    seen, out = {}, []
+    for i, (d, p) in enumerate(zip(dates, phones, strict=True)):
+        if d is None or p is None:
+            continue
+        k = (d, phone_key(p))
+        if k in seen:
+            out.append((i, seen[k]))
+        else:
+            seen[k] = i
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from([dt.date(2026, 11, d) for d in (1, 2, 3)])),
+                          st.one_of(st.none(), st.sampled_from(["13812345678", "13812345678-12", "010-8888666-3",
+                                                                "010-8888666", "13900001111", "-", "1-"]))),
+                max_size=40))
+def test_same_phone_same_day_by_columns_is_by_rows(pairs):
+    dates = [d for d, _ in pairs]
+    phones = [p for _, p in pairs]
+    assert list(registration.repeats(dates, phones)) == _repeats_by_rows(dates, phones)
+
+
 def test_leaving_before_arriving_with_moments_falls_back_to_rows():
     arrive = [dt.datetime(2026, 11, 3, 10), None, dt.datetime(2026, 11, 3, 9)]
     leave = [dt.datetime(2026, 11, 3, 9), dt.datetime(2026, 11, 3, 9), dt.datetime(2026, 11, 3, 10)]

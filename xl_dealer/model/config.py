@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -418,6 +417,8 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     file = config_path(path)
     data: dict[str, Any] = {}
     if file is not None:
+        import tomllib
+
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:

@@ -17,7 +17,6 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -205,6 +204,8 @@ def _read_ahead(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
     if size <= 2 * _CHUNK:
         yield from blocks
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(1) as pool:
         ahead = pool.submit(next, blocks, b"")
         while block := ahead.result():

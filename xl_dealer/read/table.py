@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, zip_longest
+from itertools import compress, repeat, zip_longest
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -288,7 +288,8 @@ def _blank_rows(cols: list[Sequence[Any]], n: int) -> set[int]:
         cand: Iterable[int] = range(n)
     else:
         first_col = cols[0]
-        cand = [j for j in range(n) if _empty(first_col[j])]
+        empties = {v for v in set(first_col) if _empty(v)}  # a few values: the cells in C
+        cand = list(compress(range(n), map(empties.__contains__, first_col))) if empties else []
         for col in cols[1:]:
             if not cand:
                 break
@@ -302,6 +303,7 @@ def _empty(v: Any) -> bool:
 
 
 _TOTAL_FIRST = frozenset("合小总共累本当今全")
+_TOTAL_START = re.compile(r"\s*[合小总共累本当今全]").match  # what _is_total_text's strip and first test pass
 
 
 def _is_total_text(v: Any, anywhere: bool) -> bool:
@@ -318,7 +320,10 @@ def _total_rows(cols: list[Sequence[Any]], distinct: _Distinct, skip: set[int]) 
     wherever the clerk typed it, the label alone (合计, 本日小计, 合计：12条)."""
     out: set[int] = set()
     for c, col in enumerate(cols):
-        hits = {v for v in distinct(c) if _is_total_text(v, c >= 6)}
+        values = distinct(c)
+        # the text values that could start with a total's word, found in C; then each one looked at
+        maybe = filter(_TOTAL_START, compress(values, map(isinstance, values, repeat(str))))
+        hits = {v for v in maybe if _is_total_text(v, c >= 6)}
         if hits:
             out.update(j for j in compress(range(len(col)), map(hits.__contains__, col)) if j not in skip)
     return out

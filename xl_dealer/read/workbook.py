@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
@@ -25,9 +25,11 @@ from xl_dealer.read.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.inputs import EXTENSIONS, generated_by_us, is_marked_copy
 from xl_dealer.read.parts import sheet_members
-from xl_dealer.read.pieces import Loader
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.read.values import ERROR_VALUES
+
+if TYPE_CHECKING:
+    from xl_dealer.read.pieces import Loader
 
 
 @dataclass(slots=True)
@@ -155,7 +157,11 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         from xl_dealer.read.other import read_other
 
         return read_other(p, name, index, config)
-    loader = Loader(threads) if threads > 1 else None
+    loader = None
+    if threads > 1:  # the threads and pieces are imported only for a run that may cut sheets
+        from xl_dealer.read.pieces import Loader
+
+        loader = Loader(threads)
     pre = Preflight()
     z = _open_zip(p, name)
     try:

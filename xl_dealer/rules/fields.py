@@ -41,6 +41,14 @@ from xl_dealer.rules.base import Checked, Emitter
 
 Normaliser = Callable[[Any], Result]
 _mobile = re.compile(r"1[3-9]\d{9}").fullmatch  # values._MOBILE, whole string (no trailing newline)
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+
+
+_SIMPLE: dict[FieldType, Normaliser] = {
+    FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
+    FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
+    FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
+}
 
 
 def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None,
@@ -52,13 +60,8 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     if t is FieldType.ENUM or (f.enum and config.enums.get(f.enum)):
         name = f.enum or ""
         return _enum(config, name, lambda: make_enum(config.enums.get(name, []), config.synonyms.get(name, {})))
-    simple: dict[FieldType, Normaliser] = {
-        FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
-        FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
-        FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
-    }
-    if t in simple:
-        return simple[t]
+    if t in _SIMPLE:
+        return _SIMPLE[t]
     if t is FieldType.DATE:
         return partial(to_date, year=year, ref=ref)
     if t is FieldType.INT:
@@ -118,8 +121,10 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
         if memo is None:
             out, problems = _normalise_cells(raw_col, fn)
         else:
-            out = list(map({k: r[0] for k, r in memo.items()}.__getitem__, raw_col))
-            problems = _rows_where(raw_col, {k: r[1] for k, r in memo.items() if r[1] is not None})
+            results = memo.values()
+            out = list(map(dict(zip(memo, map(_first, results), strict=True)).__getitem__, raw_col))
+            said = list(map(_second, results))
+            problems = _rows_where(raw_col, dict(compress(zip(memo, said, strict=True), said)))
         bad[key] = _emit(table, key, col, f, config, em, raw_col, out, problems)
         values[key] = out
     for key, fill in table.filled.items():

@@ -28,16 +28,9 @@ def check_registration(c: Checked, config: Config, em: Emitter) -> None:
         em.at(t, i, "leave_time", "time.order", leave[i], start_column=start_column, start=_hm(arrive[i]), **extra)
     # the same phone twice on one day: flagged on the later rows
     dates, phones = c.col("date"), c.col("phone")
-    keys = {p: phone_key(p) for p in set(phones)}
-    first: dict[tuple, int] = {}
-    # each row's (day, number) → the first row that had it; a row that is not its own first is
-    # a repeat. Rows missing either are keyed with None and never reported (nor seen).
-    firsts = map(first.setdefault, zip(dates, map(keys.__getitem__, phones), strict=True), range(len(phones)))
-    for i in compress(range(len(phones)), map(operator.ne, firsts, range(len(phones)))):
+    for i, j in repeats(dates, phones):
         d, p = dates[i], phones[i]
-        if d is None or p is None:
-            continue
-        em.at(t, i, "phone", "duplicate", p, first_row=t.rows[first[(d, keys[p])]],
+        em.at(t, i, "phone", "duplicate", p, first_row=t.rows[j],
               what=f"同一天（{d.isoformat()}）的电话「{p}」", what_en=f"Phone '{p}' on {d.isoformat()}")
     if c.has("card"):
         card = c.col("card")
@@ -47,6 +40,25 @@ def check_registration(c: Checked, config: Config, em: Emitter) -> None:
             p = phones[i]
             if p is not None and i not in bad:
                 em.at(t, i, "card", "card.required", p)
+
+
+def repeats(dates: list[Any], phones: list[Any]) -> Iterator[tuple[int, int]]:
+    """(row, the first row) for each row whose phone (without its extension) was on an earlier
+    row of the same day; rows missing either are neither. Only the rows of a number on more
+    than one row are looked at one by one (a C pass finds them)."""
+    n = len(phones)
+    keys = {p: phone_key(p) for p in set(phones) if p is not None and "-" in p}  # 0755-…-123
+    numbers = list(map(keys.get, phones, phones)) if keys else phones
+    earlier: dict[Any, int] = {}
+    repeated = set(compress(numbers, map(operator.ne, map(earlier.setdefault, numbers, range(n)), range(n))))
+    seen: dict[tuple, int] = {}
+    for i in compress(range(n), map(repeated.__contains__, numbers)) if repeated else ():
+        d, p = dates[i], numbers[i]
+        if d is None or p is None:
+            continue
+        j = seen.setdefault((d, p), i)
+        if j != i:
+            yield i, j
 
 
 def _earlier(leave: list[Any], arrive: list[Any]) -> Iterator[int]:

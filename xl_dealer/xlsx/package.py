@@ -187,9 +187,13 @@ class Package:
         return self._read_member(real)
 
     def _read_member(self, real: str | zipfile.ZipInfo) -> bytes:
+        from xl_dealer.read import inflate
+
         try:
-            return self._zip.read(real)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            # zlib-ng where it is there: the sheet is most of an annotate's reading (CRC checked)
+            info = real if isinstance(real, zipfile.ZipInfo) else self._zip.getinfo(real)
+            return b"".join(inflate.blocks(self._zip, info, crc=True))
+        except (*inflate.ERRORS, zlib.error, EOFError) as e:
             name = real.filename if isinstance(real, zipfile.ZipInfo) else real
             raise InputError(self._path, said(f"文件已损坏（部件 {name} 无法解压或校验和不对）：请用 Excel 打开后另存一份再标记", f"the file is damaged (part {name} fails its checksum or cannot be inflated): open it in Excel and save it again ({e})")) from None
 
