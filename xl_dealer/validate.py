@@ -132,7 +132,8 @@ class _FileCheck:
 def _big(inputs: list[tuple[Path, bool]], config: Config) -> bool:
     """Is a workbook large enough that one of its sheets may be cut into pieces?"""
     try:
-        return any(p.stat().st_size * 4 >= config.limits.split_mb * 1024 * 1024 for p, _ in inputs)
+        # a sheet's XML is rarely over 20 times its share of the file
+        return any(p.stat().st_size * 20 >= config.limits.split_mb * 1024 * 1024 for p, _ in inputs)
     except OSError:
         return True
 

@@ -28,7 +28,7 @@ from xl_dealer.read import inflate
 from xl_dealer.read.parts import WORKSHEET, Members, SheetRef, sheet_refs
 
 if TYPE_CHECKING:
-    from xl_dealer.read.pieces import Cutter, Loader, Piece
+    from xl_dealer.read.pieces import Cutter, Loader, Piece, Shared
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
@@ -137,8 +137,6 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
     for a parallel read on the way (``pieces.py``)."""
-    from xl_dealer.read.pieces import Cutter, Shared
-
     out = Preflight()
     big = limits.split_mb * 1024 * 1024
     shared: Shared | None = None
@@ -147,6 +145,8 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
         for n, i in enumerate(sheets):
             cutter = None
             if cut and i.file_size >= big:
+                from xl_dealer.read.pieces import Cutter, Shared
+
                 try:
                     if out.folder is None:
                         out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))

@@ -158,12 +158,13 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
 
         return read_other(p, name, index, config)
     loader = None
-    if threads > 1:  # the threads and pieces are imported only for a run that may cut sheets
-        from xl_dealer.read.pieces import Loader
-
-        loader = Loader(threads)
     pre = Preflight()
     z = _open_zip(p, name)
+    split = config.limits.split_mb * 1024 * 1024
+    if threads > 1 and z is not None and any(i.file_size >= split for i in z.infolist()):
+        from xl_dealer.read.pieces import Loader  # threads only for a workbook with a part to cut
+
+        loader = Loader(threads)
     try:
         # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
         # ones are cut into pieces, which start being read as soon as each is written
