@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -200,8 +201,10 @@ def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None 
     for c in tables_of(checked, kind):
         cols = [c.col(k) for k in keys]
         t = c.table
-        for i, excel_row in enumerate(t.rows):
-            r: Row = {k: col[i] for k, col in zip(keys, cols, strict=True)}
+        # each row's dict from its values in C (a comprehension per row was a fifth of report all)
+        rows = zip(*cols, strict=True) if cols else repeat((), len(t.rows))
+        for i, excel_row, values in zip(range(len(t.rows)), t.rows, rows, strict=True):
+            r: Row = dict(zip(keys, values, strict=True))
             r[SOURCE] = (t.path, t.sheet, excel_row)
             r[RAW] = _RawRow(t.raw, i)
             yield r
