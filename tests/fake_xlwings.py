@@ -191,6 +191,9 @@ class Sheet:
         self._autofit: list[tuple[int, int, int, int]] = []
         self._row_autofit: list[tuple[int, int, int, int]] = []
         self._wrapped: set[Cell] = set()
+        self._align: dict[Cell, dict[str, Any]] = {}  # "vertical", "horizontal", "indent" per cell
+        self._heights: dict[int, float] = {}
+        self._merged: list[tuple[int, int, int, int]] = []
         self._tables: list[Table] = []
         self._charts: list[Chart] = []
         self._frozen: str | None = None
@@ -457,6 +460,67 @@ class Range:
                 self._sheet._wrapped.add(c)
             else:
                 self._sheet._wrapped.discard(c)
+
+
+    def _set_align(self, key: str, value: Any) -> None:
+        for c in self._cellset():
+            self._sheet._align.setdefault(c, {})[key] = value
+
+    def _get_align(self, key: str) -> Any:
+        got = {self._sheet._align.get(c, {}).get(key) for c in self._cellset()}
+        return got.pop() if len(got) == 1 else None
+
+    @property
+    def vertical_alignment(self) -> str | None:
+        return self._get_align("vertical")
+
+    @vertical_alignment.setter
+    def vertical_alignment(self, value: str) -> None:
+        if value not in ("top", "center", "bottom", "justify", "distributed"):
+            raise ValueError(f"not a vertical alignment: {value!r}")
+        self._set_align("vertical", value)
+
+    @property
+    def horizontal_alignment(self) -> str | None:
+        return self._get_align("horizontal")
+
+    @horizontal_alignment.setter
+    def horizontal_alignment(self, value: str) -> None:
+        if value not in ("general", "left", "center", "right", "fill", "justify", "center_across_selection",
+                         "distributed"):
+            raise ValueError(f"not a horizontal alignment: {value!r}")
+        self._set_align("horizontal", value)
+
+    @property
+    def row_height(self) -> float | None:
+        heights = {self._sheet._heights.get(r) for r1, _, r2, _ in self._areas for r in range(r1, r2 + 1)}
+        return heights.pop() if len(heights) == 1 else None
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        if not 0 <= value <= 409.5:
+            raise ValueError("row_height must be between 0 and 409.5")  # as Excel refuses it
+        for r1, _, r2, _ in self._areas:
+            for r in range(r1, r2 + 1):
+                self._sheet._heights[r] = value
+
+    def merge(self, across: bool = False) -> None:
+        self._sheet._merged.extend(self._areas)
+
+    @property
+    def api(self) -> RangeApi:
+        """Excel's own Range object (COM on Windows): only what the macros set on it."""
+        return RangeApi(self)
+
+
+class RangeApi:
+    def __init__(self, rng: Range) -> None:
+        object.__setattr__(self, "_rng", rng)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name != "IndentLevel" or not (isinstance(value, int) and 0 <= value <= 15):
+            raise AttributeError(f"the fake Excel Range has no settable {name!r} = {value!r}")
+        self._rng._set_align("indent", value)
 
 
 class RangeColumns:

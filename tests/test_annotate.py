@@ -265,23 +265,43 @@ def test_clerk_notes_kept(books):
 
 
 def test_results_sheet_lists_and_links(books):
-    ws = openpyxl.load_workbook(books["marked"])["校验结果"]
-    assert ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == ["工作表", "单元格", "列", "规则", "级别", "说明", "值"]
+    from xl_dealer.model.catalogue import RULES
+
+    wb = openpyxl.load_workbook(books["marked"])
+    ws = wb["校验结果"]
+    assert wb.active.title == "校验结果"  # the copy opens on the list, its tab the only one selected
+    assert [s.title for s in wb.worksheets if s.sheet_view.tabSelected] == ["校验结果"]
+    head = 6  # the title and four lines of summary above the header
+    assert ws.freeze_panes == f"A{head + 1}"
+    assert [c.value for c in ws[head]] == ["工作表", "单元格", "列", "级别", "问题", "说明", "值", "规则编号"]
     assert ws.column_dimensions["F"].width > 40
-    assert ws.print_title_rows == "$1:$1"  # the header on each printed page
+    assert ws.print_title_rows == f"${head}:${head}"  # the header on each printed page
+    assert ws.auto_filter.ref.startswith(f"A{head}:H")
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     fs = _findings(books, books["src"])
-    rows = list(ws.iter_rows(min_row=2))
+    errors = sum(f.severity == "error" for f in fs)
+    warnings = sum(f.severity == "warning" for f in fs)
+    summary = [ws.cell(r, 1).value for r in range(1, head)]
+    assert summary[0] == "校验结果：来店登记.xlsx"
+    assert summary[1].startswith(f"检查日 {AS_OF}")
+    assert summary[2] == f"共 {len(fs)} 条问题：错误 {errors} 条，警告 {warnings} 条，提示 0 条"
+    assert f"{SHEET}（来店(来电)客户登记表，7 行）" in summary[3] and "未检查：配置、统计" in summary[3]
+    assert "xl-dealer annotate 来店登记.checked.xlsx" in summary[4]
+    assert {str(m) for m in ws.merged_cells.ranges} == {f"A{r}:H{r}" for r in range(1, head)}
+    rows = list(ws.iter_rows(min_row=head + 1))
     assert len(rows) == len(fs)
     for f, row in zip(fs, rows, strict=True):
-        assert row[0].value == f.sheet and row[3].value == f.rule and row[5].value == f.message
+        assert row[0].value == f.sheet and row[5].value == f.message
+        assert row[4].value == RULES[f.rule].name and row[7].value == f.rule  # the clerk's words; the id for IT
         if f.cell:
             assert row[1].value == f.cell
             assert row[1].hyperlink.location == f"'{f.sheet}'!{f.cell}"
         else:  # a sheet or group finding links to the sheet; 单元格 names the group, if any
-            assert row[1].value == f.subject and row[0].hyperlink.location == f"'{f.sheet}'!A1"
-        assert row[4].fill.fgColor.rgb == FILLS[f.severity]
+            assert row[1].value == (f.subject or "整表") and row[0].hyperlink.location == f"'{f.sheet}'!A1"
+        assert row[3].fill.fgColor.rgb == FILLS[f.severity]
+        for c in row:  # text off the borders, every cell centred the same way
+            assert (c.alignment.vertical, c.alignment.indent, c.alignment.wrap_text) == ("center", 1, True), c.coordinate
+        assert ws.row_dimensions[row[0].row].height >= 21  # a line and its padding
 
 
 # ---------------------------------------------------------------- runs and edge cases
@@ -410,7 +430,8 @@ def test_cli_fail_on_and_english(tmp_path):
     assert res.exit_code == 1
     assert "cells marked" in res.stdout
     ws = openpyxl.load_workbook(output_path(src))["校验结果"]
-    assert ws["A1"].value == "Sheet"
+    assert ws["A1"].value == "Check results: a.xlsx" and ws["A6"].value == "Sheet" and ws["E6"].value == "Problem"
+    assert ("bad phone number", "format.phone") in {(r[4].value, r[7].value) for r in ws.iter_rows(min_row=7)}
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -491,7 +512,7 @@ def test_a_workbook_of_no_known_kind_gets_no_copy(tmp_path):
     src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["车型", "指导价"], ["凯美瑞", 179800]]})
     res = invoke(["annotate", str(src), "--as-of", "2026-11-27"])
     assert res.exit_code == 0, res.output
-    assert "nothing checked" in res.output and "0 条问题" not in res.output
+    assert "没有检查" in res.output and "0 条问题" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["价目表.xlsx"]
 
 
@@ -627,7 +648,7 @@ def test_a_file_saved_over_after_checking_is_not_marked(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ann, "validate", validate_then_save_over)
     r = ann.annotate([p], as_of="2026-11-27")
-    assert r.errors and "saved after it was checked" in r.errors[0].error
+    assert r.errors and "检查之后被修改过" in r.errors[0].error
     assert not (tmp_path / "登记.checked.xlsx").exists()
 
 
@@ -652,3 +673,16 @@ def test_a_file_saved_over_while_it_is_read_is_read_again(tmp_path, monkeypatch)
     monkeypatch.setattr(wbmod, "read_workbook", read_while_saving)
     r = validate([p], as_of="2026-11-27", jobs=1)
     assert len(calls) == 2 and [f.value for f in r.findings] == ["456"]  # one version, the newer, whole
+
+
+def test_a_clean_workbooks_results_sheet_says_so_where_it_can_be_read(tmp_path):
+    """The row of a clean workbook said 没有发现问题 in the narrow 工作表 column, wrapped into a row too
+    low to show it; it is in 说明 now, and the summary says it too."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    src = write_xlsx(tmp_path / "干净.xlsx", {"11月": [REG_HEADER, reg_row(), reg_row(phone="13812345670")]})
+    r = annotate([src], as_of=AS_OF, config=load_config(None))
+    ws = openpyxl.load_workbook(r.files[0].out)["校验结果"]
+    assert ws["A3"].value == "没有发现问题。" and ws["A4"].value == "已检查：11月（来店(来电)客户登记表，2 行）"
+    assert ws["F7"].value == "没有发现问题" and ws["A7"].value is None
+    assert ws.row_dimensions[7].height >= 21 and ws.auto_filter.ref is None

@@ -183,6 +183,20 @@ def test_rules_command_lists_every_rule():
 
     code, out, _ = run("rules")
     assert code == 0 and all(r in out for r in RULES)
+    line = next(ln for ln in out.splitlines() if ln.startswith("format.phone "))
+    assert "电话号码不对" in line  # the name a clerk reads in 校验结果, beside the id
+
+
+def test_every_rule_has_a_chinese_name_and_no_two_share_one():
+    """校验结果 shows the rule's name, not its id: a rule added without one would show the bare id."""
+    import re
+
+    from xl_dealer.model.catalogue import NAMES, RULES
+
+    assert set(NAMES) == set(RULES)
+    zh = [r.name for r in RULES.values()]
+    assert all(re.search(r"[\u4e00-\u9fff]", n) for n in zh) and len(set(zh)) == len(zh)
+    assert all(r.name_en and r.name_en != r.id for r in RULES.values())
 
 
 def test_our_own_outputs_in_a_folder_are_skipped_not_read_as_data(tmp_path):

@@ -59,17 +59,30 @@ def test_results_sheet_links_each_row_to_its_cell(book: Book) -> None:
     _run(book)
     res = book.sheets[RESULTS_SHEET]
     assert book.sheets.active is res
-    rows = res.range("A4:I7").options(ndim=2).value
-    assert rows[0] == ["序号", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "值"]
-    assert [r[2] for r in rows[1:]] == ["E5", "D6", "J6"]
-    assert [r[6] for r in rows[1:]] == ["错误"] * 3
+    top = [r[0] for r in res.range("A1:A5").options(ndim=2).value]
+    assert top[0] == "校验结果：registration.xlsm"
+    assert top[1].startswith("检查日 2026-11-27") and top[2] == "共 3 条问题：错误 3 条，警告 0 条，提示 0 条"
+    assert top[3] == "已检查：11月（来店(来电)客户登记表，3 行）。未检查：说明（不是已知的表）"
+    assert "再按「校验」" in top[4]
+    assert res._merged == [(r, 1, r, 8) for r in range(1, 6)]
+    rows = res.range("A6:H9").options(ndim=2).value
+    assert rows[0] == ["工作表", "单元格", "列", "级别", "问题", "说明", "值", "规则编号"]
+    assert [r[1] for r in rows[1:]] == ["E5", "D6", "J6"]
+    assert [r[3] for r in rows[1:]] == ["错误"] * 3
+    assert [r[4] for r in rows[1:]] == ["电话号码不对", "必填项为空", "留电话未建卡"]
+    assert [r[7] for r in rows[1:]] == ["format.phone", "required", "card.required"]
+    assert rows[1][6] == "12345" and res.range("G7").number_format == "@"  # the value as text
+    assert res.range("D7:D9").color == COLOURS["error"]
     links = {addr for addr, _, _ in res._links.values()}
     assert links == {"#'11月'!E5", "#'11月'!D6", "#'11月'!J6"}
     assert [t.name for t in res._tables] == ["xl_dealer_findings"]
-    # long messages wrap in a readable width and each row is as tall as its text
-    assert res.range("H5:I7").wrap_text is True and res.range("H4").wrap_text is False
-    assert res.range("H4").column_width == 60
-    assert res._row_autofit == [(4, 1, 7, 9)]
+    # every text wraps in a readable width, centred vertically and off the left border, and each
+    # row is as tall as its text plus padding
+    whole = res.range("A1:H9")
+    assert whole.wrap_text is True and whole.vertical_alignment == "center" and whole.horizontal_alignment == "left"
+    assert {a.get("indent") for a in res._align.values()} == {1}
+    assert res.range("F6").column_width >= 30
+    assert all(res._heights[r] >= 21 for r in range(6, 10))
 
 
 def test_a_clerks_note_is_never_touched_and_the_finding_goes_to_results_only(book: Book) -> None:
@@ -126,7 +139,9 @@ def test_a_clean_book_gets_a_results_sheet_saying_so() -> None:
     sheet.range("D6").value = "赵先生"
     sheet.range("J6").value = "是"
     assert _run(book) == []
-    assert "没有发现问题" in book.sheets[RESULTS_SHEET].range("A5:I5").options(ndim=2).value[0]
+    res = book.sheets[RESULTS_SHEET]
+    assert res.range("A3").value == "没有发现问题。"
+    assert "没有发现问题" in res.range("A7:H7").options(ndim=2).value[0]
     assert find_sheet(book, MARKS_SHEET) is None
 
 

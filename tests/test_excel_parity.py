@@ -74,3 +74,32 @@ def test_the_validate_button_knows_the_delivery_register_and_the_customer_file(t
     assert {"delivery.thanks_late", "delivery.new_car_call", "customer.mismatch", "customer.unknown",
             "format.vin"} <= {f.rule for f in headless.findings}
     assert [_key(f) for f in live] == [_key(f) for f in headless.findings]
+
+
+def test_the_results_sheet_reads_the_same_in_a_marked_copy_and_in_the_open_book(tmp_path: Path) -> None:
+    """The same summary, the same header and the same rows, cell for cell, whichever face made it
+    (only the line saying how to check again differs: annotate or the 校验 button)."""
+    import openpyxl
+
+    from xl_dealer.annotate import annotate
+
+    reg, td = generate(days=20, per_day=8, end=AS_OF, seed=11, mistakes=0.08)
+    path = tmp_path / "showroom.xlsx"
+    write_workbook(path, [reg, td], instructions="说明：每位客户一行。")
+    copy = annotate([path], out=tmp_path / "out", as_of=AS_OF, config=Config()).files[0].out
+    ws = openpyxl.load_workbook(copy)["校验结果"]
+    file_rows = [[c.value if c.value is not None else "" for c in row] for row in ws.iter_rows(max_col=8)]
+    book = book_from_xlsx(str(path), fullname=str(path))
+    validate_book(book, as_of=AS_OF, config=Config())
+    res = book.sheets["校验结果"]
+    live_rows = [["" if v is None else v for v in row]
+                 for row in res.range((1, 1), (len(file_rows), 8)).options(ndim=2).value]
+    assert len(file_rows) > 20
+    drop_time = lambda rows: [[c.split("（生成于")[0] if i == 1 and j == 0 else c for j, c in enumerate(r)]  # noqa: E731
+                              for i, r in enumerate(rows)]
+    file_rows, live_rows = drop_time(file_rows), drop_time(live_rows)
+    assert file_rows[:4] == live_rows[:4] and file_rows[0][0] == "校验结果：showroom.xlsx"
+    assert "xl-dealer annotate" in file_rows[4][0] and "「校验」" in live_rows[4][0]
+    assert file_rows[5:] == live_rows[5:]
+    widths = [ws.column_dimensions[chr(65 + i)].width for i in range(8)]
+    assert widths == [res.range((6, i + 1)).column_width for i in range(8)]

@@ -137,7 +137,7 @@ def test_each_report_is_refused_without_any_of_its_inputs(tmp_path, visitors, ca
     from xl_dealer.report import report
 
     fed_by_visitors = {"morning", "funnel", "sales"}
-    fed_by_callbacks = {"weekly", "monthly", "churn", "reminders"}
+    fed_by_callbacks = {"calls", "daily", "weekly", "monthly", "churn", "reminders"}
     for path, fed in ((visitors, fed_by_visitors), (callbacks, fed_by_callbacks)):
         out = tmp_path / f"{name}_{path.stem}.xlsx"
         if name in fed:

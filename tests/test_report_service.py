@@ -140,9 +140,10 @@ def test_reminders_next_seven_days(tmp_path):
     r = build_report("reminders", checked([p], D(2026, 11, 30)), as_of=D(2026, 11, 30), config=Config())
     assert (r.period_start, r.period_end) == (D(2026, 11, 30), D(2026, 12, 6))
     got = [(x["due"], x["plate"], x["phone"], x["member"]) for x in r.table("due").rows]
-    assert got == [(D(2026, 11, 30), "粤B44444", "13500000004", None),
-                   (D(2026, 12, 6), "粤B22222", "13500000002", "会员")]
-    assert r.table("due").rows[0]["next_km"] == 15000
+    # a club member first (issue 16), then by date
+    assert got == [(D(2026, 12, 6), "粤B22222", "13500000002", "会员"),
+                   (D(2026, 11, 30), "粤B44444", "13500000004", None)]
+    assert r.table("due").rows[1]["next_km"] == 15000
     assert r.table("due").rows[0]["windows"] == "10:00–12:00、15:00–18:00"
 
 

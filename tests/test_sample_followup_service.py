@@ -105,4 +105,6 @@ def test_service_history_gives_churn_reminders_and_a_trend(tmp_path):
     assert len(build("reminders")["tables"]["due"]) >= 3
     monthly = build("monthly")["tables"]
     assert all(m["rate"] is not None for m in monthly["trend"])  # six months of calls
-    assert all(d["prev_rate"] is not None for d in monthly["by_department"])
+    # every department answered this month has last month beside it (销售 is asked on new-car calls only)
+    assert all(d["prev_rate"] is not None for d in monthly["by_department"] if d["answered"])
+    assert sum(1 for d in monthly["by_department"] if d["answered"]) >= 6

@@ -63,8 +63,8 @@ FUNCTIONS = {
     "DEALER_VALIDATE": "data, Optional as_of",
 }
 SCRIPTS = ["validate_active", "clear_marks_active", "report_morning", "report_followups", "report_funnel",
-           "report_sales", "report_lost", "report_invites",
-           "report_weekly", "report_monthly", "report_churn", "report_reminders"]
+           "report_sales", "report_lost", "report_invites", "report_calls", "report_daily",
+           "report_weekly", "report_monthly", "report_churn", "report_reminders", "report_prospects"]
 
 
 def _generate() -> dict:

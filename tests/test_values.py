@@ -100,7 +100,10 @@ def test_ints_and_numbers():
 
 
 @pytest.mark.parametrize("raw,ok", [("粤B12345", True), ("川A12345D", True), ("川AF12345", True),
-                                    ("粤b·12345", True), ("川AD123456", False), ("川A123456", False), ("XB12345", False)])
+                                    ("粤b·12345", True), ("川AD123456", False), ("川A123456", False), ("XB12345", False),
+                                    # GA 36: at most two letters in an ordinary plate's serial
+                                    ("粤B8K2L6", True), ("粤BK2L60", True), ("粤E1234学", True),
+                                    ("粤EPGDFS", False), ("粤B8KLM6", False), ("粤BAB12挂", True), ("粤BABC2挂", False)])
 def test_plates(raw, ok):
     assert (V.to_plate(raw)[1] is None) is ok
 

@@ -251,6 +251,9 @@ def _call(ro: str, plate: str, name: str, phone: str, stype: str, delivered: str
         r.update(dict.fromkeys(SCORES, score))
         if stype == "钣喷":
             r["paint_quality"] = score
+        # a reached call keeps the customer's words and tells the next maintenance (issue 16): our
+        # template has both columns; the dealers' forms below have neither, and are not asked for them
+        r.update(comment="满意", next_service_km=15000)
     return r
 
 

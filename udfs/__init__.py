@@ -21,13 +21,16 @@ from udfs.dealer_udfs import (
 )
 from xl_dealer.excel.scripts import (
     clear_marks_active,
+    report_calls,
     report_churn,
+    report_daily,
     report_followups,
     report_funnel,
     report_invites,
     report_lost,
     report_monthly,
     report_morning,
+    report_prospects,
     report_reminders,
     report_sales,
     report_weekly,
@@ -38,7 +41,7 @@ __all__ = [
     "DEALER_CALLBACK_DUE", "DEALER_CALLBACK_LATE", "DEALER_CHECK_ROW", "DEALER_FOLLOWUP_STATUS",
     "DEALER_ID_AGE", "DEALER_ID_OK", "DEALER_MASK", "DEALER_NEXT_FOLLOWUP", "DEALER_PHONE",
     "DEALER_PHONE_OK", "DEALER_SATISFACTION", "DEALER_VALIDATE", "DEALER_VIN_OK",
-    "clear_marks_active", "report_churn", "report_followups", "report_funnel", "report_invites",
-    "report_lost", "report_monthly", "report_morning", "report_reminders", "report_sales", "report_weekly",
-    "validate_active",
+    "clear_marks_active", "report_calls", "report_churn", "report_daily", "report_followups", "report_funnel",
+    "report_invites", "report_lost", "report_monthly", "report_morning", "report_prospects", "report_reminders",
+    "report_sales", "report_weekly", "validate_active",
 ]

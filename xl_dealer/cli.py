@@ -249,7 +249,7 @@ def build_parser() -> _Parser:
                    help=said("用几个CPU（默认全部；1 = 一个）：文件夹用多个进程，一张大表分块同时读；结果不变",
                              "CPUs to use (default: all; 1 = one); the result is the same"))
 
-    from xl_dealer.reports import choices_text
+    from xl_dealer.reports import REPORTS, choices_text
 
     _, a, o = command("report", said("生成管理报表（格式化的工作表和 JSON）", "build a manager report"), said(
         "从工作簿生成管理报表：格式化的工作表（可打印、带图表），也可以输出 JSON。",
@@ -258,7 +258,7 @@ def build_parser() -> _Parser:
              "Exit codes: 0 written; 2 bad usage, an unreadable input or nothing that feeds the report (nothing written)."))
     a.add_argument("name", metavar=said("报表", "NAME"), help=said(
         f"报表名，中文或英文：{choices_text()}",
-        "morning, followups, funnel, sales, lost, invites, weekly, monthly, churn, reminders, or all"))
+        f"{', '.join(REPORTS)}, or all"))
     _paths(a)
     _as_of(o)
     o.add_argument("--out", metavar=said("文件", "FILE"),
@@ -481,9 +481,10 @@ def rules(ns: argparse.Namespace) -> int:
         echo(catalogue_markdown())
         return 0
     from xl_dealer.model.catalogue import RULES
+    from xl_dealer.read.values import text_width
 
-    for r in RULES.values():
-        echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+    for r in RULES.values():  # the Chinese name as 校验结果 shows it, padded by display width
+        echo(f"{r.id:<26} {r.severity:<8} {r.name}{' ' * max(1, 22 - text_width(r.name))}{r.what}")
     return 0
 
 

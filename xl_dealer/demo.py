@@ -26,6 +26,7 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     from xl_dealer.samples.common import by_month
     from xl_dealer.samples.delivery import generate_delivery
     from xl_dealer.samples.followup import generate_followup
+    from xl_dealer.samples.maintenance import generate_maintenance_list
     from xl_dealer.samples.service import generate_after_service, generate_service_history
     from xl_dealer.validate import as_of_day, validate
 
@@ -42,6 +43,8 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     history = generate_service_history(day, config=config)  # churn, reminders and the trend need months
     # the delivery step ties them: plants card.not_closed on the cards, customer.unknown on the callbacks
     deliveries, customer_file = generate_delivery(day, cards, callbacks, history, config=config)
+    # the information clerk's 定期保养一览表: letters sent, phone reminders and their results
+    maintenance = generate_maintenance_list(day, callbacks, history, config=config)
     paths = {
         "registration": out / "showroom_log.xlsx",
         "test_drive": out / "test_drives.xlsx",
@@ -49,13 +52,16 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
         "after_service": out / "after_service.xlsx",
         "delivery": out / "deliveries.xlsx",
         "customer_file": out / "customer_file.xlsx",
+        "maintenance": out / "maintenance_list.xlsx",
     }
     write_workbook(paths["registration"], by_month(reg, day), instructions=INSTRUCTIONS, generated="demo")  # a sheet per month
     write_workbook(paths["test_drive"], [td], generated="demo")
     write_workbook(paths["followup"], [cards, log], generated="demo")
-    write_workbook(paths["after_service"], [callbacks, history, cases], generated="demo")
-    write_workbook(paths["delivery"], [deliveries], generated="demo")
+    # a sheet per calendar month, named for the month its rows are in (run on the 15th: 11月 and 12月)
+    write_workbook(paths["after_service"], [*_months(callbacks, day, "called", "回访"), history, cases], generated="demo")
+    write_workbook(paths["delivery"], _months(deliveries, day, "delivered", "交车"), generated="demo")
     write_workbook(paths["customer_file"], [customer_file], generated="demo")
+    write_workbook(paths["maintenance"], [maintenance], generated="demo")
     result = validate(list(paths.values()), as_of=day, config=config)
     write_text(out / "findings.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     paths["findings"] = out / "findings.json"
@@ -67,11 +73,41 @@ def demo(out: str | Path = "xl-dealer-demo", *, as_of: dt.date | str | None = No
     echo(f"样例工作簿和结果在 {out.resolve()}：" if config.lang != "en" else f"Sample workbooks and outputs in {out.resolve()}:")
     for key, p in paths.items():
         echo(f"  {key:<14} {p}")
+    echo("")
+    for line in next_steps(out, paths, config.lang):
+        echo(line)
     return paths
 
 
+def next_steps(out: Path, paths: dict[str, Path], lang: str) -> list[str]:
+    """What to try after the demo, as commands to copy (paths quoted when they hold a space)."""
+    q = lambda p: f'"{p}"' if " " in str(p) else str(p)  # noqa: E731
+    log, folder = q(paths["registration"]), q(out)
+    copy = q(paths["registration"].with_name(paths["registration"].stem + ".checked.xlsx"))
+    if lang == "en":
+        return ["Next, try:",
+                f"  xl-dealer annotate {log}        a marked copy: bad cells coloured, a note on each, 校验结果 first",
+                f"  xl-dealer annotate {copy}   after fixing cells in the copy and saving it: checks it again",
+                f"  xl-dealer report morning {folder}   yesterday's 晨会日报 (report all {folder}: every report)"]
+    return ["接下来可以试试：",
+            f"  xl-dealer annotate {log}        制作标记副本：有问题的单元格标上颜色和批注，打开先看「校验结果」",
+            f"  xl-dealer annotate {copy}   在副本里改好、保存后，再检查一次（标记会按新内容更新）",
+            f"  xl-dealer report morning {folder}   昨天的晨会日报（report all {folder}：全部报表）"]
+
+
+def _months(sheet, day: dt.date, key: str, suffix: str) -> list:  # noqa: ANN001
+    """``sheet`` cut into calendar months, each named as a store names them (11月回访)."""
+    from xl_dealer.samples.common import by_month
+
+    months = by_month(sheet, day - dt.timedelta(days=1), key)
+    for m in months:
+        m.name = m.name.split("年", 1)[-1] + suffix
+    return months
+
+
 OUTPUTS = {"showroom_log.xlsx": "demo", "test_drives.xlsx": "demo", "followups.xlsx": "demo",
-           "after_service.xlsx": "demo", "findings.json": "demo", "reports.xlsx": "report"}
+           "after_service.xlsx": "demo", "maintenance_list.xlsx": "demo", "findings.json": "demo",
+           "reports.xlsx": "report"}
 
 
 def _refuse_others(out: Path) -> None:

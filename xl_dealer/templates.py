@@ -62,6 +62,8 @@ def choices(f: Field, config: Config) -> list[str]:
 
 
 def requirement_zh(f: Field) -> str:
+    if f.required and f.required_when is not None:  # the column always, a cell when …
+        return f"必填列；{f.required_when.text}时每行必填"
     if f.required:
         return "必填"
     if f.required_when is not None:

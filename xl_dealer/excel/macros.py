@@ -40,7 +40,7 @@ def validate(book: Any, *, as_of: dt.date | str | None = None, config: Config | 
         _, findings = check_tables(tables, config, day)
         findings.sort(key=Finding.sort_key)
         marks.mark(book, findings)
-        results = write_results(book, findings, day)
+        results = write_results(book, findings, day, tables)
         results.activate()
         rows = sum(len(t.rows) for t in tables)
         app.status_bar = (f"{STATUS_PREFIX}校验完成，{len(tables)}张表{rows}行：" +

@@ -4,8 +4,12 @@ What we add is recorded, so ``clear_marks`` removes exactly that and nothing of 
 clerk's: a hidden sheet ``xl_dealer_marks`` lists each marked cell with the colour it
 had before and whether the note is ours. On clearing, a cell gets its old colour back
 only if it still has ours (a clerk who recoloured it meanwhile keeps their colour),
-and a note is deleted only if it still starts with ``[xl_dealer]``. A clerk's own
+and a note is deleted only if it still starts with our first line. A clerk's own
 note on a bad cell is never touched; that finding is listed only in 校验结果.
+
+Our note reads as a marked copy's does (``render.results``): the ``——— xl-dealer 校验 ———``
+line, then a 【错误】… line per finding. So a book marked here, saved and then given to
+``xl-dealer annotate``, has its notes recognised and replaced there too.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from collections import defaultdict
 from typing import Any
 
 from xl_dealer.excel.book import MARKS_SHEET, address_chunks, find_sheet
-from xl_dealer.excel.grid import SEVERITY_ZH, as_rows
+from xl_dealer.excel.grid import as_rows
 from xl_dealer.model.catalogue import SEVERITIES
 from xl_dealer.model.findings import Finding
+from xl_dealer.render.results import NOTE_SEPARATOR
+from xl_dealer.render.results import note_text as shared_note_text
 
-NOTE_PREFIX = "[xl_dealer] "
+NOTE_PREFIX = NOTE_SEPARATOR["zh"] + "\n"
+OLD_PREFIX = "[xl_dealer] "  # notes from before the separator: still ours
 # Excel's own "bad / neutral / note" pastel fills, so text stays readable
 COLOURS: dict[str, tuple[int, int, int]] = {
     "error": (255, 199, 206),  # red
@@ -39,10 +46,11 @@ def to_hex(colour: Any) -> str:
 
 
 def note_text(findings: list[Finding]) -> str:
-    from xl_dealer.model.text import clean_text
+    return NOTE_PREFIX + shared_note_text(findings, "zh")
 
-    lines = [f"{SEVERITY_ZH.get(f.severity, f.severity)}：{f.message}" for f in findings]
-    return clean_text(NOTE_PREFIX + "\n".join(lines))
+
+def is_ours(text: str | None) -> bool:
+    return bool(text) and (text.startswith(NOTE_PREFIX) or text.startswith(OLD_PREFIX))
 
 
 def cells_of(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
@@ -74,7 +82,7 @@ def mark(book: Any, findings: list[Finding]) -> list[list[str]]:
         if note is None:
             rng.add_note(note_text(fs))
             ours = True
-        elif note.text.startswith(NOTE_PREFIX):  # ours from a run whose record was lost
+        elif is_ours(note.text):  # ours from a run whose record was lost
             note.text = note_text(fs)
             ours = True
         records.append([sname, cell, to_hex(old), to_hex(colour), "1" if ours else ""])
@@ -129,7 +137,7 @@ def clear_marks(book: Any) -> int:
             rng = target.range(cell)
             if noted:
                 note = rng.note
-                if note is not None and note.text.startswith(NOTE_PREFIX):
+                if note is not None and is_ours(note.text):
                     note.delete()
             if to_hex(rng.color) == ours.lower():
                 rng.color = old or None
@@ -142,6 +150,6 @@ def clear_marks(book: Any) -> int:
 def _sweep_notes(book: Any) -> None:
     """Our notes left without a record (the marks sheet deleted by hand): delete by prefix."""
     for sheet in book.sheets:
-        ours = [n for n in sheet.notes if n.text.startswith(NOTE_PREFIX)]
+        ours = [n for n in sheet.notes if is_ours(n.text)]
         for n in ours:
             n.delete()

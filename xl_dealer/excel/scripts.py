@@ -73,6 +73,24 @@ def report(name: str, period: str | None = None) -> None:
 
 
 @xw.script
+def report_calls() -> None:
+    """今日回访清单（信息员每天早上要打的电话）"""
+    macros.build_report(_book(), "calls")
+
+
+@xw.script
+def report_daily() -> None:
+    """回访日报（昨天的回访、问题客户、各部门满意率）"""
+    macros.build_report(_book(), "daily")
+
+
+@xw.script
+def report_prospects() -> None:
+    """价格战败客户（因价格未在本店购车的附近客户）"""
+    macros.build_report(_book(), "prospects")
+
+
+@xw.script
 def report_weekly() -> None:
     """周回访报表"""
     macros.build_report(_book(), "weekly")
@@ -97,5 +115,5 @@ def report_reminders() -> None:
 
 
 SCRIPTS = ("validate_active", "clear_marks_active", "report_morning", "report_followups", "report_funnel",
-           "report_sales", "report_lost", "report_invites",
-           "report_weekly", "report_monthly", "report_churn", "report_reminders")
+           "report_sales", "report_lost", "report_invites", "report_calls", "report_daily",
+           "report_weekly", "report_monthly", "report_churn", "report_reminders", "report_prospects")

@@ -67,10 +67,11 @@ DEFAULT_ENUMS: dict[str, list[str]] = {
                "路过", "电视", "广播", "报纸", "户外广告", "车展", "外拓", "电话", "其他"],
     "card_status": ["跟进中", "已订车", "成交", "战败", "流失", "休眠"],
     "channel": ["电话", "短信", "微信", "到店", "上门"],
-    "service_type": ["保养", "维修", "钣喷", "保险", "索赔", "新车交付"],
+    "service_type": ["保养", "维修", "钣喷", "保险", "索赔", "新车交付", "免费检测", "活动"],
     "outcome": ["已回访", "未接通", "拒访", "空号"],
     "department": ["服务接待", "车间", "结算", "配件", "钣喷", "美容/洗车", "销售", "客服", "其他"],
     "buy_type": ["本店", "他店"],
+    "reminder_result": ["已预约", "已到店", "拒绝", "未接通", "空号"],
     "customer_type": ["私家车", "公司车", "营运"],
     # empty list = not checked (a store may list its models and staff)
     "model": [],
@@ -91,9 +92,15 @@ DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
     "channel": {"电话回访": "电话", "来电": "电话", "sms": "短信", "wechat": "微信", "面谈": "到店",
                 "来店": "到店", "进店": "到店", "拜访": "上门", "家访": "上门"},
     "service_type": {"定期保养": "保养", "首保": "保养", "一般维修": "维修", "机修": "维修", "钣金": "钣喷",
-                     "喷漆": "钣喷", "事故车": "保险", "保修": "索赔", "三包": "索赔", "新车": "新车交付", "交车": "新车交付"},
+                     "喷漆": "钣喷", "事故车": "保险", "保修": "索赔", "三包": "索赔", "新车": "新车交付", "交车": "新车交付",
+                     "免费检查": "免费检测", "免费体检": "免费检测", "免检": "免费检测", "活动检测": "免费检测",
+                     "免费活动": "活动", "活动维修": "活动", "店内活动": "活动"},
     "outcome": {"成功": "已回访", "已接通": "已回访", "接通": "已回访", "无人接听": "未接通", "未接": "未接通",
                 "关机": "未接通", "占线": "未接通", "拒绝": "拒访", "拒绝回访": "拒访", "错号": "空号", "停机": "空号"},
+    "reminder_result": {"预约": "已预约", "已约": "已预约", "约好": "已预约", "约好了": "已预约", "已约好": "已预约", "到店": "已到店", "已进店": "已到店",
+                        "已保养": "已到店", "已来": "已到店", "不来": "拒绝", "拒绝保养": "拒绝", "不需要": "拒绝",
+                        "无人接听": "未接通", "未接": "未接通", "关机": "未接通", "占线": "未接通", "错号": "空号",
+                        "停机": "空号"},
     "buy_type": {"自销": "本店", "本店购买": "本店", "本店销售": "本店", "他销": "他店", "外店": "他店",
                  "他店购买": "他店", "外购": "他店"},
     "customer_type": {"私家": "私家车", "私人": "私家车", "个人": "私家车", "私车": "私家车", "公司": "公司车",
@@ -114,9 +121,24 @@ DEFAULT_SCORE_WORDS: dict[str, float] = {
 # department: it counts in the overall 满意率 only, never as a department of its own.
 DEFAULT_DEPARTMENTS: dict[str, str] = {
     "reception_speed": "服务接待", "staff_attitude": "服务接待", "labour_price": "服务接待",
+    "quoted": "服务接待", "explained": "服务接待",  # 主动报价 / 讲解维修项目: 否 is an unsatisfied answer
     "completion_speed": "车间", "repair_quality": "车间",
     "checkout_speed": "结算", "parts_price": "配件", "paint_quality": "钣喷", "cleanliness": "美容/洗车",
+    "delivery_satisfaction": "销售",  # the 新车交付 call's question about the handover
 }
+
+# what a reached call of each 维修类型 is asked (score items, and the yes/no staff questions 主动报价,
+# 讲解维修项目); a type not listed is asked the "默认" list. A 新车交付 call has its own questions: its
+# answers never count toward 车间 or 配件, and no repair score is required of it.
+REPAIR_ITEMS = ["reception_speed", "completion_speed", "checkout_speed", "parts_price", "labour_price",
+                "staff_attitude", "repair_quality", "cleanliness", "overall", "quoted", "explained"]
+DEFAULT_ITEMS_KEY = "默认"
+DEFAULT_CALLBACK_ITEMS: dict[str, list[str]] = {
+    DEFAULT_ITEMS_KEY: list(REPAIR_ITEMS),
+    "钣喷": [*REPAIR_ITEMS[:7], "paint_quality", *REPAIR_ITEMS[7:]],
+    "新车交付": ["delivery_satisfaction", "overall"],
+}
+DEFAULT_PRICE_WORDS = ["价格", "价钱", "贵", "优惠", "便宜", "砍价", "折扣", "报价"]
 
 # 战败分析: a typed 战败原因 goes to the first group (in this order) with a keyword in it, else 其他
 DEFAULT_LOST_REASONS: dict[str, list[str]] = {
@@ -155,6 +177,23 @@ class Targets(TargetSet):
 
 
 DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
+
+
+class Campaign(BaseModel):
+    """A free campaign of the store (我店搞活动期间来免费维修除外): its visits are no return."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("活动", description="what the store calls it (冬季免费检测)")
+    start: dt.date
+    end: dt.date
+    types: list[str] = Field(default_factory=list, description="only visits of these 维修类型 (empty: every visit "
+                             "in the campaign's days)")
+
+    @model_validator(mode="after")
+    def _order(self) -> Campaign:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
 
 
 class SettingsError(ValueError):
@@ -206,6 +245,35 @@ class Config(BaseModel):
     )
     complaint_second_call_days: int = Field(7, ge=0, le=3650)
     churn_months: int = Field(6, ge=1, le=600)
+    callback_items: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CALLBACK_ITEMS.items()},
+        description="维修类型 -> the score items (and 主动报价/讲解维修项目) a reached call of that type is asked; "
+                    "\"默认\" for the types not listed. Items by key or by header (接待速度).")
+    callback_comment_required: bool = Field(True, description="客户意见 (the customer's own words) on every reached call")
+    callback_next_service_required: bool = Field(
+        True, description="下次保养日期 or 下次保养里程 on every reached call (提醒客户下次保养项目及里程)")
+    callback_retry_days: int = Field(5, ge=0, le=3650, description="an unanswered call (未接通) is tried again on "
+                                     "the morning call list for this many days after the first attempt")
+    reminder_call_days: int = Field(4, ge=0, le=3650, description="the phone reminder of a letter (定期保养一览表) is "
+                                    "due in the week after the letter's week: reminder.not_called after its Monday "
+                                    "plus this many days")
+    campaign_service_types: list[str] = Field(
+        default_factory=lambda: ["免费检测", "活动"],
+        description="维修类型 of the store's free campaign visits: no return (客户流失, 首保)")
+    campaigns: list[Campaign] = Field(default_factory=list, description="the store's free campaigns by date: "
+                                      "[[campaigns]] name, start, end, types")
+
+    # the information clerk's morning call list (今日回访清单) and the price-lost prospects
+    calls_max_overdue_days: int = Field(14, ge=0, le=3650, description="a callback overdue longer than this is "
+                                        "left off the call list (callback.late still says it)")
+    calls_daily_churn: int = Field(10, ge=0, le=1000, description="lost customers put on each morning's call list")
+    calls_daily_prospects: int = Field(10, ge=0, le=1000, description="price-lost prospects on each morning's list")
+    prospect_price_words: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PRICE_WORDS),
+        description="a lost card (战败/流失) whose 战败原因 holds one of these was lost on price")
+    nearby_areas: list[str] = Field(default_factory=list, description="the store's nearby areas (区域 of the visitor "
+                                    "log holds one): only those prospects are called; empty = every area")
+    prospect_months: int = Field(12, ge=1, le=600, description="prospects lost within this many months")
 
     # the delivery step (交车登记表) and the first maintenance
     delivery_thanks_minutes: int = Field(60, ge=1, description="the thank-you call is due within this many "
@@ -247,7 +315,8 @@ class Config(BaseModel):
         data = dict(data)
         if "enums" in data and isinstance(data["enums"], dict):
             data["enums"] = {**{k: list(v) for k, v in DEFAULT_ENUMS.items()}, **data["enums"]}
-        for key, default in (("score_words", DEFAULT_SCORE_WORDS), ("departments", DEFAULT_DEPARTMENTS)):
+        for key, default in (("score_words", DEFAULT_SCORE_WORDS), ("departments", DEFAULT_DEPARTMENTS),
+                             ("callback_items", DEFAULT_CALLBACK_ITEMS)):
             if key in data and isinstance(data[key], dict):
                 data[key] = {**default, **data[key]}
         if "synonyms" in data and isinstance(data["synonyms"], dict):
@@ -271,6 +340,32 @@ class Config(BaseModel):
         if bad:
             raise ValueError(f"scores are 0 to 10, not {', '.join(bad)}")
         return v
+
+    @field_validator("callback_items")
+    @classmethod
+    def _known_items(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Items by key (reception_speed) or as the template heads them (接待速度), kept as keys."""
+        from xl_dealer.model.kinds import SERVICE_CALLBACK
+        from xl_dealer.model.schema import FieldType
+
+        names: dict[str, str] = {}
+        for f in SERVICE_CALLBACK.fields:
+            if f.type is FieldType.SCORE or f.key in ("quoted", "explained"):
+                names.update({n: f.key for n in (f.key, *f.names)})
+        out: dict[str, list[str]] = {}
+        for stype, items in v.items():
+            unknown = [i for i in items if i not in names]
+            if unknown:
+                raise ValueError(f"[callback_items] {stype}: unknown item(s) {', '.join(unknown)}; items: "
+                                 f"{', '.join(dict.fromkeys(names.values()))}")
+            out[stype] = list(dict.fromkeys(names[i] for i in items))
+        out.setdefault(DEFAULT_ITEMS_KEY, list(REPAIR_ITEMS))
+        return out
+
+    def items_asked(self, service_type: str | None) -> list[str]:
+        """The items a reached call of this 维修类型 is asked (the default list for a type not listed)."""
+        got = self.callback_items.get(service_type or "")
+        return got if got is not None else self.callback_items[DEFAULT_ITEMS_KEY]
 
     @field_validator("severity")
     @classmethod

@@ -93,6 +93,9 @@ FOLLOWUP_CARD = Kind(
         Field("lost_reason", "战败原因", ("流失原因", "战败/流失原因", "战败理由"), T.TEXT, required_when=_LOST),
         Field("last_contact", "最近跟进日期", ("最后跟进日期", "上次跟进日期", "最近联系日期"), T.DATE, past=True),
         Field("next_date", "下次跟进日期", ("计划跟进日期", "下次跟进时间", "下次跟踪日期", "下次跟踪时间"), T.DATE),
+        # the information clerk's call to a customer lost on price, for service (xl-dealer report prospects)
+        V.CHURN_CALL.but(more=("战败回访日期", "售后跟踪日期")),
+        V.CHURN_RESULT.but(more=("战败回访结果", "售后跟踪结果")),
         V.REMARK.but(),
     ),
 )
@@ -123,18 +126,25 @@ FOLLOWUP_LOG = Kind(
 )
 
 _REACHED = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访", text_en="the customer was reached")
-_PAINT = Condition("outcome", frozenset({"已回访"}), text="已回访且维修类型为钣喷", text_en="reached, body and paint work",
-                   also=Condition("service_type", frozenset({"钣喷"})))
+# a score item is asked on a reached call when the row's 维修类型 asks it (config ``callback_items``): 喷漆质量
+# only for 钣喷, a 新车交付 call its own questions (交车满意度, 总体评价) and none of the repair scores
+_ASKED = Condition("outcome", frozenset({"已回访"}), text="已回访且该维修类型要问这一项", asked=True,
+                   text_en="reached, and its 维修类型 asks it (callback_items)")
+_CALLED = Condition("called", None, text="已填回访日期", text_en="the call is made")
+# the customer's own words (填写用户原话) on every reached call; off with callback_comment_required = false
+_WORDS = Condition("outcome", frozenset({"已回访"}), text="回访结果为已回访（写客户原话）", setting="callback_comment_required",
+                   text_en="the customer was reached (their own words)")
 
 
-def _score(key: str, header: str, aliases: tuple[str, ...] = (), when: Condition = _REACHED) -> Field:
-    return Field(key, header, aliases, T.SCORE, required_when=when)
+def _score(key: str, header: str, aliases: tuple[str, ...] = ()) -> Field:
+    return Field(key, header, aliases, T.SCORE, required_when=_ASKED)
 
 
 SERVICE_CALLBACK = Kind(
     key="service_callback",
     title="售后回访记录",
-    doc="The information clerk's calls within 3 days of a repair (7 after a new-car delivery), with scores.",
+    doc="The information clerk's calls within 3 days of a repair (7 after a new-car delivery), with scores. "
+        "A row may be written before the call (the day's repair orders): its 回访日期 is then due, not missing.",
     fields=(
         V.RO_NO.but(required=True),
         V.PLATE.but(required=True),
@@ -144,11 +154,13 @@ SERVICE_CALLBACK = Kind(
         Field("service_type", "维修类型", ("服务类型", "业务类型", "类型"), T.ENUM, True, enum="service_type"),
         V.ADVISOR.but(required=True),
         V.DELIVERED.but(required=True),
-        # 回访时间 beside 回访日期 is the time of the call; alone, with dates in it, it is the date
+        # 回访时间 beside 回访日期 is the time of the call; alone, with dates in it, it is the date.
+        # Blank on a row written before the call: callback.late says when the call is overdue.
         Field("called", "回访日期", ("回访时间",), T.DATE, True, past=True),
         Field("call_time", "回访时刻", ("通话时间", "致电时间", "回访时间"), T.TIME),
-        Field("caller", "回访人", ("回访员", "信息员", "客服", "回访专员"), T.TEXT, True),
-        Field("outcome", "回访结果", ("回访状态", "接通情况"), T.ENUM, True, enum="outcome"),
+        # the column always; a cell once the call is made
+        Field("caller", "回访人", ("回访员", "信息员", "客服", "回访专员"), T.TEXT, True, required_when=_CALLED),
+        Field("outcome", "回访结果", ("回访状态", "接通情况"), T.ENUM, True, required_when=_CALLED, enum="outcome"),
         _score("reception_speed", "接待速度", ("接车速度",)),
         _score("completion_speed", "完工速度", ("维修速度", "交车速度")),
         _score("checkout_speed", "结算速度", ("结账速度",)),
@@ -156,20 +168,33 @@ SERVICE_CALLBACK = Kind(
         _score("labour_price", "工时价格", ("工时费",)),
         _score("staff_attitude", "服务态度", ("人员态度", "接待态度")),
         _score("repair_quality", "维修质量", ()),
-        _score("paint_quality", "喷漆质量", ("钣喷质量",), when=_PAINT),
+        _score("paint_quality", "喷漆质量", ("钣喷质量",)),
         _score("cleanliness", "清洁程度", ("车辆清洁", "洗车质量")),
+        # the 新车交付 call's own question (7天前离店(已交车)用户进行电话跟踪): the delivery, for 销售
+        _score("delivery_satisfaction", "交车满意度", ("交车服务", "交车过程", "新车交付满意度", "提车满意度", "交车满意")),
         _score("overall", "总体评价", ("总体满意度", "整体评价")),
-        Field("quoted", "主动报价", ("是否报价", "施工前报价"), T.BOOL),
-        Field("explained", "讲解维修项目", ("是否讲解", "完工讲解"), T.BOOL),
-        Field("comment", "客户意见", ("客户原话", "意见建议", "客户建议"), T.TEXT),
+        # 是否接待时主动报价，维修完毕后是否逐项讲解维修内容: 否 is an unsatisfied answer for 服务接待
+        Field("quoted", "主动报价", ("是否报价", "施工前报价", "是否主动报价"), T.BOOL),
+        Field("explained", "讲解维修项目", ("是否讲解", "完工讲解", "逐项讲解"), T.BOOL),
+        Field("comment", "客户意见", ("客户原话", "意见建议", "客户建议", "用户原话"), T.TEXT, required_when=_WORDS),
         Field("complaint", "是否投诉", ("投诉",), T.BOOL),
-        V.MEMBER.but(),
+        # 会员: a club member already; 是否入会: joined in this call (回访中推出俱乐部)
+        V.MEMBER.but(without=("入会", "是否入会")),
+        Field("club_invited", "邀请入会", ("是否邀请入会", "推荐入会", "邀请加入俱乐部", "推荐俱乐部"), T.BOOL),
+        Field("club_joined", "是否入会", ("入会", "同意入会", "已入会", "加入俱乐部"), T.BOOL),
+        # on a reached call 下次保养日期 or 下次保养里程 (rules/callback.py: either one)
         V.NEXT_SERVICE_DATE.but(),
-        Field("next_service_km", "下次保养里程", (), T.NUMBER, min=0, max=2_000_000),
+        V.NEXT_SERVICE_KM.but(),
+        V.NEXT_SERVICE_ITEMS.but(),
         V.MILEAGE.but(),
+        # a lost customer's reason and the call to win them back, where the log keeps them
+        V.CHURN_REASON.but(),
+        V.CHURN_CALL.but(),
+        V.CHURN_RESULT.but(),
     ),
     moments=(("called", "call_time"),),
     sheet_date="called",
+    blank_told_by=(("called", "callback.late"),),
 )
 
 _RESOLVED = Condition("resolved", None, text="已填实际解决日期", text_en="once resolved")
@@ -252,11 +277,39 @@ CUSTOMER_FILE = Kind(
         Field("last_visit", "最近进厂日期", ("最后进厂日期", "上次进厂日期", "最近维修日期", "最近进厂"), T.DATE,
               past=True),
         V.MILEAGE.but("最近里程", more=("最近进厂里程", "上次里程"), key="last_km"),
+        V.CHURN_REASON.but(),
+        V.CHURN_CALL.but(),
+        V.CHURN_RESULT.but(),
+        V.REMARK.but(),
+    ),
+)
+
+MAINTENANCE_LIST = Kind(
+    key="maintenance_list",
+    title="定期保养一览表",
+    doc="The information clerk's list of customers due for maintenance: the invitation letter, then the phone "
+        "reminder the week after (根据上周已经发出邀请信的定期保养一览表…电话提醒), its result written back.",
+    fields=(
+        V.PLATE.but(required=True),
+        V.CUSTOMER.but(required=True),
+        V.PHONE.but(required=True),
+        V.MODEL.but("车型"),
+        Field("last_service", "上次保养日期", ("上次保养时间", "最近保养日期", "上次进厂日期"), T.DATE, past=True),
+        V.MILEAGE.but("上次里程", more=("上次保养里程", "上次进厂里程"), key="last_km"),
+        V.NEXT_SERVICE_DATE.but(more=("应保养日期", "保养到期日", "预计保养日期", "本次保养日期"), required=True),
+        V.NEXT_SERVICE_KM.but(more=("应保养里程",)),
+        V.NEXT_SERVICE_ITEMS.but(),
+        Field("letter_sent", "邀请信发出日期", ("邀请信日期", "发信日期", "邀请函发出日期", "寄信日期", "邀请函日期",
+                                          "发函日期"), T.DATE, past=True),
+        Field("reminded", "电话提醒日期", ("电话提醒时间", "提醒日期", "致电日期", "电话日期", "电话回访日期"), T.DATE,
+              past=True),
+        Field("contact_result", "联系结果", ("提醒结果", "电话结果", "联系情况", "回访结果"), T.ENUM, enum="reminder_result"),
+        Field("booked", "预约日期", ("预约时间", "预约保养日期", "预约到店日期"), T.DATE),
         V.REMARK.but(),
     ),
 )
 
 KINDS: dict[str, Kind] = {
     k.key: k for k in (REGISTRATION, TEST_DRIVE, FOLLOWUP_CARD, FOLLOWUP_LOG, SERVICE_CALLBACK, COMPLAINT,
-                       DELIVERY, CUSTOMER_FILE)
+                       DELIVERY, CUSTOMER_FILE, MAINTENANCE_LIST)
 }

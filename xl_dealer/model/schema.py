@@ -45,6 +45,10 @@ class Condition:
     text: str = ""  # the condition in words for clerks (Chinese), in messages and templates
     text_en: str = ""  # the same in English, for --lang en and the docs
     also: Condition | None = None  # both must hold (喷漆质量: reached AND 钣喷)
+    # and the row's 维修类型 asks this score item (config ``callback_items``: a 新车交付 call has its own questions)
+    asked: bool = False
+    # a setting of the store's config (a bool) that switches this requirement off (客户意见: callback_comment_required)
+    setting: str | None = None
 
     def holds(self, value: object, also_value: object = None) -> bool:
         hit = value is not None if self.values is None else value in self.values
@@ -86,6 +90,8 @@ class Field:
 
     @property
     def requirement(self) -> str:
+        if self.required and self.required_when is not None:  # the column always, a cell when …
+            return f"R (a cell when {self.required_when.text_en or self.required_when.text})"
         if self.required:
             return "R"
         if self.required_when is not None:

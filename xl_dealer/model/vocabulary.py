@@ -51,6 +51,16 @@ DELIVERED = Field("delivered", "交车日期", ("出厂日期", "结算日期", 
 MEMBER = Field("member", "会员", ("是否会员", "俱乐部会员", "入会", "是否入会"), T.BOOL)
 MILEAGE = Field("mileage", "当前里程", ("行驶里程", "进厂里程", "里程", "公里数"), T.NUMBER, min=0, max=2_000_000)
 NEXT_SERVICE_DATE = Field("next_service_date", "下次保养日期", ("下次保养时间",), T.DATE)
+NEXT_SERVICE_KM = Field("next_service_km", "下次保养里程", ("下次保养公里数", "下次保养公里"), T.NUMBER, min=0,
+                        max=2_000_000)
+# what the next maintenance is (提醒客户下次保养项目及里程): shown on the reminder lists
+NEXT_SERVICE_ITEMS = Field("next_service_items", "下次保养项目", ("保养项目", "下次保养内容", "建议保养项目"), T.TEXT)
+
+# a customer who stopped coming (流失) and the information clerk's call to win them back; the same
+# columns on a lost sale's card (战败) for the price-lost customers called for service
+CHURN_REASON = Field("churn_reason", "流失原因", ("未回厂原因", "流失原因分析"), T.TEXT)
+CHURN_CALL = Field("churn_call", "流失回访日期", ("流失回访时间", "流失跟踪日期", "挽回回访日期"), T.DATE, past=True)
+CHURN_RESULT = Field("churn_result", "流失回访结果", ("流失跟踪结果", "流失回访情况", "挽回结果"), T.TEXT)
 
 # the day of a row (each kind names its own: 试驾日期, 跟进日期, 登记日期)
 DATE = Field("date", "日期", ("登记日期",), T.DATE, past=True)
@@ -58,7 +68,8 @@ REMARK = Field("remark", "备注", ("说明", "备注说明"), T.TEXT)
 
 VOCABULARY: dict[str, Field] = {f.key: f for f in (
     CUSTOMER, PHONE, CONSULTANT, ADVISOR, GENDER, ID_NO, REGION, MODEL, SOURCE, LEVEL, PLATE, VIN, RO_NO,
-    DELIVERED, MEMBER, MILEAGE, NEXT_SERVICE_DATE, DATE, REMARK)}
+    DELIVERED, MEMBER, MILEAGE, NEXT_SERVICE_DATE, NEXT_SERVICE_KM, NEXT_SERVICE_ITEMS, CHURN_REASON, CHURN_CALL,
+    CHURN_RESULT, DATE, REMARK)}
 
 # how an intent level is written beside its letter: H级, A级客户, B类 are H, A, B
 LEVEL_FORMS = ("{}级", "{}级客户", "{}类", "{}类客户")

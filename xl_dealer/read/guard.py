@@ -84,14 +84,16 @@ def check_zip_package(z: zipfile.ZipFile | None, path: str, limits: Limits, thre
     total = sum(i.file_size for i in infos)
     max_bytes = limits.max_unzipped_mb * 1024 * 1024
     if total > max_bytes:
-        raise InputError(path, f"解压后超过 {limits.max_unzipped_mb} MB，已拒绝（可能是压缩炸弹）/ "
-                               f"inflates to {total // 2**20} MB, over the limit of {limits.max_unzipped_mb} MB "
-                               f"(limits.max_unzipped_mb)")
+        raise InputError(path, said(f"解压后有 {total // 2**20} MB，超过 {limits.max_unzipped_mb} MB 的上限，已拒绝（可能是压缩炸弹；"
+                                    "上限可在 dealer.toml 的 limits.max_unzipped_mb 调整）",
+                                    f"inflates to {total // 2**20} MB, over the limit of {limits.max_unzipped_mb} MB "
+                                    "(limits.max_unzipped_mb)"))
     for i in infos:
         if i.file_size > 64 * 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > limits.max_ratio:
-            raise InputError(path, f"部件 {i.filename} 的压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），"
-                                   f"已拒绝（可能是压缩炸弹）/ part {i.filename} has a compression ratio over "
-                                   f"{limits.max_ratio}:1 (limits.max_ratio): refused as a likely zip bomb")
+            raise InputError(path, said(f"部件 {i.filename} 的压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），"
+                                        "已拒绝（可能是压缩炸弹）",
+                                        f"part {i.filename} has a compression ratio over {limits.max_ratio}:1 "
+                                        "(limits.max_ratio): refused as a likely zip bomb"))
     members = Members(z)
     refs = sheet_refs(z, members, path)
     sheet_keys = {r.target.replace("\\", "/").lower() for r in refs if r.kind == WORKSHEET and r.member}

@@ -7,13 +7,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from xl_dealer.read.copies import MARKED_SUFFIX, is_marked_copy  # noqa: F401  (annotate's copies)
+
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
-MARKED_SUFFIX = ".checked"  # annotate's copies: <name>.checked.xlsx
-
-
-def is_marked_copy(p: Path) -> bool:
-    return p.stem.lower().endswith(MARKED_SUFFIX)
 
 
 def generated_by_us(path: Path) -> str | None:

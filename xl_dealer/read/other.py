@@ -22,7 +22,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
-from xl_dealer.model.language import said
+from xl_dealer.model.language import current, said, set_language
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 
@@ -54,7 +54,10 @@ def read_other(p: Path, name: str, index: AliasIndex, config: Config) -> Sheets:
             first = died.why
         except InputError:
             pass  # xlrd cannot read it either: say why calamine could not
-    raise InputError(name, first if "/" in first else _needs(reader_mb(p, config), limits.max_reader_seconds))
+    raise InputError(name, _needs(reader_mb(p, config), limits.max_reader_seconds) if first == EMPTY else first)
+
+
+EMPTY = "empty to calamine"  # not for a person: xlrd looks again, and if it cannot either the caller says why
 
 
 def _needs(mb: int, seconds: int) -> str:
@@ -79,7 +82,7 @@ def _bounded(fn: Any, args: tuple[Any, ...], config: Config) -> Sheets:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, fn, args, mb), daemon=True)
+    child = ctx.Process(target=_child, args=(send, fn, args, mb, current()), daemon=True)
     child.start()
     send.close()
     try:
@@ -99,7 +102,7 @@ def _bounded(fn: Any, args: tuple[Any, ...], config: Config) -> Sheets:
     raise InputError(args[1], value)
 
 
-def _child(send: Any, fn: Any, args: tuple[Any, ...], max_mb: int) -> None:
+def _child(send: Any, fn: Any, args: tuple[Any, ...], max_mb: int, lang: str) -> None:
     # what a dying reader prints (Rust's "memory allocation of … failed" and its backtrace) is not
     # for the clerk: the answer, or its absence, says what happened
     try:
@@ -108,6 +111,7 @@ def _child(send: Any, fn: Any, args: tuple[Any, ...], max_mb: int) -> None:
     except OSError:
         pass
     _cap_memory(max_mb)
+    set_language(lang)  # a spawned child (Windows) starts in the default language
     try:
         result: tuple[bool, Any] = (True, fn(*args))
     except InputError as e:
@@ -180,7 +184,7 @@ def _calamine_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> S
     if p.suffix.lower() == ".xls" and all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in out):
         # calamine gives a formula error as a blank and reads one workbook stream: an .xls that looks
         # empty to it may hold error cells or its data in another stream; xlrd looks again
-        raise InputError(name, "empty to calamine")
+        raise InputError(name, EMPTY)
     return out
 
 

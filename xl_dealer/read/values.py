@@ -516,12 +516,17 @@ _PLATE = re.compile(
 
 
 def to_plate(raw: Any) -> Result:
-    """CN plates: ordinary 7 characters, new-energy 8 (small: 川AD12345; large: 川A12345D)."""
+    """CN plates: ordinary 7 characters, new-energy 8 (small: 川AD12345; large: 川A12345D).
+
+    The serial of an ordinary plate (GA 36) holds at most two letters: 粤B8K2L6 is a plate,
+    粤EPGDFS (all letters) is not."""
     v = clean(raw)
     if v is None:
         return None, None
     s = re.sub(r"[\s·.\-]", "", str(v)).upper()
-    return (s, None) if _PLATE.match(s) else (None, "format.plate")
+    if not _PLATE.match(s) or (len(s) == 7 and sum(c.isascii() and c.isalpha() for c in s[2:]) > 2):
+        return None, "format.plate"
+    return s, None
 
 
 _VIN_STRIP = re.compile(r"[\s\-_.·]")

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import said
+from xl_dealer.read.copies import in_folder
 from xl_dealer.read.dense import Grid, from_calamine
 from xl_dealer.read.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.read.header import AliasIndex
-from xl_dealer.read.inputs import EXTENSIONS, generated_by_us, is_marked_copy
+from xl_dealer.read.inputs import EXTENSIONS, generated_by_us
 from xl_dealer.read.parts import sheet_members
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.read.values import ERROR_VALUES
@@ -52,8 +53,9 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
               from_folder: bool = False, threads: int = 1) -> tuple[FileResult, list[Table]]:
     """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input.
 
-    Our own outputs are listed as skipped: a report always, a marked copy when a folder
-    brought it in (its source beside it is checked; named on its own, a clerk may be fixing it)."""
+    Our own outputs are listed as skipped: a report always; a marked copy that a folder brought
+    in, unless the clerk has fixed cells in it since (then it is checked instead of its workbook:
+    ``read.copies``). Named on its own, a copy is always checked."""
     fr = FileResult(str(path))
     problem = _not_readable(path)
     if problem:
@@ -68,10 +70,16 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
     if path.suffix.lower() in (".xlsx", ".xlsm") and generated_by_us(path) == "report":
         fr.skipped = said("xl-dealer 生成的报表，不是登记数据，已跳过", "a report xl-dealer wrote, skipped")
         return fr, []
-    if from_folder and is_marked_copy(path):
-        fr.skipped = ("xl-dealer 的标记副本，已跳过（原表已检查）/ a marked copy from xl-dealer annotate, skipped "
-                      "(its source is checked)")
-        return fr, []
+    if from_folder:
+        # a marked copy and its workbook side by side: the one that holds the clerk's latest fixes
+        # is checked, never both (``read.copies``)
+        decision = in_folder(path)
+        if decision is not None:
+            if decision[0] == "error":
+                fr.error = decision[1]
+            else:
+                fr.skipped = decision[1]
+            return fr, []
     for attempt in range(2):
         before = fingerprint(path)
         try:

@@ -14,8 +14,8 @@ END = "<!-- catalogue:end -->"
 
 
 def rules_markdown() -> str:
-    lines = ["| rule id | default severity | what |", "| --- | --- | --- |"]
-    lines += [f"| `{r.id}` | {r.severity} | {r.what} |" for r in RULES.values()]
+    lines = ["| rule id | 名称 (as 校验结果 shows it) | default severity | what |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{r.id}` | {r.name} | {r.severity} | {r.what} |" for r in RULES.values()]
     return "\n".join(lines)
 
 

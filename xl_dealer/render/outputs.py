@@ -105,6 +105,23 @@ def atomic_write_all(items: list[tuple[Path, Callable[[Path], None]]]) -> list[P
     return [t for t, _ in items]
 
 
+def stage(target: Path, write: Callable[[Path], None]) -> Path:
+    """``write`` a temporary file beside ``target``; :func:`publish` moves it into place (the two
+    halves of :func:`atomic_write`, for a writer that must close its source in between)."""
+    return _stage(target, write)
+
+
+def publish(tmp: Path, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except PermissionError as e:
+        raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
+    except OSError as e:
+        raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _stage(target: Path, write: Callable[[Path], None]) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     try:

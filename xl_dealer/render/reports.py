@@ -253,7 +253,8 @@ def write_report(report: Report, ws: Worksheet) -> None:
         final = table is report.tables[-1] and (final_chart is None or side is not None)
         # a table that fits on a page is not split; a longer one at least starts with its
         # caption, header and a few rows together
-        block = (ROW_PT + 20 + ROW_PT * (max(len(table.rows), 1) + bool(table.totals))) * PT_CM
+        lines = sum(_row_lines(report, table.columns, r) for r in table.rows) or 1
+        block = (ROW_PT + 20 + ROW_PT * (lines + bool(table.totals))) * PT_CM
         if side is not None:  # the chart beside it: the block is as tall as the taller of the two
             block = max(block, _side_height(block) + ROW_CM)
         if final and block + foot_cm < lay.page_cm():
@@ -426,9 +427,34 @@ def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: W
             cell.alignment = Alignment(horizontal="center")
         elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            lines = max(lines, math.ceil((text_width(v) + 2) / (c.width or MAX_WIDTH)))
+            lines = max(lines, wrap_lines(v, c.width or MAX_WIDTH))
         lay.need(j, _shown(v, fmt), c.width)
     ws.row_dimensions[r].height = ROW_PT * lines
+    if lines > 1:  # a row of several lines reads from its top line, every cell of it
+        for j in range(1, len(columns) + 1):
+            cell = ws.cell(row=r, column=j)
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
+                                       wrap_text=cell.alignment.wrap_text)
+
+
+def _row_lines(report: Report, columns: list[Column], row: dict[str, Any]) -> int:
+    """How many lines a row will be printed on: its longest text wraps in its column (as
+    :func:`_write_row` lays it out), so a long list is known to run over pages before it is written."""
+    lines = 1
+    for c in columns:
+        v = row.get(c.key)
+        if not isinstance(v, str) or (c.format == "phone" and not report.call_list):
+            continue
+        if text_width(v) + 2 > (c.width or MAX_WIDTH):
+            lines = max(lines, wrap_lines(v, c.width or MAX_WIDTH))
+    return lines
+
+
+def wrap_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column this wide. A line breaks between words, so a Latin
+    word (a file name) that does not fit moves down whole: count a tenth of each line as lost."""
+    return math.ceil((text_width(text) + 2) / (width * 0.9 if any(ch.isascii() and ch.isalpha() for ch in text)
+                                                else width))
 
 
 def _format(row: dict[str, Any], c: Column) -> str:

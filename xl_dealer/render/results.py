@@ -1,11 +1,18 @@
-"""The 校验结果 table and the note text, as plain data: the marked copy and a live book share them."""
+"""The 校验结果 sheet and the note text, as plain data: the marked copy (``xlsx.results``) and a
+live book (``excel.results``) draw the same rows, so the two read the same.
+
+The sheet is for the clerk who fixes the cells: a short block on top says what was checked,
+as of when, how many problems of each level, and how to check again; then one row per
+finding, in the clerk's words (the rule's Chinese name), with the rule id last, for IT.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from xl_dealer.model.findings import Finding, json_value
+from xl_dealer.model.catalogue import RULES
+from xl_dealer.model.findings import Finding, count_by_severity, json_value
 from xl_dealer.model.text import clean_text
 from xl_dealer.read.values import text_width
 
@@ -13,21 +20,28 @@ SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示
                   "en": {"error": "error", "warning": "warning", "info": "info"}}
 # (key, zh, en, narrowest, widest) in characters: each column is as wide as its longest text
 # within these bounds, and longer text wraps. 单元格 shows the group (王强 2026-11-10) of a
-# group finding, as the Excel-side sheet and the text output do: a column of its own for
-# the few group findings was empty on almost every row.
+# group finding, as the text output does: a column of its own for the few group findings
+# was empty on almost every row.
 COLUMNS = (
     ("sheet", "工作表", "Sheet", 8, 20),
     ("cell", "单元格", "Cell", 7, 18),
     ("column", "列", "Column", 6, 20),
-    ("rule", "规则", "Rule", 8, 26),
     ("severity", "级别", "Severity", 6, 9),
+    ("name", "问题", "Problem", 8, 22),
     ("message", "说明", "Message", 30, 60),
     ("value", "值", "Value", 6, 24),
+    ("rule", "规则编号", "Rule id", 8, 26),
 )
-ROW_HEIGHT = 15  # points a line of 11 pt text needs
-MAX_LINES = 27  # 27 × 15 pt: Excel's tallest row is 409 pt
+ROW_HEIGHT = 16  # points a line of 11 pt text needs (Chinese fonts' lines are taller than Calibri's 15)
+PADDING = 6  # points above and below the text of a row, so it does not touch the gridlines
+MAX_LINES = 25  # 25 × 16 pt + padding: Excel's tallest row is 409 pt
 NOTE_SEPARATOR = {"zh": "——— xl-dealer 校验 ———", "en": "--- xl-dealer check ---"}
 NO_FINDINGS = {"zh": "没有发现问题", "en": "no findings"}
+NO_FINDINGS_COLUMN = [k for k, *_ in COLUMNS].index("message")  # the one row of a clean workbook says so there
+# how each line of our notes starts (both languages): a line under our separator that starts
+# otherwise was typed by a clerk and is kept when we mark the copy again
+NOTE_TAGS = tuple(f"【{lab}】" for lab in SEVERITY_LABEL["zh"].values()) + \
+    tuple(f"[{lab}] " for lab in SEVERITY_LABEL["en"].values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +50,36 @@ class ResultRow:
     values: tuple[str, ...]  # in COLUMNS order, as text
 
 
+@dataclass(frozen=True, slots=True)
+class SheetChecked:
+    """One sheet of the workbook, as the summary block names it."""
+
+    name: str
+    kind: str | None  # the kind's title (来店(来电)客户登记表); None: not checked
+    rows: int = 0
+    skipped: str | None = None  # why it was not checked
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the block above the findings says."""
+
+    workbook: str  # the file name the clerk knows
+    as_of: dt.date
+    sheets: list[SheetChecked] = field(default_factory=list)
+    again: str = ""  # how to check again after fixing, in the clerk's language
+    made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
 def headers(lang: str) -> list[str]:
     return [en if lang == "en" else zh for _, zh, en, *_ in COLUMNS]
+
+
+def rule_name(rule: str, lang: str) -> str:
+    r = RULES.get(rule)
+    if r is None:
+        return rule
+    return r.name_en if lang == "en" else r.name
 
 
 def result_rows(findings: list[Finding], lang: str) -> list[ResultRow]:
@@ -47,12 +89,46 @@ def result_rows(findings: list[Finding], lang: str) -> list[ResultRow]:
         v = shown_value(f.value)
         if isinstance(v, bool):
             v = ("yes" if v else "no") if lang == "en" else ("是" if v else "否")
+        where = f.cell or (f"{f.row}" if f.row else "") or f.subject or ("whole sheet" if lang == "en" else "整表")
         out.append(ResultRow(f, tuple(clean_text(t) for t in (
-            f.sheet or "", f.cell or (f"{f.row}" if f.row else "") or f.subject or "",
-            (f.column or "").replace("\n", " "), f.rule, labels.get(f.severity, f.severity), f.message,
-            "" if v is None else str(v),
+            f.sheet or "", where, (f.column or "").replace("\n", " "), labels.get(f.severity, f.severity),
+            rule_name(f.rule, lang), f.message, "" if v is None else str(v), f.rule,
         ))))
     return out
+
+
+def summary_lines(summary: Summary, findings: list[Finding], lang: str) -> tuple[str, list[str]]:
+    """(title, lines) of the block above the findings."""
+    counts = count_by_severity(findings)
+    checked = [s for s in summary.sheets if s.kind]
+    others = [s.name for s in summary.sheets if not s.kind]
+    made = summary.made.strftime("%Y-%m-%d %H:%M")
+    if lang == "en":
+        title = f"Check results: {summary.workbook}"
+        lines = [f"As of {summary.as_of.isoformat()} (made {made})",
+                 (f"{len(findings)} findings: {counts.get('error', 0)} errors, {counts.get('warning', 0)} "
+                  f"warnings, {counts.get('info', 0)} info") if findings else "No findings.",
+                 "Checked: " + ("; ".join(f"{s.name} ({s.kind}, {s.rows} rows)" for s in checked) or "nothing")
+                 + (f". Not checked: {', '.join(others)} (no sheet of a known kind)" if others else "")]
+    else:
+        title = f"校验结果：{summary.workbook}"
+        lines = [f"检查日 {summary.as_of.isoformat()}（生成于 {made}）",
+                 (f"共 {len(findings)} 条问题：错误 {counts.get('error', 0)} 条，警告 {counts.get('warning', 0)} 条，"
+                  f"提示 {counts.get('info', 0)} 条") if findings else "没有发现问题。",
+                 "已检查：" + ("；".join(f"{s.name}（{s.kind}，{s.rows} 行）" for s in checked) or "没有")
+                 + (f"。未检查：{'、'.join(others)}（不是已知的表）" if others else "")]
+    if summary.again:
+        lines.append(summary.again)
+    return clean_text(title), [clean_text(x) for x in lines]
+
+
+def again_text(copy_name: str, lang: str) -> str:
+    """How a clerk checks a marked copy again."""
+    if lang == "en":
+        return (f"Click a cell in the Cell column to go to it and fix it as its note says; then save, and run "
+                f"xl-dealer annotate {copy_name} again: fixed cells lose their marks.")
+    return (f"怎么改：点「单元格」列跳到该单元格，按批注改正；改好后保存，再运行 xl-dealer annotate {copy_name}，"
+            "改好的单元格就不再标记。")
 
 
 def shown_value(value: object) -> object:
@@ -67,13 +143,17 @@ def shown_value(value: object) -> object:
 
 
 def note_text(findings: list[Finding], lang: str) -> str:
-    """One note for a cell: each finding's message on its own line, worst first."""
+    """One note for a cell: each finding's message on its own line, worst first.
+
+    Each message is one line (a line break in a quoted value becomes a space), so every line
+    of ours starts with a severity tag and a clerk's line under them can be told apart."""
     labels = SEVERITY_LABEL["en" if lang == "en" else "zh"]
     order = {"error": 0, "warning": 1, "info": 2}
     seen: list[str] = []
     for f in sorted(findings, key=lambda f: order.get(f.severity, 3)):
-        line = f"【{labels.get(f.severity, f.severity)}】{f.message}" if lang != "en" else \
-            f"[{labels.get(f.severity, f.severity)}] {f.message}"
+        message = " ".join(clean_text(f.message).splitlines())
+        line = f"【{labels.get(f.severity, f.severity)}】{message}" if lang != "en" else \
+            f"[{labels.get(f.severity, f.severity)}] {message}"
         if line not in seen:
             seen.append(line)
     return clean_text("\n".join(seen))
@@ -89,25 +169,32 @@ def worst(findings: list[Finding]) -> str:
 def text_lines(text: str, width: int) -> int:
     """Lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double).
 
-    One unit is kept for the cell's padding, so the estimate errs on the tall side: a
-    row a little too tall reads fine, one too short cuts the message off.
+    Three units are kept for the cell's indent and padding, so the estimate errs on the tall
+    side: a row a little too tall reads fine, one too short cuts the message off.
     """
+    room = max(width - 3, 1)
     n = 0
     for line in text.split("\n"):
-        n += max(1, -(-text_width(line) // max(width - 1, 1)))
+        n += max(1, -(-text_width(line) // room))
     return n
 
 
 def column_widths(rows: list[ResultRow], lang: str) -> list[int]:
-    """Each column as wide as its longest text (header included) plus padding, within its bounds."""
+    """Each column as wide as its longest text (header included) plus the indent and padding,
+    within its bounds."""
     out = []
     for i, (head, (_, _, _, lo, hi)) in enumerate(zip(headers(lang), COLUMNS, strict=True)):
         longest = max((text_width(r.values[i]) for r in rows), default=0)
-        out.append(max(lo, min(max(longest, text_width(head)) + 2, hi)))
+        out.append(max(lo, min(max(longest, text_width(head)) + 4, hi)))
     return out
 
 
-def row_height(values: tuple[str, ...], widths: list[int]) -> float | None:
-    """Points for a row whose wrapped texts all fit, or None when one line is enough."""
+def row_height(values: tuple[str, ...], widths: list[int]) -> float:
+    """Points for a row whose wrapped texts all fit, with padding above and below."""
     lines = max(text_lines(t, w) for t, w in zip(values, widths, strict=True))
-    return ROW_HEIGHT * min(lines, MAX_LINES) if lines > 1 else None
+    return ROW_HEIGHT * min(lines, MAX_LINES) + PADDING
+
+
+def block_height(text: str, width: int) -> float:
+    """Points for a summary line spread over ``width`` characters (all the columns)."""
+    return ROW_HEIGHT * min(text_lines(text, width), MAX_LINES) + PADDING

@@ -26,10 +26,13 @@ REPORTS: dict[str, str] = {
     "sales": "销售总结",
     "lost": "战败分析",
     "invites": "邀约到店",
+    "calls": "今日回访清单",
+    "daily": "回访日报",
     "weekly": "周回访报表",
     "monthly": "月度满意度",
     "churn": "客户流失",
     "reminders": "保养提醒",
+    "prospects": "价格战败客户",
 }
 
 # name → "module:function" of its builder (imported on use, so the CLI starts fast)
@@ -40,10 +43,13 @@ _BUILDERS: dict[str, str] = {
     "sales": "sales:build",
     "lost": "lost:build",
     "invites": "invites:build",
+    "calls": "calls:build",
+    "daily": "daily:build",
     "weekly": "satisfaction:build_weekly",
     "monthly": "satisfaction:build_monthly",
     "churn": "churn:build",
     "reminders": "reminders:build",
+    "prospects": "prospects:build",
 }
 
 

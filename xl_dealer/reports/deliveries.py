@@ -4,8 +4,8 @@ and the cars sold here with their first maintenance (首保: 保养提醒, 客�
 A car sold here is a row of the delivery register, or a row of the customer file whose
 购车类型 is 本店 with a 购车日期 (one car once, by VIN). Its 首保 is due on the 首保日期
 typed in the register, else ``first_service_months`` after the sale; it came back when the
-after-service log has a visit other than the 新车交付 call after the sale, matched by
-VIN, plate or phone.
+after-service log has a visit other than the 新车交付 call (or a free campaign visit) after the
+sale, matched by VIN, plate or phone.
 """
 
 from __future__ import annotations
@@ -74,8 +74,11 @@ class SoldCar:
 
 def sold_cars(checked: list, config: Config) -> list[SoldCar]:
     visits: list[tuple[dt.date, str | None, str | None, str | None]] = []
+    from xl_dealer.reports.customers import campaign_visit
+
     for r in records(checked, "service_callback"):
-        if r["delivered"] is not None and r["service_type"] != NEW_CAR:
+        if r["delivered"] is not None and r["service_type"] != NEW_CAR and not campaign_visit(
+                r["service_type"], r["delivered"], config):
             visits.append((r["delivered"], r["vin"], r["plate"], phone_key(r["phone"])))
     by_vin: dict[str, list[dt.date]] = defaultdict(list)
     by_plate: dict[str, list[dt.date]] = defaultdict(list)

@@ -36,6 +36,7 @@ from xl_dealer.reports.common import (
     records,
     score_texts,
     with_totals,
+    within,
 )
 from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules import scores
@@ -130,6 +131,45 @@ def _complaints(checked: list) -> tuple[dict[str, dict], dict[str, dict]]:
     return by_ro, by_phone
 
 
+PROBLEM_FORMULA = ("问题客户 = 任一项 ≤{p} 分、“是否投诉”为是，或主动报价/讲解维修项目为否；前两种按维修单号（否则电话）"
+                   "匹配快速处理表，只答了否的是服务规范问题，不需处理单。")
+NEW_CAR_NOTE = ("每种维修类型只统计它要问的项目（可在设置中按维修类型调整）：新车交付回访问交车满意度（计入销售）和总体评价，"
+                "维修评分不计入车间、配件等部门。")
+NO_CASE_NEEDED = "服务规范（不需处理单）"
+
+
+def problem_list(vs: list[Visit], checked: list, config: Config, as_of: dt.date,
+                 cases: tuple[dict[str, dict], dict[str, dict]] | None = None) -> list[dict[str, Any]]:
+    """The reached calls with a problem answer (a score ≤ the threshold, 否 to a staff question) or a
+    complaint, each with its departments, the customer's words and its quick-handling case: the rows of
+    the weekly, daily and monthly problem tables."""
+    by_ro, by_phone = cases or _complaints(checked)
+    out = []
+    for v in vs:
+        a = v.reached
+        if a is None:
+            continue
+        bad = scores.problem_items(a, config)
+        if not bad and a["complaint"] is not True:
+            continue
+        case = (by_ro.get(ro_key(a["ro_no"]) or "") if a["ro_no"] else None) or by_phone.get(phone_key(a["phone"]) or "")
+        needs_case = a["complaint"] is True or any(it not in scores.STAFF_QUESTIONS for it in bad)
+        departments = list(dict.fromkeys(d for it in bad if (d := scores.department_of(it, config))))
+        if not departments and case is not None and case["department"]:
+            departments = [case["department"]]
+        out.append({
+            "called": a["called"], "ro_no": a["ro_no"], "plate": a["plate"], "customer": a["customer"],
+            "phone": mask_phone(a["phone"]), "advisor": a["advisor"], "caller": a["caller"],
+            "service_type": a["service_type"], "department": "、".join(departments) or None,
+            "problems": score_texts(a, bad) or "投诉",
+            "comment": a["comment"], "case_no": case and case["case_no"],
+            "status": case_status(case, as_of) if needs_case or case is not None else NO_CASE_NEEDED,
+            "resolved": case and case["resolved"], "result": case and case["result"],
+            "_items": bad,
+        })
+    return out
+
+
 def case_status(case: dict[str, Any] | None, as_of: dt.date) -> str:
     if case is None:
         return "未登记快速处理"
@@ -148,7 +188,7 @@ WEEKLY_TITLES = {"day": "日报", "week": "周报", "month": "月报", "quarter"
 def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
     period = period or "week"
     start, end = period_range(period, as_of)
-    items = scores.score_items()
+    items = scores.answer_items()
     vs = visits(checked, start, end)
     answered_rows = [v.reached for v in vs if v.reached]
     by_item = scores.item_rates(answered_rows, config, items)
@@ -175,33 +215,15 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str |
                  for it, r in by_item.items()]
     by_item_t = with_totals(Table("by_item", "各项目满意率", [
         col("item", "项目"), col("department", "部门"), *_rate_cols(("item", "项目"))[1:],
-        col("problems", "不满意回答(≤2分)", "int", "sum"),
+        col("problems", "不满意回答(≤2分或否)", "int", "sum"),
     ], item_rows), "item", {"rate": ("satisfied", "answered")})
 
-    by_ro, by_phone = _complaints(checked)
-    problem_rows = []
-    for v in vs:
-        a = v.reached
-        if a is None:
-            continue
-        bad = scores.problem_items(a, config, items)
-        if not bad and a["complaint"] is not True:
-            continue
-        case = (by_ro.get(ro_key(a["ro_no"]) or "") if a["ro_no"] else None) or by_phone.get(phone_key(a["phone"]) or "")
-        problem_rows.append({
-            "called": a["called"], "ro_no": a["ro_no"], "plate": a["plate"], "customer": a["customer"],
-            "phone": mask_phone(a["phone"]), "advisor": a["advisor"],
-            "problems": score_texts(a, bad) or "投诉",
-            "comment": a["comment"], "case_no": case and case["case_no"],
-            "status": case_status(case, as_of), "resolved": case and case["resolved"],
-            "result": case and case["result"],
-        })
     problems = Table("problems", "问题客户及处理情况", [
         col("called", "回访日期", "date"), col("ro_no", "维修单号"), col("plate", "车牌号"),
         col("customer", "客户姓名"), col("phone", "联系电话", "phone"), col("advisor", "服务顾问"),
         col("problems", "不满意项目"), col("comment", "客户意见", width=36), col("case_no", "处理编号"),
         col("status", "处理状态"), col("resolved", "解决日期", "date"), col("result", "处理结果", width=30),
-    ], problem_rows, empty_text="本期没有问题客户")
+    ], problem_list(vs, checked, config, as_of), empty_text="本期没有问题客户")
 
     notes = missing_note(checked, "service_callback")
     if not vs and fed_by(checked, "service_callback"):
@@ -218,8 +240,9 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str |
             REACH_FORMULA,
             ON_TIME_FORMULA.format(d=config.callback_days, n=config.callback_new_car_days),
             scores.RATE_FORMULA + f"；满意 = ≥{config.score_satisfied_min:g} 分（5 分制，10 分制折半）。",
-            f"问题客户 = 任一项 ≤{config.score_problem_max:g} 分或“是否投诉”为是；按维修单号（否则电话）匹配快速处理表。"
-            f"总体评价不属于任何部门，只计入总体满意率：各部门满意率表的“{TOTAL_LABEL}”= 各部门的回答加上总体评价的回答。",
+            PROBLEM_FORMULA.format(p=f"{config.score_problem_max:g}")
+            + f"总体评价不属于任何部门，只计入总体满意率：各部门满意率表的“{TOTAL_LABEL}”= 各部门的回答加上总体评价的回答。",
+            scores.STAFF_FORMULA + NEW_CAR_NOTE,
         ],
     )
 
@@ -304,7 +327,11 @@ def build_monthly(checked: list, *, as_of: dt.date, config: Config, period: str 
         name="monthly", sheet=PERIOD_SHEETS["monthly"][period],
         title=f"{label}满意度 {period_name(period, start, end)}",
         period_start=start, period_end=end, as_of=date_of(as_of),
-        tables=[by_dept, complaint_table(cases, as_of, config, now_word), trend],
+        # the long listings last: the one at the foot repeats its header on every printed page
+        tables=[by_dept, complaint_table(cases, as_of, config, now_word), case_table(cases, as_of),
+                club_table(checked, start, end), trend,
+                department_problems(problem_list(grouped.get("now", []), checked, config, as_of), config),
+                member_suggestions(grouped.get("now", []), checked, config)],
         charts=[Chart("col", "by_department", "department", ["rate", "prev_rate"],
                       f"各部门满意率：{now_word}与{before_word}", percent=True),
                 Chart("line", "trend", "month", ["rate"], f"近{len(trend_months)}个月总体满意率", percent=True)],
@@ -315,11 +342,131 @@ def build_monthly(checked: list, *, as_of: dt.date, config: Config, period: str 
             scores.RATE_FORMULA + f"；满意 = ≥{config.score_satisfied_min:g} 分。"
             f"变化 = {now_word}满意率 − {before_word}满意率，单位为百分点。"
             f"总体评价不属于任何部门，只计入“{TOTAL_LABEL}”（即总体满意率 = 全部项目的回答）。",
-            f"不满意回答 = ≤{config.score_problem_max:g} 分的回答数，按项目所属部门归集。",
+            f"不满意回答 = ≤{config.score_problem_max:g} 分的回答数（主动报价、讲解维修项目答否也算），按项目所属部门归集；"
+            "各部门存在的问题逐条列出客户原话，一次回访涉及几个部门就在每个部门下各列一次。",
             "结案率 = 已解决 ÷ 登记；逾期 = 过了承诺解决日期仍未解决，或解决晚于承诺日期；"
-            f"二次回访率 = 已二次回访 ÷ 已解决（应在解决后 {config.complaint_second_call_days} 天内）。",
+            f"二次回访率 = 已二次回访 ÷ 已解决（应在解决后 {config.complaint_second_call_days} 天内）。"
+            "投诉明细的解决天数 = 实际解决日期 − 登记日期；客户反映 = 二次回访结果。",
+            "会员建议：本期接通的回访中俱乐部会员（会员或本次入会）说的客户意见，按意见中提到的部门归类（没提到部门的为“未指明”）。"
+            "俱乐部邀请：邀请入会或本次入会为是的客户（按车牌，否则电话去重）；入会率 = 入会 ÷ 邀请。",
+            scores.STAFF_FORMULA + NEW_CAR_NOTE,
         ],
     )
+
+
+UNNAMED = "（未指明）"
+
+
+def department_problems(problems: list[dict[str, Any]], config: Config) -> Table:
+    """Each department's problems in the customers' words: one row per department a call's problem
+    answers speak for (a complaint alone goes to its case's department)."""
+    order = {d: i for i, d in enumerate(config.enums.get("department", []))}
+    rows = []
+    for p in problems:
+        items = p["_items"]
+        by_dept: dict[str, list[str]] = defaultdict(list)
+        for it in items:
+            by_dept[scores.department_of(it, config) or NO_DEPARTMENT].append(it)
+        if not by_dept:
+            by_dept[p["department"] or UNNAMED] = []
+        for d, its in by_dept.items():
+            rows.append({"department": d, "called": p["called"], "plate": p["plate"], "customer": p["customer"],
+                         "problems": "、".join(scores.item_header(it) for it in its) or "投诉",
+                         "comment": p["comment"], "status": p["status"]})
+    rows.sort(key=lambda r: (order.get(r["department"], len(order)), r["called"] or dt.date.min, r["plate"] or ""))
+    return Table("department_problems", "各部门存在的问题（客户原话）", [
+        col("department", "部门"), col("called", "回访日期", "date"), col("plate", "车牌号"), col("customer", "客户姓名"),
+        col("problems", "不满意项目"), col("comment", "客户原话", width=40), col("status", "处理状态"),
+    ], rows, empty_text="本期回访中没有不满意的回答")
+
+
+def case_table(cases: list[dict[str, Any]], as_of: dt.date) -> Table:
+    """客户投诉问题解决情况表, case by case: the result and the customer's reaction on the second call."""
+    rows = []
+    for c in sorted(cases, key=lambda c: (c["date"], c["case_no"] or "")):
+        done = c["resolved"] is not None and c["resolved"] <= as_of
+        status = case_status(c, as_of)
+        if done:
+            status += "，已二次回访" if c["second_call"] is not None else "，未二次回访"
+        reaction = c["second_result"]
+        if c["satisfied"] is not None:
+            reaction = "；".join(x for x in (reaction, "满意" if c["satisfied"] else "不满意") if x)
+        rows.append({"case_no": c["case_no"], "date": c["date"], "department": c["department"], "owner": c["owner"],
+                     "issue": c["issue"], "result": c["result"], "reaction": reaction,
+                     "days": (c["resolved"] - c["date"]).days if done and c["resolved"] >= c["date"] else None,
+                     "status": status})
+    return Table("cases", "客户投诉问题解决情况（逐案）", [
+        col("case_no", "编号"), col("date", "登记日期", "date"), col("department", "责任部门"), col("owner", "负责人"),
+        col("issue", "问题描述", width=26), col("result", "处理结果", width=22),
+        col("reaction", "客户反映（二次回访）", width=22), col("days", "解决天数", "int"), col("status", "状态"),
+    ], rows, empty_text="本期没有登记投诉")
+
+
+def named_department(text: str | None, config: Config) -> str | None:
+    """The department a customer's words name (洗车 → 美容/洗车, 前台 → 服务接待), the first one said."""
+    if not text:
+        return None
+    words = {d: d for d in config.enums.get("department", []) if d != "其他"}
+    words.update({w: d for w, d in config.synonyms.get("department", {}).items() if d != "其他"})
+    hits = [(text.find(w), -len(w), d) for w, d in words.items() if w in text]
+    return min(hits)[2] if hits else None
+
+
+def member_suggestions(vs: list[Visit], checked: list, config: Config) -> Table:
+    """会员的合理化建议: what club members said on the period's reached calls, by the department they name."""
+    from xl_dealer.reports.customers import members, said
+
+    club = members(checked)
+    order = {d: i for i, d in enumerate(config.enums.get("department", []))}
+    rows = []
+    for v in vs:
+        a = v.reached
+        if a is None or not said(a["comment"]):
+            continue
+        if not (club.of(a["plate"], a["phone"], a["vin"]) or a["member"] is True or a["club_joined"] is True):
+            continue
+        rows.append({"department": named_department(a["comment"], config) or UNNAMED, "called": a["called"],
+                     "customer": a["customer"], "plate": a["plate"], "service_type": a["service_type"],
+                     "comment": a["comment"].strip()})
+    rows.sort(key=lambda r: (order.get(r["department"], len(order)), r["called"], r["plate"] or ""))
+    return Table("member_suggestions", "会员建议汇总", [
+        col("department", "涉及部门"), col("called", "回访日期", "date"), col("customer", "会员"), col("plate", "车牌号"),
+        col("service_type", "维修类型"), col("comment", "会员原话", width=44),
+    ], rows, empty_text="本期回访中没有会员的意见建议")
+
+
+def club_table(checked: list, start: dt.date, end: dt.date) -> Table:
+    """回访中推出俱乐部: per caller, the customers invited to the club and those who joined."""
+    from xl_dealer.reports.common import customer_key
+
+    per: dict[str, dict[str, set]] = defaultdict(lambda: {"invited": set(), "joined": set()})
+    everyone: dict[str, set] = {"invited": set(), "joined": set()}
+    seen_columns = False
+    for r in records(checked, "service_callback", ("called", "caller", "plate", "phone", "club_invited",
+                                                   "club_joined", SOURCE)):
+        if r["club_invited"] is not None or r["club_joined"] is not None:
+            seen_columns = True
+        if not within(r["called"], start, end):
+            continue
+        k = customer_key(r) or f"row:{r[SOURCE]}"
+        who = r["caller"] or "（未填）"
+        if r["club_invited"] is True or r["club_joined"] is True:
+            per[who]["invited"].add(k)
+            everyone["invited"].add(k)
+        if r["club_joined"] is True:
+            per[who]["joined"].add(k)
+            everyone["joined"].add(k)
+    rows = [{"caller": who, "invited": len(g["invited"]), "joined": len(g["joined"]),
+             "rate": ratio(len(g["joined"]), len(g["invited"]))} for who, g in sorted(per.items())]
+    t = Table("club", "俱乐部邀请与入会（按回访人）", [
+        col("caller", "回访人"), col("invited", "邀请入会", "int", "sum"), col("joined", "入会", "int", "sum"),
+        col("rate", "入会率", "percent", "rate"),
+    ], rows, empty_text="本期回访中没有邀请入会" if seen_columns else "回访记录没有「邀请入会」「是否入会」列")
+    if rows:
+        t.totals = True
+        t.total_row = {"caller": "合计", "invited": len(everyone["invited"]), "joined": len(everyone["joined"]),
+                       "rate": ratio(len(everyone["joined"]), len(everyone["invited"]))}
+    return t
 
 
 def complaint_table(cases: list[dict[str, Any]], as_of: dt.date, config: Config, now_word: str = "本月") -> Table:

@@ -1,6 +1,6 @@
 """From tables to findings: the per-cell checks of every declared field (``fields``), each
 kind's own rules (``registration``, ``testdrive``, ``followup``, ``callback``, ``complaint``,
-``delivery``, ``customer``),
+``delivery``, ``customer``, ``reminder``),
 the rules across workbooks (``cross``), with the arithmetic they share (``cadence`` for
 follow-up and callback due dates, ``scores`` for satisfaction), and the run's result
 (``result``).
@@ -31,6 +31,7 @@ from xl_dealer.rules.delivery import check_card_not_closed, check_delivery, chec
 from xl_dealer.rules.fields import check_columns, check_fields
 from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
+from xl_dealer.rules.reminder import check_maintenance_list
 from xl_dealer.rules.testdrive import check_test_drive
 
 TableRule = Callable[[Checked, Config, Emitter], None]
@@ -46,6 +47,7 @@ TABLE_RULES: dict[str, list[TableRule]] = {
     "complaint": [check_complaint],
     "delivery": [check_delivery],
     "customer_file": [check_customer_file],
+    "maintenance_list": [check_maintenance_list],
 }
 # rules over all tables of the run (cross-workbook and group rules)
 RUN_RULES: list[RunRule] = [check_test_drive_missing, check_card_missing, check_overdue, check_quota,

@@ -15,7 +15,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.model.messages import register
 from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, show_value
-from xl_dealer.rules.cross import ready, usable
+from xl_dealer.rules.cross import lacks, ready, usable
 from xl_dealer.rules.delivery import duplicate_vins, where
 
 register("customer.mismatch", "{problem}", "{problem_en}")
@@ -71,24 +71,29 @@ def _latest_records(sources: list[Checked]) -> dict[tuple[str, str], _Record]:
     return out
 
 
-def check_customer_mismatch(checked: list[Checked], config: Config, em: Emitter) -> None:
-    """The same car (VIN, else plate) with another owner or phone in the customer file than in
-    its latest record in the delivery register or the after-service log: the card is to update.
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A customer-file row whose car has another owner or phone in its latest record elsewhere."""
 
-    The latest record only: a car sold on, whose later callbacks agree with the file, is quiet
-    even though its delivery named the first owner. The same phone is the same customer (王先生
-    and 王伟); a name is compared only when the phones cannot be."""
-    files = [c for c in checked if c.kind == "customer_file"]
-    sources = [c for c in checked if c.kind in ("delivery", "service_callback")]
-    if not files or not sources:
-        return
-    what, what_en = "客户信息卡的车主、电话是否与交车登记和回访记录一致", "whether the customer file agrees with the deliveries and callbacks"
-    needs = (("vin", "plate"), ("customer", "phone"))
-    if not ready(em, "customer.mismatch", sources, needs, what, what_en):
-        return
+    file: Checked
+    row: int
+    car: str  # the VIN or plate the two records share
+    customer: str | None  # the file's
+    phone: str | None
+    record: _Record  # the latest delivery or callback of that car
+    by_phone: bool  # the phones differ (else the names do)
+
+
+_NEEDS = (("vin", "plate"), ("customer", "phone"))
+
+
+def mismatches(files: list[Checked], sources: list[Checked]) -> list[Mismatch]:
+    """Every ``customer.mismatch`` of these sheets: the rule reports them, the churn list shows them
+    beside the car (one definition). The same phone is the same customer (王先生 and 王伟); a name is
+    compared only when the phones cannot be."""
     latest = _latest_records(sources)
-    for c in usable(em, "customer.mismatch", files, needs, what, what_en):
-        t = c.table
+    out = []
+    for c in files:
         cols = zip(c.col("vin"), c.col("plate"), c.col("customer"), c.col("phone"), strict=True)
         for i, (vin, plate, name, phone) in enumerate(cols):
             rec = (latest.get(("v", vin)) if vin else None) or (latest.get(("p", plate)) if plate else None)
@@ -101,14 +106,41 @@ def check_customer_mismatch(checked: list[Checked], config: Config, em: Emitter)
             if not (phones_differ or names_differ):
                 continue
             car = vin if vin and ("v", vin) in latest else plate
-            ours = " ".join(show_value(x) for x in (name, phone) if x)
-            theirs = " ".join(show_value(x) for x in (rec.customer, rec.phone) if x)
-            zh, en = _SOURCE[rec.source.kind]
-            em.at(t, i, "phone" if phones_differ else "customer", "customer.mismatch", phone if phones_differ else name,
-                  problem=f"客户信息卡上「{car}」的车主是「{ours}」，但{zh}（{where(rec.source, rec.row)}，"
-                          f"{rec.day.isoformat()}）是「{theirs}」：请核实后更新客户信息卡。",
-                  problem_en=f"The customer file has '{ours}' for '{car}', but {en} ({where(rec.source, rec.row)}, "
-                             f"{rec.day.isoformat()}) has '{theirs}': check and update the file.")
+            out.append(Mismatch(c, i, car, name, phone, rec, phones_differ))
+    return out
+
+
+def mismatches_in(checked: list[Checked]) -> list[Mismatch]:
+    """The mismatches of a run, on the sheets that have the columns to compare (for the reports)."""
+    files = [c for c in checked if c.kind == "customer_file" and not lacks(c, _NEEDS)]
+    sources = [c for c in checked if c.kind in ("delivery", "service_callback") and not lacks(c, _NEEDS)]
+    return mismatches(files, sources) if files and sources else []
+
+
+def check_customer_mismatch(checked: list[Checked], config: Config, em: Emitter) -> None:
+    """The same car (VIN, else plate) with another owner or phone in the customer file than in
+    its latest record in the delivery register or the after-service log: the card is to update.
+
+    The latest record only: a car sold on, whose later callbacks agree with the file, is quiet
+    even though its delivery named the first owner."""
+    files = [c for c in checked if c.kind == "customer_file"]
+    sources = [c for c in checked if c.kind in ("delivery", "service_callback")]
+    if not files or not sources:
+        return
+    what, what_en = "客户信息卡的车主、电话是否与交车登记和回访记录一致", "whether the customer file agrees with the deliveries and callbacks"
+    if not ready(em, "customer.mismatch", sources, _NEEDS, what, what_en):
+        return
+    for m in mismatches(usable(em, "customer.mismatch", files, _NEEDS, what, what_en), sources):
+        rec = m.record
+        ours = " ".join(show_value(x) for x in (m.customer, m.phone) if x)
+        theirs = " ".join(show_value(x) for x in (rec.customer, rec.phone) if x)
+        zh, en = _SOURCE[rec.source.kind]
+        em.at(m.file.table, m.row, "phone" if m.by_phone else "customer", "customer.mismatch",
+              m.phone if m.by_phone else m.customer,
+              problem=f"客户信息卡上「{m.car}」的车主是「{ours}」，但{zh}（{where(rec.source, rec.row)}，"
+                      f"{rec.day.isoformat()}）是「{theirs}」：请核实后更新客户信息卡。",
+              problem_en=f"The customer file has '{ours}' for '{m.car}', but {en} ({where(rec.source, rec.row)}, "
+                         f"{rec.day.isoformat()}) has '{theirs}': check and update the file.")
 
 
 def check_customer_unknown(checked: list[Checked], config: Config, em: Emitter) -> None:

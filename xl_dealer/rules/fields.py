@@ -132,7 +132,7 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
     c = Checked(table, values, bad)
     derive = DERIVED.get(kind.key)
     if derive:
-        derive(c)
+        derive(c, config)
     _required(c, config, em)
     _future(c, em)
     return c
@@ -285,28 +285,35 @@ def _num(x: float) -> str:
 
 
 def _required(c: Checked, config: Config, em: Emitter) -> None:
+    """Blank required cells. A field both ``required`` and ``required_when`` needs its column always
+    and a cell only when the condition holds (回访人 once the call is made)."""
     t = c.table
     kind = t.kind
     n = len(t.rows)
     told = dict(kind.blank_told_by)  # a blank the kind's own rule reports better
+    types = c.col("service_type") if kind.has("service_type") else [None] * n
     for f in kind.fields:
         if not (f.required or f.required_when) or f.key in told:
             continue
         if f.key not in t.columns:
             continue  # column.missing covers the whole sheet; a value from outside it is checked once
+        cond = f.required_when
+        if cond is not None and cond.setting and not getattr(config, cond.setting):
+            continue  # the store switched this requirement off
         vals = c.values[f.key]
         raw = t.raw.get(f.key) if f.type is FieldType.SIGN else None
         bad = c.bad.get(f.key, ())
-        cond = f.required_when
         cond_col = c.col(cond.field) if cond else None
         also_col = c.col(cond.also.field) if cond and cond.also else [None] * n
         for i in compress(range(n), map(operator.is_, vals, repeat(None))):  # blank cells only
             if i in bad:
                 continue
-            if cond is not None and not f.required and not cond.holds(cond_col[i], also_col[i]):
+            if cond is not None and not cond.holds(cond_col[i], also_col[i]):
                 continue
+            if cond is not None and cond.asked and f.key not in config.items_asked(types[i]):
+                continue  # this 维修类型's call does not ask it (a 新车交付 call: no repair scores)
             when = ""
-            if not f.required and cond is not None:
+            if cond is not None:
                 when = f"（{cond.text}）" if config.lang != "en" else f" ({cond.text_en or cond.text})"
             if raw is not None and is_refusal(raw[i]):  # 否, ×, 未签: written, but not a signature
                 em.at(t, i, f.key, "required", raw[i], msg="required.unsigned", when=when)
@@ -326,7 +333,7 @@ def declined_phone(remark: str) -> bool:
     return _DECLINED.search(remark) is not None
 
 
-def _derive_registration(c: Checked) -> None:
+def _derive_registration(c: Checked, config: Config) -> None:
     """未留电话 is also true when 备注 says the customer declined (SPEC §2.1)."""
     declined = list(c.col("phone_declined"))
     remarks = c.col("remark")
@@ -336,8 +343,32 @@ def _derive_registration(c: Checked) -> None:
     c.values["phone_declined"] = declined
 
 
+def _derive_callback(c: Checked, config: Config) -> None:
+    """An answer to a question the row's 维修类型 is not asked (``callback_items``) counts nowhere: a
+    repair score typed on a 新车交付 call (the old forms asked for all eight) is no answer about
+    the 车间 or 配件. Rows without a 维修类型 keep every answer (we cannot tell)."""
+    from xl_dealer.rules.scores import answer_items
+
+    types = c.col("service_type")
+    if not any(types):
+        return
+    for item in answer_items():
+        col = c.values.get(item)
+        if col is None:
+            continue
+        asked = {st: item in config.items_asked(st) for st in set(types) if st is not None}
+        off = [i for i, (st, v) in enumerate(zip(types, col, strict=True))
+               if v is not None and st is not None and not asked[st]]
+        if off:
+            col = list(col)
+            for i in off:
+                col[i] = None
+            c.values[item] = col
+
+
 # Values a kind derives from several cells before the conditional requirements run.
-DERIVED: dict[str, Callable[[Checked], None]] = {"registration": _derive_registration}
+DERIVED: dict[str, Callable[[Checked, Config], None]] = {"registration": _derive_registration,
+                                                         "service_callback": _derive_callback}
 
 
 def _future(c: Checked, em: Emitter) -> None:

@@ -17,6 +17,10 @@ from xl_dealer.model.config import Config
 from xl_dealer.read.values import Result, clean, fold
 
 RATE_FORMULA = "满意率 = 满意及以上的回答数 ÷ 有效回答数（空白不计）"
+# the two yes/no questions about the service staff (是否接待时主动报价，维修完毕后是否逐项讲解维修内容):
+# 是 is a satisfied answer, 否 an unsatisfied one, for the department they speak for (服务接待)
+STAFF_QUESTIONS = ("quoted", "explained")
+STAFF_FORMULA = "主动报价、讲解维修项目：是 = 满意回答，否 = 不满意回答，计入服务接待。"
 
 
 def score_items(kind_key: str = "service_callback") -> list[str]:
@@ -25,6 +29,19 @@ def score_items(kind_key: str = "service_callback") -> list[str]:
     from xl_dealer.model.schema import FieldType
 
     return [f.key for f in KINDS[kind_key].fields if f.type is FieldType.SCORE]
+
+
+def answer_items(kind_key: str = "service_callback") -> list[str]:
+    """Every answer of a call that counts toward satisfaction: the score items, then the staff questions."""
+    return [*score_items(kind_key), *STAFF_QUESTIONS]
+
+
+def _value(v: Any) -> float | None:
+    """An answer as a 5-point score: a yes/no staff answer is 5 (是) or 1 (否); bool is an int in Python,
+    so it is told apart here before any comparison."""
+    if isinstance(v, bool):
+        return 5.0 if v else 1.0
+    return v
 
 
 def is_ten_point(column: Iterable[Any], config: Config) -> bool:
@@ -68,12 +85,14 @@ def score_normaliser(config: Config, ten_point: bool = False) -> Callable[[Any],
     return to_score
 
 
-def is_satisfied(score: float | None, config: Config) -> bool:
-    return score is not None and score >= config.score_satisfied_min
+def is_satisfied(score: float | bool | None, config: Config) -> bool:
+    v = _value(score)
+    return v is not None and v >= config.score_satisfied_min
 
 
-def is_problem(score: float | None, config: Config) -> bool:
-    return score is not None and score <= config.score_problem_max
+def is_problem(score: float | bool | None, config: Config) -> bool:
+    v = _value(score)
+    return v is not None and v <= config.score_problem_max
 
 
 def department_of(item: str, config: Config) -> str | None:
@@ -101,7 +120,7 @@ def rate_of(scores: Iterable[float | None], config: Config) -> Rate:
         if s is None:
             continue
         answered += 1
-        satisfied += s >= config.score_satisfied_min
+        satisfied += _value(s) >= config.score_satisfied_min
     return Rate(answered, satisfied)
 
 
@@ -134,8 +153,8 @@ def item_header(item: str, kind_key: str = "service_callback") -> str:
 
 
 def item_rates(rows: Iterable[dict[str, Any]], config: Config, items: list[str] | None = None) -> dict[str, Rate]:
-    """满意率 per score item over rows of normalised scores (``{item: float | None}``)."""
-    items = items if items is not None else score_items()
+    """满意率 per answer item over rows of normalised answers (``{item: float | bool | None}``)."""
+    items = items if items is not None else answer_items()
     rows = list(rows)
     return {it: rate_of((r.get(it) for r in rows), config) for it in items}
 
@@ -166,6 +185,8 @@ def score_text(raw: Any, score: float | None) -> str:
     came from a 10-point column, so it is shown with its scale rather than as a
     5-point value the customer never said.
     """
+    if isinstance(score, bool):  # a staff question: as asked
+        return "是" if score else "否"
     v = clean(raw)
     if isinstance(v, str):
         number = v.rstrip("分").strip()
@@ -181,5 +202,7 @@ def score_text(raw: Any, score: float | None) -> str:
 
 
 def problem_items(row: dict[str, Any], config: Config, items: list[str] | None = None) -> list[str]:
-    """The items of one call answered at or below the problem threshold."""
-    return [it for it in (items if items is not None else score_items()) if is_problem(row.get(it), config)]
+    """The answers of one call at or below the problem threshold, 否 to a staff question included
+    (the problem lists show them; a quick-handling row is asked only of the score problems and
+    complaints: :func:`problem_customers`)."""
+    return [it for it in (items if items is not None else answer_items()) if is_problem(row.get(it), config)]

@@ -223,6 +223,11 @@ def _customer_file(rng: random.Random, names: Names, end: dt.date, cars: list[di
     if missing:
         callbacks.planted.append((first_row[missing], "plate", "customer.unknown"))
     changed = rng.choice([p for p in one_off if p != missing]) if len(one_off) > 1 else None
+    # and a customer who stopped coming: their car was sold on, the file has the new owner
+    # (the churn list shows it beside the plate, so the clerk calls the right person)
+    gone = sorted(p for p, (day, _, sheet, _) in latest.items() if sheet == history.name and p not in delivered_plates
+                  and day < end - dt.timedelta(days=230))
+    sold_on = rng.choice(gone) if gone else None
 
     rows: list[dict[str, Any]] = []
     for plate, (_, r, _, _) in sorted(latest.items()):
@@ -232,7 +237,7 @@ def _customer_file(rng: random.Random, names: Names, end: dt.date, cars: list[di
         row = _file_row(rng, end, owner, phone, plate, vin(rng, rng.choice("GHJKLMN")), rng.choice(MODELS),
                         end - dt.timedelta(days=rng.randint(800, 2500)), rng.choice(("他店", "他销", "本店")),
                         r.get("delivered"), r.get("mileage"))
-        if plate == changed:  # the car was sold on: the file still has the first owner
+        if plate in (changed, sold_on):  # the car was sold on: the file and the log name different owners
             row["customer"], row["phone"] = names.person(), names.phone()
             row["_planted"] = "customer.mismatch"
         rows.append(row)

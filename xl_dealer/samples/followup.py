@@ -22,7 +22,8 @@ from xl_dealer.samples.common import CONSULTANTS, SOURCES, SheetData, messy_date
 CARD_HEADERS = {
     "card_date": "*建卡日期", "customer": "*客户姓名", "phone": "*联系电话", "model": "*意向车型",
     "level": "*意向级别", "source": "信息来源", "consultant": "*销售顾问", "status": "*状态",
-    "lost_reason": "战败原因", "last_contact": "最近跟进日期", "next_date": "下次跟进日期", "remark": "备注",
+    "lost_reason": "战败原因", "last_contact": "最近跟进日期", "next_date": "下次跟进日期",
+    "churn_call": "流失回访日期", "churn_result": "流失回访结果", "remark": "备注",
 }
 LOG_HEADERS = {
     "date": "*跟进日期", "time": "跟进时间", "consultant": "*销售顾问", "customer": "*客户姓名",
@@ -167,6 +168,10 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
     _plant_cards(rng, cards_sheet, cards, neglected)
     _plant_log(rng, log, mistakes)
     _arrivals(rng, reg, log, worked, end)
+    # the information clerk has called one customer lost on price, inviting them for service (prospects)
+    priced = [c.row for c in cards if c.row["status"] == "战败" and "价格" in (c.row["lost_reason"] or "")]
+    if priced:
+        priced[0].update(churn_call=end - dt.timedelta(days=2), churn_result="买了别家的车，答应保养来我店看看")
     return cards_sheet, log
 
 

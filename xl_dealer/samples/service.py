@@ -20,16 +20,24 @@ from xl_dealer.samples.common import Names, SheetData, messy_date, messy_phone, 
 ADVISORS = ("黄志强", "周敏", "吴涛", "郑丽")
 CALLERS = ("小周", "小林")
 OWNERS = {"服务接待": "黄志强", "车间": "孙师傅", "结算": "何会计", "配件": "林主管", "钣喷": "钱师傅",
-          "美容/洗车": "罗主管"}
+          "美容/洗车": "罗主管", "销售": "王经理"}
 TYPES = (("保养", 45), ("维修", 25), ("钣喷", 10), ("保险", 8), ("索赔", 5), ("新车交付", 7))
 NUMERIC = ("reception_speed", "completion_speed", "checkout_speed", "parts_price", "labour_price", "paint_quality")
 WORDY = ("staff_attitude", "repair_quality", "cleanliness")
-COMMENTS = ("", "", "整体满意", "师傅讲解很清楚", "休息区不错", "希望能提前通知取车", "洗车很干净")
+# a reached call writes the customer's words (填写用户原话); 无 when they had nothing to say
+COMMENTS = ("无", "无", "整体满意", "师傅讲解很清楚", "休息区不错", "希望能提前通知取车", "洗车很干净",
+            "前台接车能再快一点", "配件价格希望再优惠些", "车间师傅很专业")
+NEW_CAR_WORDS = ("新车开着很好", "销售顾问讲解很细", "提车等了一会儿", "车机还不太会用", "首保时间记住了")
+CHURN_CALLS = (("价格", "嫌保养贵，在外面小店做了"), ("搬家", "搬到番禺了，去家附近的店"), ("车已卖", "车已经卖了"),
+               ("服务", "上次等太久，暂时不来了"), (None, "答应下个月来保养"), (None, "未接通"))
+SERVICE_ITEMS = ("机油、机滤", "机油、机滤、空滤", "机油、机滤、空调滤芯", "机油、机滤、刹车油")
 ISSUES = {"reception_speed": "接车等了40分钟", "completion_speed": "比约定时间晚了半天交车",
           "checkout_speed": "结账排队太久", "parts_price": "配件比外面贵很多", "labour_price": "工时费偏高",
           "staff_attitude": "服务顾问态度冷淡", "repair_quality": "异响没有修好", "paint_quality": "补漆有色差",
-          "cleanliness": "车内有油污", "overall": "整体体验差", "complaint": "客户来电投诉等待时间长"}
+          "cleanliness": "车内有油污", "overall": "整体体验差", "complaint": "客户来电投诉等待时间长",
+          "delivery_satisfaction": "提车时等了很久，手续没讲清楚"}
 PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O
 
 CB_HEADERS = {
     "ro_no": "*维修单号", "plate": "*车牌号", "customer": "*客户姓名", "phone": "*联系电话",
@@ -38,10 +46,13 @@ CB_HEADERS = {
     "reception_speed": "接待速度", "completion_speed": "完工速度", "checkout_speed": "结算速度",
     "parts_price": "配件价格", "labour_price": "工时价格", "staff_attitude": "服务态度",
     "repair_quality": "维修质量", "paint_quality": "喷漆质量（钣喷）", "cleanliness": "清洁程度",
-    "overall": "总体评价（10分制）", "quoted": "主动报价", "explained": "讲解维修项目", "comment": "客户意见",
-    "complaint": "是否投诉", "member": "会员", "next_service_date": "下次保养日期",
-    "next_service_km": "下次保养里程", "mileage": "当前里程",
+    "delivery_satisfaction": "交车满意度", "overall": "总体评价（10分制）", "quoted": "主动报价",
+    "explained": "讲解维修项目", "comment": "客户意见", "complaint": "是否投诉", "member": "会员",
+    "club_invited": "邀请入会", "club_joined": "是否入会", "next_service_date": "下次保养日期",
+    "next_service_km": "下次保养里程", "next_service_items": "下次保养项目", "mileage": "当前里程",
 }
+# the history sheet also keeps the information clerk's calls to lost customers
+HISTORY_HEADERS = {**CB_HEADERS, "churn_reason": "流失原因", "churn_call": "流失回访日期", "churn_result": "流失回访结果"}
 KS_HEADERS = {
     "case_no": "*编号", "date": "*登记日期", "ro_no": "维修单号", "customer": "*客户姓名", "phone": "*联系电话",
     "issue": "*问题描述", "department": "*责任部门", "owner": "*负责人", "owner_signed": "*负责人签字",
@@ -56,13 +67,18 @@ def _plate(rng: random.Random) -> str:
         p = "粤B" + rng.choice("DF") + rng.choice(PLATE_CHARS) + f"{rng.randint(0, 9999):04d}"
     elif r < 0.15:  # new-energy large vehicle: 5 digits, then D/F
         p = "粤A" + f"{rng.randint(0, 99999):05d}" + rng.choice("DF")
-    else:
-        p = "粤" + rng.choice("ABE") + "".join(rng.choice(PLATE_CHARS) for _ in range(5))
+    else:  # ordinary: a serial of five, at most two of them letters (GA 36), most all digits or one letter
+        letters = set(rng.sample(range(5), rng.choices((0, 1, 2), (45, 40, 15))[0]))
+        p = "粤" + rng.choice("ABE") + "".join(rng.choice(PLATE_LETTERS) if i in letters else str(rng.randint(0, 9))
+                                                for i in range(5))
     assert to_plate(p)[1] is None, p
     return p
 
 
 def _scores(rng: random.Random, service_type: str) -> dict[str, Any]:
+    if service_type == "新车交付":  # its own questions: the handover, and overall (callback_items)
+        return {"delivery_satisfaction": rng.choice(("非常满意", "非常满意", "满意", 5, 4)),
+                "overall": rng.choice((10, 9, 9, 8))}
     s: dict[str, Any] = {}
     for k in NUMERIC:
         if k == "paint_quality" and service_type != "钣喷":
@@ -83,6 +99,12 @@ def _make_problem(rng: random.Random, row: dict[str, Any]) -> str:
     if kind == "overall":
         row["overall"] = rng.choice((3, 4))  # of 10
         return "overall"
+    if row["service_type"] == "新车交付":  # no repair scores on a new-car call: its handover, or overall
+        if kind == "overall":
+            row["overall"] = rng.choice((3, 4))
+            return "overall"
+        row["delivery_satisfaction"] = rng.choice(("不满意", 2))
+        return "delivery_satisfaction"
     item = rng.choice(NUMERIC[:5] if kind == "numeric" else WORDY)
     row[item] = rng.choice((1, 2)) if kind == "numeric" else rng.choice(("不满意", "很不好", "非常不满意"))
     return item
@@ -113,20 +135,21 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
                 "phone": names.phone(), "service_type": stype, "advisor": rng.choice(ADVISORS),
                 "delivered": delivered, "called": called, "call_time": _call_time(rng),
                 "caller": rng.choice(CALLERS), "outcome": outcome,
-                "quoted": yes(rng, rng.random() < 0.95), "explained": yes(rng, rng.random() < 0.9),
-                "comment": rng.choice(COMMENTS), "complaint": "否", "member": yes(rng, rng.random() < 0.3),
-                "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
-                "next_service_km": km + 10000 if stype == "保养" else None,
+                "quoted": yes(rng, rng.random() < 0.97), "explained": yes(rng, rng.random() < 0.96),
+                "comment": None, "complaint": "否", "member": yes(rng, rng.random() < 0.3),
                 "mileage": rng.choice((km, f"{km:,}", f"{km}公里")),
                 "_day": called, "_problem": None, "_retry": False,
+                **_next_service(rng, stype, delivered, km),
             }
+            if stype == "新车交付":  # the staff questions are about a repair
+                row["quoted"] = row["explained"] = None
             if outcome == "已回访":
-                row.update(_scores(rng, stype))
+                row.update(_scores(rng, stype), **_words(rng, row))
             rows.append(row)
             if outcome == "未接通" and called < last_day and rng.random() < 0.6:
                 retry = {**row, "called": called + dt.timedelta(days=1), "call_time": _call_time(rng),
                          "outcome": "已回访", "_day": called + dt.timedelta(days=1), "_retry": True}
-                retry.update(_scores(rng, stype))
+                retry.update(_scores(rng, stype), **_words(rng, retry))
                 rows.append(retry)
     rows.sort(key=lambda r: (r["_day"], r["call_time"]))
     cb.rows = rows
@@ -135,6 +158,7 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
     for i in rng.sample(reached, max(4, len(reached) // 16)):
         rows[i]["_problem"] = _make_problem(rng, rows[i])
     _plant_callbacks(rng, cb, end, config)
+    _awaiting(rng, cb, names, end, seq)
 
     ks = SheetData("快速处理表", KS_HEADERS, [], title="售后快速处理表（客户问题/投诉）")
     problems = [i for i, r in enumerate(rows) if r["_problem"]]
@@ -145,10 +169,57 @@ def generate_after_service(end: dt.date, days: int = 30, per_day: int = 8, seed:
         else:
             ks.rows.append(_case(rng, rows[i], end, config))
     ks.rows.sort(key=lambda r: r["_day"])
-    for n, r in enumerate(ks.rows, start=1):
-        r["case_no"] = f"KS{end:%y%m}-{n:03d}"
+    per_month: dict[tuple[int, int], int] = {}
+    for r in ks.rows:  # numbered by the month the case was registered in, from 001 each month
+        month = (r["_day"].year, r["_day"].month)
+        per_month[month] = per_month.get(month, 0) + 1
+        r["case_no"] = f"KS{r['_day']:%y%m}-{per_month[month]:03d}"
     _plant_cases(rng, ks, end, config)
     return cb, ks
+
+
+def _next_service(rng: random.Random, stype: str, delivered: dt.date, km: int) -> dict[str, Any]:
+    """提醒客户下次保养项目及里程: the date and mileage after a maintenance, the mileage after other work,
+    the first maintenance (首保) after a new car."""
+    if stype == "保养":
+        return {"next_service_date": delivered + dt.timedelta(days=180), "next_service_km": km + 10000,
+                "next_service_items": rng.choice(SERVICE_ITEMS)}
+    if stype == "新车交付":
+        return {"next_service_date": None, "next_service_km": 5000, "next_service_items": "首保：机油、机滤"}
+    return {"next_service_date": None, "next_service_km": (km // 5000 + 2) * 5000, "next_service_items": None}
+
+
+def _words(rng: random.Random, row: dict[str, Any]) -> dict[str, Any]:
+    """A reached call: the customer's words, and for a customer not yet in the club, the invitation."""
+    out: dict[str, Any] = {"comment": rng.choice(NEW_CAR_WORDS if row["service_type"] == "新车交付" else COMMENTS)}
+    if row.get("quoted") in ("否", "×", "N"):  # what the customer says when the advisor did not quote
+        out["comment"] = "修之前没告诉我要多少钱"
+    elif row.get("explained") in ("否", "×", "N"):
+        out["comment"] = "修完也没说换了什么"
+    if row["member"] not in ("是", "√", "Y") and rng.random() < 0.35:
+        joined = rng.random() < 0.4
+        out.update(club_invited="是", club_joined="是" if joined else "否")
+    return out
+
+
+def _awaiting(rng: random.Random, cb: SheetData, names: Names, end: dt.date, seq: int) -> None:
+    """The repair orders of the last days, entered before the calls (the morning call list's
+    回访): due, not late; one entered six days ago and never called (callback.late); a new car
+    delivered a week ago, due today."""
+    def order(delivered: dt.date, stype: str) -> dict[str, Any]:
+        nonlocal seq
+        seq += 1
+        km = rng.randint(3, 120) * 1000
+        return {"ro_no": f"RO{delivered:%y%m%d}{seq:03d}", "plate": _plate(rng), "customer": names.person(),
+                "phone": names.phone(), "service_type": stype, "advisor": rng.choice(ADVISORS),
+                "delivered": delivered, "called": None, "call_time": None, "caller": None, "outcome": None,
+                "member": yes(rng, rng.random() < 0.3), "mileage": km, "_day": delivered, "_problem": None,
+                "_retry": False}
+    for back in (1, 1, 1, 2, 2):
+        cb.rows.append(order(end - dt.timedelta(days=back), rng.choice(("保养", "维修", "保养", "钣喷"))))
+    cb.rows.append(order(end - dt.timedelta(days=7), "新车交付"))
+    cb.rows.append(order(end - dt.timedelta(days=6), "维修"))
+    cb.planted.append((len(cb.rows) - 1, "called", "callback.late"))
 
 
 def _call_time(rng: random.Random) -> dt.time:
@@ -204,12 +275,18 @@ def _plant_callbacks(rng: random.Random, cb: SheetData, end: dt.date, config: Co
 
     old = lambda r: plain(r) and r["service_type"] != "新车交付" and r["delivered"] <= end - dt.timedelta(days=8)  # noqa: E731
     plant("called", "callback.late", lambda r: r.update(called=r["delivered"] + dt.timedelta(days=5)), old, 2)
-    plant("called", "callback.late", lambda r: r.update(service_type="新车交付",
-          called=r["delivered"] + dt.timedelta(days=config.callback_new_car_days + 3)),
+    plant("called", "callback.late", lambda r: r.update(
+        service_type="新车交付", called=r["delivered"] + dt.timedelta(days=config.callback_new_car_days + 3),
+        delivery_satisfaction="满意", quoted=None, explained=None),
           lambda r: plain(r) and r["service_type"] == "保养" and r["delivered"] <= end - dt.timedelta(days=12))
     plant("call_time", "callback.window", lambda r: r.update(call_time=rng.choice((dt.time(13, 10), "19:20"))),
           times=2)
-    plant("cleanliness", "required", lambda r: r.update(cleanliness=None))
+    repair = lambda r: plain(r) and r["service_type"] != "新车交付"  # noqa: E731
+    plant("cleanliness", "required", lambda r: r.update(cleanliness=None), repair)
+    # the customer's words not written, and the next maintenance not told (issue 16)
+    plant("comment", "required", lambda r: r.update(comment=None))
+    plant("next_service_date", "required", lambda r: r.update(next_service_date=None, next_service_km=None,
+                                                              next_service_items=None))
     plant("paint_quality", "required", lambda r: r.update(paint_quality=None),
           lambda r: plain(r) and r["service_type"] == "钣喷")
     plant("plate", "format.plate", lambda r: r.update(plate=rng.choice(("粤B1234", "粤BI2345", "B12345"))))
@@ -246,11 +323,12 @@ def _plant_cases(rng: random.Random, ks: SheetData, end: dt.date, config: Config
         ks.planted.append((i, "resolved", "time.order"))
 
 
-def generate_service_history(end: dt.date, months: int = 20, customers: int = 150, seed: int = 29,
+def generate_service_history(end: dt.date, months: int = 20, customers: int = 1500, seed: int = 29,
                              config: Config | None = None) -> SheetData:
     """Earlier callbacks (历史回访): the months before ``generate_after_service``'s month, all clean.
 
-    Regular customers come back every five to eight months; about a fifth stop coming
+    Regular customers come back every five to eight months, about as many a month as the month's
+    sheet has calls (so the satisfaction trend compares months of like size); about a fifth stop coming
     (the churn report's lost customers), and a few had their 保养 about 180 days ago, so
     their 下次保养日期 falls in the week after ``end`` (the reminders). Nothing here is
     a mistake: no late call, no problem answer, so validate finds only what the month's
@@ -263,6 +341,7 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
     last = end - dt.timedelta(days=31)  # the day before the month's sheet begins
     kinds = [(t, w) for t, w in TYPES if t != "新车交付"]
     rows: list[dict[str, Any]] = []
+    seq_of: dict[dt.date, int] = {}
     due_soon = set(rng.sample(range(customers), 6))
     for n in range(customers):
         who = {"plate": _plate(rng), "customer": names.person(), "phone": names.phone(),
@@ -274,10 +353,15 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
         while day <= until:
             visits.append((day, rng.choices([t for t, _ in kinds], [w for _, w in kinds])[0]))
             day += dt.timedelta(days=rng.randint(150, 240))
+        if visits and rng.random() < 0.2:  # a car bought here: its first record is the 新车交付 call
+            visits[0] = (visits[0][0], "新车交付")
         if n in due_soon and not stops:  # last 保养 180 days before a day of the coming week
             service = end + dt.timedelta(days=rng.randint(0, 6) - 180)
             visits = [v for v in visits if v[0] < service - dt.timedelta(days=60)] + [(service, "保养")]
+        if stops and rng.random() < 0.3:  # back once, for the store's free check: no return (活动期间免费维修除外)
+            visits.append((end - dt.timedelta(days=rng.randint(45, 100)), "免费检测"))
         km = rng.randint(3, 40) * 1000
+        mine: list[dict[str, Any]] = []
         for delivered, stype in visits:
             km += rng.randint(5, 12) * 1000
             limit = config.callback_days
@@ -286,17 +370,30 @@ def generate_service_history(end: dt.date, months: int = 20, customers: int = 15
                 continue
             outcome = "已回访" if rng.random() < 0.9 else "未接通"
             row: dict[str, Any] = {
-                # numbered like the month's ROs; their dates are all earlier, so never the same number
-                "ro_no": f"RO{delivered:%y%m%d}{len(rows) % 1000:03d}", **who, "service_type": stype,
+                # numbered like the month's ROs, each day from 001; their dates are all earlier, so
+                # never the same number
+                "ro_no": f"RO{delivered:%y%m%d}{_next(seq_of, delivered):03d}", **who, "service_type": stype,
                 "delivered": delivered, "called": called, "call_time": _call_time(rng),
                 "caller": rng.choice(CALLERS), "outcome": outcome,
-                "quoted": yes(rng, True), "explained": yes(rng, True), "comment": rng.choice(COMMENTS),
-                "complaint": "否",
-                "next_service_date": delivered + dt.timedelta(days=180) if stype == "保养" else None,
-                "next_service_km": km + 10000 if stype == "保养" else None, "mileage": km,
+                "quoted": yes(rng, True), "explained": yes(rng, True), "comment": None,
+                "complaint": "否", "mileage": km, **_next_service(rng, stype, delivered, km),
             }
             if outcome == "已回访":
-                row.update(_scores(rng, stype))
+                row.update(_scores(rng, stype), **_words(rng, row))
             rows.append(row)
+            mine.append(row)
+        paid = [r for r in mine if r["service_type"] != "免费检测"]
+        if stops and paid and rng.random() < 0.45:  # the clerk called the lost customer: reason and result
+            reason, result = rng.choice(CHURN_CALLS)
+            paid[-1].update(churn_reason=reason, churn_call=end - dt.timedelta(days=rng.randint(3, 40)),
+                            churn_result=result)
+        elif not stops and len(paid) >= 2 and rng.random() < 0.12:  # called as lost once, and came back since
+            paid[-2].update(churn_reason="工作忙", churn_call=paid[-1]["delivered"] - dt.timedelta(days=rng.randint(5, 20)),
+                            churn_result="答应回来保养")
     rows.sort(key=lambda r: (r["called"], r["call_time"], r["ro_no"]))
-    return SheetData("历史回访", CB_HEADERS, rows, title=f"售后回访记录 {first:%Y年%m月} 至 {last:%Y年%m月}")
+    return SheetData("历史回访", HISTORY_HEADERS, rows, title=f"售后回访记录 {first:%Y年%m月} 至 {last:%Y年%m月}")
+
+
+def _next(counters: dict[dt.date, int], day: dt.date) -> int:
+    counters[day] = counters.get(day, 0) + 1
+    return counters[day]

@@ -52,8 +52,10 @@ def generate(
     names = Names(rng)
     end = end or dt.date.today()
     start = end - dt.timedelta(days=days)
-    reg = SheetData(f"{end.year}年{end.month}月" if days <= 31 else "登记表", REG_HEADERS, [],
-                    title=f"XX汽车4S店来店(来电)客户登记表 {start:%Y年%m月%d日}—{end - dt.timedelta(days=1):%m月%d日}")
+    last = end - dt.timedelta(days=1)  # ``end`` is not in the log: on the 1st, the log is last month's
+    one_month = (start.year, start.month) == (last.year, last.month)
+    reg = SheetData(f"{last.year}年{last.month}月" if one_month else "登记表", REG_HEADERS, [],
+                    title=f"XX汽车4S店来店(来电)客户登记表 {start:%Y年%m月%d日}—{last:%m月%d日}")
     td = SheetData("试驾登记", TD_HEADERS, [], title="试乘试驾登记表")
     for day_i in range(days):
         day = start + dt.timedelta(days=day_i)

@@ -3,7 +3,9 @@
 A note is two things in the package: a ``<comment>`` in the sheet's comments
 part (the text) and a ``<v:shape>`` in its VML drawing (the yellow box). A
 clerk's existing notes are kept; when a marked cell already has one, our text
-is appended below a separator rather than replacing theirs.
+is appended below a separator rather than replacing theirs. A note of our own
+starts with the same separator line: that text is what tells our notes from a
+clerk's after a program that drops note authors (LibreOffice) saved the copy.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: Mapping[st
         pkg.write(comments_part, xml)
     else:
         comments_part = pkg.new_name("xl/comments{}.xml")
-        pkg.write(comments_part, _new_comments(notes))
+        pkg.write(comments_part, _new_comments({ref: f"{separator}\n{t}" for ref, t in notes.items()}))
         pkg.add_override(comments_part, CT_COMMENTS)
         pkg.add_rel(sheet_part, REL_COMMENTS, comments_part)
 
@@ -65,7 +67,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: Mapping[st
     if vml_part:
         vml, prefixes = _vml_prefixes(pkg.read(vml_part))
         add = "" if b"_x0000_t202" in vml else SHAPETYPE
-        add += "".join(_shape(next_id + i, ref, notes[ref]) for i, ref in enumerate(shapes))
+        add += "".join(_shape(next_id + i, ref, f"{separator}\n{notes[ref]}") for i, ref in enumerate(shapes))
         end = vml.rfind(b"</xml>")
         if end < 0:
             raise PackageError(f"{vml_part} has no </xml> end")
@@ -76,7 +78,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: Mapping[st
         last_block = (first + len(shapes)) // 1024
         data = ",".join(str(b) for b in range(block, max(block, last_block) + 1))
         body = VML_HEAD.format(data=data) + SHAPETYPE
-        body += "".join(_shape(first + i, ref, notes[ref]) for i, ref in enumerate(shapes)) + "</xml>"
+        body += "".join(_shape(first + i, ref, f"{separator}\n{notes[ref]}") for i, ref in enumerate(shapes)) + "</xml>"
         vml_part = pkg.new_name("xl/drawings/vmlDrawing{}.vml")
         pkg.write(vml_part, body.encode("utf-8"))
         pkg.ensure_default("vml", CT_VML)
@@ -132,7 +134,7 @@ def _extend_comments(xml: bytes, notes: Mapping[str, str], separator: str) -> tu
         else:
             appended.append(b"<" + p + b'comment ref="' + ref.encode() + b'" authorId="'
                             + str(author_id).encode() + b'"><' + p + b"text>"
-                            + _rich(text, p.decode()).encode("utf-8")
+                            + _rich(f"{separator}\n{text}", p.decode()).encode("utf-8")
                             + b"</" + p + b"text></" + p + b"comment>")
     if appended:
         m = re.search(rb"</" + ep + rb"commentList>|<" + ep + rb"commentList\s*/>", xml)

@@ -29,7 +29,7 @@ from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import said
 from xl_dealer.model.text import clean_text
 from xl_dealer.read.parts import tags
-from xl_dealer.render.outputs import atomic_write
+from xl_dealer.render.outputs import publish, stage
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -209,6 +209,28 @@ class Package:
     def changed(self) -> set[str]:
         return set(self._changed)
 
+    def crcs(self) -> list[tuple[str, int]]:
+        """(name, CRC-32) of every part as :meth:`save` would write it."""
+        out = []
+        for info in self._infos:
+            data = self._changed.get(info.filename)
+            out.append((info.filename.replace("\\", "/"), zlib.crc32(data) if data is not None else info.CRC))
+        out += [(name, zlib.crc32(self._changed[name])) for name in self._added]
+        return out
+
+    def head(self, name: str, size: int = 8192) -> bytes:
+        """The first ``size`` bytes of a part, without inflating all of a 100 MB sheet."""
+        real = self._lower.get(_key(name))
+        if real is None:
+            raise PackageError(f"part {name} is missing")
+        if real in self._changed:
+            return self._changed[real][:size]
+        try:
+            with self._zip.open(real) as f:
+                return f.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            return self._read_member(real)[:size]
+
     def new_name(self, pattern: str) -> str:
         """The first free part name for a pattern like ``xl/comments{}.xml``."""
         n = 1
@@ -322,23 +344,29 @@ class Package:
     def set_print_titles(self, sheet: str, rows: str = "$1:$1") -> None:
         """Repeat ``rows`` on each printed page of ``sheet`` (the ``_xlnm.Print_Titles`` name).
 
-        A name the sheet already has (from an earlier run) is left as it is.
+        A name the sheet already has (from an earlier run, or as another program saved it) is
+        given these rows.
         """
         names = [n for n, _, _ in self.sheets()]
         if sheet not in names:
             raise PackageError(f"no sheet {sheet!r}")
         idx = str(names.index(sheet))
         wb = self.workbook_part()
-        for el in self.tree(wb).iter():
-            if local(el.tag) == "definedName" and el.get("name", "").lower() == "_xlnm.print_titles" \
-                    and el.get("localSheetId") == idx:
-                return
         data = self.read(wb)
         m = re.search(rb"<((?:[\w.-]+:)?)sheets\b", data)
         if m is None:
             raise PackageError("workbook.xml has no <sheets>")
         p = m[1]
         ref = "'" + sheet.replace("'", "''") + "'!" + rows
+        ep = re.escape(p)
+        for old in re.finditer(rb"(<" + ep + rb"definedName\b[^>]*>)(.*?)(</" + ep + rb"definedName>)", data, re.S):
+            found = tags(old[1], b"definedName")
+            attrs = found[0] if found else {}
+            if attrs.get("name", "").lower() == "_xlnm.print_titles" and attrs.get("localSheetId") == idx:
+                new = old[1] + xml_text(ref).encode("utf-8") + old[3]
+                if new != old[0]:
+                    self.write(wb, data[:old.start()] + new + data[old.end():])
+                return
         el = (b"<" + p + b'definedName name="_xlnm.Print_Titles" localSheetId="' + idx.encode() + b'">'
               + xml_text(ref).encode("utf-8") + b"</" + p + b"definedName>")
         names_m = re.search(rb"<" + re.escape(p) + rb"definedNames\b[^>]*?(/?)>", data)
@@ -356,14 +384,50 @@ class Package:
                 data = data[:at] + block + data[at:]
         self.write(wb, data)
 
+    def set_active_sheet(self, sheet: str) -> None:
+        """Open the workbook on ``sheet``: the first window's ``activeTab``, and that sheet's tab
+        the only selected one (two selected tabs are a group, whose edits go to both)."""
+        entries = self.sheets()
+        names = [n for n, _, _ in entries]
+        if sheet not in names:
+            raise PackageError(f"no sheet {sheet!r}")
+        idx = str(names.index(sheet)).encode()
+        wb = self.workbook_part()
+        data = self.read(wb)
+        view = re.search(rb"<(?:[\w.-]+:)?workbookView\b[^>]*?/?>", data)
+        if view is not None:
+            data = data[:view.start()] + set_attr(view[0], b"activeTab", idx) + data[view.end():]
+        else:  # CT_Workbook: bookViews comes just before sheets
+            sheets_m = re.search(rb"<((?:[\w.-]+:)?)sheets\b", data)
+            if sheets_m is None:
+                raise PackageError("workbook.xml has no <sheets>")
+            p = sheets_m[1]
+            block = b"<" + p + b"bookViews><" + p + b'workbookView activeTab="' + idx + b'"/></' + p + b"bookViews>"
+            data = data[:sheets_m.start()] + block + data[sheets_m.start():]
+        self.write(wb, data)
+        for name, _, part in entries:
+            if name == sheet or not part or not self.has(part):
+                continue
+            if not re.search(rb'\stabSelected="(?:1|true)"', self.head(part, 32768)):
+                continue
+            xml = self.read(part)
+            end = xml.find(b"sheetViews>", xml.find(b"sheetViews") + 1)
+            end = end if end > 0 else min(len(xml), 32768)
+            head = re.sub(rb'\stabSelected="(?:1|true)"', b"", xml[:end])
+            self.write(part, head + xml[end:])
+
     # ---------------------------------------------------------------- saving
 
     def save(self, dest: str | os.PathLike[str]) -> None:
-        """Write the package to ``dest`` atomically (``files.atomic_write``).
+        """Write the package to ``dest`` atomically, and close it.
 
-        Untouched parts keep their bytes, zip order, timestamps and compression.
+        Untouched parts keep their bytes, zip order, timestamps and compression. The source is
+        closed before the new file is moved into place: ``dest`` may be the source itself (a
+        marked copy marked again), which Windows does not let anyone replace while it is open.
         """
-        atomic_write(dest, self._write)
+        tmp = stage(Path(dest), self._write)
+        self.close()
+        publish(tmp, Path(dest))
 
     def _write(self, tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:

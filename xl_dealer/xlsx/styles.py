@@ -14,7 +14,9 @@ from xl_dealer.xlsx.package import (
     XML_DECL,
     Package,
     PackageError,
+    get_attr,
     local,
+    remove_attr,
     set_attr,
     top_level_insert_at,
     xml_attr,
@@ -32,6 +34,8 @@ MINIMAL_STYLES = XML_DECL + (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 ).encode()
+
+NO_FILL = b'<fill><patternFill patternType="none"/></fill>'
 
 
 class Styles:
@@ -72,7 +76,7 @@ class Styles:
         self._fill_rgb = fill_rgb
         self._xf_fill = [int(xf.get("fillId", "0") or 0) for xf in _children(tree, "cellXfs")]
         self._fill_ids: dict[str, int] = {}
-        self._clones: dict[tuple[int, int | None, int | None, str | None], int] = {}
+        self._clones: dict[tuple[object, ...], int] = {}
 
     def _find_part(self) -> str:
         wb = self.pkg.workbook_part()
@@ -92,20 +96,25 @@ class Styles:
             self._fill_ids[rgb] = self._add(b"fills", el.encode())
         return self._fill_ids[rgb]
 
-    def font(self, *, bold: bool = False, underline: bool = False, rgb: str | None = None) -> int:
+    def font(self, *, bold: bool = False, underline: bool = False, rgb: str | None = None,
+             size: float | None = None) -> int:
         p = self.p.decode()
+        sz = f"{size:g}" if size else self.font_size
         parts = [f"<{p}b/>" if bold else "", f"<{p}u/>" if underline else "",
-                 f'<{p}sz val={xml_attr(self.font_size)}/>', f'<{p}color rgb="{rgb}"/>' if rgb else "",
+                 f'<{p}sz val={xml_attr(sz)}/>', f'<{p}color rgb="{rgb}"/>' if rgb else "",
                  f"<{p}name val={xml_attr(self.font_name)}/>"]
         return self._add(b"fonts", f"<{p}font>{''.join(parts)}</{p}font>".encode())
 
     def clone_xf(self, base: int, *, fill: int | None = None, font: int | None = None,
-                 wrap: str | None = None) -> int:
-        """A new xf equal to ``base`` except the given fill / font / alignment; cached."""
-        key = (base, fill, font, wrap)
+                 wrap: str | None = None, indent: int = 0) -> int:
+        """A new xf equal to ``base`` except the given fill / font / alignment; cached.
+
+        ``wrap``: wrapped text with this vertical alignment; ``indent``: left-aligned, indented
+        that many levels (so text does not touch the cell's left border)."""
+        key = (base, fill, font, wrap, indent)
         if key in self._clones:
             return self._clones[key]
-        src = self._xfs[base] if 0 <= base < len(self._xfs) else self._xfs[0]
+        src = self._xf_bytes(base)
         start_end = src.find(b">") + 1
         start, rest = src[:start_end], src[start_end:]
         if fill is not None:
@@ -114,7 +123,8 @@ class Styles:
             start = set_attr(set_attr(start, b"fontId", str(font).encode()), b"applyFont", b"1")
         if wrap is not None:
             p = self.p
-            align = b"<" + p + b'alignment wrapText="1" vertical="' + wrap.encode() + b'"/>'
+            horizontal = b'horizontal="left" indent="' + str(indent).encode() + b'" ' if indent else b""
+            align = b"<" + p + b"alignment " + horizontal + b'wrapText="1" vertical="' + wrap.encode() + b'"/>'
             start = set_attr(start, b"applyAlignment", b"1")
             inner = re.sub(rb"<" + re.escape(p) + rb"alignment\b[^>]*/>|<" + re.escape(p)
                            + rb"alignment\b.*?</" + re.escape(p) + rb"alignment>", b"", rest, flags=re.S)
@@ -128,12 +138,70 @@ class Styles:
         self._clones[key] = self._add(b"cellXfs", xf)
         return self._clones[key]
 
+    def with_fill(self, base: int, fill: int, apply_fill: bytes | None) -> int:
+        """A new xf equal to ``base`` but for its fill (and ``applyFill``, removed when None): a
+        marked cell given back the fill it had before, whatever else the clerk changed since."""
+        key = ("fill", base, fill, apply_fill)
+        if key in self._clones:
+            return self._clones[key]
+        src = self._xf_bytes(base)
+        end = src.find(b">") + 1
+        start = set_attr(src[:end], b"fillId", str(fill).encode())
+        start = set_attr(start, b"applyFill", apply_fill) if apply_fill is not None else remove_attr(start, b"applyFill")
+        self._clones[key] = self._add(b"cellXfs", start + src[end:])
+        return self._clones[key]
+
     def fill_rgb_of(self, xf: int) -> str | None:
         """The solid fill colour (AARRGGBB) an existing xf shows, None for none or another kind of fill."""
         if not 0 <= xf < len(self._xf_fill):
             return None
         fill = self._xf_fill[xf]
         return self._fill_rgb[fill] if 0 <= fill < len(self._fill_rgb) else None
+
+    def fill_of(self, xf: int) -> tuple[bytes, bytes | None]:
+        """The fill an xf (existing or added) shows, as its ``<fill>`` element without a namespace
+        prefix, and its ``applyFill`` value: what a mark replaced, kept in our record by value
+        because Excel, WPS and LibreOffice renumber fills and formats when they save."""
+        src = self._xf_bytes(xf)
+        start = src[:src.find(b">") + 1]
+        raw = get_attr(start, b"fillId")
+        fill_id = int(raw) if raw and raw.isdigit() else 0
+        old, new, n = self._old[b"fills"], self._new[b"fills"], self._n["fills"]
+        if len(old) != n:  # a fills section we could not split: its fills are not known by value
+            old = []
+        el = old[fill_id] if fill_id < len(old) else new[fill_id - n] if 0 <= fill_id - n < len(new) else b""
+        if self.p:
+            el = re.sub(rb"(</?)" + re.escape(self.p), rb"\1", el)
+        return el or NO_FILL, get_attr(start, b"applyFill")
+
+    def fill_from(self, el: bytes) -> int:
+        """Index of a fill that means the same as ``el`` (a ``<fill>`` without prefix, as
+        :meth:`fill_of` gives; openpyxl's ``<patternFill/>`` is LibreOffice's ``patternType="none"``),
+        added once if the styles have none."""
+        want = _canon(el)
+        old = self._old[b"fills"] if len(self._old[b"fills"]) == self._n["fills"] else []
+        for i, have in enumerate(old):
+            if _canon(have) == want:
+                return i
+        for j, have in enumerate(self._new[b"fills"]):
+            if _canon(have) == want:
+                return self._n["fills"] + j
+        if self.p:
+            el = re.sub(rb"(</?)(?=[A-Za-z])", rb"\1" + self.p, el)
+        return self._add(b"fills", el)
+
+    def _xf_bytes(self, xf: int) -> bytes:
+        if 0 <= xf < len(self._xfs):
+            return self._xfs[xf]
+        new = self._new[b"cellXfs"]
+        i = xf - self._n["cellXfs"]
+        return new[i] if 0 <= i < len(new) else self._xfs[0]
+
+    def digest(self) -> str:
+        """What tells these styles from any other version of them (a save by another program)."""
+        import hashlib
+
+        return hashlib.sha1(self.pkg.read(self.part) if self.pkg.has(self.part) else self.xml).hexdigest()
 
     @property
     def xf_count(self) -> int:
@@ -163,6 +231,24 @@ class Styles:
             self.pkg.add_override(self.part, CT_STYLES)
             self.pkg.add_rel(self.pkg.workbook_part(), REL_STYLES, self.part)
         self.pkg.write(self.part, xml)
+
+
+def _canon(el: bytes) -> tuple[object, ...] | bytes:
+    """A fill element as a comparable value: prefixes, attribute order and defaults aside."""
+    try:
+        tree = _parse(el)
+    except PackageError:
+        return el
+
+    def walk(node) -> tuple[object, ...]:  # noqa: ANN001
+        attrs = dict(node.attrib)
+        if local(node.tag) == "patternFill":
+            attrs.setdefault("patternType", "none")
+        if local(node.tag) in ("fgColor", "bgColor") and "rgb" in attrs:
+            attrs["rgb"] = attrs["rgb"].upper()
+        return (local(node.tag), tuple(sorted(attrs.items())), tuple(walk(c) for c in node))
+
+    return walk(tree)
 
 
 def _parse(xml: bytes):

@@ -1,0 +1,175 @@
+"""What the information clerk's lists know about one customer across every workbook of the run.
+
+Club members (会员: the customer file, the delivery register, the callback log's 会员 and
+是否入会), the free campaign visits that are no return (我店搞活动期间来免费维修除外), the churn
+follow-up a sheet or the customer file keeps (流失原因, 流失回访日期, 流失回访结果), and the latest
+words the customer said anywhere (客户意见, a complaint, a reminder's 备注, a 流失回访结果). A
+customer is found by plate, VIN or phone, as the clerk would look them up. Each index is built
+in one pass over the rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from xl_dealer.model.config import Config
+from xl_dealer.read.values import phone_key
+from xl_dealer.reports.common import records
+
+NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
+
+
+def keys_of(plate: str | None = None, phone: str | None = None, vin: str | None = None) -> list[str]:
+    """The keys one customer is found by: ("p", plate), ("t", phone), ("v", VIN), as strings."""
+    out = []
+    if plate:
+        out.append(f"p:{plate}")
+    pk = phone_key(phone)
+    if pk:
+        out.append(f"t:{pk}")
+    if vin:
+        out.append(f"v:{vin}")
+    return out
+
+
+def said(text: Any) -> bool:
+    """Is this text something the customer said (not blank, not 无/没有意见)?"""
+    return isinstance(text, str) and text.strip() not in NO_WORDS and bool(text.strip())
+
+
+# ---------------------------------------------------------------- campaigns
+
+def campaign_visit(service_type: str | None, day: dt.date | None, config: Config) -> bool:
+    """A visit during one of the store's free campaigns: its 维修类型 is a campaign type (免费检测,
+    活动), or its day falls in a configured campaign (of the campaign's types, when it lists any)."""
+    if service_type is not None and service_type in config.campaign_service_types:
+        return True
+    if day is None:
+        return False
+    return any(cp.start <= day <= cp.end and (not cp.types or service_type in cp.types) for cp in config.campaigns)
+
+
+# ---------------------------------------------------------------- members
+
+@dataclass(slots=True)
+class Members:
+    keys: set[str] = field(default_factory=set)
+
+    def of(self, plate: str | None = None, phone: str | None = None, vin: str | None = None) -> bool:
+        return any(k in self.keys for k in keys_of(plate, phone, vin))
+
+
+def members(checked: list) -> Members:
+    """Every club member the run knows: 会员 = 是 in the customer file, the delivery register or the
+    callback log, or 是否入会 = 是 on a call (joined during it)."""
+    m = Members()
+    for kind, fields in (("customer_file", ("plate", "phone", "vin", "member")),
+                         ("delivery", ("plate", "phone", "vin", "member")),
+                         ("service_callback", ("plate", "phone", "vin", "member", "club_joined"))):
+        for r in records(checked, kind, fields):
+            if r["member"] is True or r.get("club_joined") is True:
+                m.keys.update(keys_of(r["plate"], r["phone"], r["vin"]))
+    return m
+
+
+# ---------------------------------------------------------------- churn follow-up
+
+@dataclass(slots=True)
+class ChurnNote:
+    """What the inputs record about a lost customer: the reason, the call to win them back and its result."""
+
+    reason: str | None = None
+    reason_on: dt.date | None = None
+    call: dt.date | None = None
+    result: str | None = None
+
+
+def churn_notes(checked: list) -> dict[str, ChurnNote]:
+    """key → the latest 流失原因 and the latest 流失回访 (date and result) of that customer, from the
+    callback log and the customer file."""
+    out: dict[str, ChurnNote] = {}
+    sources = (("service_callback", ("plate", "phone", "vin", "called", "delivered", "churn_reason", "churn_call",
+                                     "churn_result")),
+               ("customer_file", ("plate", "phone", "vin", "last_visit", "churn_reason", "churn_call", "churn_result")))
+    for kind, fields in sources:
+        for r in records(checked, kind, fields):
+            if r["churn_reason"] is None and r["churn_call"] is None and r["churn_result"] is None:
+                continue
+            on = r["churn_call"] or r.get("called") or r.get("delivered") or r.get("last_visit") or dt.date.min
+            for k in keys_of(r["plate"], r["phone"], r["vin"]):
+                note = out.setdefault(k, ChurnNote())
+                if r["churn_reason"] and (note.reason_on is None or on >= note.reason_on):
+                    note.reason, note.reason_on = r["churn_reason"], on
+                if r["churn_call"] and (note.call is None or r["churn_call"] >= note.call):
+                    note.call, note.result = r["churn_call"], r["churn_result"] or note.result
+                elif r["churn_result"] and note.call is None:
+                    note.result = r["churn_result"]
+    return out
+
+
+def note_of(notes: dict[str, ChurnNote], plate: str | None = None, phone: str | None = None,
+            vin: str | None = None) -> ChurnNote | None:
+    """The customer's churn note, by plate, else phone, else VIN (the latest call of those found)."""
+    found = [notes[k] for k in keys_of(plate, phone, vin) if k in notes]
+    if not found:
+        return None
+    best = ChurnNote()
+    for n in found:
+        if n.reason and (best.reason_on is None or (n.reason_on or dt.date.min) >= best.reason_on):
+            best.reason, best.reason_on = n.reason, n.reason_on
+        if n.call and (best.call is None or n.call >= best.call):
+            best.call, best.result = n.call, n.result
+        elif n.result and best.result is None:
+            best.result = n.result
+    return best
+
+
+# ---------------------------------------------------------------- the latest words
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    day: dt.date
+    where: str  # 回访, 投诉, 二次回访, 保养提醒, 流失回访, 跟进
+    text: str
+
+    def shown(self) -> str:
+        return f"{self.day.isoformat()} {self.where}：{self.text}"
+
+
+def latest_words(checked: list) -> dict[str, Words]:
+    """key → the latest thing the customer said in any workbook of the run (客户意见 of a call, a
+    complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈)."""
+    out: dict[str, Words] = {}
+
+    def put(day: dt.date | None, where: str, text: Any, *key: Any) -> None:
+        if day is None or not said(text):
+            return
+        w = Words(day, where, text.strip())
+        for k in keys_of(*key):
+            if k not in out or day >= out[k].day:
+                out[k] = w
+
+    for r in records(checked, "service_callback", ("plate", "phone", "vin", "called", "comment", "churn_call",
+                                                   "churn_result")):
+        put(r["called"], "回访", r["comment"], r["plate"], r["phone"], r["vin"])
+        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
+    for r in records(checked, "complaint", ("phone", "date", "issue", "second_call", "second_result")):
+        put(r["date"], "投诉", r["issue"], None, r["phone"])
+        put(r["second_call"], "二次回访", r["second_result"], None, r["phone"])
+    for r in records(checked, "maintenance_list", ("plate", "phone", "reminded", "letter_sent", "remark")):
+        put(r["reminded"] or r["letter_sent"], "保养提醒", r["remark"], r["plate"], r["phone"])
+    for r in records(checked, "customer_file", ("plate", "phone", "vin", "churn_call", "churn_result")):
+        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
+    for r in records(checked, "followup_card", ("phone", "churn_call", "churn_result")):
+        put(r["churn_call"], "回访", r["churn_result"], None, r["phone"])
+    for r in records(checked, "followup_log", ("phone", "date", "feedback")):
+        put(r["date"], "跟进", r["feedback"], None, r["phone"])
+    return out
+
+
+def words_of(words: dict[str, Words], plate: str | None = None, phone: str | None = None,
+             vin: str | None = None) -> Words | None:
+    found = [words[k] for k in keys_of(plate, phone, vin) if k in words]
+    return max(found, key=lambda w: w.day) if found else None
