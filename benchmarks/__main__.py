@@ -26,7 +26,7 @@ from benchmarks.measure import Runs, alternate, run
 
 ROOT = Path(__file__).resolve().parent.parent
 # the last commit before the speed work of issue 19: the findings must be what it finds
-BASELINE = "7bbad89"
+BASELINE = "db40efc"
 
 
 @dataclass(slots=True)
