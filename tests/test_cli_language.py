@@ -156,3 +156,36 @@ def test_a_bad_dealer_toml_is_told_in_the_users_language(tmp_path, toml, zh, en)
     assert not re.search(r"Input should|Extra inputs|Value error|valid integer", r.stderr)
     r = invoke(["validate", str(book), *cfg, "--lang", "en"])
     assert r.exit_code == 2 and "bad config" in r.stderr and en in r.stderr and not CJK.search(r.stderr.split("bad config")[1])
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_texts_start_in_one_column_and_no_line_ends_on_an_opening_mark(command):
+    """Measured in terminal columns (a Chinese character takes two): --period 期间 lines up with --out 文件."""
+    from xl_dealer.cli import _width
+
+    text = invoke([command, "-h"]).stdout
+    starts = set()
+    for line in text.splitlines():
+        m = re.match(r"^(  -\S.*?\S)( {2,})(\S.*)$", line)  # an option and its help on one line
+        if m:
+            starts.add(_width(m.group(1)) + len(m.group(2)))
+        assert not re.search(r"[（「《“]$", line), line
+    assert len(starts) == 1, (command, starts)
+
+
+@pytest.mark.parametrize("command", ["rules", "config"])
+def test_rules_and_config_speak_one_language(command):
+    """A Chinese reader gets no English sentence from `rules` (their names) or `config` (its comments)."""
+    zh = invoke([command]).stdout.splitlines()
+    english = re.compile(r"\b[a-z]{3,} [a-z]{3,} [a-z]{3,}\b")  # three English words: a sentence
+    assert zh and not [ln for ln in zh if english.search(ln) and not ln.lstrip().startswith(("[", '"'))
+                       and "=" not in ln.split("#")[0]]
+    assert not [ln for ln in invoke([command, "--lang", "en"]).stdout.splitlines() if ln.startswith("#") and CJK.search(ln)]
+
+
+def test_a_closed_pipe_is_not_an_error():
+    """`xl-dealer rules | head -1`: the reader went away before we wrote; nothing to say about it."""
+    p = subprocess.Popen([sys.executable, "-m", "xl_dealer.cli", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # closed before the interpreter has even started: every write meets a closed pipe
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0 and err == ""

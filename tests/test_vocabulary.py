@@ -529,6 +529,21 @@ def test_unrecognised_required_columns_name_the_headers_and_the_config_line(tmp_
     assert validate([reg], as_of=AS_OF, config_file=toml).checked[0].has("phone")
 
 
+def test_the_one_header_nothing_understood_is_the_line_to_add(tmp_path: Path) -> None:
+    """来宾 says nothing of a name, but it is the sheet's only unknown header and 客户姓名 its only
+    missing column: the hint gives that line, ready to paste; with two unknown headers it guesses nothing."""
+    from helpers import REG_HEADER, reg_row, write_xlsx
+
+    p = tmp_path / "reg.xlsx"
+    write_xlsx(p, {"登记": [["来宾" if h == "*客户姓名" else h for h in REG_HEADER], reg_row()]})
+    (f,) = validate([p], as_of=AS_OF, config=Config()).findings
+    assert f.rule == "column.missing" and 'customer = ["来宾"]' in f.message and "如果「来宾」就是这一列" in f.message
+    write_xlsx(p, {"登记": [["来宾" if h == "*客户姓名" else "号码" if h == "*联系电话" else h for h in REG_HEADER],
+                            reg_row()]})
+    missing = [f for f in validate([p], as_of=AS_OF, config=Config()).findings if f.rule == "column.missing"]
+    assert [f.field for f in missing] == ["customer"] and 'customer = ["表中的列名"]' in missing[0].message
+
+
 def test_a_kinds_own_aliases_and_unknown_names_in_the_config(tmp_path: Path) -> None:
     from xl_dealer.model.config import load_config
     from xl_dealer.model.errors import InputError

@@ -63,6 +63,7 @@ def _width(s: str) -> int:
 
 
 _NO_LINE_START = set("，。、；：？！）」』》〉】”’,.;:?!)")
+_NO_LINE_END = set("（「『《〈【“‘")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -81,8 +82,11 @@ def _wrap(text: str, width: int) -> list[str]:
                     line, col = token, w  # a line's own indent
                 continue
             if col + w > width and line.strip() and token not in _NO_LINE_START:
+                carry = ""  # an opening mark goes down with what it opens: （funnel）, never （ then funnel）
+                while line.strip() and line[-1] in _NO_LINE_END:
+                    line, carry = line[:-1], line[-1] + carry
                 lines.append(line.rstrip())
-                line, col = "", 0
+                line, col = carry, _width(carry)
             line, col = line + token, col + w
         lines.append(line.rstrip())
     return lines
@@ -100,6 +104,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:  # the help column measured in terminal columns (--period 期间)
+            self._action_max_length = max(self._action_max_length,
+                                          _width(self._format_action_invocation(action)) + self._current_indent)
         if isinstance(action, argparse._SubParsersAction):  # room for the longest command's name
             self._action_max_length = max(self._action_max_length,
                                           max((len(n) for n in action.choices), default=0) + 6)
@@ -481,10 +488,15 @@ def rules(ns: argparse.Namespace) -> int:
         echo(catalogue_markdown())
         return 0
     from xl_dealer.model.catalogue import RULES
-    from xl_dealer.read.values import text_width
 
-    for r in RULES.values():  # the Chinese name as 校验结果 shows it, padded by display width
-        echo(f"{r.id:<26} {r.severity:<8} {r.name}{' ' * max(1, 22 - text_width(r.name))}{r.what}")
+    if language.current() == "en":
+        for r in RULES.values():
+            echo(f"{r.id:<26} {r.severity:<8} {r.what}")
+        return 0
+    levels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for r in RULES.values():  # the Chinese name as 校验结果 shows it; what it checks in English: --lang en
+        echo(f"{r.id:<26} {levels.get(r.severity, r.severity)}{' ' * 4}{r.name}")
+    echo("（每条规则的详细说明：xl-dealer rules --lang en，或 README 的规则目录）")
     return 0
 
 
@@ -572,6 +584,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         _err(str(e))
         return 2
+    except BrokenPipeError:  # `xl-dealer rules | head`: the reader has what it wanted
+        return 0
     except OSError as e:
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
         _err(f"{where}{e.strerror or e}")

@@ -589,10 +589,12 @@ def to_toml(config: Config) -> str:
     data = config.model_dump(mode="json")
     scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
-    lines = ["# xl-dealer effective configuration (defaults merged with dealer.toml)"]
+    lines = [said("# xl-dealer 生效的设置（默认值加上 dealer.toml 和 XL_DEALER_* 环境变量）；可复制后修改",
+                  "# xl-dealer effective configuration (defaults merged with dealer.toml)")]
+    unset = said("（未设置）", "(not set)")
     for k, v in scalars.items():
         if v is None:
-            lines.append(f"# {k} = (not set)")
+            lines.append(f"# {k} = {unset}")
         else:
             lines.append(f"{k} = {_toml_value(v)}")
     for name, table in tables.items():
@@ -600,7 +602,7 @@ def to_toml(config: Config) -> str:
         flat = {k: v for k, v in table.items() if not isinstance(v, dict)}
         if flat or not nested:
             lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" if v is not None
-                                          else f"# {_toml_key(k)} = (not set)" for k, v in flat.items()]
+                                          else f"# {_toml_key(k)} = {unset}" for k, v in flat.items()]
         for sub, inner in nested.items():
             lines += ["", f"[{name}.{_toml_key(sub)}]"]
             lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in inner.items() if v is not None]

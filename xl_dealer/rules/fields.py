@@ -440,4 +440,9 @@ def guess_column(f: Field, table: Table, config: Config) -> str | None:
         score = fit * 2 + overlap
         if (fit >= 0.8 or overlap >= 0.5) and (best is None or score > best[0]):
             best = (score, header)
-    return best[1] if best else None
+    if best:
+        return best[1]
+    # one header nothing understood and one required column missing: that header, whatever it says (来宾)
+    left = [h for h in table.unmapped if h not in taken]
+    missing = [g for g in table.kind.fields if g.required and not table.has(g.key)]
+    return left[0] if len(left) == 1 and missing == [f] else None
