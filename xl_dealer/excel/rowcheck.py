@@ -1,0 +1,318 @@
+"""``DEALER_CHECK_ROW``'s fast path: one data row under a header, the same findings as
+``grid.check_rows([header, row])`` without rebuilding the sheet for every call.
+
+Excel calls the function once per row, thousands of times with the same header. What depends
+only on (header, config, as-of day) is worked out once, in a ``Plan``: the kind, which column
+is which field, the values the form fills in, each field's normaliser. What depends on one cell
+is worked out once per (column, value) and kept (``CellFact``): its normalised value and
+whether it could change how the sheet is read or give a per-cell finding. A row is then the
+memo lookups of its cells plus the rules that look at several cells, run as they are (the same
+code ``check_tables`` runs) on a prepared one-row table.
+
+Exact, not approximate: any row this path cannot vouch for is refused (``None``) and checked
+the full way. Refused are rows with a cell that has a per-cell problem, a text some kind knows as
+a header (the row could outrank the header row), a 合计/小计 label, a cell equal to its own
+header (a repeated header), rows whose mapped cells are all blank (dropped as blank), and
+whole headers the full way reads differently from row to row: no known kind, a range column
+(在店时段), a date-or-time column the values decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.model.schema import Field, FieldType, Kind
+from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
+from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
+from xl_dealer.read.values import Result, to_text
+from xl_dealer.rules import TABLE_RULES, check_run
+from xl_dealer.rules.base import Checked, Emitter
+from xl_dealer.rules.fields import (
+    BATCH,
+    DERIVED,
+    _fill,
+    _future,
+    _required,
+    check_columns,
+    normaliser,
+)
+
+_MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
+
+
+@dataclass(slots=True)
+class CellFact:
+    """One cell value in one column: ``ok`` when it gives no per-cell finding and is no 合计
+    label; ``empty`` as blank-row detection sees it; ``values`` the normalised value for each
+    field the column holds (in ``Plan.fields_at`` order); ``text`` when header detection counts
+    it (a non-blank text). ``known`` (a text some kind has as a header) and ``own`` (equal to
+    its column's header) are worked out only when a row has enough texts for them to matter."""
+
+    ok: bool
+    empty: bool
+    values: tuple[Any, ...]
+    quiet: bool  # ok, and no one-cell rule fires: not a blank required cell, not a day after as-of
+    text: bool
+    known: bool | None = None
+    own: bool = False
+
+
+class Plan:
+    """Everything about checking a row under one header that does not depend on the row."""
+
+    def __init__(self, header: list[Any], kind: Kind, template: Table, unmapped_cols: dict[str, int],
+                 index: AliasIndex, config: Config, as_of: dt.date) -> None:
+        self.header = header
+        self.kind = kind
+        self.template = template
+        self.index = index
+        self.config = config
+        self.as_of = as_of
+        self.width = len(header)
+        self.columns = template.columns
+        # column → the fields it holds (a column may hold two), their header keys and normalisers
+        self.fields_at: dict[int, list[str]] = {}
+        for key, c in template.columns.items():
+            self.fields_at.setdefault(c, []).append(key)
+        self.mapped_cols = sorted(self.fields_at)
+        self.keys = {key: header_key(template.headers[key]) for key in template.columns}
+        self.normalise: dict[str, Callable[[Any], Result]] = {
+            key: self._normaliser(kind.field(key)) for key in template.columns}
+        self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
+        self.memo: dict[tuple[int, type, Any], CellFact] = {}
+        fields = {key: kind.field(key) for key in template.columns}
+        # what _required and _future look at in one cell (conservatively: any condition may hold)
+        self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
+        self.past_dates = {k for k, f in fields.items() if f.type is FieldType.DATE and f.past}
+        self.filled_values, said = _sheet_level(template, config, as_of)
+        # a kind whose rules over several cells of one row have a silence test, and a header
+        # without findings of its own (a missing or doubled column, a bad value in the title)
+        self.silent = None if said else SILENT.get(kind.key)
+        self.where = {k: (c, fs.index(k)) for c, fs in self.fields_at.items() for k in fs}
+        # the header row's score in classify (fields mapped), and a repeated header's count
+        texts = [v for v in header if isinstance(v, str) and v.strip()]
+        hit = index.row_kind(tuple(t for t in texts if index.known(t)))
+        self.outrank = hit[0][0] if hit else 0
+        self.need = max(2, len(template.columns) // 2)
+        if self.need > len(template.columns):
+            self.need = 1 << 30  # _header_again_rows never fires
+
+    def value(self, key: str, facts: dict[int, CellFact]) -> Any:
+        """``Checked.col(key)[0]`` before the kind derives its values: the cell's normalised value,
+        a value the form fills in, or None."""
+        at = self.where.get(key)
+        if at is not None:
+            return facts[at[0]].values[at[1]]
+        return self.filled_values.get(key)
+
+    def _normaliser(self, f: Field) -> Callable[[Any], Result]:
+        """What ``check_fields`` does to a column of this one cell: a score column's scale is
+        read from the column (the cell itself); a column holding a bool goes cell by cell, any
+        other through the normaliser's batch form when it has one."""
+        config, year, as_of = self.config, self.template.year, self.as_of
+        if f.type is FieldType.SCORE:
+            return lambda v: normaliser(f, config, year, [v], as_of)(v)
+        fn = normaliser(f, config, year, [], as_of)
+        if fn is to_text:
+            return fn  # _text_batch is to_text value by value (tests/test_check_row_fast.py holds it to that)
+        batch = BATCH.get(fn)  # type: ignore[call-overload]
+        if batch is None:
+            return fn
+        return lambda v: fn(v) if v.__class__ is bool else batch({v})[v]
+
+    def fact(self, c: int, v: Any) -> CellFact:
+        key = (c, v.__class__, v)  # the type in the key: True, 1 and 1.0 are one dict key otherwise
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self._fact(c, v)
+            if v.__class__ is float and v == 0:
+                return hit  # 0.0 and -0.0 are one key and may read differently: not kept
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[key] = hit
+        return hit
+
+    def _fact(self, c: int, v: Any) -> CellFact:
+        keys = self.fields_at.get(c, ())
+        ok = not (v.__class__ is str and _is_total_text(v, c >= 6))  # a 合计 row is dropped
+        values = []
+        quiet = True
+        for k in keys:
+            value, problem = self.normalise[k](v)
+            if problem is not None:
+                ok = False
+            if value is None:
+                quiet = quiet and k not in self.must_have
+            elif k in self.past_dates and value > self.as_of:
+                quiet = False
+            values.append(value)
+        return CellFact(ok, _empty(v), tuple(values), ok and quiet, isinstance(v, str) and bool(v.strip()))
+
+    def resolve(self, c: int, v: Any, f: CellFact) -> None:
+        """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
+        f.known = self.index.known(v)
+        f.own = v.__class__ is str and any(header_key(v) == self.keys[k] for k in self.fields_at.get(c, ()))
+
+    def reads_differently(self, texts: list[tuple[int, Any, CellFact]]) -> bool:
+        """Could these text cells of a row change how the sheet is read? Header detection takes
+        the row for the header only if it maps more fields than the header row (``row_kind``'s
+        score), and a text maps at most two (both ends of a range); a row is a repeated header
+        when ``need`` of its mapped cells equal their headers. Only when the texts not yet
+        looked at could reach either count are they looked at (a row's unique names rarely)."""
+        unsure = [t for t in texts if t[2].known is None]
+        known = sum(1 for t in texts if t[2].known)
+        own = sum(1 for t in texts if t[2].own)
+        if 2 * (known + len(unsure)) < self.outrank and own + len(unsure) < self.need:
+            return False
+        for c, v, f in unsure:
+            self.resolve(c, v, f)
+        known = sum(1 for t in texts if t[2].known)
+        own = sum(1 for t in texts if t[2].own)
+        return 2 * known >= self.outrank or own >= self.need
+
+
+def _sheet_level(template: Table, config: Config, as_of: dt.date) -> tuple[dict[str, Any], bool]:
+    """The normalised values the form fills in, and whether the header itself gives a finding
+    (check_columns and _fill on a one-row table: neither looks at the row's cells unless it
+    does give one, a missing column's hint naming the values under the other headers)."""
+    em = Emitter(config, as_of)
+    one = Table(template.path, template.sheet, template.kind, template.header_row, template.columns,
+                template.headers, template.unmapped, [template.header_row + 1], {}, template.duplicates, {},
+                template.year, template.filled, {}, {})
+    check_columns(one, em)
+    filled = {key: _fill(one, key, fill, config, em)[0] for key, fill in one.filled.items()}
+    return filled, bool(em.findings)
+
+
+def _registration_silent(plan: Plan, facts: dict[int, CellFact]) -> bool:
+    """No rule of the visitor log fires on this one row, its cells being quiet: the rules of
+    several cells in ``check_registration`` are the time order (离店 before 来店), a phone
+    left without 是否建卡 = yes, and duplicates (two rows, never one). The rules across
+    workbooks need another kind's sheet and return at once; the derived 未留电话 only feeds
+    conditions of required cells, and no required cell is blank here."""
+    arrive, leave = plan.value("arrive_time", facts), plan.value("leave_time", facts)
+    if arrive is not None and leave is not None:
+        if not (arrive.__class__ is dt.time and leave.__class__ is dt.time and arrive.tzinfo is None
+                and leave.tzinfo is None and not leave < arrive):
+            return False
+    if ("card" in plan.where or "card" in plan.filled_values) and plan.value("card", facts) is not True:
+        return plan.value("phone", facts) is None
+    return True
+
+
+# kind → a test that no rule over several cells fires on one quiet row (others run the rules)
+SILENT: dict[str, Callable[[Plan, dict[int, CellFact]], bool]] = {"registration": _registration_silent}
+
+
+_PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}
+
+
+def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
+    """The plan of this header, made once; None when rows under it must go the full way."""
+    try:
+        key = (id(config), tuple(header), as_of)
+        hit = _PLANS.get(key)
+    except TypeError:  # an unhashable cell: no plan
+        return None
+    if hit is None or hit[0] is not config:
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        hit = _PLANS[key] = (config, _make_plan(header, config, as_of, index))
+    return hit[1]
+
+
+def _make_plan(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
+    found = classify([header], index, config.header_search_rows)
+    if found is None:
+        return None  # not a header on its own: perhaps the row is one (the full way decides)
+    kind, _ = found
+    looked = [False]
+
+    def sample(c: int) -> Sequence[Any]:
+        looked[0] = True
+        return (None,)
+
+    m = map_columns(kind, header, index, sample)
+    if looked[0] or m.spans:
+        return None  # the mapping depends on the values, or a column is split per row
+    # the table of an empty body: everything of a Table that no row changes
+    template = build_table("", "", kind, [header], 0, lambda c: (), index, width=len(header))
+    if template.columns != m.columns or template.unmapped != m.unmapped:
+        return None
+    return Plan(header, kind, template, m.unmapped_cols, index, config, as_of)
+
+
+def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
+    """The findings of ``row`` under the plan's header, sorted as ``check_rows`` sorts them; None
+    when the row must be checked the full way."""
+    width = plan.width
+    cells = row if len(row) >= width else [*row, *([None] * (width - len(row)))]
+    memo = plan.memo.get
+    facts: dict[int, CellFact] = {}
+    mapped = plan.fields_at
+    blank = True
+    quiet = True
+    texts: list[tuple[int, Any, CellFact]] = []
+    for c, v in enumerate(cells):
+        if v is None and c not in mapped:
+            continue
+        try:
+            f = memo((c, v.__class__, v)) or plan.fact(c, v)
+        except TypeError:  # an unhashable cell: the full way says what it makes of it
+            return None
+        if not f.ok:
+            return None
+        quiet = quiet and f.quiet
+        if f.text and (f.known is None or f.known or f.own):
+            texts.append((c, v, f))
+        if c in mapped:
+            facts[c] = f
+            if not f.empty:
+                blank = False
+    if blank:
+        return None  # dropped as a blank row: the full way says what an empty sheet gives
+    if texts and plan.reads_differently(texts):
+        return None
+    if quiet and plan.silent is not None and plan.silent(plan, facts):
+        return []
+    t0 = plan.template
+    raw: dict[str, list[Any]] = {}
+    values: dict[str, list[Any]] = {}
+    for c in plan.mapped_cols:
+        f = facts[c]
+        for k, value in zip(mapped[c], f.values, strict=True):
+            raw[k] = [cells[c]]
+            values[k] = [value]
+    values = {k: values[k] for k in t0.columns}  # the columns' order, as check_fields keeps it
+    raw = {k: raw[k] for k in t0.columns}
+    samples = {text: [] if (v := cells[c]) in (None, "") else [v] for text, c in plan.unmapped_cols}
+    t = Table(t0.path, t0.sheet, t0.kind, t0.header_row, t0.columns, t0.headers, t0.unmapped, [t0.header_row + 1],
+              raw, t0.duplicates, {}, t0.year, t0.filled, samples, {})
+    return _check(t, values, plan.config, plan.as_of)
+
+
+def _check(t: Table, values: dict[str, list[Any]], config: Config, as_of: dt.date) -> list[Finding]:
+    """``check_tables([t])`` for a table whose cells are known to be fine, their values already
+    normalised: the same rules in the same order (``check_table``, ``check_fields``)."""
+    em = Emitter(config, as_of)
+    check_columns(t, em)
+    bad: dict[str, set[int]] = {k: set() for k in values}
+    for key, fill in t.filled.items():
+        values[key] = _fill(t, key, fill, config, em)
+    c = Checked(t, values, bad)
+    derive = DERIVED.get(t.kind.key)
+    if derive:
+        derive(c, config)
+    _required(c, config, em)
+    _future(c, em)
+    for rule in TABLE_RULES.get(t.kind.key, ()):
+        rule(c, config, em)
+    check_run([c], config, em)
+    em.findings.sort(key=Finding.sort_key)
+    return em.findings
+
