@@ -10,9 +10,9 @@ memo lookups of its cells plus the rules that look at several cells, run as they
 code ``check_tables`` runs) on a prepared one-row table.
 
 Exact, not approximate: any row this path cannot vouch for is refused (``None``) and checked
-the full way. Refused are rows with a cell that has a per-cell problem, a text some kind knows as
-a header (the row could outrank the header row), a 合计/小计 label, a cell equal to its own
-header (a repeated header), rows whose mapped cells are all blank (dropped as blank), and
+the full way. Refused are rows with texts some kind knows as headers (enough for the row to
+outrank the header row) or equal to their own headers (enough for a repeated header), a
+合计/小计 label, rows whose mapped cells are all blank (dropped as blank), and
 whole headers the full way reads differently from row to row: no known kind, a range column
 (在店时段), a date-or-time column the values decide.
 """
@@ -35,6 +35,7 @@ from xl_dealer.rules.base import Checked, Emitter
 from xl_dealer.rules.fields import (
     BATCH,
     DERIVED,
+    _emit,
     _fill,
     _future,
     _required,
@@ -47,16 +48,18 @@ _MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones
 
 @dataclass(slots=True)
 class CellFact:
-    """One cell value in one column: ``ok`` when it gives no per-cell finding and is no 合计
-    label; ``empty`` as blank-row detection sees it; ``values`` the normalised value for each
-    field the column holds (in ``Plan.fields_at`` order); ``text`` when header detection counts
+    """One cell value in one column: ``ok`` when it is no 合计 label (whose row is dropped);
+    ``empty`` as blank-row detection sees it; ``values`` the normalised value for each field the
+    column holds (in ``Plan.fields_at`` order) and ``problems`` what each breaks (or None);
+    ``text`` when header detection counts
     it (a non-blank text). ``known`` (a text some kind has as a header) and ``own`` (equal to
     its column's header) are worked out only when a row has enough texts for them to matter."""
 
     ok: bool
     empty: bool
     values: tuple[Any, ...]
-    quiet: bool  # ok, and no one-cell rule fires: not a blank required cell, not a day after as-of
+    problems: tuple[str | None, ...] | None  # None when every field's value is fine
+    quiet: bool  # no finding on this cell alone: no problem, not a blank required cell, no day after as-of
     text: bool
     known: bool | None = None
     own: bool = False
@@ -141,17 +144,20 @@ class Plan:
         keys = self.fields_at.get(c, ())
         ok = not (v.__class__ is str and _is_total_text(v, c >= 6))  # a 合计 row is dropped
         values = []
+        problems = []
         quiet = True
         for k in keys:
             value, problem = self.normalise[k](v)
+            problems.append(problem)
             if problem is not None:
-                ok = False
-            if value is None:
+                quiet = False
+            elif value is None:
                 quiet = quiet and k not in self.must_have
             elif k in self.past_dates and value > self.as_of:
                 quiet = False
             values.append(value)
-        return CellFact(ok, _empty(v), tuple(values), ok and quiet, isinstance(v, str) and bool(v.strip()))
+        said = tuple(problems) if any(p is not None for p in problems) else None
+        return CellFact(ok, _empty(v), tuple(values), said, ok and quiet, isinstance(v, str) and bool(v.strip()))
 
     def resolve(self, c: int, v: Any, f: CellFact) -> None:
         """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
@@ -283,36 +289,47 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     t0 = plan.template
     raw: dict[str, list[Any]] = {}
     values: dict[str, list[Any]] = {}
+    problems: dict[str, str] = {}
     for c in plan.mapped_cols:
         f = facts[c]
-        for k, value in zip(mapped[c], f.values, strict=True):
+        for j, k in enumerate(mapped[c]):
             raw[k] = [cells[c]]
-            values[k] = [value]
-    values = {k: values[k] for k in t0.columns}  # the columns' order, as check_fields keeps it
-    raw = {k: raw[k] for k in t0.columns}
+            values[k] = [f.values[j]]
+            if f.problems is not None and f.problems[j] is not None:
+                problems[k] = f.problems[j]
+    order = t0.columns  # the columns' order, as check_fields keeps it
+    values = {k: values[k] for k in order}
+    raw = {k: raw[k] for k in order}
     samples = {text: [] if (v := cells[c]) in (None, "") else [v] for text, c in plan.unmapped_cols}
     t = Table(t0.path, t0.sheet, t0.kind, t0.header_row, t0.columns, t0.headers, t0.unmapped, [t0.header_row + 1],
               raw, t0.duplicates, {}, t0.year, t0.filled, samples, {})
-    return _check(t, values, plan.config, plan.as_of)
+    return _check(t, values, problems, plan.config, plan.as_of)
 
 
-def _check(t: Table, values: dict[str, list[Any]], config: Config, as_of: dt.date) -> list[Finding]:
-    """``check_tables([t])`` for a table whose cells are known to be fine, their values already
-    normalised: the same rules in the same order (``check_table``, ``check_fields``)."""
+def _check(t: Table, values: dict[str, list[Any]], problems: dict[str, str], config: Config,
+           as_of: dt.date) -> list[Finding]:
+    """``check_tables([t])`` for a one-row table whose cells are already normalised (``problems``:
+    what a cell broke, by field): the same rules in the same order (``check_table``,
+    ``check_fields``), the per-cell findings told by check_fields' own ``_emit``."""
     em = Emitter(config, as_of)
     check_columns(t, em)
-    bad: dict[str, set[int]] = {k: set() for k in values}
+    bad: dict[str, set[int]] = {}
+    kind = t.kind
+    for key, col in t.columns.items():
+        if key in problems:
+            bad[key] = _emit(t, key, col, kind.field(key), config, em, t.raw[key], values[key], {0: problems[key]})
+        else:
+            bad[key] = set()
     for key, fill in t.filled.items():
         values[key] = _fill(t, key, fill, config, em)
     c = Checked(t, values, bad)
-    derive = DERIVED.get(t.kind.key)
+    derive = DERIVED.get(kind.key)
     if derive:
         derive(c, config)
     _required(c, config, em)
     _future(c, em)
-    for rule in TABLE_RULES.get(t.kind.key, ()):
+    for rule in TABLE_RULES.get(kind.key, ()):
         rule(c, config, em)
     check_run([c], config, em)
     em.findings.sort(key=Finding.sort_key)
     return em.findings
-
