@@ -28,6 +28,7 @@ from udfs.cells import (
     grid,
     map_cells,
 )
+from xl_dealer.excel.grid import check_row
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.read.table import SkippedSheet
 from xl_dealer.read.values import (
@@ -288,8 +289,6 @@ def _as_of(v: Any) -> Any:
 @excel_safe
 def DEALER_CHECK_ROW(header: Any, row: Any, as_of: Any = None) -> Any:
     """检查一行：返回这一行的问题说明（多条用；分隔），没有问题返回空。"""
-    from xl_dealer.excel.grid import check_row
-
     findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
     if findings is None:
         raise CellError("表头无法识别：请选中包含列名的表头行")

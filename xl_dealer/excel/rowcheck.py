@@ -20,8 +20,10 @@ whole headers the full way reads differently from row to row: no known kind, a r
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -43,10 +45,11 @@ from xl_dealer.rules.fields import (
     normaliser,
 )
 
+_CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
 _MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity: ``None in facts`` stays cheap
 class CellFact:
     """One cell value in one column: ``ok`` when it is no 合计 label (whose row is dropped);
     ``empty`` as blank-row detection sees it; ``values`` the normalised value for each field the
@@ -61,8 +64,20 @@ class CellFact:
     problems: tuple[str | None, ...] | None  # None when every field's value is fine
     quiet: bool  # no finding on this cell alone: no problem, not a blank required cell, no day after as-of
     text: bool
+    cls: type  # the value's type: a column's memo is keyed by value, and True == 1 == 1.0
     known: bool | None = None
     own: bool = False
+    # 0: quiet, no 合计, and not a text that could make the row read differently; 1: the same but a
+    # text not looked at yet (known is None); 2: anything else
+    state: int = 2
+
+    def settle(self) -> None:
+        if not (self.ok and self.quiet):
+            self.state = 2
+        elif not self.text or (self.known is False and not self.own):
+            self.state = 0
+        else:
+            self.state = 1 if self.known is None else 2
 
 
 class Plan:
@@ -83,11 +98,14 @@ class Plan:
         for key, c in template.columns.items():
             self.fields_at.setdefault(c, []).append(key)
         self.mapped_cols = sorted(self.fields_at)
+        cols = self.mapped_cols or [0]
+        self.mapped_of = (lambda facts: (facts[cols[0]],)) if len(cols) == 1 else itemgetter(*cols)
         self.keys = {key: header_key(template.headers[key]) for key in template.columns}
         self.normalise: dict[str, Callable[[Any], Result]] = {
             key: self._normaliser(kind.field(key)) for key in template.columns}
         self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
-        self.memo: dict[tuple[int, type, Any], CellFact] = {}
+        self.memo: dict[tuple[int, type, Any], CellFact] = {}  # every cell, the type in the key
+        self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]  # by column, by value
         fields = {key: kind.field(key) for key in template.columns}
         # what _required and _future look at in one cell (conservatively: any condition may hold)
         self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
@@ -105,7 +123,7 @@ class Plan:
         if self.need > len(template.columns):
             self.need = 1 << 30  # _header_again_rows never fires
 
-    def value(self, key: str, facts: dict[int, CellFact]) -> Any:
+    def value(self, key: str, facts: list[CellFact]) -> Any:
         """``Checked.col(key)[0]`` before the kind derives its values: the cell's normalised value,
         a value the form fills in, or None."""
         at = self.where.get(key)
@@ -137,7 +155,11 @@ class Plan:
                 return hit  # 0.0 and -0.0 are one key and may read differently: not kept
             if len(self.memo) >= _MEMO_LIMIT:
                 self.memo.clear()
+                for m in self.memos:
+                    m.clear()
             self.memo[key] = hit
+            if c < self.width:
+                self.memos[c].setdefault(v, hit)  # the first type seen keeps the column's entry
         return hit
 
     def _fact(self, c: int, v: Any) -> CellFact:
@@ -157,12 +179,16 @@ class Plan:
                 quiet = False
             values.append(value)
         said = tuple(problems) if any(p is not None for p in problems) else None
-        return CellFact(ok, _empty(v), tuple(values), said, ok and quiet, isinstance(v, str) and bool(v.strip()))
+        f = CellFact(ok, _empty(v), tuple(values), said, ok and quiet, isinstance(v, str) and bool(v.strip()),
+                     v.__class__)
+        f.settle()
+        return f
 
     def resolve(self, c: int, v: Any, f: CellFact) -> None:
         """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
         f.known = self.index.known(v)
         f.own = v.__class__ is str and any(header_key(v) == self.keys[k] for k in self.fields_at.get(c, ()))
+        f.settle()
 
     def reads_differently(self, texts: list[tuple[int, Any, CellFact]]) -> bool:
         """Could these text cells of a row change how the sheet is read? Header detection takes
@@ -195,7 +221,7 @@ def _sheet_level(template: Table, config: Config, as_of: dt.date) -> tuple[dict[
     return filled, bool(em.findings)
 
 
-def _registration_silent(plan: Plan, facts: dict[int, CellFact]) -> bool:
+def _registration_silent(plan: Plan, facts: list[CellFact]) -> bool:
     """No rule of the visitor log fires on this one row, its cells being quiet: the rules of
     several cells in ``check_registration`` are the time order (离店 before 来店), a phone
     left without 是否建卡 = yes, and duplicates (two rows, never one). The rules across
@@ -212,7 +238,7 @@ def _registration_silent(plan: Plan, facts: dict[int, CellFact]) -> bool:
 
 
 # kind → a test that no rule over several cells fires on one quiet row (others run the rules)
-SILENT: dict[str, Callable[[Plan, dict[int, CellFact]], bool]] = {"registration": _registration_silent}
+SILENT: dict[str, Callable[[Plan, list[CellFact]], bool]] = {"registration": _registration_silent}
 
 
 _PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}
@@ -258,34 +284,36 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     when the row must be checked the full way."""
     width = plan.width
     cells = row if len(row) >= width else [*row, *([None] * (width - len(row)))]
-    memo = plan.memo.get
-    facts: dict[int, CellFact] = {}
-    mapped = plan.fields_at
-    blank = True
-    quiet = True
-    texts: list[tuple[int, Any, CellFact]] = []
-    for c, v in enumerate(cells):
-        if v is None and c not in mapped:
-            continue
-        try:
-            f = memo((c, v.__class__, v)) or plan.fact(c, v)
-        except TypeError:  # an unhashable cell: the full way says what it makes of it
-            return None
-        if not f.ok:
-            return None
-        quiet = quiet and f.quiet
-        if f.text and (f.known is None or f.known or f.own):
-            texts.append((c, v, f))
-        if c in mapped:
-            facts[c] = f
-            if not f.empty:
-                blank = False
-    if blank:
+    memos = plan.memos
+    try:
+        # the common row in C: one lookup a cell, its type checked against the fact's
+        facts: list[Any] = list(map(dict.get, memos, cells))
+        if None in facts or not all(map(operator.is_, map(type, cells), map(_CLS, facts))):
+            fact = plan.fact
+            for c, v, f in zip(range(width), cells, facts, strict=False):
+                if f is None or f.cls is not v.__class__:
+                    facts[c] = fact(c, v)
+        extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
+    except TypeError:  # an unhashable cell: the full way says what it makes of it
+        return None
+    if all(map(_EMPTY, plan.mapped_of(facts))):
         return None  # dropped as a blank row: the full way says what an empty sheet gives
+    worst = max(map(_STATE, facts))
+    # few texts not looked at yet (a row's unique names) cannot make the row read differently
+    if worst < 2 and not extra and plan.silent is not None:
+        unsure = sum(map(_STATE, facts)) if worst else 0
+        if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, facts):
+            return []
+    if not all(f.ok for f in facts) or not all(f.ok for *_, f in extra):
+        return None  # a 合计 row
+    texts = [(c, cells[c], f) for c, f in enumerate(facts) if f.text and (f.known is None or f.known or f.own)]
+    texts += [t for t in extra if t[2].text]
     if texts and plan.reads_differently(texts):
         return None
-    if quiet and plan.silent is not None and plan.silent(plan, facts):
+    if (plan.silent is not None and not extra and all(f.quiet for f in facts)
+            and plan.silent(plan, facts)):
         return []
+    mapped = plan.fields_at
     t0 = plan.template
     raw: dict[str, list[Any]] = {}
     values: dict[str, list[Any]] = {}
