@@ -23,6 +23,7 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -46,6 +47,15 @@ from xl_dealer.rules.fields import (
 )
 
 _CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
+
+
+class _Missing:
+    """No value's type: what a column's memo gives for a value it does not have."""
+
+    cls = None
+
+
+_MISSING = _Missing()
 _MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
 
 
@@ -106,6 +116,7 @@ class Plan:
         self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
         self.memo: dict[tuple[int, type, Any], CellFact] = {}  # every cell, the type in the key
         self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]  # by column, by value
+        self.seen: list[set[Any]] = [set() for _ in range(self.width)]  # values met once, by column
         fields = {key: kind.field(key) for key in template.columns}
         # what _required and _future look at in one cell (conservatively: any condition may hold)
         self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
@@ -147,19 +158,35 @@ class Plan:
         return lambda v: fn(v) if v.__class__ is bool else batch({v})[v]
 
     def fact(self, c: int, v: Any) -> CellFact:
+        """The facts of value ``v`` in column ``c``, kept from the second time the column shows an
+        equal value: a row's unique name or phone is worked out and let go (kept, the many
+        objects of a sheet of unique values cost more in Python's garbage collection than they
+        save)."""
+        memo = self.memos[c] if c < self.width else None
+        if memo is not None:
+            hit = memo.get(v)
+            if hit is not None and hit.cls is v.__class__:
+                return hit
         key = (c, v.__class__, v)  # the type in the key: True, 1 and 1.0 are one dict key otherwise
         hit = self.memo.get(key)
-        if hit is None:
-            hit = self._fact(c, v)
-            if v.__class__ is float and v == 0:
-                return hit  # 0.0 and -0.0 are one key and may read differently: not kept
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-                for m in self.memos:
-                    m.clear()
+        if hit is not None:
+            return hit
+        hit = self._fact(c, v)
+        if v.__class__ is float and v == 0:
+            return hit  # 0.0 and -0.0 are one key and may read differently: not kept
+        if memo is not None:
+            seen = self.seen[c]
+            if v not in seen:
+                seen.add(v)
+                return hit
+        if len(self.memo) + len(self.memos[c] if memo is not None else ()) >= _MEMO_LIMIT:
+            self.memo.clear()
+            for m in (*self.memos, *self.seen):
+                m.clear()
+        if memo is not None and v not in memo:
+            memo[v] = hit  # the first type seen keeps the column's entry
+        else:
             self.memo[key] = hit
-            if c < self.width:
-                self.memos[c].setdefault(v, hit)  # the first type seen keeps the column's entry
         return hit
 
     def _fact(self, c: int, v: Any) -> CellFact:
@@ -287,12 +314,12 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     memos = plan.memos
     try:
         # the common row in C: one lookup a cell, its type checked against the fact's
-        facts: list[Any] = list(map(dict.get, memos, cells))
-        if None in facts or not all(map(operator.is_, map(type, cells), map(_CLS, facts))):
+        facts: list[Any] = list(map(dict.get, memos, cells, repeat(_MISSING)))
+        misses = list(map(operator.is_not, map(type, cells), map(_CLS, facts)))
+        if True in misses:
             fact = plan.fact
-            for c, v, f in zip(range(width), cells, facts, strict=False):
-                if f is None or f.cls is not v.__class__:
-                    facts[c] = fact(c, v)
+            for c in compress(range(width), misses):
+                facts[c] = fact(c, cells[c])
         extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
     except TypeError:  # an unhashable cell: the full way says what it makes of it
         return None
