@@ -126,6 +126,9 @@ class Plan:
         # without findings of its own (a missing or doubled column, a bad value in the title)
         self.silent = None if said else SILENT.get(kind.key)
         self.where = {k: (c, fs.index(k)) for c, fs in self.fields_at.items() for k in fs}
+        # column → (field, normaliser, required, a day not after as-of) for each field it holds
+        self.steps = {c: tuple((k, self.normalise[k], k in self.must_have, k in self.past_dates) for k in fs)
+                      for c, fs in self.fields_at.items()}
         # the header row's score in classify (fields mapped), and a repeated header's count
         texts = [v for v in header if isinstance(v, str) and v.strip()]
         hit = index.row_kind(tuple(t for t in texts if index.known(t)))
@@ -190,24 +193,25 @@ class Plan:
         return hit
 
     def _fact(self, c: int, v: Any) -> CellFact:
-        keys = self.fields_at.get(c, ())
         ok = not (v.__class__ is str and _is_total_text(v, c >= 6))  # a 合计 row is dropped
-        values = []
-        problems = []
-        quiet = True
-        for k in keys:
-            value, problem = self.normalise[k](v)
-            problems.append(problem)
+        quiet = ok
+        values: list[Any] = []
+        problems: list[str | None] | None = None
+        for _key, normalise, must, past in self.steps.get(c, ()):
+            value, problem = normalise(v)
             if problem is not None:
                 quiet = False
+                problems = problems or [None] * len(values)
             elif value is None:
-                quiet = quiet and k not in self.must_have
-            elif k in self.past_dates and value > self.as_of:
+                if must:
+                    quiet = False
+            elif past and value > self.as_of:
                 quiet = False
+            if problems is not None:
+                problems.append(problem)
             values.append(value)
-        said = tuple(problems) if any(p is not None for p in problems) else None
-        f = CellFact(ok, _empty(v), tuple(values), said, ok and quiet, isinstance(v, str) and bool(v.strip()),
-                     v.__class__)
+        f = CellFact(ok, _empty(v), tuple(values), None if problems is None else tuple(problems), quiet,
+                     isinstance(v, str) and bool(v.strip()), v.__class__)
         f.settle()
         return f
 
