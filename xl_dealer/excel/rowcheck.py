@@ -180,6 +180,8 @@ class Plan:
         if memo is not None:
             seen = self.seen[c]
             if v not in seen:
+                if len(seen) >= _MEMO_LIMIT:
+                    seen.clear()
                 seen.add(v)
                 return hit
         if len(self.memo) + len(self.memos[c] if memo is not None else ()) >= _MEMO_LIMIT:
