@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from xl_dealer.excel import rowcheck
 from xl_dealer.model.config import Config
 from xl_dealer.model.findings import Finding
 from xl_dealer.read.header import AliasIndex
@@ -69,3 +70,15 @@ def check_rows(rows: list[list[Any]], config: Config, as_of: dt.date, path: str 
     _, findings = check_tables([t], config, as_of)
     findings.sort(key=Finding.sort_key)
     return t, findings
+
+
+def check_row(header: list[Any], row: list[Any], config: Config, as_of: dt.date) -> list[Finding] | None:
+    """``check_rows([header, row])``'s findings (None when the header is no known kind's), through
+    the fast path of ``rowcheck`` when it can vouch for the row: DEALER_CHECK_ROW's per-row call."""
+    plan = rowcheck.plan_for(header, config, as_of, alias_index(config))
+    if plan is not None:
+        found = rowcheck.check_row(plan, row)
+        if found is not None:
+            return found
+    t, findings = check_rows([header, row], config, as_of)
+    return None if isinstance(t, SkippedSheet) else findings
