@@ -104,9 +104,8 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
     out: list[bytes] = []
     pos = 0
     last = 0
-    row_re = re.compile(rb"<" + ep + rb"row\b([^>]*?)(/?)>")
-    for m in row_re.finditer(xml, sd.end(), sd_end):
-        r_attr = get_attr(m[0], b"r")
+    for m in _row_re(p).finditer(xml, sd.end(), sd_end):
+        r_attr = m[2]  # the r= that get_attr would find, read by the same search (no call per row)
         r = int(r_attr) if r_attr else last + 1
         if r < last:  # rows out of order (some writers): every row is found first
             return _mark_unordered(xml, p, sd.end(), sd_end, marks, col_styles, style_for)
@@ -118,7 +117,7 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
             pos = m.start()
             pending.pop()
         if pending and pending[-1] == r:
-            if m[2]:
+            if m[4]:
                 end = m.end()
             else:
                 end = xml.find(row_end, m.end())
@@ -187,9 +186,36 @@ def _mark_unordered(xml: bytes, p: bytes, start: int, end: int, marks: Mapping[i
     return b"".join(out)
 
 
+# A start tag up to its first ">", with the value of its first r= (as ``get_attr`` would find it:
+# the leftmost ``\sr="..."``; a value cannot hold ">" because the tag ends at the first one).
+_R_ATTR = rb"""(?:[^>]*?\sr=(["'])([^"'>]*)\1)?"""
+
+
+@lru_cache(maxsize=8)
+def _row_re(p: bytes) -> re.Pattern[bytes]:
+    """``<row ...>``: group 2 its r=, group 4 the "/" of a self-closing row."""
+    return re.compile(rb"<" + re.escape(p) + rb"row\b" + _R_ATTR + rb"([^>]*?)(/?)>")
+
+
 @lru_cache(maxsize=8)
 def _cell_re(p: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"<" + re.escape(p) + rb"c\b[^>]*?/?>")
+    """``<c ...>``: group 2 its r=."""
+    return re.compile(rb"<" + re.escape(p) + rb"c\b" + _R_ATTR + rb"[^>]*?/?>")
+
+
+_COLUMNS: dict[bytes, int] = {}  # letters → 0-based column: at most 18,278 of them
+
+
+def _ref_column(ref: bytes | None) -> int | None:
+    """The column of a cell's r= (None when it is not a reference); the letters' index is
+    memoised, since every cell of a marked row is looked at and the letters repeat."""
+    rm = _REF.match(ref) if ref else None
+    if rm is None:
+        return None
+    c = _COLUMNS.get(rm[1])
+    if c is None:
+        c = _COLUMNS[rm[1]] = col_index(rm[1])
+    return c
 
 
 def _new_row(p: bytes, r: int, cols: Mapping[int, K], col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
@@ -213,26 +239,24 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     last = -1
     inserted = False
     cells = list(_cell_re(p).finditer(body))
-    present = set()
-    prev = -1
-    for m in cells:
-        ref = get_attr(m[0], b"r")
-        rm = _REF.match(ref) if ref else None
-        prev = col_index(rm[1]) if rm else prev + 1
-        present.add(prev)
-    for m in cells:
-        ref = get_attr(m[0], b"r")
-        rm = _REF.match(ref) if ref else None
-        c = col_index(rm[1]) if rm else last + 1
-        last = c
+    present: set[int] | None = None  # every cell's column, found only when a mark has no cell yet
+    for i, m in enumerate(cells):
+        if not todo:
+            break  # every mark is placed: the rest of the row is copied as it is
+        c = _ref_column(m[2])
+        c = last = c if c is not None else last + 1  # no r=: the one after the cell before it
         # a missing cell goes before the first cell right of it; one that is there (further along,
         # cells out of order) is edited where it is, never written twice
-        before = sorted(k for k in todo if k < c and k not in present) if todo and min(todo) < c else None
-        if before:
-            out.append(body[pos:m.start()])
-            out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k))) for k in before]
-            pos = m.start()
-            inserted = True
+        if min(todo) < c:
+            if present is None:
+                present = _columns_from(cells, i, c)
+            before = sorted(k for k in todo if k < c and k not in present)
+            if before:
+                out.append(body[pos:m.start()])
+                out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k)))
+                        for k in before]
+                pos = m.start()
+                inserted = True
         if c in todo:
             old = get_attr(m[0], b"s")
             new = style_for(int(old) if old else 0, todo.pop(c))
@@ -252,6 +276,24 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     if selfclosing:
         start = start[:-2] + b">"
     return start + b"".join(out) + b"</" + p + b"row>"
+
+
+def _columns_from(cells: list[re.Match[bytes]], i: int, c: int) -> set[int]:
+    """The columns of all a row's cells, from cell ``i`` (of column ``c``) on to the end and those
+    before it (each is its r=, or the one after the cell before it)."""
+    out: set[int] = set()
+    last = -1
+    for m in cells[:i]:
+        k = _ref_column(m[2])
+        last = k if k is not None else last + 1
+        out.add(last)
+    last = c
+    out.add(c)
+    for m in cells[i + 1:]:
+        k = _ref_column(m[2])
+        last = k if k is not None else last + 1
+        out.add(last)
+    return out
 
 
 def _blank_style(c: int, row_s: bytes | None, col_styles: dict[int, int]) -> int:

@@ -1,0 +1,81 @@
+"""The fast paths of annotate's issue-19 pass give byte for byte what the plain ones did: the
+cell marking against the reference copy of the per-cell version (``tests/sheet_reference.py``)
+on sheets shaped as every producer writes them, out of order and malformed ones included."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import sheet_reference
+from xl_dealer.xlsx.sheet import col_letters, mark_cells
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _style(s: int, mark: tuple[str, int]) -> int:
+    return 1000 * mark[1] + s  # the mark's serial in the style: which cell got which mark shows
+
+
+@st.composite
+def _cell(draw: st.DrawFn, row: int, col: int) -> str:
+    ref = draw(st.sampled_from([f"{col_letters(col)}{row}", "", f"{col_letters(col)}{row}\n", "ZZZZ1",
+                                f"{col_letters(col).lower()}{row}", f"{col_letters(col)}{row + 1}", "A1"]))
+    first = draw(st.sampled_from(["", ' t="s"', ' xr="B7"', " sr='1'"]))
+    quote = draw(st.sampled_from(['"', "'"]))
+    r_attr = draw(st.sampled_from([f" r={quote}{ref}{quote}", "", f' r="{ref}\'', " r=x"]))
+    s_attr = draw(st.sampled_from(["", ' s="3"', " s='12'", ' s=""']))
+    body = draw(st.sampled_from(["/>", "><v>1</v></c>", '><f>A1&gt;0</f><v>2</v></c>',
+                                 '><is><t xml:space="preserve">a&gt;b</t></is></c>']))
+    return f"<{{p}}c{first}{r_attr}{s_attr}{body}"
+
+
+@st.composite
+def _sheet(draw: st.DrawFn) -> tuple[bytes, dict[int, dict[int, tuple[str, int]]]]:
+    p = draw(st.sampled_from(["", "x:"]))
+    n = draw(st.integers(0, 7))
+    order = list(range(1, n + 1))
+    if draw(st.booleans()):
+        order = draw(st.permutations(order))
+    order = [r for r in order if draw(st.integers(0, 4))]  # some rows left out
+    rows = []
+    for r in order:
+        r_attr = draw(st.sampled_from([f' r="{r}"', f" r='{r}'", "", f' spans="1:3" r="{r}"', f' xr="{r + 2}" r="{r}"']))
+        style = draw(st.sampled_from(["", ' s="5" customFormat="1"', ' s="6" customFormat="0"']))
+        if draw(st.integers(0, 5)) == 0:
+            rows.append(f"<{{p}}row{r_attr}{style}/>")
+            continue
+        cols = sorted(draw(st.sets(st.integers(0, 5), max_size=5)))
+        if draw(st.integers(0, 3)) == 0:
+            cols = draw(st.permutations(cols))
+        cells = "".join(draw(_cell(r, c)) for c in cols)
+        ext = "<{p}extLst><{p}ext/></{p}extLst>" if draw(st.integers(0, 6)) == 0 else ""
+        rows.append(f"<{{p}}row{r_attr}{style}>{cells}{ext}</{{p}}row>")
+    head = draw(st.sampled_from(["", '<{p}cols><{p}col min="2" max="3" width="9" style="9"/></{p}cols>']))
+    data = draw(st.sampled_from(["<{p}sheetData>{rows}</{p}sheetData>", "<{p}sheetData/>"])) if not rows else \
+        "<{p}sheetData>{rows}</{p}sheetData>"
+    ns = NS.replace("xmlns=", f"xmlns:{p[:-1]}=") if p else NS
+    xml = (f"<{{p}}worksheet {ns}>{head}{data}</{{p}}worksheet>"
+           .replace("{rows}", "".join(rows)).replace("{p}", p)).encode()
+    marks: dict[int, dict[int, tuple[str, int]]] = {}
+    for i, (r, c) in enumerate(draw(st.lists(st.tuples(st.integers(1, 9), st.integers(0, 6)), max_size=12))):
+        marks.setdefault(r, {})[c] = ("error", i + 1)
+    return xml, marks
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheet())
+def test_marking_is_the_plain_per_cell_marking(case):
+    xml, marks = case
+    assert mark_cells(xml, marks, _style) == sheet_reference.mark_cells(xml, marks, _style)
+
+
+def test_the_generated_sheets_reach_the_paths_that_can_diverge():
+    # a row written before a lower one, a cell without r=, a cell to insert: each path is there
+    xml = (f'<worksheet {NS}><sheetData><row r="3"><c r="C3"/><c><v>1</v></c></row><row r="2"/>'
+           '<row r="5"><c r="B5" s="2"/><c r="A5"/><c r="E5"/></row></sheetData></worksheet>').encode()
+    marks = {5: {0: ("error", 1), 3: ("error", 2)}, 3: {3: ("error", 3)}, 2: {1: ("error", 4)}}
+    out = mark_cells(xml, marks, _style)
+    assert out == sheet_reference.mark_cells(xml, marks, _style)
+    assert b'<c r="D3" s="3000"/>' not in out  # column D of row 3 is the cell without r=
+    assert b'<c s="3000"><v>1</v></c>' in out and b'<c r="D5" s="2000"/><c r="E5"/>' in out
