@@ -1,6 +1,7 @@
 """The fast paths of annotate's issue-19 pass give byte for byte what the plain ones did: the
 cell marking against the reference copy of the per-cell version (``tests/sheet_reference.py``)
-on sheets shaped as every producer writes them, out of order and malformed ones included."""
+on sheets shaped as every producer writes them, out of order and malformed ones included; the
+校验结果 rows' heights counted once per distinct text against each row's own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import sheet_reference
+from xl_dealer.render.results import COLUMNS, ResultRow, row_height, row_heights
 from xl_dealer.xlsx.sheet import col_letters, mark_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -79,3 +81,15 @@ def test_the_generated_sheets_reach_the_paths_that_can_diverge():
     assert out == sheet_reference.mark_cells(xml, marks, _style)
     assert b'<c r="D3" s="3000"/>' not in out  # column D of row 3 is the cell without r=
     assert b'<c s="3000"><v>1</v></c>' in out and b'<c r="D5" s="2000"/><c r="E5"/>' in out
+
+
+_texts = st.one_of(st.sampled_from(["", "登记表", "H12", "错误", "联系电话格式不对：13812345678 不是手机号", "a\nb\nc",
+                                    "来店时间晚于离店时间" * 9, "x" * 200]), st.text(max_size=90))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(*[_texts] * len(COLUMNS)), max_size=40),
+       st.lists(st.integers(1, 70), min_size=len(COLUMNS), max_size=len(COLUMNS)))
+def test_the_row_heights_are_each_rows_height(values, widths):
+    rows = [ResultRow(None, v) for v in values]  # type: ignore[arg-type]
+    assert row_heights(rows, widths) == [row_height(v, widths) for v in values]
