@@ -1,15 +1,22 @@
 """The fast paths of annotate's issue-19 pass give byte for byte what the plain ones did: the
 cell marking against the reference copy of the per-cell version (``tests/sheet_reference.py``)
 on sheets shaped as every producer writes them, out of order and malformed ones included; the
-校验结果 rows' heights counted once per distinct text against each row's own."""
+校验结果 rows' heights counted once per distinct text against each row's own; a big part
+inflated in one call against the block reader, a damaged one still told as damaged."""
 
 from __future__ import annotations
 
+import zipfile
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import sheet_reference
+from xl_dealer.model.errors import InputError
+from xl_dealer.read import inflate
 from xl_dealer.render.results import COLUMNS, ResultRow, row_height, row_heights
+from xl_dealer.xlsx import package
 from xl_dealer.xlsx.sheet import col_letters, mark_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -93,3 +100,41 @@ _texts = st.one_of(st.sampled_from(["", "登记表", "H12", "错误", "联系电
 def test_the_row_heights_are_each_rows_height(values, widths):
     rows = [ResultRow(None, v) for v in values]  # type: ignore[arg-type]
     assert row_heights(rows, widths) == [row_height(v, widths) for v in values]
+
+
+def _big_package(path, crc_flip: bool = False):
+    """A zip with one part over the one-call inflate's threshold (random-ish text, so it is
+    several deflate blocks) and a small one."""
+    import random
+
+    rnd = random.Random(7)
+    big = "".join(f'<row r="{i}"><c r="A{i}"><v>{rnd.random()}</v></c></row>' for i in range(120_000)).encode()
+    assert len(big) > package._WHOLE
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", big)
+        z.writestr("small.xml", b"<a/>")
+    if crc_flip:  # the CRC in the directory no longer matches the data
+        data = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as z:
+            cd = z.start_dir
+        data[data.find(b"PK\x01\x02", cd) + 16] ^= 0xFF
+        path.write_bytes(bytes(data))
+    return big
+
+
+def test_a_big_part_is_inflated_in_one_call_to_the_same_bytes(tmp_path, monkeypatch):
+    p = tmp_path / "big.xlsx"
+    big = _big_package(p)
+    calls = []
+    monkeypatch.setattr(inflate, "blocks", lambda *a, **k: calls.append(a) or iter(()))
+    with package.Package(p) as pkg:
+        assert pkg.read("xl/worksheets/sheet1.xml") == big
+        assert not calls  # not through the block reader
+        assert pkg.read("small.xml") == b""  # a small part still is (here: stubbed out)
+
+
+def test_a_big_part_with_a_bad_checksum_is_still_a_damaged_file(tmp_path):
+    p = tmp_path / "big.xlsx"
+    _big_package(p, crc_flip=True)
+    with package.Package(p) as pkg, pytest.raises(InputError, match="文件已损坏"):
+        pkg.read("xl/worksheets/sheet1.xml")
