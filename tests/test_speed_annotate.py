@@ -17,7 +17,7 @@ from xl_dealer.model.errors import InputError
 from xl_dealer.read import inflate
 from xl_dealer.render.results import COLUMNS, ResultRow, row_height, row_heights
 from xl_dealer.xlsx import package
-from xl_dealer.xlsx.sheet import col_letters, mark_cells
+from xl_dealer.xlsx.sheet import add_legacy_drawing, col_letters, mark_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -76,7 +76,23 @@ def _sheet(draw: st.DrawFn) -> tuple[bytes, dict[int, dict[int, tuple[str, int]]
 @given(_sheet())
 def test_marking_is_the_plain_per_cell_marking(case):
     xml, marks = case
-    assert mark_cells(xml, marks, _style) == sheet_reference.mark_cells(xml, marks, _style)
+    plain = sheet_reference.mark_cells(xml, marks, _style)
+    assert mark_cells(xml, marks, _style) == plain
+    assert bytes(mark_cells(xml, marks, _style, mutable=True)) == plain
+
+
+@given(st.sampled_from(["", '<pageMargins left="0.7"/><tableParts count="1"><tablePart r:id="rId2"/></tableParts>',
+                        '<extLst><ext uri="y"/></extLst>', '<drawing r:id="rId1"/><legacyDrawingHF r:id="rId3"/>']),
+       st.sampled_from(["", "x:"]))
+def test_a_legacy_drawing_added_in_place_is_the_one_added_to_a_copy(tail, p):
+    ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    main = NS.replace("xmlns=", f"xmlns:{p[:-1]}=") if p else NS
+    tail = tail.replace("<", f"<{p}").replace(f"<{p}/", f"</{p}")
+    xml = f'<{p}worksheet {main} {ns}><{p}sheetData><{p}row r="1"/></{p}sheetData>{tail}</{p}worksheet>'.encode()
+    copied = add_legacy_drawing(xml, "rId9")
+    in_place = bytearray(xml)
+    assert add_legacy_drawing(in_place, "rId9") is in_place
+    assert bytes(in_place) == copied and b"legacyDrawing " in copied
 
 
 def test_the_generated_sheets_reach_the_paths_that_can_diverge():

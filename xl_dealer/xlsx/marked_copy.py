@@ -90,7 +90,7 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
                 marked[mark[1]] = Mark(s, *look)
                 return look[0]
 
-            xml = mark_cells(xml, marks, style_for)
+            xml = mark_cells(xml, marks, style_for, mutable=True)
             notes = {ref: note_text(fs, lang) for ref, fs in cells.items()}
             xml = add_notes(pkg, part, xml, notes, NOTE_SEPARATOR[lang])
             pkg.write(part, xml)

@@ -78,10 +78,13 @@ def _column_styles(xml: bytes, p: bytes, limit: int) -> dict[int, int]:
     return out
 
 
-def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: StyleFor[K]) -> bytes:
+def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: StyleFor[K],
+               mutable: bool = False) -> bytes:
     """Give each marked cell (``marks[row][col]``) the xf ``style_for`` returns.
 
-    Existing cells keep their value, formula and type; only ``s=`` changes.
+    Existing cells keep their value, formula and type; only ``s=`` changes. ``mutable``: the
+    new sheet as a bytearray, which ``add_legacy_drawing`` extends in place (not a third copy
+    of a 100 MB sheet).
     """
     if not marks:
         return xml
@@ -135,7 +138,7 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         out += [_new_row(p, r, marks[r], col_styles, style_for) for r in reversed(pending)]
         pos = sd_end
     out.append(src[pos:])
-    return b"".join(out)
+    return (bytearray() if mutable else b"").join(out)
 
 
 def _has_row(xml: bytes, p: bytes, r: int, start: int, end: int) -> bool:
@@ -317,7 +320,8 @@ def legacy_drawing_rid(xml: bytes) -> str | None:
 
 
 def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
-    """Insert ``<legacyDrawing r:id=…/>`` where CT_Worksheet wants it (notes need it)."""
+    """Insert ``<legacyDrawing r:id=…/>`` where CT_Worksheet wants it (notes need it). A
+    bytearray is extended in place: the element goes after the rows, so only the tail moves."""
     p = root_prefix(xml)
     root = re.search(rb"<" + re.escape(p) + rb"worksheet\b[^>]*>", xml)
     assert root is not None
@@ -327,5 +331,9 @@ def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
     sd_close = xml.rfind(b"sheetData")
     start = xml.index(b">", sd_close) + 1 if sd_close >= 0 else root.end()
     at = top_level_insert_at(xml, start, _AFTER_LEGACY, b"</" + p + b"worksheet>")
+    element = b"<" + p + b"legacyDrawing " + attr + b"/>"
+    if isinstance(xml, bytearray):
+        xml[at:at] = element
+        return xml
     mv = memoryview(xml)  # one copy of a 100 MB sheet, not three
-    return b"".join((mv[:at], b"<" + p + b"legacyDrawing " + attr + b"/>", mv[at:]))
+    return b"".join((mv[:at], element, mv[at:]))
