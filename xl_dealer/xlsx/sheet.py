@@ -241,17 +241,26 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     pos = 0
     last = -1
     inserted = False
-    cells = list(_cell_re(p).finditer(body))
+    # cells are matched only as far as the last mark, unless one is missing: then all of them
+    found = _cell_re(p).finditer(body)
+    cells: list[re.Match[bytes]] = []
     present: set[int] | None = None  # every cell's column, found only when a mark has no cell yet
-    for i, m in enumerate(cells):
-        if not todo:
-            break  # every mark is placed: the rest of the row is copied as it is
+    i = -1
+    while todo:  # until every mark is placed: the rest of the row is copied as it is
+        i += 1
+        if i == len(cells):
+            m = next(found, None)
+            if m is None:
+                break
+            cells.append(m)
+        m = cells[i]
         c = _ref_column(m[2])
         c = last = c if c is not None else last + 1  # no r=: the one after the cell before it
         # a missing cell goes before the first cell right of it; one that is there (further along,
         # cells out of order) is edited where it is, never written twice
         if min(todo) < c:
             if present is None:
+                cells += found
                 present = _columns_from(cells, i, c)
             before = sorted(k for k in todo if k < c and k not in present)
             if before:
