@@ -2,7 +2,8 @@
 cell marking against the reference copy of the per-cell version (``tests/sheet_reference.py``)
 on sheets shaped as every producer writes them, out of order and malformed ones included; the
 校验结果 rows' heights counted once per distinct text against each row's own; a big part
-inflated in one call against the block reader, a damaged one still told as damaged."""
+inflated in one call against the block reader, a damaged one still told as damaged; the XML
+escapes against ``xml.sax.saxutils``'."""
 
 from __future__ import annotations
 
@@ -154,3 +155,12 @@ def test_a_big_part_with_a_bad_checksum_is_still_a_damaged_file(tmp_path):
     _big_package(p, crc_flip=True)
     with package.Package(p) as pkg, pytest.raises(InputError, match="文件已损坏"):
         pkg.read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a中&<>\"'\n\r\t ;#")), max_size=20) | st.text(max_size=20))
+def test_our_escapes_are_saxutils_escapes(text):
+    from xml.sax.saxutils import escape, quoteattr
+
+    assert package.escape(text) == escape(text)
+    assert package.quoteattr(text) == quoteattr(text, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})

@@ -22,7 +22,6 @@ import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as ET
 
@@ -56,6 +55,22 @@ class PackageError(Exception):
     """The package is not an xlsx we can edit safely (reason in the message)."""
 
 
+# ``xml.sax.saxutils``' escape and quoteattr, written out: importing saxutils imports urllib.request,
+# http.client and ssl (a sixth of an annotate's own imports), and these are called per cell
+def escape(s: str) -> str:
+    """``&``, ``<`` and ``>`` as entities."""
+    return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(s: str) -> str:
+    """``saxutils.quoteattr(s, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})``: escaped, line breaks
+    and tabs as character references, in double quotes unless only single ones then need none."""
+    s = escape(s).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in s:
+        return f'"{s}"'
+    return '"' + s.replace('"', "&quot;") + '"' if "'" in s else f"'{s}'"
+
+
 def xml_text(s: str) -> str:
     """Text for an element: cleaned (``model.text``: control characters, Excel's cell limit), escaped."""
     return escape(clean_text(s))
@@ -63,7 +78,7 @@ def xml_text(s: str) -> str:
 
 def xml_attr(s: str) -> str:
     """A quoted attribute value, line breaks kept as character references."""
-    return quoteattr(clean_text(s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return quoteattr(clean_text(s))
 
 
 def local(tag: str) -> str:
