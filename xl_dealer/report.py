@@ -49,7 +49,7 @@ def report(
     from xl_dealer.model.errors import InputError
     from xl_dealer.read.inputs import collect_files
     from xl_dealer.render.outputs import ours, refuse_inputs
-    from xl_dealer.reports.common import gc_paused, period_key
+    from xl_dealer.reports.common import gc_paused, period_key, sharing
     from xl_dealer.validate import validate
 
     name, period = report_key(name), period_key(period)
@@ -73,7 +73,7 @@ def report(
     if result.errors:
         bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
         raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
-    with gc_paused():  # the reports and the sheets: see gc_paused
+    with gc_paused(), sharing():  # the reports and the sheets; each shared index built once
         return _build_and_write(result, name, wanted, config, period, paths, inputs, targets, out, json_path)
 
 

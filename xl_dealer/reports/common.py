@@ -6,9 +6,11 @@ Builders read ``Checked.values`` only (the one normaliser's output), never raw c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import repeat
 from typing import Any
 
@@ -186,6 +188,43 @@ def within(d: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 def period_text(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} 至 {end.isoformat()}"
+
+
+# ---------------------------------------------------------------- one run's shared indexes
+
+# (function, tables, arguments) → its result, while ``sharing()`` is open
+_SHARED: ContextVar[dict[tuple, tuple[Any, tuple]] | None] = ContextVar("xl_dealer_shared", default=None)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Within: an index several reports build from the same tables (every customer's order and
+    loss, the club members, the cars sold here) is built once, not once per report (``report
+    all`` collected the deals four times). Only around a run whose tables do not change."""
+    token = _SHARED.set({}) if _SHARED.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _SHARED.reset(token)
+
+
+def shared(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(checked, *args)``, memoised within ``sharing()`` by the identity of the tables and the
+    arguments (dates by value). Its result is read, never changed, by every caller."""
+    @functools.wraps(fn)
+    def run(checked: list, *args: Any, **kwargs: Any) -> Any:
+        memo = _SHARED.get()
+        if memo is None:
+            return fn(checked, *args, **kwargs)
+        given = (*args, *kwargs.items())
+        key = (fn, tuple(map(id, checked)), *(a if isinstance(a, dt.date | str | tuple) else id(a) for a in given))
+        hit = memo.get(key)
+        if hit is None:
+            # the tables and arguments kept with the result: their ids stay theirs for the run
+            hit = memo[key] = (fn(checked, *args, **kwargs), (list(checked), given))
+        return hit[0]
+    return run
 
 
 # ---------------------------------------------------------------- records

@@ -16,7 +16,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import records
+from xl_dealer.reports.common import records, shared
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
 
@@ -61,6 +61,7 @@ class Members:
         return any(k in self.keys for k in keys_of(plate, phone, vin))
 
 
+@shared
 def members(checked: list) -> Members:
     """Every club member the run knows: 会员 = 是 in the customer file, the delivery register or the
     callback log, or 是否入会 = 是 on a call (joined during it)."""
@@ -86,6 +87,7 @@ class ChurnNote:
     result: str | None = None
 
 
+@shared
 def churn_notes(checked: list) -> dict[str, ChurnNote]:
     """key → the latest 流失原因 and the latest 流失回访 (date and result) of that customer, from the
     callback log and the customer file."""
@@ -138,6 +140,7 @@ class Words:
         return f"{self.day.isoformat()} {self.where}：{self.text}"
 
 
+@shared
 def latest_words(checked: list) -> dict[str, Words]:
     """key → the latest thing the customer said in any workbook of the run (客户意见 of a call, a
     complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈)."""

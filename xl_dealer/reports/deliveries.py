@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from xl_dealer.model.config import Config
 from xl_dealer.model.language import said
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import add_months, col, records, with_totals
+from xl_dealer.reports.common import add_months, col, records, shared, with_totals
 from xl_dealer.reports.data import Table
 from xl_dealer.rules.cadence import NEW_CAR
 from xl_dealer.rules.delivery import thanks_moment
@@ -72,6 +72,7 @@ class SoldCar:
         return self.plate or phone_key(self.phone)
 
 
+@shared
 def sold_cars(checked: list, config: Config) -> list[SoldCar]:
     visits: list[tuple[dt.date, str | None, str | None, str | None]] = []
     from xl_dealer.reports.customers import campaign_visit
