@@ -234,7 +234,7 @@ def _churn(checked: list, as_of: dt.date, config: Config, skipped: dict[str, int
 
     if not tables_of(checked, "service_callback") and not tables_of(checked, "delivery"):
         return []
-    lost = [x for x in churn.build(checked, as_of=as_of, config=config).table("lost").rows if x["called"] is None]
+    lost = [x for x in churn.build(checked, as_of=as_of, config=config, period=None).table("lost").rows if x["called"] is None]
     lost.sort(key=lambda x: (x["member"] is None, -(x["last_service"].toordinal()), x["plate"] or ""))
     skipped["churn"] = max(0, len(lost) - config.calls_daily_churn)
     files = tables_of(checked, "customer_file")

@@ -38,6 +38,7 @@ from xl_dealer.reports.common import (
     ratio,
     records,
     score_texts,
+    shared,
     tables_of,
     with_totals,
 )
@@ -71,6 +72,7 @@ def _rate_at(served: dict[str, list[dt.date]], sold: list, at: dt.date, months: 
     return base, lost
 
 
+@shared
 def build(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
     n = config.churn_months
     # with a period: measured on the last day of the last complete one, beside the one before

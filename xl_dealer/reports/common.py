@@ -210,21 +210,26 @@ def sharing() -> Iterator[None]:
 
 
 def shared(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn(checked, *args)``, memoised within ``sharing()`` by the identity of the tables and the
-    arguments (dates by value). Its result is read, never changed, by every caller."""
+    """``fn(checked, ...)``, memoised within ``sharing()`` by the identity of the tables and the
+    arguments (dates, strings and numbers by value). Its result is only read by its callers (the
+    churn report calls lists from is the one the churn sheet shows: masking it twice is masking it once)."""
     @functools.wraps(fn)
     def run(checked: list, *args: Any, **kwargs: Any) -> Any:
         memo = _SHARED.get()
         if memo is None:
             return fn(checked, *args, **kwargs)
-        given = (*args, *kwargs.items())
-        key = (fn, tuple(map(id, checked)), *(a if isinstance(a, dt.date | str | tuple) else id(a) for a in given))
+        key = (fn, tuple(map(id, checked)), *map(_by_value, args),
+               *((k, _by_value(v)) for k, v in sorted(kwargs.items())))
         hit = memo.get(key)
         if hit is None:
             # the tables and arguments kept with the result: their ids stay theirs for the run
-            hit = memo[key] = (fn(checked, *args, **kwargs), (list(checked), given))
+            hit = memo[key] = (fn(checked, *args, **kwargs), (list(checked), args, kwargs))
         return hit[0]
     return run
+
+
+def _by_value(a: Any) -> Any:
+    return a if a is None or isinstance(a, dt.date | str | int | float) else id(a)
 
 
 # ---------------------------------------------------------------- records
