@@ -18,7 +18,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
 from xl_dealer.render import reports as render
 from xl_dealer.reports import build_report, deals, names
-from xl_dealer.reports.common import RAW, SOURCE, gc_paused, records, sharing
+from xl_dealer.reports.common import RAW, SOURCE, gc_paused, records, records_where, sharing
 from xl_dealer.reports.customers import members
 from xl_dealer.reports.deliveries import sold_cars
 from xl_dealer.validate import validate
@@ -64,6 +64,22 @@ def test_records_are_the_rows_read_one_by_one(checked):
     assert next(records(checked, "service_callback"))[RAW].get("no_such_column") is None
 
 
+def test_records_where_are_the_records_that_pass(checked):
+    for kind, key in (("registration", "date"), ("followup_log", "date"), ("service_callback", "called"),
+                      ("followup_card", "status")):
+        values = [v for c in checked if c.kind == kind for v in c.col(key)]
+        pick = next(v for v in values if v is not None)
+        for test in (lambda v, pick=pick: v == pick, lambda v: v is None, lambda v: True):
+            for fields in (None, ["phone", key]):
+                want = [r for r in records(checked, kind, fields) if test(r.get(key) if fields is None or key in fields
+                                                                           else None)]
+                got = list(records_where(checked, kind, key, test, fields))
+                assert got or test(None)  # the picked value and "every row" do find rows
+                assert [{k: v for k, v in r.items() if k != RAW} for r in got] == \
+                    [{k: v for k, v in r.items() if k != RAW} for r in want]
+                assert [tuple(r[RAW]) for r in got] == [tuple(r[RAW]) for r in want]
+
+
 def test_records_refuse_a_column_of_another_length(checked):
     c = next(c for c in checked if c.kind == "registration")
     saved = c.values["phone"]
@@ -71,6 +87,8 @@ def test_records_refuse_a_column_of_another_length(checked):
     try:
         with pytest.raises(ValueError):
             list(records(checked, "registration", ["phone"]))
+        with pytest.raises(ValueError):
+            list(records_where(checked, "registration", "date", lambda d: True, ["phone"]))
     finally:
         c.values["phone"] = saved
 
