@@ -80,6 +80,18 @@ def test_records_where_are_the_records_that_pass(checked):
                 assert [tuple(r[RAW]) for r in got] == [tuple(r[RAW]) for r in want]
 
 
+def test_records_where_several_columns(checked):
+    def either(v: tuple) -> bool:
+        return v[0] is not None or v[1] is not None
+
+    fields = ["comment", "churn_result", "phone"]
+    want = [r for r in records(checked, "service_callback", fields) if either((r["comment"], r["churn_result"]))]
+    got = list(records_where(checked, "service_callback", ("comment", "churn_result"), either, fields))
+    assert got and len(got) < sum(len(c.table.rows) for c in checked if c.kind == "service_callback")
+    assert [{k: v for k, v in r.items() if k != RAW} for r in got] == [{k: v for k, v in r.items() if k != RAW}
+                                                                      for r in want]
+
+
 def test_records_refuse_a_column_of_another_length(checked):
     c = next(c for c in checked if c.kind == "registration")
     saved = c.values["phone"]

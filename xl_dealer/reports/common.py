@@ -273,18 +273,19 @@ def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None 
         yield from map(dict, map(zip, repeat(keys), zip(*cols, sources, raws, strict=True)))
 
 
-def records_where(checked: Iterable[Checked], kind: str, key: str, test: Callable[[Any], bool],
+def records_where(checked: Iterable[Checked], kind: str, key: str | tuple[str, ...], test: Callable[[Any], bool],
                   fields: Iterable[str] | None = None) -> Iterator[Row]:
-    """``records`` of only the rows whose ``key`` value passes ``test``, in the same order: the test
-    runs down the one column and only the rows that pass get a dict (yesterday's rows of a
-    two-month log are a thirtieth of it)."""
+    """``records`` of only the rows whose ``key`` value passes ``test`` (several keys: ``test`` gets
+    their values as a tuple), in the same order: the test runs down the column and only the rows
+    that pass get a dict (yesterday's rows of a two-month log are a thirtieth of it)."""
     keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
     for c in tables_of(checked, kind):
         t = c.table
         cols = [c.col(k) for k in keys]
         if any(len(v) != len(t.rows) for v in cols):
             raise ValueError(f"{t.sheet}: a column of another length than the table")
-        for i in [i for i, v in enumerate(c.col(key)) if test(v)]:
+        tested = c.col(key) if isinstance(key, str) else zip(*map(c.col, key), strict=True)
+        for i in [i for i, v in enumerate(tested) if test(v)]:
             r: Row = dict(zip(keys, [v[i] for v in cols], strict=True))
             r[SOURCE] = (t.path, t.sheet, t.rows[i])
             r[RAW] = _RawRow((t.raw, i))
