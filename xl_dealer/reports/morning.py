@@ -12,7 +12,6 @@ from xl_dealer.reports.common import (
     fed_by,
     missing_note,
     person_key,
-    records,
     records_where,
     tables_of,
     with_totals,
@@ -29,11 +28,16 @@ def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
     follow-up log is on ``day``: an ordered customer followed up again is not a new order."""
     first: dict[str, tuple[dt.date, str]] = {}
     for kind in ("registration", "followup_log"):
-        for i, r in enumerate(records(checked, kind, ("level", "date", "consultant", "phone"))):
-            if r["level"] in ORDER_LEVELS and r["date"] is not None:
-                k = person_key(r, (kind, i))
-                if k not in first or r["date"] < first[k][0]:
-                    first[k] = (r["date"], r["consultant"])
+        i = 0  # the row's index among the kind's rows across workbooks: the key of one without a phone
+        for c in tables_of(checked, kind):
+            # down the four columns, no dict per row: the order-level rows are few
+            for j, (level, d, who, phone) in enumerate(zip(c.col("level"), c.col("date"), c.col("consultant"),
+                                                           c.col("phone"), strict=True)):
+                if level in ORDER_LEVELS and d is not None:
+                    k = person_key({"phone": phone}, (kind, i + j))
+                    if k not in first or d < first[k][0]:
+                        first[k] = (d, who)
+            i += len(c.table.rows)
     out: dict[str, set[str]] = defaultdict(set)
     for k, (d, who) in first.items():
         if d == day and who:
