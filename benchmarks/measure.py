@@ -32,13 +32,13 @@ class Runs:
 
 
 def run(cmd: list[str], keep_output: bool = False,
-        ok_codes: tuple[int, ...] = (0, 1)) -> tuple[float, float, float, bytes]:
+        ok_codes: tuple[int, ...] = (0, 1), env: dict[str, str] | None = None) -> tuple[float, float, float, bytes]:
     """(seconds, peak MiB, CPU seconds, stdout). ``wait4`` gives this child's own ru_maxrss, so one
     process's peak is not mixed up with the earlier children's, as RUSAGE_CHILDREN would."""
     # files, not pipes: communicate() would reap the child before wait4 could read its usage
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out if keep_output else subprocess.DEVNULL, stderr=err)
+        p = subprocess.Popen(cmd, stdout=out if keep_output else subprocess.DEVNULL, stderr=err, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
@@ -47,6 +47,7 @@ def run(cmd: list[str], keep_output: bool = False,
         data = out.read()
         if p.returncode not in ok_codes:
             raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {err.read().decode(errors='replace')[-2000:]}")
+    # the child's own usage: with its threads and the worker processes it waited for
     return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, data
 
 

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from xl_dealer.cli import run
+from xl_dealer.model import language
 
 
 @dataclass
@@ -22,6 +23,10 @@ class Result:
 
 def invoke(args: list[str]) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run([str(a) for a in args])
+    before = language.current()  # the command line sets the process's language; a test run is not the process
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run([str(a) for a in args])
+    finally:
+        language.set_language(before)
     return Result(code, out.getvalue(), err.getvalue())

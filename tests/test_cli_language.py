@@ -135,6 +135,29 @@ def test_annotate_and_templates_say_what_they_will_do(tmp_path, book):
     assert res.exit_code == 0 and res.stdout.startswith("在文件夹") and "写空白模板" in res.stdout
 
 
+@pytest.mark.parametrize("toml, zh, en", [
+    ('[aliases]\nphnoe = ["本人号码"]\n', "[aliases] 下没有字段「phnoe」", "unknown field 'phnoe' under [aliases]"),
+    ('[severity]\nduplicate = "off"\n', "severity.duplicate：只能是 'error', 'warning' 或 'info'",
+     "severity.duplicate: Input should be 'error', 'warning' or 'info'"),
+    ('followup_daily_target = -1\n', "followup_daily_target：不能小于 0", "greater than or equal to 0"),
+    ('callback_days = "三"\n', "callback_days：应为整数", "valid integer"),
+    ('followpu_daily_target = 6\n', "followpu_daily_target：没有这个设置项", "Extra inputs are not permitted"),
+    ('[[campaigns]]\nname = "冬检"\nstart = 2026-12-07\nend = 2026-12-01\n', "结束日 2026-12-01 早于开始日 2026-12-07",
+     "end 2026-12-01 is before start 2026-12-07"),
+])
+def test_a_bad_dealer_toml_is_told_in_the_users_language(tmp_path, toml, zh, en):
+    """The store's IT person reads which key is wrong and why, in Chinese: never pydantic's English."""
+    book = tmp_path / "登记.xlsx"
+    write_xlsx(book, {"登记": [REG_HEADER, reg_row()]})
+    (tmp_path / "dealer.toml").write_text(toml, encoding="utf-8")
+    cfg = ["--config", str(tmp_path / "dealer.toml")]
+    r = invoke(["validate", str(book), *cfg])
+    assert r.exit_code == 2 and "配置有误" in r.stderr and zh in r.stderr, r.stderr
+    assert not re.search(r"Input should|Extra inputs|Value error|valid integer", r.stderr)
+    r = invoke(["validate", str(book), *cfg, "--lang", "en"])
+    assert r.exit_code == 2 and "bad config" in r.stderr and en in r.stderr and not CJK.search(r.stderr.split("bad config")[1])
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_texts_start_in_one_column_and_no_line_ends_on_an_opening_mark(command):
     """Measured in terminal columns (a Chinese character takes two): --period 期间 lines up with --out 文件."""

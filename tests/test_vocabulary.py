@@ -553,10 +553,10 @@ def test_a_kinds_own_aliases_and_unknown_names_in_the_config(tmp_path: Path) -> 
     cfg = load_config(toml)
     assert cfg.aliases_of("followup_card", "phone") == ["客户手机"] and cfg.aliases_of("registration", "phone") == []
     toml.write_text('[aliases]\nphnoe = ["客户手机"]\n', encoding="utf-8")
-    with pytest.raises(InputError, match="unknown field 'phnoe'"):
+    with pytest.raises(InputError, match="没有字段「phnoe」"):
         load_config(toml)
     toml.write_text('[aliases.visitors]\nphone = ["客户手机"]\n', encoding="utf-8")
-    with pytest.raises(InputError, match="no such kind"):
+    with pytest.raises(InputError, match="没有这种工作簿"):
         load_config(toml)
 
 

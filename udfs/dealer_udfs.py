@@ -12,6 +12,7 @@ recalculates them every day without making them volatile.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ from udfs.cells import (
     grid,
     map_cells,
 )
+from xl_dealer.excel.grid import check_row
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.read.table import SkippedSheet
 from xl_dealer.read.values import (
@@ -251,6 +253,35 @@ def DEALER_SATISFACTION(scores: Any) -> Any:
 # ---------------------------------------------------------------- row and range checks
 
 
+def _one_row(v: Any) -> list[Any]:
+    """``flat`` for the shape Excel gives a one-row range (``[[…]]``) without its general walk:
+    DEALER_CHECK_ROW is called once per row of a sheet."""
+    if v.__class__ is list and len(v) == 1 and v[0].__class__ is list:
+        return list(v[0])
+    return flat(v)
+
+
+_DAYS: dict[tuple[type, Any], Any] = {}
+
+
+def _as_of(v: Any) -> Any:
+    """``day_or_today(v, "检查日")``, kept per value given (``TODAY()`` is the same cell all
+    day); a blank is today, asked every time, and a value that is no day is told every time."""
+    try:
+        key = (v.__class__, v)
+        day = _DAYS.get(key)
+    except TypeError:  # unhashable: as day_or_today says
+        return day_or_today(v, "检查日")
+    if day is None:
+        day = as_date(v, "检查日")
+        if day is None:
+            return dt.date.today()
+        if len(_DAYS) > 64:
+            _DAYS.clear()
+        _DAYS[key] = day
+    return day
+
+
 @xw.func(category=CATEGORY)
 @xw.arg("header", ndim=2, doc="表头行（例如 $A$1:$T$1）")
 @xw.arg("row", ndim=2, doc="要检查的一行（例如 A2:T2）")
@@ -258,11 +289,8 @@ def DEALER_SATISFACTION(scores: Any) -> Any:
 @excel_safe
 def DEALER_CHECK_ROW(header: Any, row: Any, as_of: Any = None) -> Any:
     """检查一行：返回这一行的问题说明（多条用；分隔），没有问题返回空。"""
-    from xl_dealer.excel.grid import check_rows
-
-    rows = [flat(header), flat(row)]
-    t, findings = check_rows(rows, config(), day_or_today(as_of, "检查日"))
-    if isinstance(t, SkippedSheet):
+    findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
+    if findings is None:
         raise CellError("表头无法识别：请选中包含列名的表头行")
     return "；".join(f.message for f in findings)
 

@@ -19,6 +19,7 @@ from xl_dealer.reports import build_report, names, report_key
 if TYPE_CHECKING:
     from xl_dealer.model.config import Config
     from xl_dealer.reports.data import Report
+    from xl_dealer.rules.result import ValidationResult
 
 
 def default_out(name: str, as_of: dt.date) -> Path:
@@ -48,7 +49,7 @@ def report(
     from xl_dealer.model.errors import InputError
     from xl_dealer.read.inputs import collect_files
     from xl_dealer.render.outputs import ours, refuse_inputs
-    from xl_dealer.reports.common import period_key
+    from xl_dealer.reports.common import gc_paused, period_key, sharing
     from xl_dealer.validate import validate
 
     name, period = report_key(name), period_key(period)
@@ -72,6 +73,16 @@ def report(
     if result.errors:
         bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
         raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
+    with gc_paused(), sharing():  # the reports and the sheets; each shared index built once
+        return _build_and_write(result, name, wanted, config, period, paths, inputs, targets, out, json_path)
+
+
+def _build_and_write(result: ValidationResult, name: str, wanted: list[str], config: Config, period: str | None,
+                     paths: list, inputs: list, targets: dict[str, Path], out: str | os.PathLike[str] | None,
+                     json_path: str | os.PathLike[str] | None) -> list[Report]:
+    from xl_dealer.model.errors import InputError
+    from xl_dealer.render.outputs import ours, refuse_inputs
+
     day = result.as_of
     stamp = dt.datetime.now().replace(second=0, microsecond=0)
     reports = [build_report(n, result.checked, as_of=day, config=config, period=period) for n in wanted]

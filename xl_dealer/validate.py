@@ -16,7 +16,7 @@ from xl_dealer.model.language import said, speaks
 from xl_dealer.model.schema import FieldType
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.inputs import collect_files, collect_inputs
-from xl_dealer.read.parallel import default_jobs, run_ordered
+from xl_dealer.read.parallel import default_jobs, free_jobs, run_ordered
 from xl_dealer.read.workbook import FileResult, read_file
 from xl_dealer.rules import check_run, check_table
 from xl_dealer.rules.base import Checked, Emitter
@@ -39,7 +39,7 @@ def validate(
     """Check workbooks together (cross-workbook rules apply when both sides are present).
 
     Unreadable files are reported in ``files[].error``; the others are still checked.
-    ``jobs``: CPUs to use (default: all available; 1 = one): that many processes read and
+    ``jobs``: CPUs to use (default: those other programs leave idle, measured first; 1 = one): that many processes read and
     check a folder's workbooks, and a single big sheet is read in that many pieces at once.
     The result does not depend on it.
     """
@@ -53,8 +53,12 @@ def validate(
     findings: list[Finding] = []
     inputs = collect_inputs(paths)
     cpus = jobs or default_jobs()
+    if jobs is None and cpus > 1 and (len(inputs) > 1 or _big(inputs, config)):
+        cpus = free_jobs(cpus)  # the default: only the CPUs other programs leave idle
     # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
     work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))))
+    if min(cpus, len(inputs)) > 1:
+        work.warm()
     with _gc_paused():
         for fr, cs, fs in run_ordered(work, inputs, cpus, _crashed):
             files.append(fr)
@@ -102,7 +106,11 @@ class _FileCheck:
         self.day = day
         self.threads = threads
         self.index = AliasIndex(config)
-        # imported before workers fork, so each does not import (and compile regexes) on its own
+
+    @staticmethod
+    def warm() -> None:
+        """Imported before workers fork, so each does not import (and compile regexes) on its
+        own; in one process they are imported when a cell needs them (a 10-row file seldom does)."""
         import phonenumbers  # noqa: F401
         import python_calamine  # noqa: F401
         import stdnum.cn.ric  # noqa: F401
@@ -119,6 +127,15 @@ class _FileCheck:
             # again. Dropping the rest halves what a worker sends back and what a run keeps.
             c.table.raw = {k: v for k, v in c.table.raw.items() if c.table.kind.field(k).type is FieldType.SCORE}
         return fr, checked, em.findings
+
+
+def _big(inputs: list[tuple[Path, bool]], config: Config) -> bool:
+    """Is a workbook large enough that one of its sheets may be cut into pieces?"""
+    try:
+        # a sheet's XML is rarely over 20 times its share of the file
+        return any(p.stat().st_size * 20 >= config.limits.split_mb * 1024 * 1024 for p, _ in inputs)
+    except OSError:
+        return True
 
 
 def _crashed(item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from xl_dealer.excel import rowcheck
 from xl_dealer.model.config import Config
 from xl_dealer.model.findings import Finding
 from xl_dealer.read.header import AliasIndex
@@ -35,9 +36,23 @@ def pad(values: Any, top_row: int, left_col: int) -> list[list[Any]]:
     return [[] for _ in range(top_row - 1)] + [lead + r for r in rows]
 
 
+_INDEX: dict[int, tuple[Config, AliasIndex]] = {}
+
+
+def alias_index(config: Config) -> AliasIndex:
+    """The alias index of ``config``, built once: a worksheet function calls this per row, and
+    building it (every kind, field and alias) cost more than checking the row."""
+    hit = _INDEX.get(id(config))
+    if hit is None or hit[0] is not config:
+        if len(_INDEX) > 8:
+            _INDEX.clear()
+        hit = _INDEX[id(config)] = (config, AliasIndex(config))
+    return hit[1]
+
+
 def tables_of(sheets: Sequence[tuple[str, list[list[Any]]]], path: str, config: Config) -> list[Table]:
     """(sheet name, rows) → the tables of the sheets of a known kind (others are skipped)."""
-    index = AliasIndex(config)
+    index = alias_index(config)
     out: list[Table] = []
     for name, rows in sheets:
         t = table_from_rows(path, name, rows, index, config)
@@ -49,9 +64,21 @@ def tables_of(sheets: Sequence[tuple[str, list[list[Any]]]], path: str, config: 
 def check_rows(rows: list[list[Any]], config: Config, as_of: dt.date, path: str = "",
                sheet: str = "") -> tuple[Table | SkippedSheet, list[Finding]]:
     """One block of rows (header included) checked as one sheet."""
-    t = table_from_rows(path, sheet, rows, AliasIndex(config), config)
+    t = table_from_rows(path, sheet, rows, alias_index(config), config)
     if isinstance(t, SkippedSheet):
         return t, []
     _, findings = check_tables([t], config, as_of)
     findings.sort(key=Finding.sort_key)
     return t, findings
+
+
+def check_row(header: list[Any], row: list[Any], config: Config, as_of: dt.date) -> list[Finding] | None:
+    """``check_rows([header, row])``'s findings (None when the header is no known kind's), through
+    the fast path of ``rowcheck`` when it can vouch for the row: DEALER_CHECK_ROW's per-row call."""
+    plan = rowcheck.plan_for(header, config, as_of, alias_index(config))
+    if plan is not None:
+        found = rowcheck.check_row(plan, row)
+        if found is not None:
+            return found
+    t, findings = check_rows([header, row], config, as_of)
+    return None if isinstance(t, SkippedSheet) else findings

@@ -9,16 +9,16 @@ add to the declared ones.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from xl_dealer.model.errors import InputError
-from xl_dealer.model.language import said
+from xl_dealer.model.language import current, said
 
 Severity = Literal["error", "warning", "info"]
 CONFIG_ENV = "XL_DEALER_CONFIG"
@@ -192,14 +192,26 @@ class Campaign(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> Campaign:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(said(f"结束日 {self.end} 早于开始日 {self.start}", f"end {self.end} is before start {self.start}"))
         return self
 
 
-class Config(BaseSettings):
-    """Effective settings. Environment variables ``XL_DEALER_<KEY>`` override the file."""
+class SettingsError(ValueError):
+    """An environment variable that is not the JSON its key needs."""
 
-    model_config = SettingsConfigDict(env_prefix="XL_DEALER_", extra="forbid", validate_default=True)
+
+class Config(BaseModel):
+    """Effective settings. Environment variables ``XL_DEALER_<KEY>`` fill the keys the file (or
+    the arguments) do not give, merged into a table the file gives in part.
+
+    The environment is read here, as pydantic-settings' BaseSettings did (case-insensitive
+    names; lists, tables and models as JSON; other values as text for the model to parse):
+    importing pydantic-settings cost 60 ms of every run's start, more than a small file's check."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**_deep_update(_environment(type(self)), data))
 
     as_of: dt.date | None = Field(None, description="the date rules count from; default today")
     lang: Literal["zh", "en"] = "zh"
@@ -326,7 +338,7 @@ class Config(BaseSettings):
     def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
         bad = [k for k, x in v.items() if not 0 <= x <= 10]
         if bad:
-            raise ValueError(f"scores are 0 to 10, not {', '.join(bad)}")
+            raise ValueError(said(f"分数只能是 0 到 10，不能是 {'、'.join(bad)}", f"scores are 0 to 10, not {', '.join(bad)}"))
         return v
 
     @field_validator("callback_items")
@@ -344,8 +356,9 @@ class Config(BaseSettings):
         for stype, items in v.items():
             unknown = [i for i in items if i not in names]
             if unknown:
-                raise ValueError(f"[callback_items] {stype}: unknown item(s) {', '.join(unknown)}; items: "
-                                 f"{', '.join(dict.fromkeys(names.values()))}")
+                known = ", ".join(dict.fromkeys(names.values()))
+                raise ValueError(said(f"[callback_items] {stype}：没有这些回访项目：{'、'.join(unknown)}；可用的有：{known}",
+                                      f"[callback_items] {stype}: unknown item(s) {', '.join(unknown)}; items: {known}"))
             out[stype] = list(dict.fromkeys(names[i] for i in items))
         out.setdefault(DEFAULT_ITEMS_KEY, list(REPAIR_ITEMS))
         return out
@@ -362,7 +375,8 @@ class Config(BaseSettings):
 
         unknown = sorted(set(v) - set(RULES))
         if unknown:
-            raise ValueError(f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
+            raise ValueError(said(f"没有这些规则编号：{'、'.join(unknown)}（xl-dealer rules 列出全部）",
+                                  f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}"))
         return v
 
     @field_validator("aliases")
@@ -374,13 +388,16 @@ class Config(BaseSettings):
         for name, names in v.items():
             if isinstance(names, dict):  # [aliases.KIND]: that kind's fields only
                 if name not in KINDS:
-                    raise ValueError(f"[aliases.{name}]: no such kind; kinds: {', '.join(KINDS)}")
+                    raise ValueError(said(f"[aliases.{name}]：没有这种工作簿；可用的有：{', '.join(KINDS)}",
+                                          f"[aliases.{name}]: no such kind; kinds: {', '.join(KINDS)}"))
                 own = {f.key for f in KINDS[name].fields}
                 unknown = sorted(set(names) - own)
                 if unknown:
-                    raise ValueError(f"{name} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(own))}")
+                    raise ValueError(said(f"{name} 没有字段 {'、'.join(unknown)}；它的字段有：{', '.join(sorted(own))}",
+                                          f"{name} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(own))}"))
             elif name not in every:  # [aliases] FIELD = [...]: every kind with that field
-                raise ValueError(f"unknown field {name!r} under [aliases]; fields: {', '.join(sorted(every))}")
+                raise ValueError(said(f"[aliases] 下没有字段「{name}」（拼写对吗？）；字段有：{', '.join(sorted(every))}",
+                                      f"unknown field {name!r} under [aliases]; fields: {', '.join(sorted(every))}"))
         return v
 
     def aliases_of(self, kind: str, field_key: str) -> list[str]:
@@ -397,34 +414,24 @@ class Config(BaseSettings):
 
         bad = [c for c in v.values() if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", c)]
         if bad:
-            raise ValueError(f"colours must be RRGGBB hex like FFC7CE, not {', '.join(bad)}")
+            raise ValueError(said(f"颜色要写成 RRGGBB 十六进制，如 FFC7CE，不能是 {'、'.join(bad)}",
+                                  f"colours must be RRGGBB hex like FFC7CE, not {', '.join(bad)}"))
         return {**DEFAULT_MARK_FILLS, **{k: c.lstrip("#").upper() for k, c in v.items()}}
 
     @field_validator("results_sheet")
     @classmethod
     def _sheet_name(cls, v: str) -> str:
         if any(ch in v for ch in "[]:*?/\\") or v.startswith("'") or v.endswith("'"):
-            raise ValueError("a sheet name cannot contain [ ] : * ? / \\ or start/end with '")
+            raise ValueError(said("工作表名不能含有 [ ] : * ? / \\，也不能以 ' 开头或结尾",
+                                  "a sheet name cannot contain [ ] : * ? / \\ or start/end with '"))
         return v
 
     @field_validator("levels")
     @classmethod
     def _upper_levels(cls, v: dict[str, Level]) -> dict[str, Level]:
         if not v:
-            raise ValueError("at least one intent level is needed")
+            raise ValueError(said("至少要有一个意向级别", "at least one intent level is needed"))
         return {k.strip().upper(): lv for k, lv in v.items()}
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # init (the parsed TOML, passed by load_config) first, then the environment
-        return (init_settings, env_settings)
 
     def severity_of(self, rule: str) -> str:
         from xl_dealer.model.catalogue import RULES
@@ -433,6 +440,54 @@ class Config(BaseSettings):
 
     def open_levels(self) -> set[str]:
         return {k for k, lv in self.levels.items() if lv.cadence_days is not None}
+
+
+ENV_PREFIX = "xl_dealer_"
+
+
+def _environment(model: type[BaseModel]) -> dict[str, Any]:
+    """``XL_DEALER_<KEY>`` for each field of ``model``: complex ones (a list, a table, a model)
+    decoded from JSON, the others as given."""
+    env = {k.lower(): v for k, v in os.environ.items() if k[:len(ENV_PREFIX)].lower() == ENV_PREFIX}
+    if not env:
+        return {}
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        raw = env.get(ENV_PREFIX + name)
+        if raw is None:
+            continue
+        if _complex(info.annotation):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise SettingsError(f'error parsing value for field "{name}" from source "EnvSettingsSource"') from None
+            if value is not None:  # JSON null: not set
+                out[name] = value
+        else:
+            out[name] = raw
+    return out
+
+
+def _complex(annotation: Any) -> bool:
+    """A type given as JSON in the environment: a model, a mapping, a sequence other than
+    text, a set or a tuple; a union is complex when a member is (as in pydantic-settings)."""
+    origin = get_origin(annotation)
+    if origin is not None and any(a is not type(None) for a in get_args(annotation)) and (
+            origin is type(int | None) or str(origin) == "typing.Union"):
+        return any(_complex(a) for a in get_args(annotation) if a is not type(None))
+    for t in (annotation, origin):
+        if isinstance(t, type) and not issubclass(t, str | bytes) and issubclass(
+                t, BaseModel | Mapping | Sequence | set | frozenset | tuple):
+            return True
+    return False
+
+
+def _deep_update(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` on top, tables merged key by key (how the sources were merged)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_update(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+    return out
 
 
 AS_OF_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
@@ -464,6 +519,8 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     file = config_path(path)
     data: dict[str, Any] = {}
     if file is not None:
+        import tomllib
+
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
@@ -473,8 +530,6 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         except tomllib.TOMLDecodeError as e:
             raise InputError(str(file), said(f"配置文件不是有效的 TOML：{e}", f"not valid TOML: {e}")) from None
     data.update({k: v for k, v in overrides.items() if v is not None})
-    from pydantic_settings import SettingsError
-
     env = sorted(k for k in os.environ if k.upper().startswith("XL_DEALER_") and k.upper() != CONFIG_ENV)
     try:
         return Config(**data)
@@ -484,11 +539,49 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         def where(loc: tuple) -> str:
             key = ".".join(str(p) for p in loc) or "(top)"
             var = f"XL_DEALER_{str(loc[0]).upper()}" if loc else ""
-            return f"{key} (environment variable {var})" if var in {k.upper() for k in env} and loc[0] not in data \
-                else key
+            return said(f"{key}（环境变量 {var}）", f"{key} (environment variable {var})") \
+                if var in {k.upper() for k in env} and loc[0] not in data else key
 
-        problems = "; ".join(f"{where(err['loc'])}: {err['msg']}" for err in e.errors())
+        problems = said("；", "; ").join(f"{where(err['loc'])}{said('：', ': ')}{problem(err)}" for err in e.errors())
         raise InputError(str(file or "settings"), said(f"配置有误：{problems}", f"bad config: {problems}")) from None
+
+
+# pydantic's error types as a store's IT person reads them; an unknown one keeps pydantic's words
+_PROBLEMS: dict[str, str] = {
+    "extra_forbidden": "没有这个设置项（拼写对吗？xl-dealer config 列出全部设置）",
+    "missing": "缺少这一项",
+    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "string_type": "应为文字（用英文双引号括起，如 \"王强\"）",
+    "list_type": "应为列表，如 [\"甲\", \"乙\"]", "tuple_type": "应为列表，如 [\"09:30\", \"11:30\"]",
+    "dict_type": "应为表格（[名称] 下面的几行）", "model_type": "应为表格（[名称] 下面的几行）",
+    "model_attributes_type": "应为表格（[名称] 下面的几行）",
+    "date_parsing": "应为日期，如 2026-12-01", "date_type": "应为日期，如 2026-12-01",
+    "date_from_datetime_parsing": "应为日期，如 2026-12-01", "date_from_datetime_inexact": "应为日期，不带时间",
+    "time_parsing": "应为时间，如 09:30", "time_type": "应为时间，如 09:30",
+}
+
+
+def problem(err: Any) -> str:
+    """One pydantic error in the user's language: our own validators already speak it."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    if current() == "en":
+        return str(err["msg"])
+    if kind == "literal_error":
+        return f"只能是 {str(ctx.get('expected', '')).replace(' or ', ' 或 ')}"
+    bounds = {"greater_than_equal": ("不能小于", "ge"), "less_than_equal": ("不能大于", "le"),
+              "greater_than": ("应大于", "gt"), "less_than": ("应小于", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"{words} {ctx.get(key)}"
+    if kind == "too_short":
+        return f"至少要有 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    return _PROBLEMS.get(kind, str(err["msg"]))
 
 
 def to_toml(config: Config) -> str:

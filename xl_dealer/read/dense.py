@@ -4,7 +4,7 @@ cut sheet (``pieces.py``), turned into columns a chunk of rows at a time."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice, repeat
+from itertools import islice
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -55,7 +55,7 @@ class Grid:
             self.bottom = bottom
 
 
-_CHUNK = 4096  # rows turned into columns at a time
+_CHUNK = 256  # rows turned into columns at a time: their cells still in the CPU cache (4096 cost 2×)
 
 
 def from_calamine(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Config,
@@ -90,7 +90,7 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
     # every column: which is which is decided with the values (map_columns), and a 合计 may
     # stand in any of them
     width = max(6, len(head[h]))
-    cols: dict[int, list[Any]] = {c: [] for c in range(width)}
+    cols = _Columns(width)
     seen = len(head)
     chunk = head[h + 1:]
     while True:
@@ -99,17 +99,52 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
             if any(len(r) != m for r in chunk):  # rows of two pieces, or a piece's first rows
                 m = max(map(len, chunk))
                 chunk = [r + [""] * (m - len(r)) for r in chunk]
-            t = list(zip(*chunk, strict=True))
-            for c, acc in cols.items():
-                acc.extend(t[c] if c < m else repeat("", len(chunk)))
+            cols.add(list(zip(*chunk, strict=True)), len(chunk))
         chunk = list(islice(it, _CHUNK))
         if not chunk:
             break
         seen += len(chunk)
     if seen != grid.bottom + 1:
         return None
-    return build_table(name, sheet, kind, head[:h + 1], seen - h - 1, _get(cols, seen - h - 1), index, errors,
-                       width=width)
+    n = seen - h - 1
+    return build_table(name, sheet, kind, head[:h + 1], n, _get(cols.lists, n), index, errors,
+                       width=width, distinct=cols.distinct())
+
+
+class _Columns:
+    """A sheet's columns as they are read, each cell interned: equal values are one object.
+
+    calamine makes a new object per cell; a column repeats its values (dates, consultants,
+    sources, blanks), so keeping one object per distinct value holds a fraction of the
+    memory, and the dict that interns them is the column's set of distinct values, which the
+    row checks and the normalisation need anyway (``build_table``, ``rules.fields``).
+
+    As dict keys True == 1 == 1.0 and 0.0 == -0.0 == False: interning would turn an Excel TRUE
+    into the 1.0 above it. A column holding a value equal to 0 or 1 keeps its cells as read
+    from the chunk that brings one (calamine gives an .xlsx number as a float, never an int, so
+    no other values of two types are equal).
+    """
+
+    def __init__(self, width: int) -> None:
+        self.lists: dict[int, list[Any]] = {c: [] for c in range(width)}
+        self.sets: dict[int, dict[Any, Any] | None] = {c: {} for c in range(width)}
+
+    def add(self, t: list[tuple[Any, ...]], n: int) -> None:
+        m = len(t)
+        for c, acc in self.lists.items():
+            cells = t[c] if c < m else ("",) * n
+            d = self.sets[c]
+            if d is None:
+                acc.extend(cells)
+                continue
+            acc.extend(map(d.setdefault, cells, cells))
+            if 0 in d or 1 in d:
+                del acc[len(acc) - n:]
+                acc.extend(cells)
+                self.sets[c] = None
+
+    def distinct(self) -> dict[int, Any]:
+        return {c: d.keys() for c, d in self.sets.items() if d is not None}
 
 
 def _get(cols: dict[int, list[Any]], n: int) -> Callable[[int], Sequence[Any]]:

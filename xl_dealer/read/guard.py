@@ -16,20 +16,19 @@ import re
 import shutil
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from xl_dealer.model.config import Limits
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import said
+from xl_dealer.read import inflate
 from xl_dealer.read.parts import WORKSHEET, Members, SheetRef, sheet_refs
 
 if TYPE_CHECKING:
-    from xl_dealer.read.pieces import Cutter, Loader, Piece
+    from xl_dealer.read.pieces import Cutter, Loader, Piece, Shared
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # any r= attribute, not just <c r=: a file may put r after s= (same speed: the literal prefix)
@@ -43,7 +42,7 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: a DTD comes before it
 # a part zipfile cannot inflate: corrupt, truncated, or in a method it lacks (Deflate64);
 # calamine says what is wrong with it if it needs the part
-UNREADABLE = (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError)
+UNREADABLE = inflate.ERRORS
 
 
 @dataclass(slots=True)
@@ -140,8 +139,6 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
     for a parallel read on the way (``pieces.py``)."""
-    from xl_dealer.read.pieces import Cutter, Shared
-
     out = Preflight()
     big = limits.split_mb * 1024 * 1024
     shared: Shared | None = None
@@ -150,6 +147,8 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
         for n, i in enumerate(sheets):
             cutter = None
             if cut and i.file_size >= big:
+                from xl_dealer.read.pieces import Cutter, Shared
+
                 try:
                     if out.folder is None:
                         out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
@@ -195,25 +194,24 @@ def chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A part inflated a megabyte at a time, each chunk starting with the last bytes of the
     one before: a scan needs neither the whole part in memory nor to miss a boundary."""
     tail = b""
-    with z.open(info) as fh:
-        # no CRC: a tenth of the time on a big sheet, and calamine checks it when it reads
-        fh._expected_crc = None  # type: ignore[attr-defined]
-        while block := fh.read(_CHUNK):
-            yield tail + block
-            tail = block[-_OVERLAP:]
+    # no CRC: calamine checks it when it reads
+    for block in inflate.blocks(z, info):
+        yield tail + block
+        tail = block[-_OVERLAP:]
 
 
-def _read_ahead(fh: IO[bytes], size: int) -> Iterator[bytes]:
+def _read_ahead(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
     """A part's blocks, the next one inflating in a thread while the caller scans this one
-    (zlib lets go of the GIL): on a big sheet the inflating costs almost nothing more."""
+    (the inflater lets go of the GIL): on two cores the inflating costs no wall time."""
     if size <= 2 * _CHUNK:
-        while block := fh.read(_CHUNK):
-            yield block
+        yield from blocks
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(fh.read, _CHUNK)
+        ahead = pool.submit(next, blocks, b"")
         while block := ahead.result():
-            ahead = pool.submit(fh.read, _CHUNK)
+            ahead = pool.submit(next, blocks, b"")
             yield block
 
 
@@ -234,34 +232,33 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, cutter: Cut
     errors = False
     before = last = tail = b""
     seen = 0
-    with z.open(info) as fh:
-        if cutter is None:
-            # no CRC: a tenth of the time on a big sheet, and calamine checks it when it reads the
-            # sheet; pieces are read instead of the sheet, so a cut one is checked here
-            fh._expected_crc = None  # type: ignore[attr-defined]
-        blocks = _read_ahead(fh, info.file_size)
-        try:
-            for block in blocks:
-                # a pattern across the boundary is in ``edge``; no copy of the whole block
-                edge = tail + block[:_OVERLAP]
-                far = _FAR_REF.findall(block) + _FAR_REF.findall(edge)
-                if far:
-                    wide.update((a + b).upper() for a, b, _ in far if b)
-                    deep = max(deep, *(int(d) for _, _, d in far))
-                if seen < 1_000_000:
-                    narrow.update(n.upper() for n in _NARROW_REF.findall(edge + block))
-                errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
-                seen += len(block)
-                before, last = last, block
-                tail = block[-_OVERLAP:]
-                if cutter is not None:
-                    cutter.feed(block)  # after the scan: a piece cut here was all scanned
-                    for piece in cutter.complete():
-                        if loader is not None and not _too_big(max(_MAX_ROWS, deep), wide, narrow, limits):
-                            cutter.handed.append(piece)
-                            loader.start(piece)
-        finally:
-            blocks.close()  # before the part closes: a block may still be inflating
+    # no CRC unless cut: calamine checks it when it reads the sheet; pieces are read instead
+    # of the sheet, so a cut one is checked here
+    source = inflate.blocks(z, info, crc=cutter is not None)
+    blocks = _read_ahead(source, info.file_size)
+    try:
+        for block in blocks:
+            # a pattern across the boundary is in ``edge``; no copy of the whole block
+            edge = tail + block[:_OVERLAP]
+            far = _FAR_REF.findall(block) + _FAR_REF.findall(edge)
+            if far:
+                wide.update((a + b).upper() for a, b, _ in far if b)
+                deep = max(deep, *(int(d) for _, _, d in far))
+            if seen < 1_000_000:
+                narrow.update(n.upper() for n in _NARROW_REF.findall(edge + block))
+            errors = errors or _ERROR_CELL in block or _ERROR_CELL in edge
+            seen += len(block)
+            before, last = last, block
+            tail = block[-_OVERLAP:]
+            if cutter is not None:
+                cutter.feed(block)  # after the scan: a piece cut here was all scanned
+                for piece in cutter.complete():
+                    if loader is not None and not _too_big(max(_MAX_ROWS, deep), wide, narrow, limits):
+                        cutter.handed.append(piece)
+                        loader.start(piece)
+    finally:
+        blocks.close()  # before the part closes: a block may still be inflating
+        source.close()
     rows = [int(m) for m in _ROW_TAG.findall(before[-65536:] + last)]
     return _too_big(max(deep, *rows, 0), wide, narrow, limits), errors
 

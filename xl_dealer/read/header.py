@@ -59,6 +59,16 @@ class AliasIndex:
                         hits.append((f.key, strength))
             self.by_kind[kind.key] = table
             self.spans[kind.key] = {header_key(n): sp for sp in kind.spans for n in sp.names}
+        # (kind, text) → names(): header detection asks it for every text of the first rows of
+        # every sheet, and DEALER_CHECK_ROW once a call for the same header
+        self._names: dict[tuple[str, str], frozenset[str]] = {}
+        # every header key any kind knows: a text whose key is not here names nothing anywhere
+        self._keys = frozenset(k for t in self.by_kind.values() for k in t) | frozenset(
+            k for sp in self.spans.values() for k in sp)
+        self._known: dict[str, bool] = {}
+        self._rows: dict[tuple[str, ...], Any] = {}
+        # (kind, header row) → its Mapping, when the values below did not decide it
+        self._mappings: dict[tuple[str, tuple[Any, ...]], Mapping] = {}
 
     def candidates(self, kind: Kind, text: str) -> list[tuple[str, int]]:
         """The fields ``text`` may name, each with how strongly (the field's own header, an
@@ -89,8 +99,50 @@ class AliasIndex:
         wants = _wants(header_key(text))
         return max(cands, key=lambda c: (c[1] + _pref(kind.field(c[0]), wants, None), -cands.index(c)))[0]
 
-    def names(self, kind: Kind, text: str) -> set[str]:
+    def known(self, text: str) -> bool:
+        """Could ``text`` name a field of any kind? (Its header key, or that without a bracketed
+        note, is some kind's.) The data rows among a sheet's first rows are mostly not."""
+        hit = self._known.get(text)
+        if hit is None:
+            if len(self._known) > 65536:
+                self._known.clear()
+            k = header_key(text)
+            hit = self._known[text] = k in self._keys or (
+                ("(" in k or "[" in k or "【" in k) and _BRACKETED.sub("", k) in self._keys)
+        return hit
+
+    def row_kind(self, texts: tuple[str, ...]) -> tuple[tuple[int, float], Kind] | None:
+        """The best (score, kind) a row of these header texts is a header of (``classify``),
+        kept per row: the same header row is asked about for every sheet or checked row."""
+        hit = self._rows.get(texts, False)
+        if hit is False:
+            hit = None
+            if texts:
+                for kind in self.kinds:
+                    mapped = {k for t in texts for k in self.names(kind, t)}
+                    if len(mapped) < 3:
+                        continue
+                    score = _score(kind, mapped)
+                    if score[1] < 0.5:
+                        continue
+                    if hit is None or score > hit[0]:
+                        hit = (score, kind)
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            self._rows[texts] = hit
+        return hit
+
+    def names(self, kind: Kind, text: str) -> frozenset[str]:
         """Every field ``text`` would fill on its own: one, or both ends of a range."""
+        k = (kind.key, text)
+        hit = self._names.get(k)
+        if hit is None:
+            if len(self._names) > 65536:
+                self._names.clear()
+            hit = self._names[k] = frozenset(self._names_of(kind, text))
+        return hit
+
+    def _names_of(self, kind: Kind, text: str) -> set[str]:
         key = self.lookup(kind, text)
         if key is None:
             return set()
@@ -189,6 +241,30 @@ class Mapping:
 
 def map_columns(kind: Kind, header: Sequence[Any], index: AliasIndex,
                 sample: Callable[[int], Sequence[Any]]) -> Mapping:
+    """Header cells → fields (``_map_columns``), kept per header row when the values did not
+    decide it: a worksheet function checking one row at a time asks for the same header."""
+    key = (kind.key, tuple(header))
+    m = index._mappings.get(key)
+    if m is None:
+        looked = [False]
+
+        def values(c: int) -> Sequence[Any]:
+            looked[0] = True
+            return sample(c)
+
+        m = _map_columns(kind, header, index, values)
+        if looked[0]:
+            return m
+        if len(index._mappings) > 1024:
+            index._mappings.clear()
+        index._mappings[key] = m
+    # a copy: a Table keeps (and may change) these
+    return Mapping(dict(m.columns), dict(m.headers), list(m.unmapped), dict(m.unmapped_cols), list(m.duplicates),
+                   dict(m.spans))
+
+
+def _map_columns(kind: Kind, header: Sequence[Any], index: AliasIndex,
+                 sample: Callable[[int], Sequence[Any]]) -> Mapping:
     """Header cells → fields, by meaning rather than first match.
 
     Each column's candidates come from the names; where a header could be a date or a
@@ -278,13 +354,7 @@ def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tupl
         texts = [c for c in row if isinstance(c, str) and c.strip()]
         if len(texts) < 3:
             continue
-        for kind in index.kinds:
-            mapped = {k for t in texts for k in index.names(kind, t)}
-            if len(mapped) < 3:
-                continue
-            score = _score(kind, mapped)
-            if score[1] < 0.5:
-                continue
-            if best is None or score > best[0]:
-                best = (score, kind, r)
+        hit = index.row_kind(tuple(t for t in texts if index.known(t)))  # the others name nothing
+        if hit is not None and (best is None or hit[0] > best[0]):
+            best = (hit[0], hit[1], r)
     return (best[1], best[2]) if best else None

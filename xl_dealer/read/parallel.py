@@ -9,11 +9,9 @@ findings (and the JSON) are the same as with ``--jobs 1``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,45 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # Windows, macOS
         return max(1, os.cpu_count() or 1)
+
+
+def free_jobs(cpus: int, window: float = 0.05) -> int:
+    """Of ``cpus``, those not busy with other programs right now: measured over ``window``
+    seconds from the kernel's CPU times (Linux), so a second process is started only where a
+    core is idle. Two workers on a machine whose other core is taken share one core and a half
+    between three processes, and the results they send back cost more than that gains: on a
+    busy machine ``--jobs 1`` was faster than the default. The load average would not do: it
+    lags by a minute, and counts this program's own work of the minute before."""
+    if cpus <= 1:
+        return cpus
+    first = _cpu_times()
+    if first is None:
+        return cpus
+    time.sleep(window)
+    second = _cpu_times()
+    if second is None:
+        return cpus
+    total, idle = second[0] - first[0], second[1] - first[1]
+    if total <= 0:
+        return cpus
+    idle_cores = first[2] * idle / total  # this process is (nearly) idle while it sleeps
+    return max(1, min(cpus, int(idle_cores + 0.35)))  # a core two thirds idle counts
+
+
+def _cpu_times() -> tuple[int, int, int] | None:
+    """(all CPU time, idle time, CPUs) since boot, from /proc/stat; None where there is none."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError:
+        return None
+    parts = lines[0].split()
+    if not parts or parts[0] != b"cpu":
+        return None
+    ticks = [int(x) for x in parts[1:]]
+    cores = sum(1 for ln in lines[1:] if ln.startswith(b"cpu"))
+    # user nice system idle iowait irq softirq steal (guest time is inside user already)
+    return sum(ticks[:8]), ticks[3] + (ticks[4] if len(ticks) > 4 else 0), max(1, cores)
 
 
 def _init(work: Work) -> None:
@@ -56,6 +93,9 @@ def run_ordered(work: Work, paths: list[Any], jobs: int,
     if jobs <= 1:
         yield from map(work, paths)
         return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     ctx = _context()
     chunk = max(1, min(8, len(paths) // (jobs * 8)))
     done = 0
@@ -72,12 +112,17 @@ def run_ordered(work: Work, paths: list[Any], jobs: int,
 
 
 def _context() -> Any:
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def _alone(work: Work, path: Any, crashed: Callable[[Any], Any], ctx: Any) -> Any:
     """``work(path)`` in a process of its own: ``crashed(path)`` if that process dies."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=(work,)) as pool:
             return pool.submit(_call, path).result()

@@ -21,7 +21,6 @@ workbook unreadable here: it is listed with its type, and the reader skips it.
 
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 import zlib
@@ -125,7 +124,7 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
                     rels[rel["Id"]] = (rel.get("Target", ""), rel.get("Type", ""))
         out = []
         for el in tags(_read(z, wb_info), b"sheet"):
-            name = html.unescape(el.get("name", ""))
+            name = unescape(el.get("name", ""))
             rid = el.get("id", "")
             if rid not in rels:
                 out.append(SheetRef(name, "", "", None))
@@ -144,3 +143,12 @@ def sheet_refs(z: zipfile.ZipFile, members: Members | None = None, path: str = "
 def sheet_members(refs: list[SheetRef]) -> dict[str, str]:
     """Worksheet name → its zip member."""
     return {r.name: r.member for r in refs if r.is_worksheet and r.member is not None}
+
+
+def unescape(text: str) -> str:
+    """html.unescape, imported when a name needs it (most do not; a start costs less without)."""
+    if "&" not in text:
+        return text
+    import html
+
+    return html.unescape(text)

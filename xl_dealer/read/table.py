@@ -4,9 +4,9 @@ repeated-header rows dropped, every row at its real Excel row number."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, zip_longest
+from itertools import compress, repeat, zip_longest
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -62,7 +62,7 @@ class Table:
     samples: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
     # field key -> the set of its raw values (a superset: skipped rows too), built for the
     # row checks and handed to the normalisation, which takes it (it is not kept)
-    distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False, compare=False)
+    distinct: dict[str, Collection[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, key: str, i: int) -> str:
         return f"{col_letter(self.columns[key])}{self.rows[i]}"
@@ -127,10 +127,12 @@ def build_table(
     path: str, sheet: str, kind: Kind, head: list[list[Any]], n: int,
     column: Callable[[int], Sequence[Any]], index: AliasIndex,
     errors: dict[tuple[int, int], str] | None = None, width: int | None = None,
+    distinct: dict[int, Collection[Any]] | None = None,
 ) -> Table:
     """A Table from the rows down to the header (``head[-1]``, on Excel row ``len(head)``) and
     the ``n`` rows below it, given column-wise: ``column(c)[j]`` is column ``c`` of Excel row
-    ``len(head) + 1 + j``; ``width`` columns in all (default: the header's).
+    ``len(head) + 1 + j``; ``width`` columns in all (default: the header's). ``distinct``:
+    the set of values of the columns whose reader already knows it (``dense``).
 
     Column-wise because a Python loop over 100k rows × 20 cells costs seconds; here the
     per-cell work is in C (set, map, compress) and Python only looks at distinct values
@@ -153,7 +155,7 @@ def build_table(
             col = list(col)
         seen.add(c)
         mapped[k] = col
-    distinct = _Distinct(column)
+    distinct = _Distinct(column, distinct)
     for c, span in m.spans.items():  # 在店时段 9:30-10:15: each end a column of its own
         parts = {v: split_span(v) for v in distinct(c)}
         for end, k in enumerate((span.start, span.end)):
@@ -258,11 +260,12 @@ def _drop(col: Sequence[Any], skip: set[int]) -> list[Any]:
 class _Distinct:
     """The set of values of a body column, built once and shared by the row checks."""
 
-    def __init__(self, column: Callable[[int], Sequence[Any]]) -> None:
+    def __init__(self, column: Callable[[int], Sequence[Any]],
+                 known: dict[int, Collection[Any]] | None = None) -> None:
         self.column = column
-        self.sets: dict[int, set[Any]] = {}
+        self.sets: dict[int, Collection[Any]] = dict(known or {})
 
-    def __call__(self, c: int) -> set[Any]:
+    def __call__(self, c: int) -> Collection[Any]:
         s = self.sets.get(c)
         if s is None:
             s = self.sets[c] = set(self.column(c))
@@ -285,7 +288,8 @@ def _blank_rows(cols: list[Sequence[Any]], n: int) -> set[int]:
         cand: Iterable[int] = range(n)
     else:
         first_col = cols[0]
-        cand = [j for j in range(n) if _empty(first_col[j])]
+        empties = {v for v in set(first_col) if _empty(v)}  # a few values: the cells in C
+        cand = list(compress(range(n), map(empties.__contains__, first_col))) if empties else []
         for col in cols[1:]:
             if not cand:
                 break
@@ -299,6 +303,7 @@ def _empty(v: Any) -> bool:
 
 
 _TOTAL_FIRST = frozenset("合小总共累本当今全")
+_TOTAL_START = re.compile(r"\s*[合小总共累本当今全]").match  # what _is_total_text's strip and first test pass
 
 
 def _is_total_text(v: Any, anywhere: bool) -> bool:
@@ -315,7 +320,10 @@ def _total_rows(cols: list[Sequence[Any]], distinct: _Distinct, skip: set[int]) 
     wherever the clerk typed it, the label alone (合计, 本日小计, 合计：12条)."""
     out: set[int] = set()
     for c, col in enumerate(cols):
-        hits = {v for v in distinct(c) if _is_total_text(v, c >= 6)}
+        values = distinct(c)
+        # the text values that could start with a total's word, found in C; then each one looked at
+        maybe = filter(_TOTAL_START, compress(values, map(isinstance, values, repeat(str))))
+        hits = {v for v in maybe if _is_total_text(v, c >= 6)}
         if hits:
             out.update(j for j in compress(range(len(col)), map(hits.__contains__, col)) if j not in skip)
     return out

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.errors import InputError
@@ -26,9 +26,11 @@ from xl_dealer.read.guard import UNREADABLE, Preflight, check_zip_package
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.inputs import EXTENSIONS, generated_by_us
 from xl_dealer.read.parts import sheet_members
-from xl_dealer.read.pieces import Loader
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.read.values import ERROR_VALUES
+
+if TYPE_CHECKING:
+    from xl_dealer.read.pieces import Loader
 
 
 @dataclass(slots=True)
@@ -163,9 +165,14 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
         from xl_dealer.read.other import read_other
 
         return read_other(p, name, index, config)
-    loader = Loader(threads) if threads > 1 else None
+    loader = None
     pre = Preflight()
     z = _open_zip(p, name)
+    split = config.limits.split_mb * 1024 * 1024
+    if threads > 1 and z is not None and any(i.file_size >= split for i in z.infolist()):
+        from xl_dealer.read.pieces import Loader  # threads only for a workbook with a part to cut
+
+        loader = Loader(threads)
     try:
         # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
         # ones are cut into pieces, which start being read as soon as each is written

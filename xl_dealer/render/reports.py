@@ -23,6 +23,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as XlTable
@@ -67,6 +68,56 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor=BLUE)
 TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_BORDER = Border(left=THIN, right=THIN, bottom=THIN, top=Side(style="double", color=BLUE))
+TOTAL_FONT = Font(bold=True)
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_ALIGNS: dict[tuple[Any, Any, Any], Alignment] = {}
+
+
+def _align(horizontal: Any = None, vertical: Any = None, wrap_text: Any = None) -> Alignment:
+    """One Alignment object per combination: equal ones are one style in the file anyway."""
+    key = (horizontal, vertical, wrap_text)
+    a = _ALIGNS.get(key)
+    if a is None:
+        a = _ALIGNS[key] = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap_text)
+    return a
+
+
+class _Styles:
+    """Each shared style object's index in the workbook's style lists, looked up once.
+
+    Setting ``cell.border = BOX`` makes openpyxl hash the Border (recursively, every Side)
+    to find its index: per cell that was a third of writing the reports. The first use of
+    an object registers it exactly as the descriptor would (so the file's style lists come
+    out in the same order); later uses set the cached index on the cell's style array.
+    """
+
+    __slots__ = ("wb", "ids")
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.wb = ws.parent
+        self.ids: dict[tuple[str, int], tuple[int, Any]] = {}
+
+    def _id(self, collection: str, obj: Any) -> int:
+        hit = self.ids.get((collection, id(obj)))
+        if hit is None or hit[1] is not obj:
+            hit = self.ids[(collection, id(obj))] = (getattr(self.wb, collection).add(obj), obj)
+        return hit[0]
+
+    def set(self, cell: Any, font: Font | None = None, fill: PatternFill | None = None,
+            border: Border | None = None, alignment: Alignment | None = None) -> None:
+        st = cell._style
+        if st is None:  # a cell no style was set on yet (as the descriptors start it)
+            st = cell._style = StyleArray()
+        if font is not None:
+            st.fontId = self._id("_fonts", font)
+        if fill is not None:
+            st.fillId = self._id("_fills", fill)
+        if border is not None:
+            st.borderId = self._id("_borders", border)
+        if alignment is not None:
+            st.alignmentId = self._id("_alignments", alignment)
 
 
 def _shown(v: Any, fmt: str) -> str:
@@ -139,6 +190,7 @@ class _Layout:
         self.print_cols = 1  # columns in the print area: the tables', or more for a wide chart
         self.helper_col = 0  # next hidden column for chart data, right of the print area
         self.placed = False  # has a table been written yet (else only the title is above)
+        self.styles = _Styles(ws)
 
     def need(self, column: int, text: str, cap: float | None = None, width: float | None = None) -> None:
         self.widths[column] = max(self.widths.get(column, 0), width if width is not None else text_width(text) + 2)
@@ -363,9 +415,7 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
     header_row = lay.row
     headers = _headers(table.columns)
     for j, (c, h) in enumerate(zip(table.columns, headers, strict=True), start=1):
-        cell = _put(ws, header_row, j, h)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        lay.styles.set(_put(ws, header_row, j, h), HEADER_FONT, HEADER_FILL, BOX, HEADER_ALIGN)
         lay.need(j, h, c.width, _header_width(h))
     r = header_row
     for row in table.rows:
@@ -385,8 +435,7 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
         assert table.total_row is not None
         _write_row(report, table.columns, table.total_row, ws, r, lay)
         for j in range(1, len(table.columns) + 1):
-            cell = ws.cell(row=r, column=j)
-            cell.font, cell.fill, cell.border = Font(bold=True), TOTAL_FILL, TOTAL_BORDER
+            lay.styles.set(ws.cell(row=r, column=j), TOTAL_FONT, TOTAL_FILL, TOTAL_BORDER)
 
     ref = f"A{header_row}:{get_column_letter(len(table.columns))}{r}"
     xl = XlTable(displayName=_table_name(ws, report, table), ref=ref)
@@ -420,21 +469,22 @@ def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: W
         if isinstance(v, bool):
             v = "是" if v else "否"
         cell = _put(ws, r, j, v)
-        cell.border = BOX
         if fmt in NUMBER_FORMATS and not isinstance(v, str):
             cell.number_format = NUMBER_FORMATS[fmt]
         if v == DASH or fmt in ("date", "time"):
-            cell.alignment = Alignment(horizontal="center")
+            lay.styles.set(cell, border=BOX, alignment=CENTER)
         elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lay.styles.set(cell, border=BOX, alignment=WRAP_TOP)
             lines = max(lines, wrap_lines(v, c.width or MAX_WIDTH))
+        else:
+            lay.styles.set(cell, border=BOX)
         lay.need(j, _shown(v, fmt), c.width)
     ws.row_dimensions[r].height = ROW_PT * lines
     if lines > 1:  # a row of several lines reads from its top line, every cell of it
         for j in range(1, len(columns) + 1):
             cell = ws.cell(row=r, column=j)
-            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
-                                       wrap_text=cell.alignment.wrap_text)
+            now = cell.alignment
+            lay.styles.set(cell, alignment=_align(now.horizontal, "top", now.wrap_text))
 
 
 def _row_lines(report: Report, columns: list[Column], row: dict[str, Any]) -> int:

@@ -85,15 +85,25 @@ def rule_name(rule: str, lang: str) -> str:
 def result_rows(findings: list[Finding], lang: str) -> list[ResultRow]:
     labels = SEVERITY_LABEL["en" if lang == "en" else "zh"]
     out = []
+    # each distinct text cleaned once: the sheet, column, level and rule repeat on every row
+    cleaned: dict[str, str] = {}
+
+    def clean(t: str) -> str:
+        c = cleaned.get(t)
+        if c is None:
+            c = cleaned[t] = clean_text(t)
+        return c
+
     for f in findings:
         v = shown_value(f.value)
         if isinstance(v, bool):
             v = ("yes" if v else "no") if lang == "en" else ("是" if v else "否")
         where = f.cell or (f"{f.row}" if f.row else "") or f.subject or ("whole sheet" if lang == "en" else "整表")
-        out.append(ResultRow(f, tuple(clean_text(t) for t in (
-            f.sheet or "", where, (f.column or "").replace("\n", " "), labels.get(f.severity, f.severity),
-            rule_name(f.rule, lang), f.message, "" if v is None else str(v), f.rule,
-        ))))
+        out.append(ResultRow(f, (
+            clean(f.sheet or ""), clean(where), clean((f.column or "").replace("\n", " ")),
+            clean(labels.get(f.severity, f.severity)), clean(rule_name(f.rule, lang)), clean(f.message),
+            clean("" if v is None else str(v)), clean(f.rule),
+        )))
     return out
 
 
@@ -193,6 +203,23 @@ def row_height(values: tuple[str, ...], widths: list[int]) -> float:
     """Points for a row whose wrapped texts all fit, with padding above and below."""
     lines = max(text_lines(t, w) for t, w in zip(values, widths, strict=True))
     return ROW_HEIGHT * min(lines, MAX_LINES) + PADDING
+
+
+def row_heights(rows: list[ResultRow], widths: list[int]) -> list[float]:
+    """``row_height`` of each row, each distinct text's lines counted once per column (most
+    texts repeat down a column: the sheet, the level, the rule, the message of a rule)."""
+    memo: list[dict[str, int]] = [{} for _ in widths]
+    out = []
+    for r in rows:
+        lines = 0
+        for t, w, seen in zip(r.values, widths, memo, strict=True):
+            n = seen.get(t)
+            if n is None:
+                n = seen[t] = text_lines(t, w)
+            if n > lines:
+                lines = n
+        out.append(ROW_HEIGHT * min(lines, MAX_LINES) + PADDING)
+    return out
 
 
 def block_height(text: str, width: int) -> float:

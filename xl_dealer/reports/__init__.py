@@ -89,12 +89,15 @@ def build_report(name: str, checked: list[Checked], *, as_of: dt.date, config: C
                  period: str | None = None) -> Report:
     """One report from normalised tables. ``period`` applies to the reports in ``PERIODIC``
     (the others have one period only: yesterday, today, the next 7 days) and is ignored by them."""
+    from xl_dealer.reports.common import gc_paused
+
     fn = builder(name)
-    if name in PERIODIC:
-        report = fn(checked, as_of=as_of, config=config, period=period or PERIODIC[name])
-    else:
-        report = fn(checked, as_of=as_of, config=config)
-    return _masked(report)
+    with gc_paused():
+        if name in PERIODIC:
+            report = fn(checked, as_of=as_of, config=config, period=period or PERIODIC[name])
+        else:
+            report = fn(checked, as_of=as_of, config=config)
+        return _masked(report)
 
 
 def _masked(report: Report) -> Report:

@@ -32,7 +32,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key, ro_key
-from xl_dealer.reports.common import SOURCE, col, date_of, fed_by, records, tables_of
+from xl_dealer.reports.common import SOURCE, col, date_of, fed_by, records, records_where, tables_of
 from xl_dealer.reports.customers import latest_words, members, words_of
 from xl_dealer.reports.data import Report, Table
 from xl_dealer.rules.cadence import NEW_CAR
@@ -234,7 +234,7 @@ def _churn(checked: list, as_of: dt.date, config: Config, skipped: dict[str, int
 
     if not tables_of(checked, "service_callback") and not tables_of(checked, "delivery"):
         return []
-    lost = [x for x in churn.build(checked, as_of=as_of, config=config).table("lost").rows if x["called"] is None]
+    lost = [x for x in churn.build(checked, as_of=as_of, config=config, period=None).table("lost").rows if x["called"] is None]
     lost.sort(key=lambda x: (x["member"] is None, -(x["last_service"].toordinal()), x["plate"] or ""))
     skipped["churn"] = max(0, len(lost) - config.calls_daily_churn)
     files = tables_of(checked, "customer_file")
@@ -274,10 +274,15 @@ def _prospects(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
 def _preferred_windows(checked: list, config: Config) -> dict[str, int]:
     """key → the window the customer was last reached in (their latest reached call's time)."""
     latest: dict[str, tuple[dt.date, int]] = {}
-    for r in records(checked, "service_callback", ("plate", "phone", "called", "call_time", "outcome")):
-        if r["outcome"] != REACHED or r["called"] is None or r["call_time"] is None:
-            continue
-        w = _window_of(r["call_time"], config)
+    windows: dict[dt.time, int | None] = {}  # call time → its window: times repeat, windows are few
+
+    def reached(v: tuple[Any, Any, Any]) -> bool:
+        return v[0] == REACHED and v[1] is not None and v[2] is not None
+
+    for r in records_where(checked, "service_callback", ("outcome", "called", "call_time"), reached,
+                           ("plate", "phone", "called", "call_time", "outcome")):
+        t = r["call_time"]
+        w = windows[t] if t in windows else windows.setdefault(t, _window_of(t, config))
         if w is None:
             continue
         for k in (phone_key(r["phone"]), r["plate"]):

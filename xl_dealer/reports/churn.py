@@ -38,6 +38,7 @@ from xl_dealer.reports.common import (
     ratio,
     records,
     score_texts,
+    shared,
     tables_of,
     with_totals,
 )
@@ -71,6 +72,7 @@ def _rate_at(served: dict[str, list[dt.date]], sold: list, at: dt.date, months: 
     return base, lost
 
 
+@shared
 def build(checked: list, *, as_of: dt.date, config: Config, period: str | None = None) -> Report:
     n = config.churn_months
     # with a period: measured on the last day of the last complete one, beside the one before
@@ -82,7 +84,10 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     base_start = add_months(cutoff, -BASE_MONTHS)
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     campaign_rows = 0
-    for r in records(checked, "service_callback"):
+    items = answer_items()
+    # the columns the history is read for (a callback row has 37): the visit, its customer, its answers
+    fields = ("plate", "phone", "vin", "delivered", "service_type", "called", "comment", "customer", "advisor", *items)
+    for r in records(checked, "service_callback", fields):
         k = customer_key(r)
         if k and r["delivered"] and r["delivered"] <= at:
             if campaign_visit(r["service_type"], r["delivered"], config):
@@ -99,7 +104,6 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     base: dict[str, list] = {}
     lost: list[dict[str, Any]] = []
     lost_keys: set[str] = set()
-    items = answer_items()
     notes_by = churn_notes(checked)
     club = members(checked)
     for k, rows in history.items():

@@ -16,7 +16,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import records
+from xl_dealer.reports.common import records, records_where, shared
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
 
@@ -61,6 +61,7 @@ class Members:
         return any(k in self.keys for k in keys_of(plate, phone, vin))
 
 
+@shared
 def members(checked: list) -> Members:
     """Every club member the run knows: 会员 = 是 in the customer file, the delivery register or the
     callback log, or 是否入会 = 是 on a call (joined during it)."""
@@ -86,6 +87,7 @@ class ChurnNote:
     result: str | None = None
 
 
+@shared
 def churn_notes(checked: list) -> dict[str, ChurnNote]:
     """key → the latest 流失原因 and the latest 流失回访 (date and result) of that customer, from the
     callback log and the customer file."""
@@ -138,6 +140,7 @@ class Words:
         return f"{self.day.isoformat()} {self.where}：{self.text}"
 
 
+@shared
 def latest_words(checked: list) -> dict[str, Words]:
     """key → the latest thing the customer said in any workbook of the run (客户意见 of a call, a
     complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈)."""
@@ -151,20 +154,27 @@ def latest_words(checked: list) -> dict[str, Words]:
             if k not in out or day >= out[k].day:
                 out[k] = w
 
-    for r in records(checked, "service_callback", ("plate", "phone", "vin", "called", "comment", "churn_call",
-                                                   "churn_result")):
+    # only the rows where something was said: ``put`` passes over the others (most of every log)
+    def any_said(texts: tuple[Any, ...]) -> bool:
+        return any(map(said, texts))
+
+    for r in records_where(checked, "service_callback", ("comment", "churn_result"), any_said,
+                           ("plate", "phone", "vin", "called", "comment", "churn_call", "churn_result")):
         put(r["called"], "回访", r["comment"], r["plate"], r["phone"], r["vin"])
         put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records(checked, "complaint", ("phone", "date", "issue", "second_call", "second_result")):
+    for r in records_where(checked, "complaint", ("issue", "second_result"), any_said,
+                           ("phone", "date", "issue", "second_call", "second_result")):
         put(r["date"], "投诉", r["issue"], None, r["phone"])
         put(r["second_call"], "二次回访", r["second_result"], None, r["phone"])
-    for r in records(checked, "maintenance_list", ("plate", "phone", "reminded", "letter_sent", "remark")):
+    for r in records_where(checked, "maintenance_list", "remark", said,
+                           ("plate", "phone", "reminded", "letter_sent", "remark")):
         put(r["reminded"] or r["letter_sent"], "保养提醒", r["remark"], r["plate"], r["phone"])
-    for r in records(checked, "customer_file", ("plate", "phone", "vin", "churn_call", "churn_result")):
+    for r in records_where(checked, "customer_file", "churn_result", said,
+                           ("plate", "phone", "vin", "churn_call", "churn_result")):
         put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records(checked, "followup_card", ("phone", "churn_call", "churn_result")):
+    for r in records_where(checked, "followup_card", "churn_result", said, ("phone", "churn_call", "churn_result")):
         put(r["churn_call"], "回访", r["churn_result"], None, r["phone"])
-    for r in records(checked, "followup_log", ("phone", "date", "feedback")):
+    for r in records_where(checked, "followup_log", "feedback", said, ("phone", "date", "feedback")):
         put(r["date"], "跟进", r["feedback"], None, r["phone"])
     return out
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import SOURCE, records
+from xl_dealer.reports.common import SOURCE, records, shared
 
 ORDER_LEVELS = ("O", "D")
 ORDER_STATUSES = ("已订车", "成交")
@@ -51,6 +51,7 @@ class Deals:
     lost: dict[str, Deal]
 
 
+@shared
 def collect(checked: list, config: Config) -> Deals:
     """Every customer's order and loss (see the module docstring), keyed by customer: one
     pass over each kind, with only the columns it needs."""

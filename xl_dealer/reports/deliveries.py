@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from xl_dealer.model.config import Config
 from xl_dealer.model.language import said
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import add_months, col, records, with_totals
+from xl_dealer.reports.common import add_months, col, records, shared, with_totals
 from xl_dealer.reports.data import Table
 from xl_dealer.rules.cadence import NEW_CAR
 from xl_dealer.rules.delivery import thanks_moment
@@ -72,11 +72,12 @@ class SoldCar:
         return self.plate or phone_key(self.phone)
 
 
+@shared
 def sold_cars(checked: list, config: Config) -> list[SoldCar]:
     visits: list[tuple[dt.date, str | None, str | None, str | None]] = []
     from xl_dealer.reports.customers import campaign_visit
 
-    for r in records(checked, "service_callback"):
+    for r in records(checked, "service_callback", ("delivered", "service_type", "vin", "plate", "phone")):
         if r["delivered"] is not None and r["service_type"] != NEW_CAR and not campaign_visit(
                 r["service_type"], r["delivered"], config):
             visits.append((r["delivered"], r["vin"], r["plate"], phone_key(r["phone"])))
@@ -95,7 +96,8 @@ def sold_cars(checked: list, config: Config) -> list[SoldCar]:
     out: list[SoldCar] = []
     seen: set[str] = set()
     months = config.first_service_months
-    for r in records(checked, "delivery"):
+    for r in records(checked, "delivery", ("delivered", "vin", "first_service_date", "first_service_km", "plate",
+                                           "customer", "phone", "advisor", "member")):
         d = r["delivered"]
         if d is None or (r["vin"] and r["vin"] in seen):
             continue
@@ -104,7 +106,7 @@ def sold_cars(checked: list, config: Config) -> list[SoldCar]:
         out.append(SoldCar(d, r["first_service_date"] or add_months(d, months),
                            r["first_service_km"] or config.first_service_km, r["vin"], r["plate"], r["customer"],
                            r["phone"], r["advisor"], r["member"], came_back(d, r["vin"], r["plate"], r["phone"])))
-    for r in records(checked, "customer_file"):
+    for r in records(checked, "customer_file", ("bought", "buy_type", "vin", "plate", "customer", "phone", "member")):
         d = r["bought"]
         if d is None or r["buy_type"] != "本店" or (r["vin"] and r["vin"] in seen):
             continue

@@ -22,7 +22,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     latest = latest_log_contacts(checked, as_of)
     delivered = deliveries_by_phone(checked)  # delivered customers are off the list (card.not_closed)
     items = []
-    for r in records(checked, "followup_card"):
+    for r in records(checked, "followup_card", ("phone", "card_date", "level", "status", "last_contact", "next_date",
+                                                 "consultant", "customer", "model")):
         if delivered and delivered_card(r["phone"], r["card_date"], delivered, as_of):
             continue
         due = card_due(r["level"], r["status"], r["card_date"], r["last_contact"], r["next_date"],

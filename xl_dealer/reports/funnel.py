@@ -24,6 +24,7 @@ from xl_dealer.reports.common import (
     person_key,
     ratio,
     records,
+    records_where,
     with_totals,
     within,
 )
@@ -40,7 +41,10 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     period = period or "month"
     start, end = period_range(period, as_of)
     people: dict[str, dict] = {}
-    regs = sorted((r for r in records(checked, "registration") if within(r["date"], start, end)),
+    def in_period(d: dt.date | None) -> bool:
+        return within(d, start, end)
+
+    regs = sorted(records_where(checked, "registration", "date", in_period),
                   key=lambda r: (r["date"], r["arrive_time"] or dt.time(), r["_src"]))
     for i, r in enumerate(regs):
         k = person_key(r, i)
@@ -49,16 +53,16 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         p["cards"] |= r["card"] is True
         p["test_drives"] |= r["test_drive"] is True
         p["orders"] |= r["level"] in ORDER_LEVELS
-    for r in records(checked, "followup_card"):
+    for r in records(checked, "followup_card", ("phone", "status", "level")):
         p = people.get(phone_key(r["phone"]) or "")
         if p:
             p["cards"] = True
             p["orders"] |= r["status"] in ORDER_STATUSES or r["level"] in ORDER_LEVELS
-    for r in records(checked, "test_drive"):
+    for r in records_where(checked, "test_drive", "date", in_period, ("phone", "date")):
         p = people.get(phone_key(r["phone"]) or "")
         if p and within(r["date"], start, end):
             p["test_drives"] = True
-    for r in records(checked, "followup_log"):
+    for r in records_where(checked, "followup_log", "date", in_period, ("phone", "date", "level")):
         p = people.get(phone_key(r["phone"]) or "")
         if p and within(r["date"], start, end) and r["level"] in ORDER_LEVELS:
             p["orders"] = True

@@ -35,6 +35,7 @@ from xl_dealer.reports.common import (
     previous_range,
     ratio,
     records,
+    records_where,
     with_totals,
 )
 from xl_dealer.reports.data import Chart, Report, Table
@@ -84,8 +85,11 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     words = [fold(w) for w in config.invite_keywords if w]
 
     invited: list[dict[str, Invited]] = [{}, {}]
-    for r in records(checked, "followup_log", ("date", "time", "consultant", "customer", "phone", "channel",
-                                                "content", "feedback")):
+    def in_buckets(d: dt.date | None) -> bool:
+        return buckets.of(d) is not None
+
+    for r in records_where(checked, "followup_log", "date", in_buckets, ("date", "time", "consultant", "customer",
+                                                                         "phone", "channel", "content", "feedback")):
         b = buckets.of(r["date"])
         if b is None or not is_invitation(r, words):
             continue

@@ -12,7 +12,7 @@ from xl_dealer.reports.common import (
     fed_by,
     missing_note,
     person_key,
-    records,
+    records_where,
     tables_of,
     with_totals,
     yesterday,
@@ -28,11 +28,16 @@ def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
     follow-up log is on ``day``: an ordered customer followed up again is not a new order."""
     first: dict[str, tuple[dt.date, str]] = {}
     for kind in ("registration", "followup_log"):
-        for i, r in enumerate(records(checked, kind)):
-            if r["level"] in ORDER_LEVELS and r["date"] is not None:
-                k = person_key(r, (kind, i))
-                if k not in first or r["date"] < first[k][0]:
-                    first[k] = (r["date"], r["consultant"])
+        i = 0  # the row's index among the kind's rows across workbooks: the key of one without a phone
+        for c in tables_of(checked, kind):
+            # down the four columns, no dict per row: the order-level rows are few
+            for j, (level, d, who, phone) in enumerate(zip(c.col("level"), c.col("date"), c.col("consultant"),
+                                                           c.col("phone"), strict=True)):
+                if level in ORDER_LEVELS and d is not None:
+                    k = person_key({"phone": phone}, (kind, i + j))
+                    if k not in first or d < first[k][0]:
+                        first[k] = (d, who)
+            i += len(c.table.rows)
     out: dict[str, set[str]] = defaultdict(set)
     for k, (d, who) in first.items():
         if d == day and who:
@@ -42,14 +47,17 @@ def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     day, _ = yesterday(as_of)
-    regs = [r for r in records(checked, "registration") if r["date"] == day]
-    logs = [r for r in records(checked, "followup_log") if r["date"] == day]
+    def on_day(d: dt.date | None) -> bool:
+        return d == day
+
+    regs = list(records_where(checked, "registration", "date", on_day))
+    logs = list(records_where(checked, "followup_log", "date", on_day))
     has_td_register = bool(tables_of(checked, "test_drive"))
-    drives = [r for r in records(checked, "test_drive") if r["date"] == day]
+    drives = list(records_where(checked, "test_drive", "date", on_day))
     # open as the followup.overdue rule says: an O card (已订车) is followed up until delivery
     closed = {*config.card_closed_statuses, *config.lost_statuses}
-    cards = [r for r in records(checked, "followup_card")
-             if r["status"] not in closed and (r["card_date"] is None or r["card_date"] <= day)]
+    cards = [r for r in records_where(checked, "followup_card", "status", lambda s: s not in closed)
+             if r["card_date"] is None or r["card_date"] <= day]
     open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]
 
     names: set[str] = set()

@@ -24,6 +24,7 @@ from xl_dealer.reports.common import (
     fed_by,
     missing_note,
     records,
+    shared,
     tables_of,
 )
 from xl_dealer.reports.data import Report, Table
@@ -63,6 +64,7 @@ class Found:
     now_customers: int  # price-lost, but they bought or serviced here since
 
 
+@shared
 def prospects(checked: list, as_of: dt.date, config: Config) -> Found:
     from xl_dealer.reports import deals
 

@@ -87,7 +87,9 @@ def _from_list(checked: list, start: dt.date, end: dt.date, listed: set, windows
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     start, end = as_of, as_of + dt.timedelta(days=DAYS - 1)
     latest: dict[str, dict[str, Any]] = {}
-    for r in records(checked, "service_callback"):
+    for r in records(checked, "service_callback", ("plate", "phone", "delivered", "called", "next_service_date",
+                                                   "customer", "member", "next_service_km", "next_service_items",
+                                                   "mileage", "service_type", "advisor", "vin")):
         k = customer_key(r)
         if not k or r["delivered"] is None or r["delivered"] > as_of:
             continue

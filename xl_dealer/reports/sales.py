@@ -36,6 +36,7 @@ from xl_dealer.reports.common import (
     previous_range,
     ratio,
     records,
+    records_where,
     tables_of,
     with_totals,
 )
@@ -166,12 +167,16 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         if not has_register and r["test_drive"] is True:
             credit.add(b, "test_drives", key, o, who)
 
-    for r in records(checked, "test_drive", ("date", "phone", "consultant")):
+    def in_buckets(d: dt.date | None) -> bool:
+        return buckets.of(d) is not None
+
+    # the other kinds: only their rows of the two periods
+    for r in records_where(checked, "test_drive", "date", in_buckets, ("date", "phone", "consultant")):
         b = buckets.of(r["date"])
         if b is not None:
             seen[b].add("test_drive")
             credit.add(b, "test_drives", person_key(r, r[SOURCE]), (r["date"], dt.time(), r[SOURCE]), r["consultant"])
-    for r in records(checked, "followup_card", ("card_date", "phone", "consultant")):
+    for r in records_where(checked, "followup_card", "card_date", in_buckets, ("card_date", "phone", "consultant")):
         b = buckets.of(r["card_date"])
         if b is not None:
             seen[b].add("followup_card")
@@ -184,7 +189,7 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
                 seen[b].add("followup_log")
     # cars handed over: the delivery register's rows (one car once, by VIN), its consultant's
     has_delivery = bool(tables_of(checked, "delivery"))
-    for r in records(checked, "delivery", ("delivered", "vin", "phone", "consultant")):
+    for r in records_where(checked, "delivery", "delivered", in_buckets, ("delivered", "vin", "phone", "consultant")):
         b = buckets.of(r["delivered"])
         if b is not None:
             seen[b].add("delivery")

@@ -34,6 +34,7 @@ from xl_dealer.reports.common import (
     previous_range,
     ratio,
     records,
+    records_where,
     score_texts,
     with_totals,
     within,
@@ -82,9 +83,10 @@ def visits_by(checked: list, buckets: Callable[[dt.date], list[Any]]) -> dict[An
     month of the trend): one pass over the rows however many buckets a report shows."""
     items = scores.score_items()
     groups: dict[tuple[Any, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in records(checked, "service_callback"):
-        if r["called"] is None:
-            continue
+    def counted(d: dt.date | None) -> bool:
+        return d is not None and bool(buckets(d))
+
+    for r in records_where(checked, "service_callback", "called", counted):
         for b in buckets(r["called"]):
             groups[(b, ro_key(r["ro_no"]) or f"row:{r[SOURCE]}")].append(r)
     out: dict[Any, list[Visit]] = defaultdict(list)

@@ -10,7 +10,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from itertools import compress, repeat
 from typing import Any
@@ -41,6 +41,14 @@ from xl_dealer.rules.base import Checked, Emitter
 
 Normaliser = Callable[[Any], Result]
 _mobile = re.compile(r"1[3-9]\d{9}").fullmatch  # values._MOBILE, whole string (no trailing newline)
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+
+
+_SIMPLE: dict[FieldType, Normaliser] = {
+    FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
+    FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
+    FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
+}
 
 
 def normaliser(f: Field, config: Config, year: int | None = None, column: list[Any] | None = None,
@@ -48,16 +56,12 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     """The function that turns one raw cell of field ``f`` into (value, problem)."""
     t = f.type
     if f.enum == "level":
-        return make_enum(list(config.levels), level_synonyms(config), upper=True)
+        return _enum(config, "level", lambda: make_enum(list(config.levels), level_synonyms(config), upper=True))
     if t is FieldType.ENUM or (f.enum and config.enums.get(f.enum)):
-        return make_enum(config.enums.get(f.enum or "", []), config.synonyms.get(f.enum or "", {}))
-    simple: dict[FieldType, Normaliser] = {
-        FieldType.TEXT: to_text, FieldType.TIME: to_time, FieldType.PHONE: to_phone,
-        FieldType.BOOL: to_bool, FieldType.ID: to_id, FieldType.PLATE: to_plate, FieldType.SIGN: to_sign,
-        FieldType.VIN: to_vin, FieldType.MOMENT: to_moment,
-    }
-    if t in simple:
-        return simple[t]
+        name = f.enum or ""
+        return _enum(config, name, lambda: make_enum(config.enums.get(name, []), config.synonyms.get(name, {})))
+    if t in _SIMPLE:
+        return _SIMPLE[t]
     if t is FieldType.DATE:
         return partial(to_date, year=year, ref=ref)
     if t is FieldType.INT:
@@ -70,6 +74,19 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     )
 
     return score_normaliser(config, is_ten_point(column or (), config))
+
+
+_ENUMS: dict[tuple[int, str], tuple[Config, Normaliser]] = {}
+
+
+def _enum(config: Config, name: str, make: Callable[[], Normaliser]) -> Normaliser:
+    """An enum's normaliser, built once per config (DEALER_CHECK_ROW asks for it every row)."""
+    hit = _ENUMS.get((id(config), name))
+    if hit is None or hit[0] is not config:
+        if len(_ENUMS) > 256:
+            _ENUMS.clear()
+        hit = _ENUMS[(id(config), name)] = (config, make())
+    return hit[1]
 
 
 def level_synonyms(config: Config) -> dict[str, str]:
@@ -104,8 +121,10 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
         if memo is None:
             out, problems = _normalise_cells(raw_col, fn)
         else:
-            out = list(map({k: r[0] for k, r in memo.items()}.__getitem__, raw_col))
-            problems = _rows_where(raw_col, {k: r[1] for k, r in memo.items() if r[1] is not None})
+            results = memo.values()
+            out = list(map(dict(zip(memo, map(_first, results), strict=True)).__getitem__, raw_col))
+            said = list(map(_second, results))
+            problems = _rows_where(raw_col, dict(compress(zip(memo, said, strict=True), said)))
         bad[key] = _emit(table, key, col, f, config, em, raw_col, out, problems)
         values[key] = out
     for key, fill in table.filled.items():
@@ -141,7 +160,7 @@ def fill_place(fill: Filled, lang: str) -> str:
     return {"title": "标题", "sheet_name": "工作表名"}.get(fill.source, "表单默认值")
 
 
-def _memo(raw_col: list[Any], fn: Normaliser, distinct: set[Any] | None = None) -> dict[Any, Result] | None:
+def _memo(raw_col: list[Any], fn: Normaliser, distinct: Collection[Any] | None = None) -> dict[Any, Result] | None:
     """Each distinct raw value normalised once (real columns repeat their values);
     ``distinct`` may hold more values than the column (the reader's set).
 
@@ -158,32 +177,49 @@ def _memo(raw_col: list[Any], fn: Normaliser, distinct: set[Any] | None = None) 
     return {v: fn(v) for v in distinct}
 
 
-def _text_batch(distinct: set[Any]) -> dict[Any, Result]:
-    """to_text over many values: the str ones inline (a call per value is most of the cost)."""
-    nfkc = partial(unicodedata.normalize, "NFKC")
-    out: dict[Any, Result] = {v: (nfkc(v).strip() or None, None) for v in distinct if v.__class__ is str}
+def _text_batch(distinct: Collection[Any]) -> dict[Any, Result]:
+    """to_text over many values: the str ones in C (``map``), as to_text gives them: folded
+    (NFKC), trimmed, None when nothing is left."""
+    strs = [v for v in distinct if v.__class__ is str]
+    clean = map(str.strip, map(partial(unicodedata.normalize, "NFKC"), strs))
+    out: dict[Any, Result] = dict(zip(strs, zip(clean, repeat(None)), strict=True))
+    for v in [v for v, r in out.items() if not r[0]]:
+        out[v] = (None, None)
     out.update((v, to_text(v)) for v in distinct if v.__class__ is not str)
     return out
 
 
-def _phone_batch(distinct: set[Any]) -> dict[Any, Result]:
-    """to_phone over many values: mobiles typed as numbers or plain digits inline, the rest one by one."""
+# what clean() makes of these in a phone: full-width digits → ASCII, spaces (U+3000 too) dropped
+# as _PHONE_STRIP drops them
+_PHONE_FAST = {**{0xFF10 + d: 0x30 + d for d in range(10)}, 0x20: None, 0x3000: None}
+
+
+def _phone_batch(distinct: Collection[Any]) -> dict[Any, Result]:
+    """to_phone over many values: mobiles typed as numbers, as digits, with spaces (138 1234
+    5678) or in full-width digits inline, the rest one by one. Such a cell holds nothing
+    _EXTENSION or a country code could match, so to_phone gives these digits too."""
     out: dict[Any, Result] = {}
     for v in distinct:
-        if v.__class__ is float and 1e10 <= v < 2e10 and v.is_integer():
-            s = str(int(v))
-            if _mobile(s):
+        if v.__class__ is float:
+            if 1e10 <= v < 2e10 and v.is_integer():
+                s = str(int(v))
+                if _mobile(s):
+                    out[v] = (s, None)
+                    continue
+        elif v.__class__ is str:
+            if v.isascii() and _mobile(v):
+                out[v] = (v, None)
+                continue
+            s = v.translate(_PHONE_FAST)
+            if s.isascii() and _mobile(s):
                 out[v] = (s, None)
                 continue
-        elif v.__class__ is str and v.isascii() and _mobile(v):
-            out[v] = (v, None)
-            continue
         out[v] = to_phone(v)
     return out
 
 
 # Normalisers with a faster form for a whole column's distinct values (same results).
-BATCH: dict[Normaliser, Callable[[set[Any]], dict[Any, Result]]] = {to_text: _text_batch, to_phone: _phone_batch}
+BATCH: dict[Normaliser, Callable[[Collection[Any]], dict[Any, Result]]] = {to_text: _text_batch, to_phone: _phone_batch}
 
 
 def _normalise_cells(raw_col: list[Any], fn: Normaliser) -> tuple[list[Any], dict[int, str]]:

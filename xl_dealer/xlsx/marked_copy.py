@@ -62,6 +62,7 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
             if f.sheet in sheets and f.cell and f.sheet != results_name:
                 on_cells[f.sheet][f.cell.upper()].append(f)
         record: Record = {}
+        looks: dict[tuple[int, str], tuple[int, bytes, bytes | None]] = {}  # (xf, level) → ours, its fill
         n_cells = n_notes = 0
         for sheet, part in sheets.items():
             if sheet == results_name:
@@ -82,12 +83,14 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
                 marks[row][col] = (worst(fs), ref)
 
             def style_for(s: int, mark: tuple[str, str], marked: dict[str, Mark] = marked) -> int:
-                xf = styles.clone_xf(s, fill=fills.get(mark[0], fills["error"]))
-                before_fill, apply_fill = styles.fill_of(s)
-                marked[mark[1]] = Mark(s, xf, before_fill, apply_fill)
-                return xf
+                look = looks.get((s, mark[0]))
+                if look is None:  # an xf's clone and fill are the same for every cell that has it
+                    xf = styles.clone_xf(s, fill=fills.get(mark[0], fills["error"]))
+                    look = looks[(s, mark[0])] = (xf, *styles.fill_of(s))
+                marked[mark[1]] = Mark(s, *look)
+                return look[0]
 
-            xml = mark_cells(xml, marks, style_for)
+            xml = mark_cells(xml, marks, style_for, mutable=True)
             notes = {ref: note_text(fs, lang) for ref, fs in cells.items()}
             xml = add_notes(pkg, part, xml, notes, NOTE_SEPARATOR[lang])
             pkg.write(part, xml)

@@ -34,11 +34,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from xl_dealer.read.copies import NS_MARKS, package_digest
 from xl_dealer.xlsx.notes import AUTHOR
-from xl_dealer.xlsx.package import NS_REL, XML_DECL, Package, local, xml_attr
+from xl_dealer.xlsx.package import NS_REL, XML_DECL, Package, escape, local, xml_attr
 from xl_dealer.xlsx.sheet import legacy_drawing_rid, mark_cells, parse_ref, root_prefix
 from xl_dealer.xlsx.styles import NO_FILL, Styles
 

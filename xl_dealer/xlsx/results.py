@@ -20,6 +20,7 @@ from xl_dealer.render.results import (
     headers,
     result_rows,
     row_height,
+    row_heights,
     summary_lines,
 )
 from xl_dealer.xlsx.package import NS_MAIN, NS_REL, XML_DECL, Package, xml_attr, xml_text
@@ -55,10 +56,15 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
     counts_xf = styles.clone_xf(0, font=bold, wrap="center", indent=1)
     sev_xf = {sev: styles.clone_xf(0, fill=fid, wrap="center", indent=1) for sev, fid in fills.items()}
 
+    escaped: dict[str, str] = {}  # each distinct text escaped once: most repeat down a column
+
     def cell(ref: str, text: str, xf: int) -> str:
         if not text:
             return f'<c r="{ref}" s="{xf}"/>'
-        return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
+        x = escaped.get(text)
+        if x is None:
+            x = escaped[text] = xml_text(text)
+        return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>'
 
     ncol = len(COLUMNS)
     last_col = col_letters(ncol - 1)
@@ -81,21 +87,29 @@ def results_sheet_xml(findings: list[Finding], lang: str, sheet_names: set[str],
                 + "".join(cell(f"{col_letters(i)}{head}", h, header_xf) for i, h in enumerate(headers(lang)))
                 + "</row>")
     links: list[str] = []
-    for n, item in enumerate(items, start=head + 1):
+    letters = [col_letters(i) for i in range(ncol)]
+    keys = [k for k, *_ in COLUMNS]
+    shown: dict[str, str] = {}  # a link's display text, quoted once per distinct text
+    # every row is given the height its longest text needs, since not every reader grows a
+    # wrapped row by itself (no customHeight: Excel may refit it)
+    heights = row_heights(items, widths)
+    for n, item, height in zip(range(head + 1, head + 1 + len(items)), items, heights, strict=True):
         f = item.finding
         cells = []
+        linked = f.sheet in sheet_names
         for i, text in enumerate(item.values):
-            key = COLUMNS[i][0]
+            key = keys[i]
             xf = sev_xf.get(f.severity, text_xf) if key == "severity" else text_xf
-            if f.sheet in sheet_names and ((key == "cell" and f.row) or (key == "sheet" and not f.row)):
+            if linked and ((key == "cell" and f.row) or (key == "sheet" and not f.row)):
                 xf = link_xf
                 target = f.cell or (f"A{f.row}" if f.row else "A1")
-                links.append(f'<hyperlink ref="{col_letters(i)}{n}" '
-                             f"location={xml_attr(quote_sheet(f.sheet) + '!' + target)} display={xml_attr(text)}/>")
-            cells.append(cell(f"{col_letters(i)}{n}", text, xf))
-        # every row is given the height its longest text needs, since not every reader grows a
-        # wrapped row by itself (no customHeight: Excel may refit it)
-        rows.append(f'<row r="{n}" ht="{row_height(item.values, widths):g}">' + "".join(cells) + "</row>")
+                display = shown.get(text)
+                if display is None:
+                    display = shown[text] = xml_attr(text)
+                links.append(f'<hyperlink ref="{letters[i]}{n}" '
+                             f"location={xml_attr(quote_sheet(f.sheet) + '!' + target)} display={display}/>")
+            cells.append(cell(f"{letters[i]}{n}", text, xf))
+        rows.append(f'<row r="{n}" ht="{height:g}">' + "".join(cells) + "</row>")
     if not items:  # in 说明, wide enough to hold it, as in a live book (whose table cannot merge cells)
         ref = f"{col_letters(NO_FINDINGS_COLUMN)}{head + 1}"
         rows.append(f'<row r="{head + 1}" ht="{ROW_HEIGHT + PADDING:g}">' + cell(ref, NO_FINDINGS[lang], text_xf)

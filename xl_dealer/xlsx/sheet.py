@@ -78,10 +78,13 @@ def _column_styles(xml: bytes, p: bytes, limit: int) -> dict[int, int]:
     return out
 
 
-def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: StyleFor[K]) -> bytes:
+def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: StyleFor[K],
+               mutable: bool = False) -> bytes:
     """Give each marked cell (``marks[row][col]``) the xf ``style_for`` returns.
 
-    Existing cells keep their value, formula and type; only ``s=`` changes.
+    Existing cells keep their value, formula and type; only ``s=`` changes. ``mutable``: the
+    new sheet as a bytearray, which ``add_legacy_drawing`` extends in place (not a third copy
+    of a 100 MB sheet).
     """
     if not marks:
         return xml
@@ -104,9 +107,8 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
     out: list[bytes] = []
     pos = 0
     last = 0
-    row_re = re.compile(rb"<" + ep + rb"row\b([^>]*?)(/?)>")
-    for m in row_re.finditer(xml, sd.end(), sd_end):
-        r_attr = get_attr(m[0], b"r")
+    for m in _row_re(p).finditer(xml, sd.end(), sd_end):
+        r_attr = m[2]  # the r= that get_attr would find, read by the same search (no call per row)
         r = int(r_attr) if r_attr else last + 1
         if r < last:  # rows out of order (some writers): every row is found first
             return _mark_unordered(xml, p, sd.end(), sd_end, marks, col_styles, style_for)
@@ -118,7 +120,7 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
             pos = m.start()
             pending.pop()
         if pending and pending[-1] == r:
-            if m[2]:
+            if m[4]:
                 end = m.end()
             else:
                 end = xml.find(row_end, m.end())
@@ -136,7 +138,7 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         out += [_new_row(p, r, marks[r], col_styles, style_for) for r in reversed(pending)]
         pos = sd_end
     out.append(src[pos:])
-    return b"".join(out)
+    return (bytearray() if mutable else b"").join(out)
 
 
 def _has_row(xml: bytes, p: bytes, r: int, start: int, end: int) -> bool:
@@ -187,9 +189,36 @@ def _mark_unordered(xml: bytes, p: bytes, start: int, end: int, marks: Mapping[i
     return b"".join(out)
 
 
+# A start tag up to its first ">", with the value of its first r= (as ``get_attr`` would find it:
+# the leftmost ``\sr="..."``; a value cannot hold ">" because the tag ends at the first one).
+_R_ATTR = rb"""(?:[^>]*?\sr=(["'])([^"'>]*)\1)?"""
+
+
+@lru_cache(maxsize=8)
+def _row_re(p: bytes) -> re.Pattern[bytes]:
+    """``<row ...>``: group 2 its r=, group 4 the "/" of a self-closing row."""
+    return re.compile(rb"<" + re.escape(p) + rb"row\b" + _R_ATTR + rb"([^>]*?)(/?)>")
+
+
 @lru_cache(maxsize=8)
 def _cell_re(p: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"<" + re.escape(p) + rb"c\b[^>]*?/?>")
+    """``<c ...>``: group 2 its r=."""
+    return re.compile(rb"<" + re.escape(p) + rb"c\b" + _R_ATTR + rb"[^>]*?/?>")
+
+
+_COLUMNS: dict[bytes, int] = {}  # letters → 0-based column: at most 18,278 of them
+
+
+def _ref_column(ref: bytes | None) -> int | None:
+    """The column of a cell's r= (None when it is not a reference); the letters' index is
+    memoised, since every cell of a marked row is looked at and the letters repeat."""
+    rm = _REF.match(ref) if ref else None
+    if rm is None:
+        return None
+    c = _COLUMNS.get(rm[1])
+    if c is None:
+        c = _COLUMNS[rm[1]] = col_index(rm[1])
+    return c
 
 
 def _new_row(p: bytes, r: int, cols: Mapping[int, K], col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
@@ -212,27 +241,34 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     pos = 0
     last = -1
     inserted = False
-    cells = list(_cell_re(p).finditer(body))
-    present = set()
-    prev = -1
-    for m in cells:
-        ref = get_attr(m[0], b"r")
-        rm = _REF.match(ref) if ref else None
-        prev = col_index(rm[1]) if rm else prev + 1
-        present.add(prev)
-    for m in cells:
-        ref = get_attr(m[0], b"r")
-        rm = _REF.match(ref) if ref else None
-        c = col_index(rm[1]) if rm else last + 1
-        last = c
+    # cells are matched only as far as the last mark, unless one is missing: then all of them
+    found = _cell_re(p).finditer(body)
+    cells: list[re.Match[bytes]] = []
+    present: set[int] | None = None  # every cell's column, found only when a mark has no cell yet
+    i = -1
+    while todo:  # until every mark is placed: the rest of the row is copied as it is
+        i += 1
+        if i == len(cells):
+            m = next(found, None)
+            if m is None:
+                break
+            cells.append(m)
+        m = cells[i]
+        c = _ref_column(m[2])
+        c = last = c if c is not None else last + 1  # no r=: the one after the cell before it
         # a missing cell goes before the first cell right of it; one that is there (further along,
         # cells out of order) is edited where it is, never written twice
-        before = sorted(k for k in todo if k < c and k not in present) if todo and min(todo) < c else None
-        if before:
-            out.append(body[pos:m.start()])
-            out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k))) for k in before]
-            pos = m.start()
-            inserted = True
+        if min(todo) < c:
+            if present is None:
+                cells += found
+                present = _columns_from(cells, i, c)
+            before = sorted(k for k in todo if k < c and k not in present)
+            if before:
+                out.append(body[pos:m.start()])
+                out += [_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), todo.pop(k)))
+                        for k in before]
+                pos = m.start()
+                inserted = True
         if c in todo:
             old = get_attr(m[0], b"s")
             new = style_for(int(old) if old else 0, todo.pop(c))
@@ -252,6 +288,24 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     if selfclosing:
         start = start[:-2] + b">"
     return start + b"".join(out) + b"</" + p + b"row>"
+
+
+def _columns_from(cells: list[re.Match[bytes]], i: int, c: int) -> set[int]:
+    """The columns of all a row's cells, from cell ``i`` (of column ``c``) on to the end and those
+    before it (each is its r=, or the one after the cell before it)."""
+    out: set[int] = set()
+    last = -1
+    for m in cells[:i]:
+        k = _ref_column(m[2])
+        last = k if k is not None else last + 1
+        out.add(last)
+    last = c
+    out.add(c)
+    for m in cells[i + 1:]:
+        k = _ref_column(m[2])
+        last = k if k is not None else last + 1
+        out.add(last)
+    return out
 
 
 def _blank_style(c: int, row_s: bytes | None, col_styles: dict[int, int]) -> int:
@@ -275,7 +329,8 @@ def legacy_drawing_rid(xml: bytes) -> str | None:
 
 
 def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
-    """Insert ``<legacyDrawing r:id=…/>`` where CT_Worksheet wants it (notes need it)."""
+    """Insert ``<legacyDrawing r:id=…/>`` where CT_Worksheet wants it (notes need it). A
+    bytearray is extended in place: the element goes after the rows, so only the tail moves."""
     p = root_prefix(xml)
     root = re.search(rb"<" + re.escape(p) + rb"worksheet\b[^>]*>", xml)
     assert root is not None
@@ -285,5 +340,9 @@ def add_legacy_drawing(xml: bytes, rid: str) -> bytes:
     sd_close = xml.rfind(b"sheetData")
     start = xml.index(b">", sd_close) + 1 if sd_close >= 0 else root.end()
     at = top_level_insert_at(xml, start, _AFTER_LEGACY, b"</" + p + b"worksheet>")
+    element = b"<" + p + b"legacyDrawing " + attr + b"/>"
+    if isinstance(xml, bytearray):
+        xml[at:at] = element
+        return xml
     mv = memoryview(xml)  # one copy of a 100 MB sheet, not three
-    return b"".join((mv[:at], b"<" + p + b"legacyDrawing " + attr + b"/>", mv[at:]))
+    return b"".join((mv[:at], element, mv[at:]))

@@ -1,0 +1,396 @@
+"""``DEALER_CHECK_ROW``'s fast path: one data row under a header, the same findings as
+``grid.check_rows([header, row])`` without rebuilding the sheet for every call.
+
+Excel calls the function once per row, thousands of times with the same header. What depends
+only on (header, config, as-of day) is worked out once, in a ``Plan``: the kind, which column
+is which field, the values the form fills in, each field's normaliser. What depends on one cell
+is worked out once per (column, value) and kept (``CellFact``): its normalised value and
+whether it could change how the sheet is read or give a per-cell finding. A row is then the
+memo lookups of its cells plus the rules that look at several cells, run as they are (the same
+code ``check_tables`` runs) on a prepared one-row table.
+
+Exact, not approximate: any row this path cannot vouch for is refused (``None``) and checked
+the full way. Refused are rows with texts some kind knows as headers (enough for the row to
+outrank the header row) or equal to their own headers (enough for a repeated header), a
+合计/小计 label, rows whose mapped cells are all blank (dropped as blank), and
+whole headers the full way reads differently from row to row: no known kind, a range column
+(在店时段), a date-or-time column the values decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter
+from typing import Any
+
+from xl_dealer.model.config import Config
+from xl_dealer.model.findings import Finding
+from xl_dealer.model.schema import Field, FieldType, Kind
+from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
+from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
+from xl_dealer.read.values import Result, to_text
+from xl_dealer.rules import TABLE_RULES, check_run
+from xl_dealer.rules.base import Checked, Emitter
+from xl_dealer.rules.fields import (
+    BATCH,
+    DERIVED,
+    _emit,
+    _fill,
+    _future,
+    _required,
+    check_columns,
+    normaliser,
+)
+
+_CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
+
+
+class _Missing:
+    """No value's type: what a column's memo gives for a value it does not have."""
+
+    cls = None
+
+
+_MISSING = _Missing()
+_MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
+
+
+@dataclass(slots=True, eq=False)  # compared by identity: ``None in facts`` stays cheap
+class CellFact:
+    """One cell value in one column: ``ok`` when it is no 合计 label (whose row is dropped);
+    ``empty`` as blank-row detection sees it; ``values`` the normalised value for each field the
+    column holds (in ``Plan.fields_at`` order) and ``problems`` what each breaks (or None);
+    ``text`` when header detection counts
+    it (a non-blank text). ``known`` (a text some kind has as a header) and ``own`` (equal to
+    its column's header) are worked out only when a row has enough texts for them to matter."""
+
+    ok: bool
+    empty: bool
+    values: tuple[Any, ...]
+    problems: tuple[str | None, ...] | None  # None when every field's value is fine
+    quiet: bool  # no finding on this cell alone: no problem, not a blank required cell, no day after as-of
+    text: bool
+    cls: type  # the value's type: a column's memo is keyed by value, and True == 1 == 1.0
+    known: bool | None = None
+    own: bool = False
+    # 0: quiet, no 合计, and not a text that could make the row read differently; 1: the same but a
+    # text not looked at yet (known is None); 2: anything else
+    state: int = 2
+
+    def settle(self) -> None:
+        if not (self.ok and self.quiet):
+            self.state = 2
+        elif not self.text or (self.known is False and not self.own):
+            self.state = 0
+        else:
+            self.state = 1 if self.known is None else 2
+
+
+class Plan:
+    """Everything about checking a row under one header that does not depend on the row."""
+
+    def __init__(self, header: list[Any], kind: Kind, template: Table, unmapped_cols: dict[str, int],
+                 index: AliasIndex, config: Config, as_of: dt.date) -> None:
+        self.header = header
+        self.kind = kind
+        self.template = template
+        self.index = index
+        self.config = config
+        self.as_of = as_of
+        self.width = len(header)
+        self.columns = template.columns
+        # column → the fields it holds (a column may hold two), their header keys and normalisers
+        self.fields_at: dict[int, list[str]] = {}
+        for key, c in template.columns.items():
+            self.fields_at.setdefault(c, []).append(key)
+        self.mapped_cols = sorted(self.fields_at)
+        cols = self.mapped_cols or [0]
+        self.mapped_of = (lambda facts: (facts[cols[0]],)) if len(cols) == 1 else itemgetter(*cols)
+        self.keys = {key: header_key(template.headers[key]) for key in template.columns}
+        self.normalise: dict[str, Callable[[Any], Result]] = {
+            key: self._normaliser(kind.field(key)) for key in template.columns}
+        self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
+        self.memo: dict[tuple[int, type, Any], CellFact] = {}  # every cell, the type in the key
+        self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]  # by column, by value
+        self.seen: list[set[Any]] = [set() for _ in range(self.width)]  # values met once, by column
+        fields = {key: kind.field(key) for key in template.columns}
+        # what _required and _future look at in one cell (conservatively: any condition may hold)
+        self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
+        self.past_dates = {k for k, f in fields.items() if f.type is FieldType.DATE and f.past}
+        self.filled_values, said = _sheet_level(template, config, as_of)
+        # a kind whose rules over several cells of one row have a silence test, and a header
+        # without findings of its own (a missing or doubled column, a bad value in the title)
+        self.silent = None if said else SILENT.get(kind.key)
+        self.where = {k: (c, fs.index(k)) for c, fs in self.fields_at.items() for k in fs}
+        # column → (field, normaliser, required, a day not after as-of) for each field it holds
+        self.steps = {c: tuple((k, self.normalise[k], k in self.must_have, k in self.past_dates) for k in fs)
+                      for c, fs in self.fields_at.items()}
+        # the header row's score in classify (fields mapped), and a repeated header's count
+        texts = [v for v in header if isinstance(v, str) and v.strip()]
+        hit = index.row_kind(tuple(t for t in texts if index.known(t)))
+        self.outrank = hit[0][0] if hit else 0
+        self.need = max(2, len(template.columns) // 2)
+        if self.need > len(template.columns):
+            self.need = 1 << 30  # _header_again_rows never fires
+
+    def value(self, key: str, facts: list[CellFact]) -> Any:
+        """``Checked.col(key)[0]`` before the kind derives its values: the cell's normalised value,
+        a value the form fills in, or None."""
+        at = self.where.get(key)
+        if at is not None:
+            return facts[at[0]].values[at[1]]
+        return self.filled_values.get(key)
+
+    def _normaliser(self, f: Field) -> Callable[[Any], Result]:
+        """What ``check_fields`` does to a column of this one cell: a score column's scale is
+        read from the column (the cell itself); a column holding a bool goes cell by cell, any
+        other through the normaliser's batch form when it has one."""
+        config, year, as_of = self.config, self.template.year, self.as_of
+        if f.type is FieldType.SCORE:
+            return lambda v: normaliser(f, config, year, [v], as_of)(v)
+        fn = normaliser(f, config, year, [], as_of)
+        if fn is to_text:
+            return fn  # _text_batch is to_text value by value (tests/test_check_row_fast.py holds it to that)
+        batch = BATCH.get(fn)  # type: ignore[call-overload]
+        if batch is None:
+            return fn
+        return lambda v: fn(v) if v.__class__ is bool else batch({v})[v]
+
+    def fact(self, c: int, v: Any) -> CellFact:
+        """The facts of value ``v`` in column ``c``, kept from the second time the column shows an
+        equal value: a row's unique name or phone is worked out and let go (kept, the many
+        objects of a sheet of unique values cost more in Python's garbage collection than they
+        save)."""
+        memo = self.memos[c] if c < self.width else None
+        if memo is not None:
+            hit = memo.get(v)
+            if hit is not None and hit.cls is v.__class__:
+                return hit
+        key = (c, v.__class__, v)  # the type in the key: True, 1 and 1.0 are one dict key otherwise
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        hit = self._fact(c, v)
+        if v.__class__ is float and v == 0:
+            return hit  # 0.0 and -0.0 are one key and may read differently: not kept
+        if memo is not None:
+            seen = self.seen[c]
+            if v not in seen:
+                if len(seen) >= _MEMO_LIMIT:
+                    seen.clear()
+                seen.add(v)
+                return hit
+        if len(self.memo) + len(self.memos[c] if memo is not None else ()) >= _MEMO_LIMIT:
+            self.memo.clear()
+            for m in (*self.memos, *self.seen):
+                m.clear()
+        if memo is not None and v not in memo:
+            memo[v] = hit  # the first type seen keeps the column's entry
+        else:
+            self.memo[key] = hit
+        return hit
+
+    def _fact(self, c: int, v: Any) -> CellFact:
+        ok = not (v.__class__ is str and _is_total_text(v, c >= 6))  # a 合计 row is dropped
+        quiet = ok
+        values: list[Any] = []
+        problems: list[str | None] | None = None
+        for _key, normalise, must, past in self.steps.get(c, ()):
+            value, problem = normalise(v)
+            if problem is not None:
+                quiet = False
+                problems = problems or [None] * len(values)
+            elif value is None:
+                if must:
+                    quiet = False
+            elif past and value > self.as_of:
+                quiet = False
+            if problems is not None:
+                problems.append(problem)
+            values.append(value)
+        f = CellFact(ok, _empty(v), tuple(values), None if problems is None else tuple(problems), quiet,
+                     isinstance(v, str) and bool(v.strip()), v.__class__)
+        f.settle()
+        return f
+
+    def resolve(self, c: int, v: Any, f: CellFact) -> None:
+        """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
+        f.known = self.index.known(v)
+        f.own = v.__class__ is str and any(header_key(v) == self.keys[k] for k in self.fields_at.get(c, ()))
+        f.settle()
+
+    def reads_differently(self, texts: list[tuple[int, Any, CellFact]]) -> bool:
+        """Could these text cells of a row change how the sheet is read? Header detection takes
+        the row for the header only if it maps more fields than the header row (``row_kind``'s
+        score), and a text maps at most two (both ends of a range); a row is a repeated header
+        when ``need`` of its mapped cells equal their headers. Only when the texts not yet
+        looked at could reach either count are they looked at (a row's unique names rarely)."""
+        unsure = [t for t in texts if t[2].known is None]
+        known = sum(1 for t in texts if t[2].known)
+        own = sum(1 for t in texts if t[2].own)
+        if 2 * (known + len(unsure)) < self.outrank and own + len(unsure) < self.need:
+            return False
+        for c, v, f in unsure:
+            self.resolve(c, v, f)
+        known = sum(1 for t in texts if t[2].known)
+        own = sum(1 for t in texts if t[2].own)
+        return 2 * known >= self.outrank or own >= self.need
+
+
+def _sheet_level(template: Table, config: Config, as_of: dt.date) -> tuple[dict[str, Any], bool]:
+    """The normalised values the form fills in, and whether the header itself gives a finding
+    (check_columns and _fill on a one-row table: neither looks at the row's cells unless it
+    does give one, a missing column's hint naming the values under the other headers)."""
+    em = Emitter(config, as_of)
+    one = Table(template.path, template.sheet, template.kind, template.header_row, template.columns,
+                template.headers, template.unmapped, [template.header_row + 1], {}, template.duplicates, {},
+                template.year, template.filled, {}, {})
+    check_columns(one, em)
+    filled = {key: _fill(one, key, fill, config, em)[0] for key, fill in one.filled.items()}
+    return filled, bool(em.findings)
+
+
+def _registration_silent(plan: Plan, facts: list[CellFact]) -> bool:
+    """No rule of the visitor log fires on this one row, its cells being quiet: the rules of
+    several cells in ``check_registration`` are the time order (离店 before 来店), a phone
+    left without 是否建卡 = yes, and duplicates (two rows, never one). The rules across
+    workbooks need another kind's sheet and return at once; the derived 未留电话 only feeds
+    conditions of required cells, and no required cell is blank here."""
+    arrive, leave = plan.value("arrive_time", facts), plan.value("leave_time", facts)
+    if arrive is not None and leave is not None:
+        if not (arrive.__class__ is dt.time and leave.__class__ is dt.time and arrive.tzinfo is None
+                and leave.tzinfo is None and not leave < arrive):
+            return False
+    if ("card" in plan.where or "card" in plan.filled_values) and plan.value("card", facts) is not True:
+        return plan.value("phone", facts) is None
+    return True
+
+
+# kind → a test that no rule over several cells fires on one quiet row (others run the rules)
+SILENT: dict[str, Callable[[Plan, list[CellFact]], bool]] = {"registration": _registration_silent}
+
+
+_PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}
+
+
+def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
+    """The plan of this header, made once; None when rows under it must go the full way."""
+    try:
+        key = (id(config), tuple(header), as_of)
+        hit = _PLANS.get(key)
+    except TypeError:  # an unhashable cell: no plan
+        return None
+    if hit is None or hit[0] is not config:
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        hit = _PLANS[key] = (config, _make_plan(header, config, as_of, index))
+    return hit[1]
+
+
+def _make_plan(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
+    found = classify([header], index, config.header_search_rows)
+    if found is None:
+        return None  # not a header on its own: perhaps the row is one (the full way decides)
+    kind, _ = found
+    looked = [False]
+
+    def sample(c: int) -> Sequence[Any]:
+        looked[0] = True
+        return (None,)
+
+    m = map_columns(kind, header, index, sample)
+    if looked[0] or m.spans:
+        return None  # the mapping depends on the values, or a column is split per row
+    # the table of an empty body: everything of a Table that no row changes
+    template = build_table("", "", kind, [header], 0, lambda c: (), index, width=len(header))
+    if template.columns != m.columns or template.unmapped != m.unmapped:
+        return None
+    return Plan(header, kind, template, m.unmapped_cols, index, config, as_of)
+
+
+def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
+    """The findings of ``row`` under the plan's header, sorted as ``check_rows`` sorts them; None
+    when the row must be checked the full way."""
+    width = plan.width
+    cells = row if len(row) >= width else [*row, *([None] * (width - len(row)))]
+    memos = plan.memos
+    try:
+        # the common row in C: one lookup a cell, its type checked against the fact's
+        facts: list[Any] = list(map(dict.get, memos, cells, repeat(_MISSING)))
+        misses = list(map(operator.is_not, map(type, cells), map(_CLS, facts)))
+        if True in misses:
+            fact = plan.fact
+            for c in compress(range(width), misses):
+                facts[c] = fact(c, cells[c])
+        extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
+    except TypeError:  # an unhashable cell: the full way says what it makes of it
+        return None
+    if all(map(_EMPTY, plan.mapped_of(facts))):
+        return None  # dropped as a blank row: the full way says what an empty sheet gives
+    worst = max(map(_STATE, facts))
+    # few texts not looked at yet (a row's unique names) cannot make the row read differently
+    if worst < 2 and not extra and plan.silent is not None:
+        unsure = sum(map(_STATE, facts)) if worst else 0
+        if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, facts):
+            return []
+    if not all(f.ok for f in facts) or not all(f.ok for *_, f in extra):
+        return None  # a 合计 row
+    texts = [(c, cells[c], f) for c, f in enumerate(facts) if f.text and (f.known is None or f.known or f.own)]
+    texts += [t for t in extra if t[2].text]
+    if texts and plan.reads_differently(texts):
+        return None
+    if (plan.silent is not None and not extra and all(f.quiet for f in facts)
+            and plan.silent(plan, facts)):
+        return []
+    mapped = plan.fields_at
+    t0 = plan.template
+    raw: dict[str, list[Any]] = {}
+    values: dict[str, list[Any]] = {}
+    problems: dict[str, str] = {}
+    for c in plan.mapped_cols:
+        f = facts[c]
+        for j, k in enumerate(mapped[c]):
+            raw[k] = [cells[c]]
+            values[k] = [f.values[j]]
+            if f.problems is not None and f.problems[j] is not None:
+                problems[k] = f.problems[j]
+    order = t0.columns  # the columns' order, as check_fields keeps it
+    values = {k: values[k] for k in order}
+    raw = {k: raw[k] for k in order}
+    samples = {text: [] if (v := cells[c]) in (None, "") else [v] for text, c in plan.unmapped_cols}
+    t = Table(t0.path, t0.sheet, t0.kind, t0.header_row, t0.columns, t0.headers, t0.unmapped, [t0.header_row + 1],
+              raw, t0.duplicates, {}, t0.year, t0.filled, samples, {})
+    return _check(t, values, problems, plan.config, plan.as_of)
+
+
+def _check(t: Table, values: dict[str, list[Any]], problems: dict[str, str], config: Config,
+           as_of: dt.date) -> list[Finding]:
+    """``check_tables([t])`` for a one-row table whose cells are already normalised (``problems``:
+    what a cell broke, by field): the same rules in the same order (``check_table``,
+    ``check_fields``), the per-cell findings told by check_fields' own ``_emit``."""
+    em = Emitter(config, as_of)
+    check_columns(t, em)
+    bad: dict[str, set[int]] = {}
+    kind = t.kind
+    for key, col in t.columns.items():
+        if key in problems:
+            bad[key] = _emit(t, key, col, kind.field(key), config, em, t.raw[key], values[key], {0: problems[key]})
+        else:
+            bad[key] = set()
+    for key, fill in t.filled.items():
+        values[key] = _fill(t, key, fill, config, em)
+    c = Checked(t, values, bad)
+    derive = DERIVED.get(kind.key)
+    if derive:
+        derive(c, config)
+    _required(c, config, em)
+    _future(c, em)
+    for rule in TABLE_RULES.get(kind.key, ()):
+        rule(c, config, em)
+    check_run([c], config, em)
+    em.findings.sort(key=Finding.sort_key)
+    return em.findings
