@@ -239,6 +239,27 @@ def test_a_copy_that_lost_its_record_loses_our_notes_and_their_fills(tmp_path):
     assert read_marking(copy).recorded and read_marking(copy).edited  # a copy with fixes from now on
 
 
+def test_a_copy_saved_by_openpyxl_is_still_ours(tmp_path):
+    """openpyxl drops the record and writes our red tab as ``<tabColor rgb="FFC00000" />``: the copy is
+    still told by its 校验结果 and marked again under its own name, with one 校验结果, never beside it."""
+    src = tmp_path / "来店登记.xlsx"
+    build_workbook(src)
+    copy = Path(annotate([src], as_of=AS_OF, config=load_config(None)).files[0].out)
+    wb = openpyxl.load_workbook(copy)
+    wb[SHEET]["H7"] = "A"  # a fix, typed as a clerk's script would
+    wb.save(copy)
+    with zipfile.ZipFile(copy) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not read_marking(copy).recorded and any(b'<tabColor rgb="FFC00000" />' in x for x in sheets)
+    res = invoke(["annotate", str(copy), "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["来店登记.checked.xlsx", "来店登记.xlsx"]
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames.count("校验结果") == 1 and not any(n.startswith("校验结果 (") for n in wb.sheetnames)
+    assert wb[SHEET]["H7"].fill.fill_type is None and wb[SHEET]["H7"].comment is None
+    assert wb[SHEET]["D6"].comment.text.count(SEP) == 1
+
+
 def test_a_line_a_clerk_typed_under_our_note_is_kept(tmp_path):
     src = tmp_path / "来店登记.xlsx"
     build_workbook(src)

@@ -25,8 +25,8 @@ from xl_dealer.xlsx.record import (
     write_record,
 )
 from xl_dealer.xlsx.results import (
-    TAB_COLOUR,
     free_name,
+    has_our_tab,
     header_row,
     is_our_results,
     results_sheet_xml,
@@ -127,7 +127,7 @@ def marked_by_us(path: Path) -> bool:
     try:
         with Package(path) as pkg:
             strings = shared_strings(pkg)
-            return any(part and pkg.has(part) and TAB_COLOUR in pkg.head(part, 4000)
+            return any(part and pkg.has(part) and has_our_tab(pkg.head(part, 4000))
                        and is_our_results(pkg.read(part), strings) for _, _, part in pkg.sheets())
     except (PackageError, InputError):
         return False
@@ -137,7 +137,7 @@ def _results_sheet(pkg: Package, sheets: dict[str, str], wanted: str, recorded: 
     """The name our list goes under: our earlier list's (by the record, else by its red tab and
     header row), or ``wanted``, or the next free name beside a clerk's own sheet of that name
     (or ``results_sheet`` set to a data sheet's name): theirs is data, marked like any other."""
-    if recorded and recorded in sheets and TAB_COLOUR in pkg.head(sheets[recorded], 4000):
+    if recorded and recorded in sheets and has_our_tab(pkg.head(sheets[recorded], 4000)):
         return recorded
     taken = {n for n, _, _ in pkg.sheets()}
     strings = shared_strings(pkg)

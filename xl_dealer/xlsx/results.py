@@ -28,6 +28,13 @@ from xl_dealer.xlsx.sheet import col_letters
 from xl_dealer.xlsx.styles import Styles
 
 TAB_COLOUR = b'<tabColor rgb="FFC00000"/>'
+# as other programs save it back: a prefix, other attributes, a space before "/>" (openpyxl, WPS)
+_OUR_TAB = re.compile(rb'<(?:[\w.-]+:)?tabColor\b[^>]*\brgb\s*=\s*["\']FFC00000["\']', re.I)
+
+
+def has_our_tab(head: bytes) -> bool:
+    """Does this sheet's start carry our 校验结果's red tab, however the program that saved it wrote it?"""
+    return _OUR_TAB.search(head) is not None
 
 
 def quote_sheet(name: str) -> str:
@@ -147,7 +154,7 @@ def is_our_results(xml: bytes, strings: Callable[[int], str] | None = None) -> b
     """Is this sheet a 校验结果 we wrote (its red tab and our header row), not a clerk's sheet of
     the same name? Only ours is ever replaced. The header may be inline text (as we write it)
     or shared strings (as Excel and LibreOffice save it)."""
-    if TAB_COLOUR not in xml[:4000]:
+    if not has_our_tab(xml[:4000]):
         return False
     texts = set(_first_texts(xml, strings))
     old = {"规则", "说明"}  # the header of copies made before the rule names
