@@ -258,6 +258,8 @@ def test_a_copy_saved_by_openpyxl_is_still_ours(tmp_path):
     assert wb.sheetnames.count("校验结果") == 1 and not any(n.startswith("校验结果 (") for n in wb.sheetnames)
     assert wb[SHEET]["H7"].fill.fill_type is None and wb[SHEET]["H7"].comment is None
     assert wb[SHEET]["D6"].comment.text.count(SEP) == 1
+    said = " ".join(str(c.value) for row in wb["校验结果"].iter_rows(max_row=6) for c in row if c.value)
+    assert "已检查" in said and "校验结果（" not in said.split("未检查")[-1]  # the list replaced is not "not checked"
 
 
 def test_a_line_a_clerk_typed_under_our_note_is_kept(tmp_path):

@@ -144,6 +144,10 @@ def test_annotate_and_templates_say_what_they_will_do(tmp_path, book):
     ('followpu_daily_target = 6\n', "followpu_daily_target：没有这个设置项", "Extra inputs are not permitted"),
     ('[[campaigns]]\nname = "冬检"\nstart = 2026-12-07\nend = 2026-12-01\n', "结束日 2026-12-01 早于开始日 2026-12-07",
      "end 2026-12-01 is before start 2026-12-07"),
+    # what a Chinese IT person types by mistake: no brackets, full-width quotes, a Chinese key
+    ('[aliases]\ncustomer = "来宾"\n', "aliases.customer：应为列表", "aliases.customer"),
+    ('[aliases]\ncustomer = [“来宾”]\n', "配置文件的写法不对（第2行第13个字符）：引号要用英文半角", "not valid TOML"),
+    ('[aliases]\n顾客 = ["来宾"]\n', "配置文件的写法不对（第2行第1个字符）", "not valid TOML"),
 ])
 def test_a_bad_dealer_toml_is_told_in_the_users_language(tmp_path, toml, zh, en):
     """The store's IT person reads which key is wrong and why, in Chinese: never pydantic's English."""
@@ -152,10 +156,18 @@ def test_a_bad_dealer_toml_is_told_in_the_users_language(tmp_path, toml, zh, en)
     (tmp_path / "dealer.toml").write_text(toml, encoding="utf-8")
     cfg = ["--config", str(tmp_path / "dealer.toml")]
     r = invoke(["validate", str(book), *cfg])
-    assert r.exit_code == 2 and "配置有误" in r.stderr and zh in r.stderr, r.stderr
+    assert r.exit_code == 2 and zh in r.stderr and r.stderr.count("aliases.customer") <= 1, r.stderr
     assert not re.search(r"Input should|Extra inputs|Value error|valid integer", r.stderr)
     r = invoke(["validate", str(book), *cfg, "--lang", "en"])
-    assert r.exit_code == 2 and "bad config" in r.stderr and en in r.stderr and not CJK.search(r.stderr.split("bad config")[1])
+    assert r.exit_code == 2 and en in r.stderr and not CJK.search(r.stderr), r.stderr
+
+
+def test_a_dealer_toml_saved_by_notepad_as_ansi_says_how_to_save_it(tmp_path):
+    book = tmp_path / "登记.xlsx"
+    write_xlsx(book, {"登记": [REG_HEADER, reg_row()]})
+    (tmp_path / "dealer.toml").write_bytes('[aliases]\ncustomer = ["来宾"]\n'.encode("gbk"))
+    r = invoke(["validate", str(book), "--config", str(tmp_path / "dealer.toml")])
+    assert r.exit_code == 2 and "不是 UTF-8 编码" in r.stderr and "另存为" in r.stderr and "codec" not in r.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -189,3 +201,12 @@ def test_a_closed_pipe_is_not_an_error():
     p.stdout.close()  # closed before the interpreter has even started: every write meets a closed pipe
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 0 and err == ""
+
+
+def test_a_mistyped_command_gets_the_nearest_one_and_no_stray_indent():
+    r = invoke(["validte", "x.xlsx"])
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("用法：") and lines[1].startswith("xl-dealer: 命令：没有「validte」")
+    assert "是不是 validate？" in lines[1] and not any(ln.startswith(" ") for ln in lines[1:])
+    assert "是不是" not in invoke(["zzzz"]).stderr

@@ -514,7 +514,7 @@ def test_unrecognised_required_columns_name_the_headers_and_the_config_line(tmp_
     p = write_forms(tmp_path / "卡.xlsx", forms)
     out = subprocess.run([sys.executable, "-m", "xl_dealer.cli", "validate", str(p), "--as-of", AS_OF],
                          capture_output=True, text=True, timeout=120).stdout
-    assert "缺少必填列「联系电话」" in out and "本表没有识别的列：客户编号、性别、本人号码、首次级别。" in out
+    assert "缺少必填列「联系电话」" in out and "本表中未能识别的列：客户编号、性别、本人号码、首次级别。" in out
     assert 'dealer.toml 的 [aliases] 下加一行：phone = ["本人号码"]' in out  # its values are phones
     toml = tmp_path / "dealer.toml"
     toml.write_text('[aliases]\nphone = ["本人号码"]\n', encoding="utf-8")

@@ -47,6 +47,17 @@ _USAGE_ERRORS = (
 )
 
 
+def _nearest(message: str) -> str:
+    """``invalid choice: 'validte'``: the choice it most likely meant, as a hint ('' if none is close)."""
+    import difflib
+
+    m = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+    if not m:
+        return ""
+    close = difflib.get_close_matches(m[1], re.findall(r"'([^']+)'", m[2]), n=1, cutoff=0.6)
+    return said(f"是不是 {close[0]}？", f"did you mean {close[0]}? ") if close else ""
+
+
 def usage_error_zh(message: str) -> str:
     for pattern, zh in _USAGE_ERRORS:
         m = pattern.fullmatch(message.strip())
@@ -149,7 +160,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         if extra and text.startswith(prefix):  # the usage's wrapped lines line up under the command
             head, sep, rest = text.partition("\n\n")
             lines = head.split("\n")
-            head = "\n".join([lines[0], *(" " * extra + ln for ln in lines[1:])])
+            head = "\n".join([lines[0], *(" " * extra + ln if ln else ln for ln in lines[1:])])
             text = head + sep + rest
         return text
 
@@ -159,7 +170,7 @@ class _Parser(argparse.ArgumentParser):
         """A bad command line: the usage, one line saying what is wrong and where help is, exit 2."""
         text = usage_error_zh(message) if language.current() == "zh" else message
         self.print_usage(sys.stderr)
-        help_hint = said(f"（{self.prog} -h 查看帮助）", f" (see {self.prog} -h)")
+        help_hint = said(f"（{_nearest(message)}{self.prog} -h 查看帮助）", f" ({_nearest(message)}see {self.prog} -h)")
         sys.stderr.write(f"{PROG}: {text}{help_hint}\n")
         raise Exit(2)
 
@@ -269,7 +280,7 @@ def build_parser() -> _Parser:
     _paths(a)
     _as_of(o)
     o.add_argument("--out", metavar=said("文件", "FILE"),
-                   help=said("写到这个 xlsx（默认：当前文件夹的 报表名_日期.xlsx）", "xlsx to write (default ./NAME_ASOF.xlsx)"))
+                   help=said("写到这个 xlsx（默认：当前文件夹的 英文报表名_日期.xlsx，如 weekly_2026-11-30.xlsx；全部为 reports_日期.xlsx）", "xlsx to write (default ./NAME_ASOF.xlsx)"))
     o.add_argument("--json", dest="json_path", metavar=said("文件", "FILE"),
                    help=said("同时把报表数据写成 JSON（- 表示输出到屏幕）", "also write the report data as JSON (- for stdout)"))
     o.add_argument("--period", metavar=said("期间", "PERIOD"), help=said(

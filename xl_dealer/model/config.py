@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -525,10 +526,15 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
             data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
             raise InputError(str(file), said("配置文件不存在", "config file not found")) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(str(file), said(f"配置文件无法读取（{e}）", f"cannot read config: {e}")) from None
+        except UnicodeDecodeError:  # Notepad's "ANSI" (GBK) on a Chinese Windows
+            raise InputError(str(file), said("配置文件不是 UTF-8 编码：请用记事本打开，「另存为」时编码选 UTF-8",
+                                             "the config file is not UTF-8: save it again as UTF-8")) from None
+        except OSError as e:
+            raise InputError(str(file), said(f"配置文件无法读取（{e.strerror or e}）", f"cannot read config: {e}")) from None
         except tomllib.TOMLDecodeError as e:
-            raise InputError(str(file), said(f"配置文件不是有效的 TOML：{e}", f"not valid TOML: {e}")) from None
+            raise InputError(str(file), said(f"配置文件的写法不对（{_toml_where(e)}）：引号要用英文半角 \"…\"，等号左边写英文字段名"
+                                             f"（如 customer），列表加方括号（customer = [\"来宾\"]），表名写在 [ ] 里",
+                                             f"not valid TOML: {e}")) from None
     data.update({k: v for k, v in overrides.items() if v is not None})
     env = sorted(k for k in os.environ if k.upper().startswith("XL_DEALER_") and k.upper() != CONFIG_ENV)
     try:
@@ -542,8 +548,23 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
             return said(f"{key}（环境变量 {var}）", f"{key} (environment variable {var})") \
                 if var in {k.upper() for k in env} and loc[0] not in data else key
 
-        problems = said("；", "; ").join(f"{where(err['loc'])}{said('：', ': ')}{problem(err)}" for err in e.errors())
+        # a value that fits no member of a union (aliases: a list, or a kind's table) is one problem, not one per member
+        errors = {tuple(p for p in err["loc"] if not _is_type_tag(p)): err for err in reversed(e.errors())}
+        problems = said("；", "; ").join(f"{where(loc)}{said('：', ': ')}{problem(err)}" for loc, err in reversed(errors.items()))
         raise InputError(str(file or "settings"), said(f"配置有误：{problems}", f"bad config: {problems}")) from None
+
+
+def _toml_where(e: Exception) -> str:
+    line, col = getattr(e, "lineno", None), getattr(e, "colno", None)
+    if line is None:  # Python 3.11's TOMLDecodeError says it only in its text: "(at line 2, column 13)"
+        m = re.search(r"line (\d+), column (\d+)", str(e))
+        line, col = (int(m[1]), int(m[2])) if m else (None, None)
+    return f"第{line}行第{col}个字符" if line else str(e)
+
+
+def _is_type_tag(part: object) -> bool:
+    """pydantic names the union member a value was tried as in the error's place (list[str])."""
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "bool", "list", "dict"))
 
 
 # pydantic's error types as a store's IT person reads them; an unknown one keeps pydantic's words

@@ -14,7 +14,7 @@ from xl_dealer.model.schema import FieldType as T
 
 # A phone is required unless the customer declined to leave one (SPEC §2.1).
 _PHONE_UNLESS_DECLINED = Condition(
-    "phone_declined", frozenset({True}), negate=True, text="客户没有拒留电话", text_en="the customer did not decline (未留电话)"
+    "phone_declined", frozenset({True}), negate=True, text="没有注明客户拒留电话", text_en="the customer did not decline (未留电话)"
 )
 
 REGISTRATION = Kind(

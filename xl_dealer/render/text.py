@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from xl_dealer.model.text import escape_terminal
+from xl_dealer.read.values import text_width
 from xl_dealer.rules.result import ValidationResult
 
 _SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
@@ -107,7 +108,8 @@ def _line(f, sev: dict[str, str], en: bool) -> str:
     so long ids never push the message out of line."""
     where = f.cell or ("group" if en else "汇总") if f.subject else f.cell or ("sheet" if en else "整表")
     # a line break or ESC in a cell value (messages quote values) would forge a line or drive the terminal
-    return f"    {where:<7} {sev[f.severity]:<{7 if en else 2}}  {escape_terminal(f.message)}  [{f.rule}]"
+    pad = " " * max(1, 8 - text_width(where))  # 整表 and 汇总 take two columns a character, as the terminal shows them
+    return f"    {where}{pad}{sev[f.severity]:<{7 if en else 2}}  {escape_terminal(f.message)}  [{f.rule}]"
 
 
 def _n(n: int, word: str) -> str:

@@ -419,7 +419,8 @@ def _hint(table: Table, f: Field, config: Config, en: bool) -> str:
         return (f" Headers not understood: {shown}. {which}, add one line under [aliases] in dealer.toml: "
                 f"{line}; otherwise add a '{f.header}' column.")
     which = f"如果「{guess}」就是这一列" if guess else "如果其中一列就是这一列"
-    return f"本表没有识别的列：{shown}。{which}，在 dealer.toml 的 [aliases] 下加一行：{line}；否则请加上「{f.header}」列。"
+    return (f"本表中未能识别的列：{shown}。{which}，在 dealer.toml 的 [aliases] 下加一行：{line}（dealer.toml 放在运行命令的"
+            f"文件夹里，没有就新建一个）；否则请加上「{f.header}」列。")
 
 
 def guess_column(f: Field, table: Table, config: Config) -> str | None:

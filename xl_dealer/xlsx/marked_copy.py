@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from xl_dealer.model.config import Config
@@ -97,6 +98,8 @@ def annotate_file(src: Path, dst: Path, findings: list[Finding], config: Config,
             record[sheet] = marked
             n_cells += len(cells)
             n_notes += len(notes)
+        if summary is not None and ours:  # the list being replaced is not one of the clerk's sheets "not checked"
+            summary = replace(summary, sheets=[s for s in summary.sheets if s.name != results_name or s.kind])
         xml = results_sheet_xml(findings, lang, set(sheets), styles, fills, summary)
         if ours:  # a copy of a copy: replace our old list, do not add a second one
             pkg.write(sheets[results_name], xml)
