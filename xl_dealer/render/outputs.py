@@ -27,18 +27,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     An unwritable folder is an InputError naming the folder, not a traceback.
     """
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    tmp = _stage(target, write)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=folder)
-    except OSError as e:
-        raise InputError(str(folder), said(f"无法写入该文件夹（{e.strerror or e}）", f"cannot write to this folder ({e.strerror or e})")) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        # mkstemp makes 0600; a report on a shared folder must be readable like any file the user makes
-        os.chmod(tmp, _DEFAULT_MODE)
         os.replace(tmp, target)
     except PermissionError as e:
         raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
@@ -123,6 +113,8 @@ def publish(tmp: Path, target: Path) -> None:
 
 
 def _stage(target: Path, write: Callable[[Path], None]) -> Path:
+    """A temporary file beside ``target`` holding what ``write`` wrote, readable like any file the user
+    makes (removed again when writing it fails)."""
     folder = target.parent if str(target.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +125,7 @@ def _stage(target: Path, write: Callable[[Path], None]) -> Path:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp makes 0600; a report on a shared folder must be readable like any file the user makes
         os.chmod(tmp, _DEFAULT_MODE)
     except OSError as e:
         tmp.unlink(missing_ok=True)
