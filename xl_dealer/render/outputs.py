@@ -27,15 +27,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     An unwritable folder is an InputError naming the folder, not a traceback.
     """
     target = Path(path)
-    tmp = _stage(target, write)
-    try:
-        os.replace(tmp, target)
-    except PermissionError as e:
-        raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
-    except OSError as e:
-        raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    publish(_stage(target, write), target)
     return target
 
 
@@ -83,12 +75,7 @@ def atomic_write_all(items: list[tuple[Path, Callable[[Path], None]]]) -> list[P
             tmp = _stage(target, write)
             staged.append((tmp, target))
         for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except PermissionError as e:
-                raise InputError(str(target), said(f"无法写入，文件可能正在 Excel 中打开（{e.strerror or e}）", f"cannot write, is it open in Excel? ({e.strerror or e})")) from None
-            except OSError as e:
-                raise InputError(str(target), said(f"无法写入（{e.strerror or e}）", f"cannot write ({e.strerror or e})")) from None
+            publish(tmp, target)
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -102,6 +89,7 @@ def stage(target: Path, write: Callable[[Path], None]) -> Path:
 
 
 def publish(tmp: Path, target: Path) -> None:
+    """Move a staged file over ``target`` (the temporary file is gone afterwards either way)."""
     try:
         os.replace(tmp, target)
     except PermissionError as e:
