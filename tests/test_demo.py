@@ -99,7 +99,7 @@ def test_the_next_commands_are_printed_in_chinese_and_work(first_of_month):
     assert f"xl-dealer annotate {log} " in tail and f"xl-dealer annotate {copy} " in tail
     assert f"xl-dealer report 晨会日报 {out} " in tail
     assert all(re.search(r"[\u4e00-\u9fff]", line) for line in tail.splitlines()[1:])
-    from xl_dealer.read.values import text_width
+    from xl_dealer.model.text import text_width
 
     # the explanations start in one column, and the files are listed by what they are, in Chinese
     assert len({text_width(ln[:ln.index("  ", 4)]) + len(ln[ln.index("  ", 4):]) - len(ln[ln.index("  ", 4):].lstrip())

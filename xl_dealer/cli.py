@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from xl_dealer import __version__
 from xl_dealer.model import language
 from xl_dealer.model.language import said
+from xl_dealer.model.text import text_width as _width  # columns a terminal gives a text
 
 PROG = "xl-dealer"
 
@@ -64,13 +65,6 @@ def usage_error_zh(message: str) -> str:
         if m:
             return zh.format(*(g.replace("command", "命令") for g in m.groups()))
     return message
-
-
-def _width(s: str) -> int:
-    """Columns a terminal gives ``s``: CJK and full-width characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 _NO_LINE_START = set("，。、；：？！）」』》〉】”’,.;:?!)")

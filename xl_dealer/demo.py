@@ -9,7 +9,7 @@ from pathlib import Path
 
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.language import said, speaks
-from xl_dealer.read.values import text_width
+from xl_dealer.model.text import text_width
 from xl_dealer.render.outputs import write_text
 
 INSTRUCTIONS = """填表说明

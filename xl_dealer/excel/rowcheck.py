@@ -33,18 +33,9 @@ from xl_dealer.model.schema import Field, FieldType, Kind
 from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
 from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
 from xl_dealer.read.values import Result, to_text
-from xl_dealer.rules import TABLE_RULES, check_run
-from xl_dealer.rules.base import Checked, Emitter
-from xl_dealer.rules.fields import (
-    BATCH,
-    DERIVED,
-    _emit,
-    _fill,
-    _future,
-    _required,
-    check_columns,
-    normaliser,
-)
+from xl_dealer.rules import check_run, table_rules
+from xl_dealer.rules.base import Emitter
+from xl_dealer.rules.fields import BATCH, _emit, _fill, check_columns, complete_fields, normaliser
 
 _CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
 
@@ -381,16 +372,8 @@ def _check(t: Table, values: dict[str, list[Any]], problems: dict[str, str], con
             bad[key] = _emit(t, key, col, kind.field(key), config, em, t.raw[key], values[key], {0: problems[key]})
         else:
             bad[key] = set()
-    for key, fill in t.filled.items():
-        values[key] = _fill(t, key, fill, config, em)
-    c = Checked(t, values, bad)
-    derive = DERIVED.get(kind.key)
-    if derive:
-        derive(c, config)
-    _required(c, config, em)
-    _future(c, em)
-    for rule in TABLE_RULES.get(kind.key, ()):
-        rule(c, config, em)
+    c = complete_fields(t, values, bad, config, em)
+    table_rules(c, config, em)
     check_run([c], config, em)
     em.findings.sort(key=Finding.sort_key)
     return em.findings

@@ -11,6 +11,8 @@ also through ``escape_terminal``.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 CELL_LIMIT = 32_767  # characters in one Excel cell (and one note)
 ELLIPSIS = "…"
@@ -44,3 +46,25 @@ def escape_terminal(s: str) -> str:
     if not _TERMINAL.search(s):
         return s
     return _TERMINAL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), s)
+
+
+class _CharWidths(dict[str, int]):
+    """A character's display width, looked up once per character (a dict hit is C speed)."""
+
+    def __missing__(self, ch: str) -> int:
+        w = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return w
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
+@lru_cache(maxsize=65536)
+def text_width(s: str) -> int:
+    """Display width in Excel column units and terminal columns: CJK and full-width characters count 2.
+
+    The 校验结果 sheet sizes every message and the reports every cell with it: a call per
+    character of east_asian_width was 1.1 million calls on a 100k-row log's marked copy."""
+    if s.isascii():
+        return len(s)
+    return sum(map(_CHAR_WIDTHS.__getitem__, s))

@@ -605,28 +605,6 @@ def mask_id(v: str | None) -> str | None:
     return s[:6] + "*" * (len(s) - 10) + s[-4:] if len(s) > 10 else "*" * len(s)
 
 
-class _CharWidths(dict[str, int]):
-    """A character's display width, looked up once per character (a dict hit is C speed)."""
-
-    def __missing__(self, ch: str) -> int:
-        w = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        return w
-
-
-_CHAR_WIDTHS = _CharWidths()
-
-
-@lru_cache(maxsize=65536)
-def text_width(s: str) -> int:
-    """Display width in Excel column units: CJK and full-width characters count 2.
-
-    The 校验结果 sheet sizes every message and the reports every cell with it: a call per
-    character of east_asian_width was 1.1 million calls on a 100k-row log's marked copy."""
-    if s.isascii():
-        return len(s)
-    return sum(map(_CHAR_WIDTHS.__getitem__, s))
-
-
 # an ID number (18 characters, or the old 15 digits) or a phone inside free text: 客户意见, 处理结果,
 # a name a clerk typed the customer's ID into. Not inside a longer run of digits or letters
 # (an RO number, a VIN), so nothing else is hidden.

@@ -30,9 +30,9 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_dealer.model.text import clean_text
+from xl_dealer.model.text import clean_text, text_width
 from xl_dealer.read.inputs import GENERATED_PROPERTY
-from xl_dealer.read.values import mask_phone, text_width
+from xl_dealer.read.values import mask_phone
 from xl_dealer.render.outputs import atomic_write
 from xl_dealer.reports.data import FORMATS_KEY, Chart, Column, Report, Table
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from xl_dealer.model.catalogue import RULES
 from xl_dealer.model.findings import Finding, count_by_severity, json_value
-from xl_dealer.model.text import clean_text
-from xl_dealer.read.values import text_width
+from xl_dealer.model.text import clean_text, text_width
 
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                   "en": {"error": "error", "warning": "warning", "info": "info"}}

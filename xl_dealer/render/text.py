@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from xl_dealer.model.text import escape_terminal
-from xl_dealer.read.values import text_width
+from xl_dealer.model.text import escape_terminal, text_width
 from xl_dealer.rules.result import ValidationResult
 
 _SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},

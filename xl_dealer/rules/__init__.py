@@ -67,9 +67,14 @@ def check_table(t: Table, config: Config, em: Emitter) -> Checked:
     run them next to the reading (``validate --jobs``)."""
     check_columns(t, em)
     c = check_fields(t, config, em)
-    for rule in TABLE_RULES.get(t.kind.key, ()):
-        rule(c, config, em)
+    table_rules(c, config, em)
     return c
+
+
+def table_rules(c: Checked, config: Config, em: Emitter) -> None:
+    """The kind's own rules over one checked table."""
+    for rule in TABLE_RULES.get(c.table.kind.key, ()):
+        rule(c, config, em)
 
 
 def check_run(checked: list[Checked], config: Config, em: Emitter) -> None:

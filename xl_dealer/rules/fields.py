@@ -127,10 +127,17 @@ def check_fields(table: Table, config: Config, em: Emitter) -> Checked:
             problems = _rows_where(raw_col, dict(compress(zip(memo, said, strict=True), said)))
         bad[key] = _emit(table, key, col, f, config, em, raw_col, out, problems)
         values[key] = out
+    return complete_fields(table, values, bad, config, em)
+
+
+def complete_fields(table: Table, values: dict[str, list[Any]], bad: dict[str, set[int]], config: Config,
+                    em: Emitter) -> Checked:
+    """After the per-cell findings: the values the form fills in, the kind's derived columns, and
+    the checks that read several fields of a row (required-when, a day after the as-of day)."""
     for key, fill in table.filled.items():
         values[key] = _fill(table, key, fill, config, em)
     c = Checked(table, values, bad)
-    derive = DERIVED.get(kind.key)
+    derive = DERIVED.get(table.kind.key)
     if derive:
         derive(c, config)
     _required(c, config, em)

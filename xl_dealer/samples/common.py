@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xl_dealer.read.values import text_width
+from xl_dealer.model.text import text_width
 
 CONSULTANTS = ("王强", "李娜", "张伟", "刘洋", "陈静", "赵磊")
 MODELS = ("凯美瑞", "卡罗拉", "RAV4荣放", "汉兰达", "亚洲龙", "雷凌", "威兰达", "bZ3")
