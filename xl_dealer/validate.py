@@ -46,7 +46,7 @@ def validate(
     if config is None:
         config = load_config(config_file, lang=lang)
     elif lang:
-        config = config.model_copy(update={"lang": lang})
+        config = config.but(lang=lang)
     day = as_of_day(as_of, config)
     files: list[FileResult] = []
     checked: list[Checked] = []
