@@ -54,7 +54,7 @@ def validate(
     inputs = collect_inputs(paths)
     cpus = jobs or default_jobs()
     if jobs is None and cpus > 1 and (len(inputs) > 1 or _big(inputs, config)):
-        cpus = free_jobs(cpus)  # the default: only the CPUs other programs leave idle
+        cpus = free_jobs(cpus, meanwhile=_FileCheck.warm)  # the default: only the CPUs other programs leave idle
     # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
     work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))))
     if min(cpus, len(inputs)) > 1:
