@@ -181,3 +181,27 @@ def test_a_bad_variable_names_itself(monkeypatch):
     with pytest.raises(InputError) as e:
         load_config()
     assert "XL_DEALER_ENUMS" in str(e.value) and 'error parsing value for field "enums"' in str(e.value)
+
+
+_score_cells = st.one_of(st.sampled_from(["满意", "非常满意", "7", " 8 ", "10分", "", "3", "5.5"]), st.none(),
+                         st.integers(-2, 12), st.floats(0, 11, allow_nan=False), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_score_cells, max_size=40))
+def test_the_ten_point_scale_from_distinct_cells_is_from_every_cell(cells):
+    from xl_dealer.read.values import clean
+    from xl_dealer.rules.scores import is_ten_point
+
+    def plain(v):
+        v = clean(v)
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                return False
+        return isinstance(v, int | float) and not isinstance(v, bool) and 5 < v <= 10
+
+    config = Config()
+    assert is_ten_point(cells, config) == any(map(plain, cells))
+    assert is_ten_point([*cells, ["unhashable"]], config) == any(map(plain, cells))
