@@ -6,11 +6,9 @@ Builders read ``Checked.values`` only (the one normaliser's output), never raw c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from itertools import repeat
 from typing import Any
 
@@ -19,6 +17,8 @@ from xl_dealer.model.kinds import KINDS
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.data import Column, Table
 from xl_dealer.rules.base import Checked
+from xl_dealer.rules.shared import shared as shared  # one run's shared indexes live with the rules,
+from xl_dealer.rules.shared import sharing as sharing  # which share them too
 
 Row = dict[str, Any]
 SOURCE = "_src"  # (path, sheet, Excel row) of a record, for ordering and tracing
@@ -188,48 +188,6 @@ def within(d: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 def period_text(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} 至 {end.isoformat()}"
-
-
-# ---------------------------------------------------------------- one run's shared indexes
-
-# (function, tables, arguments) → its result, while ``sharing()`` is open
-_SHARED: ContextVar[dict[tuple, tuple[Any, tuple]] | None] = ContextVar("xl_dealer_shared", default=None)
-
-
-@contextmanager
-def sharing() -> Iterator[None]:
-    """Within: an index several reports build from the same tables (every customer's order and
-    loss, the club members, the cars sold here) is built once, not once per report (``report
-    all`` collected the deals four times). Only around a run whose tables do not change."""
-    token = _SHARED.set({}) if _SHARED.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _SHARED.reset(token)
-
-
-def shared(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn(checked, ...)``, memoised within ``sharing()`` by the identity of the tables and the
-    arguments (dates, strings and numbers by value). Its result is only read by its callers (the
-    churn report calls lists from is the one the churn sheet shows: masking it twice is masking it once)."""
-    @functools.wraps(fn)
-    def run(checked: list, *args: Any, **kwargs: Any) -> Any:
-        memo = _SHARED.get()
-        if memo is None:
-            return fn(checked, *args, **kwargs)
-        key = (fn, tuple(map(id, checked)), *map(_by_value, args),
-               *((k, _by_value(v)) for k, v in sorted(kwargs.items())))
-        hit = memo.get(key)
-        if hit is None:
-            # the tables and arguments kept with the result: their ids stay theirs for the run
-            hit = memo[key] = (fn(checked, *args, **kwargs), (list(checked), args, kwargs))
-        return hit[0]
-    return run
-
-
-def _by_value(a: Any) -> Any:
-    return a if a is None or isinstance(a, dt.date | str | int | float) else id(a)
 
 
 # ---------------------------------------------------------------- records

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xl_dealer.model.config import Config
+from xl_dealer.rules.shared import shared
 
 NEW_CAR = "新车交付"
 
@@ -73,6 +74,7 @@ class LogContact:
     next_date: dt.date | None
 
 
+@shared  # followup.overdue and 今日跟进
 def latest_log_contacts(checked: list, as_of: dt.date) -> dict[str, LogContact]:
     """phone key → the latest follow-up log row on or before ``as_of``, across every log of the run."""
     from xl_dealer.read.values import phone_key

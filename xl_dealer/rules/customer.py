@@ -17,6 +17,7 @@ from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, show_value
 from xl_dealer.rules.cross import lacks, ready, usable
 from xl_dealer.rules.delivery import duplicate_vins, where
+from xl_dealer.rules.shared import shared
 
 register("customer.mismatch", "{problem}", "{problem_en}")
 register("customer.unknown",
@@ -54,6 +55,7 @@ class _Record:
 _SOURCE = {"delivery": ("交车登记表", "the delivery register"), "service_callback": ("售后回访记录", "the after-service log")}
 
 
+@shared  # customer.mismatch and 客户流失
 def _latest_records(sources: list[Checked]) -> dict[tuple[str, str], _Record]:
     """("v", VIN) / ("p", plate) → the latest record of that car in the deliveries and callbacks."""
     out: dict[tuple[str, str], _Record] = {}
