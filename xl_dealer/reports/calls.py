@@ -33,7 +33,7 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key, ro_key
 from xl_dealer.reports.common import SOURCE, col, date_of, fed_by, records, records_where, tables_of
-from xl_dealer.reports.customers import latest_words, members, words_of
+from xl_dealer.reports.customers import keys_of, latest_words, members, words_of
 from xl_dealer.reports.data import Report, Table
 from xl_dealer.rules.cadence import NEW_CAR
 from xl_dealer.rules.reminder import reminder_due, reminder_late
@@ -320,7 +320,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
              *_new_cars(checked, as_of, config, skipped), *_reminders(checked, as_of, config, skipped),
              *_churn(checked, as_of, config, skipped), *_prospects(checked, as_of, config, skipped)]
     calls = _merge(calls)
-    club, words, prefer = members(checked), latest_words(checked), _preferred_windows(checked, config)
+    club, prefer = members(checked), _preferred_windows(checked, config)
+    words = latest_words(checked, {k for c in calls for k in keys_of(c.plate, c.phone, c.vin)})
     rank = {c: i for i, c in enumerate(CATEGORIES)}
     n_windows = max(1, len(config.callback_windows))
     for c in calls:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import records, records_where, shared
+from xl_dealer.reports.common import records, shared, tables_of
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
 
@@ -140,43 +141,49 @@ class Words:
         return f"{self.day.isoformat()} {self.where}：{self.text}"
 
 
-@shared
-def latest_words(checked: list) -> dict[str, Words]:
+def latest_words(checked: list, wanted: set[str]) -> dict[str, Words]:
     """key → the latest thing the customer said in any workbook of the run (客户意见 of a call, a
-    complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈)."""
-    out: dict[str, Words] = {}
+    complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈),
+    for the customers of ``wanted`` (``keys_of`` keys): the call list's few hundred, not the logs'
+    every customer. Of several on the latest day, the last one read (in the order below, row by row).
 
-    def put(day: dt.date | None, where: str, text: Any, *key: Any) -> None:
-        if day is None or not said(text):
-            return
-        w = Words(day, where, text.strip())
-        for k in keys_of(*key):
-            if k not in out or day >= out[k].day:
-                out[k] = w
-
-    # only the rows where something was said: ``put`` passes over the others (most of every log)
-    def any_said(texts: tuple[Any, ...]) -> bool:
-        return any(map(said, texts))
-
-    for r in records_where(checked, "service_callback", ("comment", "churn_result"), any_said,
-                           ("plate", "phone", "vin", "called", "comment", "churn_call", "churn_result")):
-        put(r["called"], "回访", r["comment"], r["plate"], r["phone"], r["vin"])
-        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records_where(checked, "complaint", ("issue", "second_result"), any_said,
-                           ("phone", "date", "issue", "second_call", "second_result")):
-        put(r["date"], "投诉", r["issue"], None, r["phone"])
-        put(r["second_call"], "二次回访", r["second_result"], None, r["phone"])
-    for r in records_where(checked, "maintenance_list", "remark", said,
-                           ("plate", "phone", "reminded", "letter_sent", "remark")):
-        put(r["reminded"] or r["letter_sent"], "保养提醒", r["remark"], r["plate"], r["phone"])
-    for r in records_where(checked, "customer_file", "churn_result", said,
-                           ("plate", "phone", "vin", "churn_call", "churn_result")):
-        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records_where(checked, "followup_card", "churn_result", said, ("phone", "churn_call", "churn_result")):
-        put(r["churn_call"], "回访", r["churn_result"], None, r["phone"])
-    for r in records_where(checked, "followup_log", "feedback", said, ("phone", "date", "feedback")):
-        put(r["date"], "跟进", r["feedback"], None, r["phone"])
-    return out
+    Only the rows of a wanted customer are read as rows; which they are is found down the key
+    columns (in C, but for a phone's extension)."""
+    best: dict[str, Words] = {}
+    plates = {k[2:] for k in wanted if k.startswith("p:")}
+    phones = {k[2:] for k in wanted if k.startswith("t:")}
+    vins = {k[2:] for k in wanted if k.startswith("v:")}
+    pieces = (  # kind, (plate, phone, vin) columns, then (day, text, where) of each thing said on a row
+        ("service_callback", ("plate", "phone", "vin"), (("called", "comment", "回访"),
+                                                         ("churn_call", "churn_result", "流失回访"))),
+        ("complaint", (None, "phone", None), (("date", "issue", "投诉"), ("second_call", "second_result", "二次回访"))),
+        ("maintenance_list", ("plate", "phone", None), ((("reminded", "letter_sent"), "remark", "保养提醒"),)),
+        ("customer_file", ("plate", "phone", "vin"), (("churn_call", "churn_result", "流失回访"),)),
+        ("followup_card", (None, "phone", None), (("churn_call", "churn_result", "回访"),)),
+        ("followup_log", (None, "phone", None), (("date", "feedback", "跟进"),)),
+    )
+    for kind, who, said_on in pieces:
+        for c in tables_of(checked, kind):
+            n = len(c.table.rows)
+            rows: set[int] = set()
+            for by, values in zip(who, (plates, phones, vins), strict=True):
+                if by and values and c.has(by):
+                    column = c.col(by)
+                    keys = map(phone_key, column) if values is phones else column
+                    rows.update(compress(range(n), map(values.__contains__, keys)))
+            cols = [c.col(k) if k else [None] * n for k in who]
+            for i in sorted(rows):
+                plate, phone, vin = (v[i] for v in cols)
+                for day, text, where in said_on:
+                    d = c.col(day)[i] if isinstance(day, str) else (c.col(day[0])[i] or c.col(day[1])[i])
+                    words = c.col(text)[i]
+                    if d is None or not said(words):
+                        continue
+                    w = Words(d, where, words.strip())
+                    for k in keys_of(plate, phone, vin):
+                        if k not in best or d >= best[k].day:
+                            best[k] = w
+    return best
 
 
 def words_of(words: dict[str, Words], plate: str | None = None, phone: str | None = None,
