@@ -183,7 +183,7 @@ def latest_words(checked: list, wanted: set[str]) -> dict[str, Words]:
                     for k in keys_of(plate, phone, vin):
                         if k not in best or d >= best[k].day:
                             best[k] = w
-    return best
+    return {k: w for k, w in best.items() if k in wanted}  # a row's other keys saw only some of their rows
 
 
 def words_of(words: dict[str, Words], plate: str | None = None, phone: str | None = None,
