@@ -96,6 +96,7 @@ def _build_and_write(result: ValidationResult, name: str, wanted: list[str], con
     writes = []
     if out is not None or json_path is None:
         from xl_dealer.render.reports import workbook_of
+        from xl_dealer.render.sheetdata import save_workbook
 
         xlsx = Path(out) if out is not None else default_out(name, day)
         if out is None:  # the default name: it must not be an input or a clerk's file either
@@ -103,7 +104,7 @@ def _build_and_write(result: ValidationResult, name: str, wanted: list[str], con
             if xlsx.exists() and not ours(xlsx, ("report",)):
                 raise InputError(str(xlsx), said("已有同名文件，它不是 xl-dealer 写的报表，不会覆盖：请用 --out 指定文件名", "a file of that name exists and is not a report xl-dealer wrote: not overwritten; name one with --out"))
         wb = workbook_of(reports)
-        writes.append((xlsx, lambda tmp: wb.save(tmp)))
+        writes.append((xlsx, lambda tmp: save_workbook(wb, tmp)))
     if json_path is not None and str(json_path) != "-":
         data = json_bytes(reports, single=name != "all")
         writes.append((Path(json_path), lambda tmp: tmp.write_bytes(data)))

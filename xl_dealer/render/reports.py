@@ -691,7 +691,9 @@ def workbook_of(reports: list[Report]) -> Workbook:
 
 def save_reports(reports: list[Report], path: str | os.PathLike[str]) -> Path:
     """One sheet per report, in order; written atomically."""
+    from xl_dealer.render.sheetdata import save_workbook
+
     wb = workbook_of(reports)
     path = Path(path)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    atomic_write(path, lambda tmp: save_workbook(wb, tmp))
     return path
