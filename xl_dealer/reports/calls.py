@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import eq
 from pathlib import Path
 from typing import Any
 
@@ -146,13 +148,13 @@ def _new_cars(checked: list, as_of: dt.date, config: Config, skipped: dict[str, 
     """Delivered cars with no 新车交付 row in the callback log (VIN, plate or phone, as the rule matches)."""
     vins, plates, phones = set(), set(), set()
     first_call: dt.date | None = None
-    for r in records(checked, "service_callback", ("service_type", "vin", "plate", "phone", "called")):
-        if r["called"] is not None and (first_call is None or r["called"] < first_call):
-            first_call = r["called"]
-        if r["service_type"] == NEW_CAR:
-            vins.update([r["vin"]] if r["vin"] else [])
-            plates.update([r["plate"]] if r["plate"] else [])
-            phones.update([phone_key(r["phone"])] if r["phone"] else [])
+    for c in tables_of(checked, "service_callback"):  # down the columns: the 新车交付 rows are few
+        first_call = min(filter(None, [first_call, *c.col("called")]), default=None)
+        cvins, cplates, cphones = c.col("vin"), c.col("plate"), c.col("phone")
+        for i in compress(count(), map(eq, c.col("service_type"), repeat(NEW_CAR))):
+            vins.update([cvins[i]] if cvins[i] else [])
+            plates.update([cplates[i]] if cplates[i] else [])
+            phones.update([phone_key(cphones[i])] if cphones[i] else [])
     days = config.callback_new_car_days
     out = []
     for r in records(checked, "delivery", ("delivered", "customer", "phone", "plate", "vin", "model", "consultant",

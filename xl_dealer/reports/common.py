@@ -9,7 +9,8 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import is_not, or_
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -238,16 +239,48 @@ def records_where(checked: Iterable[Checked], kind: str, key: str | tuple[str, .
     that pass get a dict (yesterday's rows of a two-month log are a thirtieth of it)."""
     keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
     for c in tables_of(checked, kind):
-        t = c.table
-        cols = [c.col(k) for k in keys]
-        if any(len(v) != len(t.rows) for v in cols):
-            raise ValueError(f"{t.sheet}: a column of another length than the table")
-        tested = c.col(key) if isinstance(key, str) else zip(*map(c.col, key), strict=True)
-        for i in [i for i, v in enumerate(tested) if test(v)]:
-            r: Row = dict(zip(keys, [v[i] for v in cols], strict=True))
-            r[SOURCE] = (t.path, t.sheet, t.rows[i])
-            r[RAW] = _RawRow((t.raw, i))
-            yield r
+        if isinstance(key, str):
+            rows = passing(c.col(key), test)
+        else:  # a tuple's items are not told apart by type: asked row by row
+            rows = [i for i, v in enumerate(zip(*map(c.col, key), strict=True)) if test(v)]
+        yield from _records_at(c, rows, keys)
+
+
+def records_filled(checked: Iterable[Checked], kind: str, keys: tuple[str, ...],
+                   fields: Iterable[str] | None = None) -> Iterator[Row]:
+    """``records`` of only the rows with a value in any of the ``keys`` columns, in order: found
+    down those columns in C (the few hundred rows of a log that say anything of churn)."""
+    fields = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
+    for c in tables_of(checked, kind):
+        filled = None
+        for k in keys:
+            if c.has(k):
+                here = map(is_not, c.col(k), repeat(None))
+                filled = here if filled is None else map(or_, filled, here)
+        if filled is not None:
+            yield from _records_at(c, list(compress(count(), filled)), fields)
+
+
+def _records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
+    """The records of these rows of one table, as ``records`` makes them."""
+    t = c.table
+    cols = [c.col(k) for k in keys]
+    if any(len(v) != len(t.rows) for v in cols):
+        raise ValueError(f"{t.sheet}: a column of another length than the table")
+    for i in rows:
+        r: Row = dict(zip(keys, [v[i] for v in cols], strict=True))
+        r[SOURCE] = (t.path, t.sheet, t.rows[i])
+        r[RAW] = _RawRow((t.raw, i))
+        yield r
+
+
+def passing(values: list[Any], test: Callable[[Any], bool]) -> list[int]:
+    """The indexes of the ``values`` that pass ``test``, in order. The test runs once per distinct
+    value (a column of dates holds a few dozen; by type too, so 1 and True are asked apart), the
+    rest in C: a builder's test (yesterday? this period?) is a pure function of the value."""
+    typed = list(zip(map(type, values), values, strict=True))
+    ok = {tv for tv in set(typed) if test(tv[1])}
+    return list(compress(count(), map(ok.__contains__, typed)))
 
 
 class _RawRow(tuple):
