@@ -161,18 +161,20 @@ class Buckets:
     previous period beside it still reads every row only once.
     """
 
-    __slots__ = ("spans",)
+    __slots__ = ("spans", "_of")
 
     def __init__(self, *spans: tuple[dt.date, dt.date]) -> None:
         self.spans = spans
+        self._of: dict[dt.date, int | None] = {}  # a day → its bucket: a log's days repeat by the thousand
 
     def of(self, d: dt.date | None) -> int | None:
         if d is None:
             return None
-        for i, (lo, hi) in enumerate(self.spans):
-            if lo <= d <= hi:
-                return i
-        return None
+        try:
+            return self._of[d]
+        except KeyError:
+            b = self._of[d] = next((i for i, (lo, hi) in enumerate(self.spans) if lo <= d <= hi), None)
+            return b
 
     @property
     def start(self) -> dt.date:
@@ -214,6 +216,17 @@ def tables_of(checked: Iterable[Checked], kind: str) -> list[Checked]:
     return [c for c in checked if c.kind == kind]
 
 
+def phone_keys(c: Checked) -> list[str | None]:
+    """The sheet's phones as matching keys (``phone_key``, row by row): once a run, however many
+    reports look customers up by phone."""
+    return _phone_keys([c])
+
+
+@shared
+def _phone_keys(tables: list[Checked]) -> list[str | None]:
+    return list(map(phone_key, tables[0].col("phone")))
+
+
 def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None = None) -> Iterator[Row]:
     """Every row of ``kind`` across workbooks as ``{field: normalised value}``; missing columns are None.
 
@@ -243,7 +256,7 @@ def records_where(checked: Iterable[Checked], kind: str, key: str | tuple[str, .
             rows = passing(c.col(key), test)
         else:  # a tuple's items are not told apart by type: asked row by row
             rows = [i for i, v in enumerate(zip(*map(c.col, key), strict=True)) if test(v)]
-        yield from _records_at(c, rows, keys)
+        yield from records_at(c, rows, keys)
 
 
 def records_filled(checked: Iterable[Checked], kind: str, keys: tuple[str, ...],
@@ -258,11 +271,11 @@ def records_filled(checked: Iterable[Checked], kind: str, keys: tuple[str, ...],
                 here = map(is_not, c.col(k), repeat(None))
                 filled = here if filled is None else map(or_, filled, here)
         if filled is not None:
-            yield from _records_at(c, list(compress(count(), filled)), fields)
+            yield from records_at(c, list(compress(count(), filled)), fields)
 
 
-def _records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
-    """The records of these rows of one table, as ``records`` makes them."""
+def records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
+    """The records of these rows (indexes) of one table, with these fields, as ``records`` makes them."""
     t = c.table
     cols = [c.col(k) for k in keys]
     if any(len(v) != len(t.rows) for v in cols):

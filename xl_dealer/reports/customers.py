@@ -18,7 +18,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import records_filled, shared, tables_of
+from xl_dealer.reports.common import phone_keys, records_filled, shared, tables_of
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
 
@@ -170,8 +170,7 @@ def latest_words(checked: list, wanted: set[str]) -> dict[str, Words]:
             rows: set[int] = set()
             for by, values in zip(who, (plates, phones, vins), strict=True):
                 if by and values and c.has(by):
-                    column = c.col(by)
-                    keys = map(phone_key, column) if values is phones else column
+                    keys = phone_keys(c) if values is phones else c.col(by)
                     rows.update(compress(range(n), map(values.__contains__, keys)))
             cols = [c.col(k) if k else [None] * n for k in who]
             for i in sorted(rows):

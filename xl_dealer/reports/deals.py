@@ -21,7 +21,7 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import shared, tables_of
+from xl_dealer.reports.common import phone_keys, shared, tables_of
 from xl_dealer.rules.base import Checked
 
 ORDER_LEVELS = ("O", "D")
@@ -161,7 +161,7 @@ def _rows_of(checked: list, kind: str, phones: set[str]) -> Iterator[tuple[Check
     if not phones:
         return
     for c in tables_of(checked, kind):
-        keys = list(map(phone_key, c.col("phone")))
+        keys = phone_keys(c)
         yield c, [(j, keys[j]) for j in compress(range(len(keys)), map(phones.__contains__, keys))]  # type: ignore[misc]
 
 

@@ -96,17 +96,18 @@ def sold_cars(checked: list, config: Config) -> list[SoldCar]:
                 free = campaign[(stype, d)] = campaign_visit(stype, d, config)
             if not free:
                 visits.append((d, vin, plate, phone_key(phone)))
-    by_vin: dict[str, list[dt.date]] = defaultdict(list)
-    by_plate: dict[str, list[dt.date]] = defaultdict(list)
-    by_phone: dict[str, list[dt.date]] = defaultdict(list)
+    # a car came back when any visit of it is after the sale: its latest visit is, by VIN, plate or phone
+    by_vin: dict[str, dt.date] = {}
+    by_plate: dict[str, dt.date] = {}
+    by_phone: dict[str, dt.date] = {}
     for d, vin, plate, phone in visits:
         for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone)):
-            if k:
-                index[k].append(d)
+            if k and (k not in index or d > index[k]):
+                index[k] = d
 
     def came_back(sold: dt.date, vin: str | None, plate: str | None, phone: str | None) -> bool:
-        return any(d > sold for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone_key(phone)))
-                   if k for d in index.get(k, ()))
+        return any(k in index and index[k] > sold
+                   for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone_key(phone))) if k)
 
     out: list[SoldCar] = []
     seen: set[str] = set()

@@ -24,6 +24,7 @@ from xl_dealer.reports.common import (
     date_of,
     fed_by,
     missing_note,
+    phone_keys,
     records_filled,
     shared,
     tables_of,
@@ -74,12 +75,12 @@ def prospects(checked: list, as_of: dt.date, config: Config) -> Found:
     ours: set[str] = set(found.orders)
     for kind in ("delivery", "service_callback", "customer_file"):
         for c in tables_of(checked, kind):
-            ours.update(filter(None, map(phone_key, c.col("phone"))))
+            ours.update(filter(None, phone_keys(c)))
     # the visitor log's 区域 of the price-lost customers only (the latest one written)
     wanted = {k for k, d in found.lost.items() if d.phone is not None and k not in ours}
     regions: dict[str, tuple[tuple, str]] = {}
     for c in tables_of(checked, "registration") if wanted else ():
-        keys = list(map(phone_key, c.col("phone")))
+        keys = phone_keys(c)
         dates, times, places = c.col("date"), c.col("arrive_time"), c.col("region")
         for i in compress(count(), map(wanted.__contains__, keys)):
             k = keys[i]

@@ -182,8 +182,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             seen[b].add("followup_card")
             credit.add(b, "new_cards", person_key(r, r[SOURCE]), (r["card_date"], dt.time(), r[SOURCE]),
                        r["consultant"])
-    for c in tables_of(checked, "followup_log"):  # only whether the log covers a period: dates, no rows
-        for d in c.col("date"):
+    for c in tables_of(checked, "followup_log"):  # only whether the log covers a period: its dates, no rows
+        for d in set(c.col("date")):
             b = buckets.of(d)
             if b is not None:
                 seen[b].add("followup_log")

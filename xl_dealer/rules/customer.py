@@ -93,6 +93,12 @@ def mismatches(files: list[Checked], sources: list[Checked]) -> list[Mismatch]:
     """Every ``customer.mismatch`` of these sheets: the rule reports them, the churn list shows them
     beside the car (one definition). The same phone is the same customer (王先生 and 王伟); a name is
     compared only when the phones cannot be."""
+    return _mismatches([*files, *sources], len(files))
+
+
+@shared  # the rule and 客户流失 (on the same sheets)
+def _mismatches(tables: list[Checked], n_files: int) -> list[Mismatch]:
+    files, sources = tables[:n_files], tables[n_files:]
     latest = _latest_records(sources)
     out = []
     for c in files:
