@@ -14,7 +14,8 @@ import pytest
 from benchmarks.data import _write_report_set
 from tests import report_reference as reference
 from xl_dealer.model.config import Config
-from xl_dealer.reports import deals
+from xl_dealer.reports import build_report, deals, names
+from xl_dealer.reports.common import RAW, passing, records, records_filled
 from xl_dealer.reports.customers import keys_of, latest_words, words_of
 from xl_dealer.rules.base import Checked
 from xl_dealer.validate import validate
@@ -98,3 +99,41 @@ def test_latest_words_of_the_wanted_are_the_full_index(checked, drop):
     got = latest_words(tables, {k for p in people for k in keys_of(*p)})
     assert [words_of(got, *p) for p in people] == [words_of(full, *p) for p in people]
     assert any(words_of(got, *p) for p in people)
+
+
+def test_report_reads_the_values_validate_checks(tmp_path):
+    """``report`` validates without the rules (it reads the values, not the findings): the same
+    tables, values and reports, and no finding pretending to be all of them."""
+    _write_report_set(tmp_path, 300, 5)
+    config = Config()
+    full = validate([tmp_path], as_of=AS_OF, config=config)
+    bare = validate([tmp_path], as_of=AS_OF, config=config, rules=False)
+    assert full.findings and not bare.findings
+    assert [f.to_json() for f in bare.files] == [f.to_json() for f in full.files]
+    assert [(c.table.path, c.table.sheet, c.table.rows, c.values, c.bad) for c in bare.checked] == \
+        [(c.table.path, c.table.sheet, c.table.rows, c.values, c.bad) for c in full.checked]
+    for name in names("all"):
+        assert build_report(name, bare.checked, as_of=AS_OF, config=config).to_json() == \
+            build_report(name, full.checked, as_of=AS_OF, config=config).to_json()
+
+
+def test_passing_asks_each_distinct_value_once_and_tells_types_apart():
+    asked: list = []
+
+    def test(v):
+        asked.append(v)
+        return v is True or v == dt.date(2026, 1, 1)
+
+    values = [True, 1, None, dt.date(2026, 1, 1), True, 1.0, dt.date(2026, 1, 1), "x", None]
+    assert passing(values, test) == [0, 3, 4, 6]
+    assert sorted(map(repr, asked)) == sorted(map(repr, [True, 1, None, dt.date(2026, 1, 1), 1.0, "x"]))
+
+
+def test_records_filled_are_the_rows_with_any_of_the_columns(checked):
+    keys = ("churn_reason", "churn_call", "churn_result")
+    want = [r for r in records(checked, "service_callback") if any(r[k] is not None for k in keys)]
+    got = list(records_filled(checked, "service_callback", keys))
+    assert want and len(want) < sum(len(c.table.rows) for c in checked if c.kind == "service_callback")
+    assert [{k: v for k, v in r.items() if k != RAW} for r in got] == [{k: v for k, v in r.items() if k != RAW}
+                                                                      for r in want]
+    assert list(records_filled(checked, "service_callback", ("no_such_column",))) == []

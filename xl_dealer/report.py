@@ -70,7 +70,7 @@ def report(
         if target.exists() and not ours(target, ("report",)):
             raise InputError(str(target), said(f"{option} 指向一个已有的文件，它不是 xl-dealer 写的报表，不会覆盖：请换一个文件名", f"{option} names an existing file that is not a report xl-dealer wrote: not overwritten; choose another name"))
     with sharing():  # each shared index built once: by the run rules, read again by the reports
-        result = validate(paths, as_of=as_of, config=config)
+        result = validate(paths, as_of=as_of, config=config, rules=False)  # values, not findings
         if result.errors:
             bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
             raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
