@@ -18,8 +18,11 @@ from xl_dealer.model.kinds import KINDS
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.data import Column, Table
 from xl_dealer.rules.base import Checked
-from xl_dealer.rules.shared import shared as shared  # one run's shared indexes live with the rules,
-from xl_dealer.rules.shared import sharing as sharing  # which share them too
+
+# one run's shared indexes live with the rules, which share them too
+from xl_dealer.rules.shared import phone_keys as phone_keys
+from xl_dealer.rules.shared import shared as shared
+from xl_dealer.rules.shared import sharing as sharing
 
 Row = dict[str, Any]
 SOURCE = "_src"  # (path, sheet, Excel row) of a record, for ordering and tracing
@@ -214,17 +217,6 @@ def gc_paused() -> Iterator[None]:
 
 def tables_of(checked: Iterable[Checked], kind: str) -> list[Checked]:
     return [c for c in checked if c.kind == kind]
-
-
-def phone_keys(c: Checked) -> list[str | None]:
-    """The sheet's phones as matching keys (``phone_key``, row by row): once a run, however many
-    reports look customers up by phone."""
-    return _phone_keys([c])
-
-
-@shared
-def _phone_keys(tables: list[Checked]) -> list[str | None]:
-    return list(map(phone_key, tables[0].col("phone")))
 
 
 def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None = None) -> Iterator[Row]:

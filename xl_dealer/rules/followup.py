@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from xl_dealer.model.config import Config
 from xl_dealer.model.messages import register
 from xl_dealer.read.table import Table
-from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
 from xl_dealer.rules.cadence import CardDue, card_due, latest_log_contacts
 from xl_dealer.rules.cross import ready, usable
 from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
-from xl_dealer.rules.shared import shared
+from xl_dealer.rules.shared import phone_keys, shared
 
 register("followup.quota",
          "{subject}：当天只跟进了{value}位在跟的意向客户（同一客户多次只算一位，战败/交车等已关闭的不算），"
@@ -155,14 +154,14 @@ def card_dues(checked: list[Checked], config: Config, as_of: dt.date) -> dict[in
         if c.kind != "followup_card":
             continue
         dues: list[CardDue | None] = []
-        cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"), c.col("last_contact"),
-                   c.col("next_date"), strict=True)
-        for made, phone, level, status, last_card, nxt in cols:
+        cols = zip(c.col("card_date"), c.col("phone"), phone_keys(c), c.col("level"), c.col("status"),
+                   c.col("last_contact"), c.col("next_date"), strict=True)
+        for made, phone, k, level, status, last_card, nxt in cols:
             if delivered and delivered_card(phone, made, delivered, as_of):
                 dues.append(None)
                 continue
-            dues.append(card_due(level, status, made, last_card, nxt,
-                                 latest.get(phone_key(phone)) if phone else None, as_of, config))
+            dues.append(card_due(level, status, made, last_card, nxt, latest.get(k) if phone else None, as_of,
+                                 config))
         out[id(c)] = dues
     return out
 
@@ -199,8 +198,7 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
     card_level: dict[str, str] = {}
     for c in checked:
         if c.kind == "followup_card":
-            for phone, level in zip(c.col("phone"), c.col("level"), strict=True):
-                k = phone_key(phone)
+            for k, level in zip(phone_keys(c), c.col("level"), strict=True):
                 if k and level:
                     card_level.setdefault(k, level)
     customers: dict[tuple[str, dt.date], set] = defaultdict(set)
@@ -211,13 +209,12 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
         if not dates:
             continue
         q.spans.append((min(dates), max(dates), c.table))
-        cols = zip(c.col("consultant"), c.col("date"), c.col("phone"), c.col("level"), c.col("customer"), strict=True)
-        for i, (who, d, phone, level, name) in enumerate(cols):
+        cols = zip(c.col("consultant"), c.col("date"), phone_keys(c), c.col("level"), c.col("customer"), strict=True)
+        for i, (who, d, k, level, name) in enumerate(cols):
             if who is None or d is None or d > as_of:
                 continue
             q.worked.add((who, d))
             q.home.setdefault((who, d), c.table)
-            k = phone_key(phone)
             level = level or (card_level.get(k) if k else None)
             if level is not None and level not in open_levels:
                 continue

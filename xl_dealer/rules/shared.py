@@ -14,7 +14,12 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from xl_dealer.read.values import phone_key
+
+if TYPE_CHECKING:
+    from xl_dealer.rules.base import Checked
 
 # (function, tables, arguments) → its result, while ``sharing()`` is open
 _SHARED: ContextVar[dict[tuple, tuple[Any, tuple]] | None] = ContextVar("xl_dealer_shared", default=None)
@@ -55,3 +60,14 @@ def shared(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _by_value(a: Any) -> Any:
     return a if a is None or isinstance(a, dt.date | str | int | float) else id(a)
+
+
+def phone_keys(c: Checked) -> list[str | None]:
+    """The sheet's phones as matching keys (``phone_key``, row by row): once a run, however many
+    rules and reports look customers up by phone."""
+    return _phone_keys([c])
+
+
+@shared
+def _phone_keys(tables: list[Checked]) -> list[str | None]:
+    return list(map(phone_key, tables[0].col("phone")))
