@@ -213,7 +213,7 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str |
     ])
     item_rows = [{"item": scores.item_header(it), "department": scores.department_of(it, config) or NO_DEPARTMENT,
                   "answered": r.answered, "satisfied": r.satisfied, "rate": r.rate,
-                  "problems": sum(scores.is_problem(a.get(it), config) for a in answered_rows)}
+                  "problems": scores.problem_count((a.get(it) for a in answered_rows), config)}
                  for it, r in by_item.items()]
     by_item_t = with_totals(Table("by_item", "各项目满意率", [
         col("item", "项目"), col("department", "部门"), *_rate_cols(("item", "项目"))[1:],
