@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.text import RichText
@@ -93,12 +94,13 @@ class _Styles:
     out in the same order); later uses set the cached index on the cell's style array.
     """
 
-    __slots__ = ("wb", "ids", "formats")
+    __slots__ = ("wb", "ids", "formats", "arrays")
 
     def __init__(self, ws: Worksheet) -> None:
         self.wb = ws.parent
         self.ids: dict[tuple[str, int], tuple[int, Any]] = {}
         self.formats: dict[str, int] = {}
+        self.arrays: dict[tuple[str | None, int], StyleArray] = {}
 
     def _id(self, collection: str, obj: Any) -> int:
         hit = self.ids.get((collection, id(obj)))
@@ -132,6 +134,35 @@ class _Styles:
         if st is None:
             st = cell._style = StyleArray()
         st.numFmtId = i
+
+
+    def body_cell(self, ws: Worksheet, row: int, column: int, value: Any, number_format: str | None,
+                  alignment: Alignment | None) -> Any:
+        """A table cell in its box, with this number format (None: a text's) and alignment: as
+        :func:`_put`, ``number_format`` and ``set`` make it, their style array copied from the first
+        such cell of the sheet (a list of 2,000 rows has a handful of cell styles)."""
+        if number_format is None and not isinstance(value, str):
+            cell = _put(ws, row, column, value)  # its own format (a date's, say): as it comes
+            self.set(cell, border=BOX, alignment=alignment)
+            return cell
+        key = (number_format, id(alignment))
+        made = self.arrays.get(key)
+        if made is None:
+            cell = _put(ws, row, column, value)
+            if number_format is not None:
+                self.number_format(cell, number_format)
+            self.set(cell, border=BOX, alignment=alignment)
+            self.arrays[key] = StyleArray(cell._style)
+            return cell
+        cell = Cell(ws, row=row, column=column)
+        ws._add_cell(cell)
+        if isinstance(value, str):
+            cell._value = clean_text(value)  # as _put stores a text
+            cell.data_type = "s"
+        elif value is not None:
+            cell.value = value  # openpyxl's own bookkeeping (a date's format registered) as for the first
+        cell._style = StyleArray(made)  # the number format set over whatever the value set
+        return cell
 
 
 def _shown(v: Any, fmt: str) -> str:
@@ -487,16 +518,14 @@ def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: W
             v = DASH
         if isinstance(v, bool):
             v = "是" if v else "否"
-        cell = _put(ws, r, j, v)
-        if fmt in NUMBER_FORMATS and not isinstance(v, str):
-            styles.number_format(cell, NUMBER_FORMATS[fmt])
+        number = NUMBER_FORMATS.get(fmt) if not isinstance(v, str) else None
         if v == DASH or fmt in ("date", "time"):
-            styles.set(cell, border=BOX, alignment=CENTER)
+            styles.body_cell(ws, r, j, v, number, CENTER)
         elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
-            lay.styles.set(cell, border=BOX, alignment=WRAP_TOP)
+            styles.body_cell(ws, r, j, v, number, WRAP_TOP)
             lines = max(lines, wrap_lines(v, c.width or MAX_WIDTH))
         else:
-            lay.styles.set(cell, border=BOX)
+            styles.body_cell(ws, r, j, v, number, None)
     ws.row_dimensions[r].height = ROW_PT * lines
     if lines > 1:  # a row of several lines reads from its top line, every cell of it
         for j in range(1, len(columns) + 1):
