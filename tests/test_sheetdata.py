@@ -111,3 +111,27 @@ def test_a_write_only_book_is_saved_by_openpyxl(tmp_path):
     save_workbook(wb, tmp_path / "w.xlsx")
     with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
         assert b"<t>a</t>" in z.read("xl/worksheets/sheet1.xml")
+
+
+def _plain_body_cell(self, ws, row, column, value, number_format, alignment):
+    """What ``_Styles.body_cell`` stands for: openpyxl's value setter and descriptors, per cell."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format is not None:
+        cell.number_format = number_format
+    cell.border = render.BOX
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def test_copied_cell_styles_write_what_openpyxl_descriptors_write(checked, tmp_path, monkeypatch):
+    config = Config()
+    reports = [build_report(n, checked, as_of=AS_OF, config=config) for n in names("all")]
+    fast = render.save_reports(reports, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(render._Styles, "body_cell", _plain_body_cell)
+    plain = render.save_reports(reports, tmp_path / "plain.xlsx")
+    a, b = _parts(fast), _parts(plain)
+    assert a == b
+    assert b'numFmtId="164"' in a["xl/styles.xml"]  # the report's own formats (yyyy-mm-dd, #,##0…)
