@@ -83,9 +83,17 @@ def test_deals_without_a_kind(checked):
         _same_deals(deals.collect(tables, config), reference.collect(tables, config))
 
 
-@pytest.mark.parametrize("drop", ["none", "phones"])
+WORD_DROPS = {
+    "none": {},
+    "phones": {**DROPS["phones"], "service_callback": ("vin",)},
+    "texts": {"service_callback": ("comment", "churn_call"), "followup_log": ("feedback",),
+              "complaint": ("second_call",)},
+}
+
+
+@pytest.mark.parametrize("drop", WORD_DROPS)
 def test_latest_words_of_the_wanted_are_the_full_index(checked, drop):
-    tables = _without(checked, {**DROPS[drop], "service_callback": ("vin",)} if drop != "none" else {})
+    tables = _without(checked, WORD_DROPS[drop])
     full = reference.latest_words(tables)
     assert len(full) > 100
     everyone = set(full)

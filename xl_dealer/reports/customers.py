@@ -172,12 +172,17 @@ def latest_words(checked: list, wanted: set[str]) -> dict[str, Words]:
                 if by and values and c.has(by):
                     keys = phone_keys(c) if values is phones else c.col(by)
                     rows.update(compress(range(n), map(values.__contains__, keys)))
+            if not rows:
+                continue
             cols = [c.col(k) if k else [None] * n for k in who]
+            # each said thing's day column(s) and text column, asked for once (a missing one is a new list)
+            said_cols = [([c.col(day)] if isinstance(day, str) else [c.col(d) for d in day], c.col(text), where)
+                         for day, text, where in said_on]
             for i in sorted(rows):
                 plate, phone, vin = (v[i] for v in cols)
-                for day, text, where in said_on:
-                    d = c.col(day)[i] if isinstance(day, str) else (c.col(day[0])[i] or c.col(day[1])[i])
-                    words = c.col(text)[i]
+                for days, texts, where in said_cols:
+                    d = days[0][i] if len(days) == 1 else (days[0][i] or days[1][i])
+                    words = texts[i]
                     if d is None or not said(words):
                         continue
                     w = Words(d, where, words.strip())
