@@ -45,7 +45,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     def in_period(d: dt.date | None) -> bool:
         return within(d, start, end)
 
-    regs = sorted(records_where(checked, "registration", "date", in_period),
+    regs = sorted(records_where(checked, "registration", "date", in_period,
+                                ("date", "arrive_time", "phone", "source", "model", "card", "test_drive", "level")),
                   key=lambda r: (r["date"], r["arrive_time"] or dt.time(), r["_src"]))
     for i, r in enumerate(regs):
         k = person_key(r, i)

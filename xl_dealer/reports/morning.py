@@ -53,10 +53,12 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     def on_day(d: dt.date | None) -> bool:
         return d == day
 
-    regs = list(records_where(checked, "registration", "date", on_day))
-    logs = list(records_where(checked, "followup_log", "date", on_day))
+    regs = list(records_where(checked, "registration", "date", on_day, ("consultant", "visit_type", "card",
+                                                                        "test_drive")))
+    logs = list(records_where(checked, "followup_log", "date", on_day, ("consultant", "submitted_at",
+                                                                        "manager_signed")))
     has_td_register = bool(tables_of(checked, "test_drive"))
-    drives = list(records_where(checked, "test_drive", "date", on_day))
+    drives = list(records_where(checked, "test_drive", "date", on_day, ("consultant",)))
     # open as the followup.overdue rule says: an O card (已订车) is followed up until delivery
     closed = {*config.card_closed_statuses, *config.lost_statuses}
     open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]

@@ -213,12 +213,13 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
         for i, (who, d, k, level, name) in enumerate(cols):
             if who is None or d is None or d > as_of:
                 continue
-            q.worked.add((who, d))
-            q.home.setdefault((who, d), c.table)
+            day = (who, d)
+            q.worked.add(day)
+            q.home.setdefault(day, c.table)
             level = level or (card_level.get(k) if k else None)
             if level is not None and level not in open_levels:
                 continue
-            customers[(who, d)].add(k or (f"name:{name}" if name else f"row:{c.table.sheet}:{i}"))
+            customers[day].add(k or (f"name:{name}" if name else f"row:{c.table.sheet}:{i}"))
     q.count.update({key: len(v) for key, v in customers.items()})
     for c in checked:
         if c.kind == "registration":
