@@ -69,12 +69,13 @@ def report(
     for option, target in targets.items():
         if target.exists() and not ours(target, ("report",)):
             raise InputError(str(target), said(f"{option} 指向一个已有的文件，它不是 xl-dealer 写的报表，不会覆盖：请换一个文件名", f"{option} names an existing file that is not a report xl-dealer wrote: not overwritten; choose another name"))
-    result = validate(paths, as_of=as_of, config=config)
-    if result.errors:
-        bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
-        raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
-    with gc_paused(), sharing():  # the reports and the sheets; each shared index built once
-        return _build_and_write(result, name, wanted, config, period, paths, inputs, targets, out, json_path)
+    with sharing():  # each shared index built once: by the run rules, read again by the reports
+        result = validate(paths, as_of=as_of, config=config, rules=False)  # values, not findings
+        if result.errors:
+            bad = "; ".join(f"{f.path}: {f.error}" for f in result.errors)
+            raise InputError(bad, said("无法读取，未生成报表", "unreadable input, no report written"))
+        with gc_paused():  # the reports and the sheets
+            return _build_and_write(result, name, wanted, config, period, paths, inputs, targets, out, json_path)
 
 
 def _build_and_write(result: ValidationResult, name: str, wanted: list[str], config: Config, period: str | None,
@@ -95,6 +96,7 @@ def _build_and_write(result: ValidationResult, name: str, wanted: list[str], con
     writes = []
     if out is not None or json_path is None:
         from xl_dealer.render.reports import workbook_of
+        from xl_dealer.render.sheetdata import save_workbook
 
         xlsx = Path(out) if out is not None else default_out(name, day)
         if out is None:  # the default name: it must not be an input or a clerk's file either
@@ -102,7 +104,7 @@ def _build_and_write(result: ValidationResult, name: str, wanted: list[str], con
             if xlsx.exists() and not ours(xlsx, ("report",)):
                 raise InputError(str(xlsx), said("已有同名文件，它不是 xl-dealer 写的报表，不会覆盖：请用 --out 指定文件名", "a file of that name exists and is not a report xl-dealer wrote: not overwritten; name one with --out"))
         wb = workbook_of(reports)
-        writes.append((xlsx, lambda tmp: wb.save(tmp)))
+        writes.append((xlsx, lambda tmp: save_workbook(wb, tmp)))
     if json_path is not None and str(json_path) != "-":
         data = json_bytes(reports, single=name != "all")
         writes.append((Path(json_path), lambda tmp: tmp.write_bytes(data)))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.text import RichText
@@ -93,11 +94,13 @@ class _Styles:
     out in the same order); later uses set the cached index on the cell's style array.
     """
 
-    __slots__ = ("wb", "ids")
+    __slots__ = ("wb", "ids", "formats", "arrays")
 
     def __init__(self, ws: Worksheet) -> None:
         self.wb = ws.parent
         self.ids: dict[tuple[str, int], tuple[int, Any]] = {}
+        self.formats: dict[str, int] = {}
+        self.arrays: dict[tuple[str | None, int], StyleArray] = {}
 
     def _id(self, collection: str, obj: Any) -> int:
         hit = self.ids.get((collection, id(obj)))
@@ -118,6 +121,48 @@ class _Styles:
             st.borderId = self._id("_borders", border)
         if alignment is not None:
             st.alignmentId = self._id("_alignments", alignment)
+
+    def number_format(self, cell: Any, fmt: str) -> None:
+        """``cell.number_format = fmt``: the format's index found once (the descriptor's way,
+        which adds a format the workbook has not seen to its list)."""
+        i = self.formats.get(fmt)
+        if i is None:
+            cell.number_format = fmt
+            self.formats[fmt] = cell._style.numFmtId
+            return
+        st = cell._style
+        if st is None:
+            st = cell._style = StyleArray()
+        st.numFmtId = i
+
+
+    def body_cell(self, ws: Worksheet, row: int, column: int, value: Any, number_format: str | None,
+                  alignment: Alignment | None) -> Any:
+        """A table cell in its box, with this number format (None: a text's) and alignment: as
+        :func:`_put`, ``number_format`` and ``set`` make it, their style array copied from the first
+        such cell of the sheet (a list of 2,000 rows has a handful of cell styles)."""
+        if number_format is None and not isinstance(value, str):
+            cell = _put(ws, row, column, value)  # its own format (a date's, say): as it comes
+            self.set(cell, border=BOX, alignment=alignment)
+            return cell
+        key = (number_format, id(alignment))
+        made = self.arrays.get(key)
+        if made is None:
+            cell = _put(ws, row, column, value)
+            if number_format is not None:
+                self.number_format(cell, number_format)
+            self.set(cell, border=BOX, alignment=alignment)
+            self.arrays[key] = StyleArray(cell._style)
+            return cell
+        cell = Cell(ws, row=row, column=column)
+        ws._add_cell(cell)
+        if isinstance(value, str):
+            cell._value = clean_text(value)  # as _put stores a text
+            cell.data_type = "s"
+        elif value is not None:
+            cell.value = value  # openpyxl's own bookkeeping (a date's format registered) as for the first
+        cell._style = StyleArray(made)  # the number format set over whatever the value set
+        return cell
 
 
 def _shown(v: Any, fmt: str) -> str:
@@ -143,11 +188,13 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     """Write one value; strings stay strings, whatever they start with, and are cleaned
     (``model.text``: a vertical tab from pasted text made openpyxl refuse the whole report)."""
     if isinstance(value, str):
-        value = clean_text(value)
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
+        cell = ws.cell(row=row, column=column)
+        # stored as openpyxl's value setter would, without its per-string checks: a cleaned text has
+        # nothing it refuses (control characters) or cuts (past 32,767), and it stays a string
+        cell._value = clean_text(value)
         cell.data_type = "s"
-    return cell
+        return cell
+    return ws.cell(row=row, column=column, value=value)
 
 
 def _table_name(ws: Worksheet, report: Report, table: Table) -> str:
@@ -414,9 +461,8 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
     lay.row += 1
     header_row = lay.row
     headers = _headers(table.columns)
-    for j, (c, h) in enumerate(zip(table.columns, headers, strict=True), start=1):
+    for j, h in enumerate(headers, start=1):  # the columns' widths: measured (_measure)
         lay.styles.set(_put(ws, header_row, j, h), HEADER_FONT, HEADER_FILL, BOX, HEADER_ALIGN)
-        lay.need(j, h, c.width, _header_width(h))
     r = header_row
     for row in table.rows:
         r += 1
@@ -458,27 +504,28 @@ def _write_table(report: Report, table: Table, ws: Worksheet, lay: _Layout) -> i
 
 
 def _write_row(report: Report, columns: list[Column], row: dict[str, Any], ws: Worksheet, r: int, lay: _Layout) -> None:
+    """One row of a table, each cell as :func:`_measure` measured it (its column is wide enough)."""
     lines = 1
+    formats = row.get(FORMATS_KEY) or {}  # as _format
+    mask = not report.call_list
+    styles = lay.styles
     for j, c in enumerate(columns, start=1):
         v = row.get(c.key)
-        fmt = _format(row, c)
-        if c.format == "phone" and not report.call_list and isinstance(v, str):
+        fmt = formats.get(c.key, c.format)
+        if c.format == "phone" and mask and isinstance(v, str):
             v = mask_phone(v)  # a second guard: only call lists show numbers
         if v is None and fmt in NUMERIC:
             v = DASH
         if isinstance(v, bool):
             v = "是" if v else "否"
-        cell = _put(ws, r, j, v)
-        if fmt in NUMBER_FORMATS and not isinstance(v, str):
-            cell.number_format = NUMBER_FORMATS[fmt]
+        number = NUMBER_FORMATS.get(fmt) if not isinstance(v, str) else None
         if v == DASH or fmt in ("date", "time"):
-            lay.styles.set(cell, border=BOX, alignment=CENTER)
+            styles.body_cell(ws, r, j, v, number, CENTER)
         elif isinstance(v, str) and text_width(v) + 2 > (c.width or MAX_WIDTH):
-            lay.styles.set(cell, border=BOX, alignment=WRAP_TOP)
+            styles.body_cell(ws, r, j, v, number, WRAP_TOP)
             lines = max(lines, wrap_lines(v, c.width or MAX_WIDTH))
         else:
-            lay.styles.set(cell, border=BOX)
-        lay.need(j, _shown(v, fmt), c.width)
+            styles.body_cell(ws, r, j, v, number, None)
     ws.row_dimensions[r].height = ROW_PT * lines
     if lines > 1:  # a row of several lines reads from its top line, every cell of it
         for j in range(1, len(columns) + 1):
@@ -691,7 +738,9 @@ def workbook_of(reports: list[Report]) -> Workbook:
 
 def save_reports(reports: list[Report], path: str | os.PathLike[str]) -> Path:
     """One sheet per report, in order; written atomically."""
+    from xl_dealer.render.sheetdata import save_workbook
+
     wb = workbook_of(reports)
     path = Path(path)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    atomic_write(path, lambda tmp: save_workbook(wb, tmp))
     return path

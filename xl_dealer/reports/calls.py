@@ -27,14 +27,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import eq
 from pathlib import Path
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key, ro_key
-from xl_dealer.reports.common import SOURCE, col, date_of, fed_by, records, records_where, tables_of
-from xl_dealer.reports.customers import latest_words, members, words_of
+from xl_dealer.reports.common import (
+    SOURCE,
+    col,
+    date_of,
+    fed_by,
+    records,
+    records_at,
+    records_where,
+    tables_of,
+)
+from xl_dealer.reports.customers import keys_of, latest_words, members, words_of
 from xl_dealer.reports.data import Report, Table
+from xl_dealer.rules.base import Checked
 from xl_dealer.rules.cadence import NEW_CAR
 from xl_dealer.rules.reminder import reminder_due, reminder_late
 from xl_dealer.rules.scores import answer_items
@@ -93,17 +105,29 @@ def _window_of(tm: dt.time | None, config: Config) -> int | None:
 def _callbacks(checked: list, as_of: dt.date, config: Config, skipped: dict[str, int]) -> list[Call]:
     """Rows of the callback log waiting for their call, and unanswered calls to try again."""
     items = answer_items()
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for r in records(checked, "service_callback", ("ro_no", "plate", "vin", "customer", "phone", "service_type",
-                                                   "advisor", "delivered", "called", "call_time", "outcome",
-                                                   *items)):
-        groups.setdefault(ro_key(r["ro_no"]) or f"row:{r[SOURCE]}", []).append(r)
+    # each repair order's rows, and whether a call of it got through or closed it (most have):
+    # down the columns, a dict only for the rows of the orders still waiting
+    groups: dict[str, list[tuple[Checked, int]]] = {}
+    answered: set[str] = set()
+    for c in tables_of(checked, "service_callback"):
+        t = c.table
+        called, outcome = c.col("called"), c.col("outcome")
+        scored = [c.col(it) for it in items if c.has(it)]
+        for i, ro in enumerate(map(ro_key, c.col("ro_no"))):
+            key = ro or f"row:{(t.path, t.sheet, t.rows[i])}"
+            groups.setdefault(key, []).append((c, i))
+            if called[i] is not None:
+                o = outcome[i]
+                if o == REACHED or (o is None and any(s[i] is not None for s in scored)) or o in CLOSED:
+                    answered.add(key)
+    fields = ["ro_no", "plate", "vin", "customer", "phone", "service_type", "advisor", "delivered", "called",
+              "call_time", "outcome", *items]
     out: list[Call] = []
-    for rows in groups.values():
-        made = [r for r in rows if r["called"] is not None]
-        if any(r["outcome"] == REACHED or (r["outcome"] is None and any(r[it] is not None for it in items))
-               or r["outcome"] in CLOSED for r in made):
+    for key, at in groups.items():
+        if key in answered:
             continue
+        rows = [r for c, i in at for r in records_at(c, [i], fields)]
+        made = [r for r in rows if r["called"] is not None]
         first = rows[0]
         delivered = next((r["delivered"] for r in rows if r["delivered"]), None)
         stype = next((r["service_type"] for r in rows if r["service_type"]), None)
@@ -146,13 +170,13 @@ def _new_cars(checked: list, as_of: dt.date, config: Config, skipped: dict[str, 
     """Delivered cars with no 新车交付 row in the callback log (VIN, plate or phone, as the rule matches)."""
     vins, plates, phones = set(), set(), set()
     first_call: dt.date | None = None
-    for r in records(checked, "service_callback", ("service_type", "vin", "plate", "phone", "called")):
-        if r["called"] is not None and (first_call is None or r["called"] < first_call):
-            first_call = r["called"]
-        if r["service_type"] == NEW_CAR:
-            vins.update([r["vin"]] if r["vin"] else [])
-            plates.update([r["plate"]] if r["plate"] else [])
-            phones.update([phone_key(r["phone"])] if r["phone"] else [])
+    for c in tables_of(checked, "service_callback"):  # down the columns: the 新车交付 rows are few
+        first_call = min(filter(None, [first_call, *c.col("called")]), default=None)
+        cvins, cplates, cphones = c.col("vin"), c.col("plate"), c.col("phone")
+        for i in compress(count(), map(eq, c.col("service_type"), repeat(NEW_CAR))):
+            vins.update([cvins[i]] if cvins[i] else [])
+            plates.update([cplates[i]] if cplates[i] else [])
+            phones.update([phone_key(cphones[i])] if cphones[i] else [])
     days = config.callback_new_car_days
     out = []
     for r in records(checked, "delivery", ("delivered", "customer", "phone", "plate", "vin", "model", "consultant",
@@ -320,7 +344,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
              *_new_cars(checked, as_of, config, skipped), *_reminders(checked, as_of, config, skipped),
              *_churn(checked, as_of, config, skipped), *_prospects(checked, as_of, config, skipped)]
     calls = _merge(calls)
-    club, words, prefer = members(checked), latest_words(checked), _preferred_windows(checked, config)
+    club, prefer = members(checked), _preferred_windows(checked, config)
+    words = latest_words(checked, {k for c in calls for k in keys_of(c.plate, c.phone, c.vin)})
     rank = {c: i for i, c in enumerate(CATEGORIES)}
     n_windows = max(1, len(config.callback_windows))
     for c in calls:

@@ -87,10 +87,15 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     items = answer_items()
     # the columns the history is read for (a callback row has 37): the visit, its customer, its answers
     fields = ("plate", "phone", "vin", "delivered", "service_type", "called", "comment", "customer", "advisor", *items)
+    campaign: dict[tuple[str | None, dt.date], bool] = {}  # (维修类型, day) → a campaign visit: pairs repeat
     for r in records(checked, "service_callback", fields):
         k = customer_key(r)
         if k and r["delivered"] and r["delivered"] <= at:
-            if campaign_visit(r["service_type"], r["delivered"], config):
+            pair = (r["service_type"], r["delivered"])
+            free = campaign.get(pair)
+            if free is None:
+                free = campaign[pair] = campaign_visit(*pair, config)
+            if free:
                 campaign_rows += 1
                 continue  # a free campaign visit is no return (and no service either)
             history[k].append(r)

@@ -6,12 +6,11 @@ Builders read ``Checked.values`` only (the one normaliser's output), never raw c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import is_not, or_
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -19,6 +18,11 @@ from xl_dealer.model.kinds import KINDS
 from xl_dealer.read.values import phone_key
 from xl_dealer.reports.data import Column, Table
 from xl_dealer.rules.base import Checked
+
+# one run's shared indexes live with the rules, which share them too
+from xl_dealer.rules.shared import phone_keys as phone_keys
+from xl_dealer.rules.shared import shared as shared
+from xl_dealer.rules.shared import sharing as sharing
 
 Row = dict[str, Any]
 SOURCE = "_src"  # (path, sheet, Excel row) of a record, for ordering and tracing
@@ -160,18 +164,20 @@ class Buckets:
     previous period beside it still reads every row only once.
     """
 
-    __slots__ = ("spans",)
+    __slots__ = ("spans", "_of")
 
     def __init__(self, *spans: tuple[dt.date, dt.date]) -> None:
         self.spans = spans
+        self._of: dict[dt.date, int | None] = {}  # a day → its bucket: a log's days repeat by the thousand
 
     def of(self, d: dt.date | None) -> int | None:
         if d is None:
             return None
-        for i, (lo, hi) in enumerate(self.spans):
-            if lo <= d <= hi:
-                return i
-        return None
+        try:
+            return self._of[d]
+        except KeyError:
+            b = self._of[d] = next((i for i, (lo, hi) in enumerate(self.spans) if lo <= d <= hi), None)
+            return b
 
     @property
     def start(self) -> dt.date:
@@ -188,48 +194,6 @@ def within(d: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 def period_text(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} 至 {end.isoformat()}"
-
-
-# ---------------------------------------------------------------- one run's shared indexes
-
-# (function, tables, arguments) → its result, while ``sharing()`` is open
-_SHARED: ContextVar[dict[tuple, tuple[Any, tuple]] | None] = ContextVar("xl_dealer_shared", default=None)
-
-
-@contextmanager
-def sharing() -> Iterator[None]:
-    """Within: an index several reports build from the same tables (every customer's order and
-    loss, the club members, the cars sold here) is built once, not once per report (``report
-    all`` collected the deals four times). Only around a run whose tables do not change."""
-    token = _SHARED.set({}) if _SHARED.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _SHARED.reset(token)
-
-
-def shared(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn(checked, ...)``, memoised within ``sharing()`` by the identity of the tables and the
-    arguments (dates, strings and numbers by value). Its result is only read by its callers (the
-    churn report calls lists from is the one the churn sheet shows: masking it twice is masking it once)."""
-    @functools.wraps(fn)
-    def run(checked: list, *args: Any, **kwargs: Any) -> Any:
-        memo = _SHARED.get()
-        if memo is None:
-            return fn(checked, *args, **kwargs)
-        key = (fn, tuple(map(id, checked)), *map(_by_value, args),
-               *((k, _by_value(v)) for k, v in sorted(kwargs.items())))
-        hit = memo.get(key)
-        if hit is None:
-            # the tables and arguments kept with the result: their ids stay theirs for the run
-            hit = memo[key] = (fn(checked, *args, **kwargs), (list(checked), args, kwargs))
-        return hit[0]
-    return run
-
-
-def _by_value(a: Any) -> Any:
-    return a if a is None or isinstance(a, dt.date | str | int | float) else id(a)
 
 
 # ---------------------------------------------------------------- records
@@ -280,16 +244,48 @@ def records_where(checked: Iterable[Checked], kind: str, key: str | tuple[str, .
     that pass get a dict (yesterday's rows of a two-month log are a thirtieth of it)."""
     keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
     for c in tables_of(checked, kind):
-        t = c.table
-        cols = [c.col(k) for k in keys]
-        if any(len(v) != len(t.rows) for v in cols):
-            raise ValueError(f"{t.sheet}: a column of another length than the table")
-        tested = c.col(key) if isinstance(key, str) else zip(*map(c.col, key), strict=True)
-        for i in [i for i, v in enumerate(tested) if test(v)]:
-            r: Row = dict(zip(keys, [v[i] for v in cols], strict=True))
-            r[SOURCE] = (t.path, t.sheet, t.rows[i])
-            r[RAW] = _RawRow((t.raw, i))
-            yield r
+        if isinstance(key, str):
+            rows = passing(c.col(key), test)
+        else:  # a tuple's items are not told apart by type: asked row by row
+            rows = [i for i, v in enumerate(zip(*map(c.col, key), strict=True)) if test(v)]
+        yield from records_at(c, rows, keys)
+
+
+def records_filled(checked: Iterable[Checked], kind: str, keys: tuple[str, ...],
+                   fields: Iterable[str] | None = None) -> Iterator[Row]:
+    """``records`` of only the rows with a value in any of the ``keys`` columns, in order: found
+    down those columns in C (the few hundred rows of a log that say anything of churn)."""
+    fields = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
+    for c in tables_of(checked, kind):
+        filled = None
+        for k in keys:
+            if c.has(k):
+                here = map(is_not, c.col(k), repeat(None))
+                filled = here if filled is None else map(or_, filled, here)
+        if filled is not None:
+            yield from records_at(c, list(compress(count(), filled)), fields)
+
+
+def records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
+    """The records of these rows (indexes) of one table, with these fields, as ``records`` makes them."""
+    t = c.table
+    cols = [c.col(k) for k in keys]
+    if any(len(v) != len(t.rows) for v in cols):
+        raise ValueError(f"{t.sheet}: a column of another length than the table")
+    for i in rows:
+        r: Row = dict(zip(keys, [v[i] for v in cols], strict=True))
+        r[SOURCE] = (t.path, t.sheet, t.rows[i])
+        r[RAW] = _RawRow((t.raw, i))
+        yield r
+
+
+def passing(values: list[Any], test: Callable[[Any], bool]) -> list[int]:
+    """The indexes of the ``values`` that pass ``test``, in order. The test runs once per distinct
+    value (a column of dates holds a few dozen; by type too, so 1 and True are asked apart), the
+    rest in C: a builder's test (yesterday? this period?) is a pure function of the value."""
+    typed = list(zip(map(type, values), values, strict=True))
+    ok = {tv for tv in set(typed) if test(tv[1])}
+    return list(compress(count(), map(ok.__contains__, typed)))
 
 
 class _RawRow(tuple):

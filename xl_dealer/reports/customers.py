@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import is_, or_
 from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import records, records_where, shared
+from xl_dealer.reports.common import phone_keys, records_filled, shared, tables_of
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
 
@@ -66,12 +68,14 @@ def members(checked: list) -> Members:
     """Every club member the run knows: 会员 = 是 in the customer file, the delivery register or the
     callback log, or 是否入会 = 是 on a call (joined during it)."""
     m = Members()
-    for kind, fields in (("customer_file", ("plate", "phone", "vin", "member")),
-                         ("delivery", ("plate", "phone", "vin", "member")),
-                         ("service_callback", ("plate", "phone", "vin", "member", "club_joined"))):
-        for r in records(checked, kind, fields):
-            if r["member"] is True or r.get("club_joined") is True:
-                m.keys.update(keys_of(r["plate"], r["phone"], r["vin"]))
+    for kind in ("customer_file", "delivery", "service_callback"):
+        for c in tables_of(checked, kind):
+            yes = map(is_, c.col("member"), repeat(True))
+            if kind == "service_callback":
+                yes = map(or_, yes, map(is_, c.col("club_joined"), repeat(True)))
+            plates, phones, vins = c.col("plate"), c.col("phone"), c.col("vin")
+            for i in compress(count(), list(yes)):  # the members' rows only
+                m.keys.update(keys_of(plates[i], phones[i], vins[i]))
     return m
 
 
@@ -96,9 +100,8 @@ def churn_notes(checked: list) -> dict[str, ChurnNote]:
                                      "churn_result")),
                ("customer_file", ("plate", "phone", "vin", "last_visit", "churn_reason", "churn_call", "churn_result")))
     for kind, fields in sources:
-        for r in records(checked, kind, fields):
-            if r["churn_reason"] is None and r["churn_call"] is None and r["churn_result"] is None:
-                continue
+        # the rows that say anything of churn (a few hundred of a log), found down their three columns
+        for r in records_filled(checked, kind, ("churn_reason", "churn_call", "churn_result"), fields):
             on = r["churn_call"] or r.get("called") or r.get("delivered") or r.get("last_visit") or dt.date.min
             for k in keys_of(r["plate"], r["phone"], r["vin"]):
                 note = out.setdefault(k, ChurnNote())
@@ -140,43 +143,53 @@ class Words:
         return f"{self.day.isoformat()} {self.where}：{self.text}"
 
 
-@shared
-def latest_words(checked: list) -> dict[str, Words]:
+def latest_words(checked: list, wanted: set[str]) -> dict[str, Words]:
     """key → the latest thing the customer said in any workbook of the run (客户意见 of a call, a
-    complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈)."""
-    out: dict[str, Words] = {}
+    complaint's 问题描述 and its 二次回访结果, a reminder's 备注, a 流失回访结果, a follow-up's 客户反馈),
+    for the customers of ``wanted`` (``keys_of`` keys): the call list's few hundred, not the logs'
+    every customer. Of several on the latest day, the last one read (in the order below, row by row).
 
-    def put(day: dt.date | None, where: str, text: Any, *key: Any) -> None:
-        if day is None or not said(text):
-            return
-        w = Words(day, where, text.strip())
-        for k in keys_of(*key):
-            if k not in out or day >= out[k].day:
-                out[k] = w
-
-    # only the rows where something was said: ``put`` passes over the others (most of every log)
-    def any_said(texts: tuple[Any, ...]) -> bool:
-        return any(map(said, texts))
-
-    for r in records_where(checked, "service_callback", ("comment", "churn_result"), any_said,
-                           ("plate", "phone", "vin", "called", "comment", "churn_call", "churn_result")):
-        put(r["called"], "回访", r["comment"], r["plate"], r["phone"], r["vin"])
-        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records_where(checked, "complaint", ("issue", "second_result"), any_said,
-                           ("phone", "date", "issue", "second_call", "second_result")):
-        put(r["date"], "投诉", r["issue"], None, r["phone"])
-        put(r["second_call"], "二次回访", r["second_result"], None, r["phone"])
-    for r in records_where(checked, "maintenance_list", "remark", said,
-                           ("plate", "phone", "reminded", "letter_sent", "remark")):
-        put(r["reminded"] or r["letter_sent"], "保养提醒", r["remark"], r["plate"], r["phone"])
-    for r in records_where(checked, "customer_file", "churn_result", said,
-                           ("plate", "phone", "vin", "churn_call", "churn_result")):
-        put(r["churn_call"], "流失回访", r["churn_result"], r["plate"], r["phone"], r["vin"])
-    for r in records_where(checked, "followup_card", "churn_result", said, ("phone", "churn_call", "churn_result")):
-        put(r["churn_call"], "回访", r["churn_result"], None, r["phone"])
-    for r in records_where(checked, "followup_log", "feedback", said, ("phone", "date", "feedback")):
-        put(r["date"], "跟进", r["feedback"], None, r["phone"])
-    return out
+    Only the rows of a wanted customer are read as rows; which they are is found down the key
+    columns (in C, but for a phone's extension)."""
+    best: dict[str, Words] = {}
+    plates = {k[2:] for k in wanted if k.startswith("p:")}
+    phones = {k[2:] for k in wanted if k.startswith("t:")}
+    vins = {k[2:] for k in wanted if k.startswith("v:")}
+    pieces = (  # kind, (plate, phone, vin) columns, then (day, text, where) of each thing said on a row
+        ("service_callback", ("plate", "phone", "vin"), (("called", "comment", "回访"),
+                                                         ("churn_call", "churn_result", "流失回访"))),
+        ("complaint", (None, "phone", None), (("date", "issue", "投诉"), ("second_call", "second_result", "二次回访"))),
+        ("maintenance_list", ("plate", "phone", None), ((("reminded", "letter_sent"), "remark", "保养提醒"),)),
+        ("customer_file", ("plate", "phone", "vin"), (("churn_call", "churn_result", "流失回访"),)),
+        ("followup_card", (None, "phone", None), (("churn_call", "churn_result", "回访"),)),
+        ("followup_log", (None, "phone", None), (("date", "feedback", "跟进"),)),
+    )
+    for kind, who, said_on in pieces:
+        for c in tables_of(checked, kind):
+            n = len(c.table.rows)
+            rows: set[int] = set()
+            for by, values in zip(who, (plates, phones, vins), strict=True):
+                if by and values and c.has(by):
+                    keys = phone_keys(c) if values is phones else c.col(by)
+                    rows.update(compress(range(n), map(values.__contains__, keys)))
+            if not rows:
+                continue
+            cols = [c.col(k) if k else [None] * n for k in who]
+            # each said thing's day column(s) and text column, asked for once (a missing one is a new list)
+            said_cols = [([c.col(day)] if isinstance(day, str) else [c.col(d) for d in day], c.col(text), where)
+                         for day, text, where in said_on]
+            for i in sorted(rows):
+                plate, phone, vin = (v[i] for v in cols)
+                for days, texts, where in said_cols:
+                    d = days[0][i] if len(days) == 1 else (days[0][i] or days[1][i])
+                    words = texts[i]
+                    if d is None or not said(words):
+                        continue
+                    w = Words(d, where, words.strip())
+                    for k in keys_of(plate, phone, vin):
+                        if k not in best or d >= best[k].day:
+                            best[k] = w
+    return {k: w for k, w in best.items() if k in wanted}  # a row's other keys saw only some of their rows
 
 
 def words_of(words: dict[str, Words], plate: str | None = None, phone: str | None = None,

@@ -18,7 +18,7 @@ from xl_dealer.reports.common import (
     date_of,
     fed_by,
     missing_note,
-    records,
+    records_where,
     with_totals,
     yesterday,
 )
@@ -41,9 +41,8 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     day, _ = yesterday(as_of)
     per: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("calls", *OUTCOMES, "new_car"), 0))
     items = scores.score_items()
-    for r in records(checked, "service_callback", ("called", "caller", "outcome", "service_type", *items)):
-        if r["called"] != day:
-            continue
+    for r in records_where(checked, "service_callback", "called", lambda d: d == day,
+                           ("called", "caller", "outcome", "service_type", *items)):
         g = per[r["caller"] or "（未填）"]
         g["calls"] += 1
         outcome = r["outcome"]

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from xl_dealer.model.config import Config
 from xl_dealer.model.language import said
 from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import add_months, col, records, shared, with_totals
+from xl_dealer.reports.common import (
+    add_months,
+    col,
+    records,
+    records_where,
+    shared,
+    tables_of,
+    with_totals,
+)
 from xl_dealer.reports.data import Table
 from xl_dealer.rules.cadence import NEW_CAR
 from xl_dealer.rules.delivery import thanks_moment
@@ -77,21 +85,29 @@ def sold_cars(checked: list, config: Config) -> list[SoldCar]:
     visits: list[tuple[dt.date, str | None, str | None, str | None]] = []
     from xl_dealer.reports.customers import campaign_visit
 
-    for r in records(checked, "service_callback", ("delivered", "service_type", "vin", "plate", "phone")):
-        if r["delivered"] is not None and r["service_type"] != NEW_CAR and not campaign_visit(
-                r["service_type"], r["delivered"], config):
-            visits.append((r["delivered"], r["vin"], r["plate"], phone_key(r["phone"])))
-    by_vin: dict[str, list[dt.date]] = defaultdict(list)
-    by_plate: dict[str, list[dt.date]] = defaultdict(list)
-    by_phone: dict[str, list[dt.date]] = defaultdict(list)
+    campaign: dict[tuple[str | None, dt.date], bool] = {}  # (维修类型, day) → a campaign visit: pairs repeat
+    for c in tables_of(checked, "service_callback"):
+        for d, stype, vin, plate, phone in zip(c.col("delivered"), c.col("service_type"), c.col("vin"),
+                                               c.col("plate"), c.col("phone"), strict=True):
+            if d is None or stype == NEW_CAR:
+                continue
+            free = campaign.get((stype, d))
+            if free is None:
+                free = campaign[(stype, d)] = campaign_visit(stype, d, config)
+            if not free:
+                visits.append((d, vin, plate, phone_key(phone)))
+    # a car came back when any visit of it is after the sale: its latest visit is, by VIN, plate or phone
+    by_vin: dict[str, dt.date] = {}
+    by_plate: dict[str, dt.date] = {}
+    by_phone: dict[str, dt.date] = {}
     for d, vin, plate, phone in visits:
         for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone)):
-            if k:
-                index[k].append(d)
+            if k and (k not in index or d > index[k]):
+                index[k] = d
 
     def came_back(sold: dt.date, vin: str | None, plate: str | None, phone: str | None) -> bool:
-        return any(d > sold for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone_key(phone)))
-                   if k for d in index.get(k, ()))
+        return any(k in index and index[k] > sold
+                   for index, k in ((by_vin, vin), (by_plate, plate), (by_phone, phone_key(phone))) if k)
 
     out: list[SoldCar] = []
     seen: set[str] = set()
@@ -106,9 +122,10 @@ def sold_cars(checked: list, config: Config) -> list[SoldCar]:
         out.append(SoldCar(d, r["first_service_date"] or add_months(d, months),
                            r["first_service_km"] or config.first_service_km, r["vin"], r["plate"], r["customer"],
                            r["phone"], r["advisor"], r["member"], came_back(d, r["vin"], r["plate"], r["phone"])))
-    for r in records(checked, "customer_file", ("bought", "buy_type", "vin", "plate", "customer", "phone", "member")):
+    for r in records_where(checked, "customer_file", "buy_type", lambda v: v == "本店",
+                           ("bought", "buy_type", "vin", "plate", "customer", "phone", "member")):
         d = r["bought"]
-        if d is None or r["buy_type"] != "本店" or (r["vin"] and r["vin"] in seen):
+        if d is None or (r["vin"] and r["vin"] in seen):
             continue
         if r["vin"]:
             seen.add(r["vin"])

@@ -10,38 +10,33 @@ import datetime as dt
 from collections import defaultdict
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import phone_key
-from xl_dealer.reports.common import col, date_of, fed_by, missing_note, records, with_totals
+from xl_dealer.reports.common import col, date_of, fed_by, missing_note, tables_of, with_totals
 from xl_dealer.reports.data import Report, Table
-from xl_dealer.rules.cadence import card_due, latest_log_contacts
-from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
+from xl_dealer.rules.followup import card_dues
 
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
-    # cadence.card_due is the one definition the followup.overdue rule uses too
-    latest = latest_log_contacts(checked, as_of)
-    delivered = deliveries_by_phone(checked)  # delivered customers are off the list (card.not_closed)
+    # the cards' due dates as the followup.overdue rule found them (one definition, computed once a
+    # run: cadence.card_due; a delivered customer is off the list, card.not_closed says so)
+    dues = card_dues(checked, config, as_of)
     items = []
-    for r in records(checked, "followup_card", ("phone", "card_date", "level", "status", "last_contact", "next_date",
-                                                 "consultant", "customer", "model")):
-        if delivered and delivered_card(r["phone"], r["card_date"], delivered, as_of):
-            continue
-        due = card_due(r["level"], r["status"], r["card_date"], r["last_contact"], r["next_date"],
-                       latest.get(phone_key(r["phone"]) or ""), as_of, config)
-        if due is None or due.due > as_of:
-            continue
-        overdue = due.days_overdue(as_of)
-        items.append({
-            "consultant": r["consultant"] or "（未填）",
-            "customer": r["customer"],
-            "phone": r["phone"],
-            "level": due.level,
-            "model": r["model"],
-            "last_contact": due.last,
-            "due": due.due,
-            "days_overdue": overdue,
-            "status": "逾期" if overdue else "今日到期",
-        })
+    for c in tables_of(checked, "followup_card"):
+        for due, who, customer, phone, model in zip(dues[id(c)], c.col("consultant"), c.col("customer"),
+                                                    c.col("phone"), c.col("model"), strict=True):
+            if due is None or due.due > as_of:
+                continue
+            overdue = due.days_overdue(as_of)
+            items.append({
+                "consultant": who or "（未填）",
+                "customer": customer,
+                "phone": phone,
+                "level": due.level,
+                "model": model,
+                "last_contact": due.last,
+                "due": due.due,
+                "days_overdue": overdue,
+                "status": "逾期" if overdue else "今日到期",
+            })
     items.sort(key=lambda x: (x["consultant"], -x["days_overdue"], x["customer"] or ""))
 
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"due_today": 0, "overdue": 0})

@@ -22,9 +22,10 @@ from xl_dealer.reports.common import (
     period_range,
     period_text,
     person_key,
+    phone_keys,
     ratio,
-    records,
     records_where,
+    tables_of,
     with_totals,
     within,
 )
@@ -44,7 +45,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     def in_period(d: dt.date | None) -> bool:
         return within(d, start, end)
 
-    regs = sorted(records_where(checked, "registration", "date", in_period),
+    regs = sorted(records_where(checked, "registration", "date", in_period,
+                                ("date", "arrive_time", "phone", "source", "model", "card", "test_drive", "level")),
                   key=lambda r: (r["date"], r["arrive_time"] or dt.time(), r["_src"]))
     for i, r in enumerate(regs):
         k = person_key(r, i)
@@ -53,11 +55,12 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
         p["cards"] |= r["card"] is True
         p["test_drives"] |= r["test_drive"] is True
         p["orders"] |= r["level"] in ORDER_LEVELS
-    for r in records(checked, "followup_card", ("phone", "status", "level")):
-        p = people.get(phone_key(r["phone"]) or "")
-        if p:
-            p["cards"] = True
-            p["orders"] |= r["status"] in ORDER_STATUSES or r["level"] in ORDER_LEVELS
+    for c in tables_of(checked, "followup_card"):  # down three columns: a card of a cohort's customer
+        for k, status, level in zip(phone_keys(c), c.col("status"), c.col("level"), strict=True):
+            p = people.get(k or "")
+            if p:
+                p["cards"] = True
+                p["orders"] |= status in ORDER_STATUSES or level in ORDER_LEVELS
     for r in records_where(checked, "test_drive", "date", in_period, ("phone", "date")):
         p = people.get(phone_key(r["phone"]) or "")
         if p and within(r["date"], start, end):

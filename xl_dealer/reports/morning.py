@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from itertools import compress, count
 
 from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
@@ -21,6 +22,7 @@ from xl_dealer.reports.data import Chart, Report, Table
 from xl_dealer.rules.followup import quota_days
 
 ORDER_LEVELS = ("O", "D")  # ordered / delivered: an order was taken
+_ORDER_LEVELS = frozenset(ORDER_LEVELS)
 
 
 def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
@@ -30,11 +32,12 @@ def _new_orders(checked: list, day: dt.date) -> dict[str, set[str]]:
     for kind in ("registration", "followup_log"):
         i = 0  # the row's index among the kind's rows across workbooks: the key of one without a phone
         for c in tables_of(checked, kind):
-            # down the four columns, no dict per row: the order-level rows are few
-            for j, (level, d, who, phone) in enumerate(zip(c.col("level"), c.col("date"), c.col("consultant"),
-                                                           c.col("phone"), strict=True)):
-                if level in ORDER_LEVELS and d is not None:
-                    k = person_key({"phone": phone}, (kind, i + j))
+            # the order-level rows only (found down the level column in C): they are few
+            dates, consultants, phones = c.col("date"), c.col("consultant"), c.col("phone")
+            for j in compress(count(), map(_ORDER_LEVELS.__contains__, c.col("level"))):
+                d, who = dates[j], consultants[j]
+                if d is not None:
+                    k = person_key({"phone": phones[j]}, (kind, i + j))
                     if k not in first or d < first[k][0]:
                         first[k] = (d, who)
             i += len(c.table.rows)
@@ -50,23 +53,33 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     def on_day(d: dt.date | None) -> bool:
         return d == day
 
-    regs = list(records_where(checked, "registration", "date", on_day))
-    logs = list(records_where(checked, "followup_log", "date", on_day))
+    regs = list(records_where(checked, "registration", "date", on_day, ("consultant", "visit_type", "card",
+                                                                        "test_drive")))
+    logs = list(records_where(checked, "followup_log", "date", on_day, ("consultant", "submitted_at",
+                                                                        "manager_signed")))
     has_td_register = bool(tables_of(checked, "test_drive"))
-    drives = list(records_where(checked, "test_drive", "date", on_day))
+    drives = list(records_where(checked, "test_drive", "date", on_day, ("consultant",)))
     # open as the followup.overdue rule says: an O card (已订车) is followed up until delivery
     closed = {*config.card_closed_statuses, *config.lost_statuses}
-    cards = [r for r in records_where(checked, "followup_card", "status", lambda s: s not in closed)
-             if r["card_date"] is None or r["card_date"] <= day]
     open_levels = [lv for lv in config.levels if config.levels[lv].cadence_days is not None]
 
     names: set[str] = set()
-    for r in (*regs, *logs, *drives, *cards):
+    for r in (*regs, *logs, *drives):
         if r.get("consultant"):
             names.add(r["consultant"])
     names.update(n for n, days in config.roster.items() if day in days)
 
     stats: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    levels = set(open_levels)
+    for c in tables_of(checked, "followup_card"):  # the open cards made by then, down four columns
+        for status, made, who, level in zip(c.col("status"), c.col("card_date"), c.col("consultant"), c.col("level"),
+                                            strict=True):
+            if status in closed or (made is not None and made > day):
+                continue
+            if who:
+                names.add(who)
+            if level in levels:
+                stats[who][f"level_{level}"] += 1
     ordered = _new_orders(checked, day)
     for r in regs:
         s = stats[r["consultant"]]
@@ -76,9 +89,6 @@ def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
             s["test_drives"] += r["test_drive"] is True
     for r in drives:
         stats[r["consultant"]]["test_drives"] += 1
-    for r in cards:
-        if r["level"] in open_levels:
-            stats[r["consultant"]][f"level_{r['level']}"] += 1
     submitted: dict[str, list] = defaultdict(list)
     signed: dict[str, list] = defaultdict(list)
     for r in logs:

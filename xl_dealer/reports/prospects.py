@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import compress, count
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key
@@ -23,7 +24,8 @@ from xl_dealer.reports.common import (
     date_of,
     fed_by,
     missing_note,
-    records,
+    phone_keys,
+    records_filled,
     shared,
     tables_of,
 )
@@ -70,18 +72,25 @@ def prospects(checked: list, as_of: dt.date, config: Config) -> Found:
 
     since = add_months(as_of, -config.prospect_months)
     found = deals.collect(checked, config)
-    regions: dict[str, tuple[tuple, str]] = {}
-    for r in records(checked, "registration", ("date", "arrive_time", "phone", "region")):
-        k = phone_key(r["phone"])
-        if k and r["region"]:
-            order = (r["date"] or dt.date.min, r["arrive_time"] or dt.time())
-            if k not in regions or order >= regions[k][0]:
-                regions[k] = (order, r["region"])
     ours: set[str] = set(found.orders)
     for kind in ("delivery", "service_callback", "customer_file"):
-        ours.update(k for r in records(checked, kind, ("phone",)) if (k := phone_key(r["phone"])))
+        for c in tables_of(checked, kind):
+            ours.update(filter(None, phone_keys(c)))
+    # the visitor log's 区域 of the price-lost customers only (the latest one written)
+    wanted = {k for k, d in found.lost.items() if d.phone is not None and k not in ours}
+    regions: dict[str, tuple[tuple, str]] = {}
+    for c in tables_of(checked, "registration") if wanted else ():
+        keys = phone_keys(c)
+        dates, times, places = c.col("date"), c.col("arrive_time"), c.col("region")
+        for i in compress(count(), map(wanted.__contains__, keys)):
+            k = keys[i]
+            if places[i]:
+                order = (dates[i] or dt.date.min, times[i] or dt.time())
+                if k not in regions or order >= regions[k][0]:
+                    regions[k] = (order, places[i])
     calls: dict[str, tuple[dt.date | None, str | None]] = {}
-    for r in records(checked, "followup_card", ("phone", "churn_call", "churn_result")):
+    for r in records_filled(checked, "followup_card", ("churn_call", "churn_result"),
+                            ("phone", "churn_call", "churn_result")):
         k = phone_key(r["phone"])
         if k and (r["churn_call"] or r["churn_result"]):
             cur = calls.get(k)

@@ -14,18 +14,20 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.reports.common import (
     col,
-    customer_key,
     date_of,
     drop_empty_columns,
     fed_by,
     missing_note,
     period_text,
+    phone_keys,
     records,
+    records_at,
     tables_of,
     within,
 )
 from xl_dealer.reports.customers import members
 from xl_dealer.reports.data import Report, Table
+from xl_dealer.rules.base import Checked
 
 DAYS = 7
 WEEKDAYS = "一二三四五六日"
@@ -86,22 +88,28 @@ def _from_list(checked: list, start: dt.date, end: dt.date, listed: set, windows
 
 def build(checked: list, *, as_of: dt.date, config: Config) -> Report:
     start, end = as_of, as_of + dt.timedelta(days=DAYS - 1)
-    latest: dict[str, dict[str, Any]] = {}
-    for r in records(checked, "service_callback", ("plate", "phone", "delivered", "called", "next_service_date",
-                                                   "customer", "member", "next_service_km", "next_service_items",
-                                                   "mileage", "service_type", "advisor", "vin")):
-        k = customer_key(r)
-        if not k or r["delivered"] is None or r["delivered"] > as_of:
-            continue
-        if k not in latest or (r["delivered"], r["called"] or dt.date.min) >= (
-                latest[k]["delivered"], latest[k]["called"] or dt.date.min):
-            latest[k] = r
+    # each customer's (``customer_key``) latest visit, down the columns; a record only of those due
+    latest: dict[str, tuple[tuple[dt.date, dt.date], Checked, int]] = {}
+    next_dates: dict[int, list[Any]] = {}  # a sheet's 下次保养日期 column, asked for once
+    for c in tables_of(checked, "service_callback"):
+        next_dates[id(c)] = c.col("next_service_date")
+        for i, (plate, phone, d, called) in enumerate(zip(c.col("plate"), phone_keys(c), c.col("delivered"),
+                                                          c.col("called"), strict=True)):
+            k = plate or phone
+            if not k or d is None or d > as_of:
+                continue
+            o = (d, called or dt.date.min)
+            if k not in latest or o >= latest[k][0]:
+                latest[k] = (o, c, i)
     windows = windows_text(config)
     rows = []
-    for r in latest.values():
-        due = r["next_service_date"]
+    fields = ["plate", "phone", "delivered", "called", "next_service_date", "customer", "member", "next_service_km",
+              "next_service_items", "mileage", "service_type", "advisor", "vin"]
+    for _, c, i in latest.values():
+        due = next_dates[id(c)][i]
         if not within(due, start, end):
             continue
+        [r] = records_at(c, [i], fields)
         rows.append({
             "due": due, "weekday": "周" + WEEKDAYS[due.weekday()], "plate": r["plate"], "customer": r["customer"],
             "phone": r["phone"], "member": "会员" if r["member"] else None, "next_km": r["next_service_km"],

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import phone_key
 from xl_dealer.reports import deals
 from xl_dealer.reports.common import (
     PERIODS,
@@ -33,14 +32,15 @@ from xl_dealer.reports.common import (
     period_name,
     period_range,
     person_key,
+    phone_keys,
     previous_range,
     ratio,
-    records,
     records_where,
     tables_of,
     with_totals,
 )
 from xl_dealer.reports.data import FORMATS_KEY, Chart, Report, Table
+from xl_dealer.rules.base import Checked
 
 BLANK = deals.BLANK
 NEEDS = ("registration", "followup_card", "followup_log", "test_drive", "delivery")
@@ -136,35 +136,43 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
     has_register = bool(tables_of(checked, "test_drive"))
 
     # the visitor log: one pass; a blank 首次/再次 is inferred from the phone's earliest row
+    # down the columns: each row's order (date, time, source row) and phone key, a row of the two
+    # periods kept as (sheet, row); a record is never made
     first_seen: dict[str, tuple] = {}
-    kept: list[tuple[int, tuple, str | None, dict]] = []
-    for r in records(checked, "registration", ("date", "arrive_time", "phone", "consultant", "visit_type",
-                                                "visit_seq", "card", "test_drive")):
-        o = (r["date"] or dt.date.max, r["arrive_time"] or dt.time(), r[SOURCE])
-        k = phone_key(r["phone"])
-        if k and (k not in first_seen or o < first_seen[k]):
-            first_seen[k] = o
-        b = buckets.of(r["date"])
-        if b is not None:
-            kept.append((b, o, k, r))
-    for b, o, k, r in kept:
+    kept: list[tuple[int, tuple, str | None, Checked, int]] = []
+    for c in tables_of(checked, "registration"):
+        t = c.table
+        cols = zip(c.col("date"), c.col("arrive_time"), phone_keys(c), t.rows, strict=True)
+        for i, (d, tm, k, excel_row) in enumerate(cols):
+            o = (d or dt.date.max, tm or dt.time(), (t.path, t.sheet, excel_row))
+            if k and (k not in first_seen or o < first_seen[k]):
+                first_seen[k] = o
+            b = buckets.of(d)
+            if b is not None:
+                kept.append((b, o, k, c, i))
+    columns: dict[int, list[list[Any]]] = {}  # a sheet's columns read below, asked for once
+    for b, o, k, c, i in kept:
+        cols = columns.get(id(c))
+        if cols is None:
+            cols = columns[id(c)] = [c.col(f) for f in ("consultant", "visit_type", "visit_seq", "card", "test_drive")]
+        consultants, kinds, seqs, cards, drives = cols
         seen[b].add("registration")
-        who = r["consultant"] or BLANK
-        if r["visit_type"] == "来店":
+        who = consultants[i] or BLANK
+        if kinds[i] == "来店":
             per[b][who]["walk_ins"] += 1
-        elif r["visit_type"] == "来电":
+        elif kinds[i] == "来电":
             per[b][who]["phone_ins"] += 1
-        key = k or f"row:{r[SOURCE]}"
-        seq = r["visit_seq"] or ("首次" if k is None or first_seen[k] == o else "再次")
+        key = k or f"row:{o[2]}"
+        seq = seqs[i] or ("首次" if k is None or first_seen[k] == o else "再次")
         if seq == "首次":
             credit.add(b, "first", key, o, who)
             if k:
                 credit.add(b, "phones", key, o, who)
         else:
             credit.add(b, "again", key, o, who)
-        if not has_cards and r["card"] is True:
+        if not has_cards and cards[i] is True:
             credit.add(b, "new_cards", key, o, who)
-        if not has_register and r["test_drive"] is True:
+        if not has_register and drives[i] is True:
             credit.add(b, "test_drives", key, o, who)
 
     def in_buckets(d: dt.date | None) -> bool:
@@ -182,8 +190,8 @@ def build(checked: list, *, as_of: dt.date, config: Config, period: str | None =
             seen[b].add("followup_card")
             credit.add(b, "new_cards", person_key(r, r[SOURCE]), (r["card_date"], dt.time(), r[SOURCE]),
                        r["consultant"])
-    for c in tables_of(checked, "followup_log"):  # only whether the log covers a period: dates, no rows
-        for d in c.col("date"):
+    for c in tables_of(checked, "followup_log"):  # only whether the log covers a period: its dates, no rows
+        for d in set(c.col("date")):
             b = buckets.of(d)
             if b is not None:
                 seen[b].add("followup_log")

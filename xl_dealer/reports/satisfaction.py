@@ -36,6 +36,7 @@ from xl_dealer.reports.common import (
     records,
     records_where,
     score_texts,
+    tables_of,
     with_totals,
     within,
 )
@@ -213,7 +214,7 @@ def build_weekly(checked: list, *, as_of: dt.date, config: Config, period: str |
     ])
     item_rows = [{"item": scores.item_header(it), "department": scores.department_of(it, config) or NO_DEPARTMENT,
                   "answered": r.answered, "satisfied": r.satisfied, "rate": r.rate,
-                  "problems": sum(scores.is_problem(a.get(it), config) for a in answered_rows)}
+                  "problems": scores.problem_count((a.get(it) for a in answered_rows), config)}
                  for it, r in by_item.items()]
     by_item_t = with_totals(Table("by_item", "各项目满意率", [
         col("item", "项目"), col("department", "部门"), *_rate_cols(("item", "项目"))[1:],
@@ -443,13 +444,11 @@ def club_table(checked: list, start: dt.date, end: dt.date) -> Table:
 
     per: dict[str, dict[str, set]] = defaultdict(lambda: {"invited": set(), "joined": set()})
     everyone: dict[str, set] = {"invited": set(), "joined": set()}
-    seen_columns = False
-    for r in records(checked, "service_callback", ("called", "caller", "plate", "phone", "club_invited",
-                                                   "club_joined", SOURCE)):
-        if r["club_invited"] is not None or r["club_joined"] is not None:
-            seen_columns = True
-        if not within(r["called"], start, end):
-            continue
+    # does any row fill the club columns at all (else the sheet lacks them, and says so)
+    seen_columns = any(v is not None for c in tables_of(checked, "service_callback")
+                       for k in ("club_invited", "club_joined") for v in c.col(k))
+    for r in records_where(checked, "service_callback", "called", lambda d: within(d, start, end),
+                           ("called", "caller", "plate", "phone", "club_invited", "club_joined", SOURCE)):
         k = customer_key(r) or f"row:{r[SOURCE]}"
         who = r["caller"] or "（未填）"
         if r["club_invited"] is True or r["club_joined"] is True:

@@ -32,6 +32,7 @@ from xl_dealer.rules.fields import check_columns, check_fields
 from xl_dealer.rules.followup import check_card, check_log, check_overdue, check_quota
 from xl_dealer.rules.registration import check_registration
 from xl_dealer.rules.reminder import check_maintenance_list
+from xl_dealer.rules.shared import sharing
 from xl_dealer.rules.testdrive import check_test_drive
 
 TableRule = Callable[[Checked, Config, Emitter], None]
@@ -78,7 +79,10 @@ def table_rules(c: Checked, config: Config, em: Emitter) -> None:
 
 
 def check_run(checked: list[Checked], config: Config, em: Emitter) -> None:
-    """The rules over every table of the run (across workbooks): they need all of them."""
-    for run_rule in RUN_RULES:
-        run_rule(checked, config, em)
+    """The rules over every table of the run (across workbooks): they need all of them. Rules that
+    need the same index of the tables (the deliveries by phone) share it (``shared``); within a
+    ``report``, its builders read it again."""
+    with sharing():
+        for run_rule in RUN_RULES:
+            run_rule(checked, config, em)
     tell_skipped(em)

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xl_dealer.model.config import Config
+from xl_dealer.rules.shared import phone_keys, shared
 
 NEW_CAR = "新车交付"
 
@@ -73,22 +74,22 @@ class LogContact:
     next_date: dt.date | None
 
 
+@shared  # followup.overdue and 今日跟进
 def latest_log_contacts(checked: list, as_of: dt.date) -> dict[str, LogContact]:
     """phone key → the latest follow-up log row on or before ``as_of``, across every log of the run."""
-    from xl_dealer.read.values import phone_key
-
-    latest: dict[str, LogContact] = {}
+    latest: dict[str | None, tuple[dt.date, list, int]] = {}  # key → (date, sheet's columns, row): the latest
     for c in checked:
         if c.kind != "followup_log":
             continue
-        for d, p, lv, nxt in zip(c.col("date"), c.col("phone"), c.col("level"), c.col("next_date"), strict=True):
+        cols = (c.col("level"), c.col("next_date"))
+        for i, (d, p, k) in enumerate(zip(c.col("date"), c.col("phone"), phone_keys(c), strict=True)):
             if d is None or p is None or d > as_of:
                 continue
-            k = phone_key(p)
             cur = latest.get(k)
-            if cur is None or d >= cur.date:
-                latest[k] = LogContact(d, lv, nxt)
-    return latest
+            if cur is None or d >= cur[0]:
+                latest[k] = (d, cols, i)
+    # the contact made only for each customer's latest row (a log's rows come mostly in date order)
+    return {k: LogContact(d, cols[0][i], cols[1][i]) for k, (d, cols, i) in latest.items()}
 
 
 def card_open(level: str | None, status: str | None, config: Config) -> bool:

@@ -17,6 +17,7 @@ from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, show_value
 from xl_dealer.rules.cross import lacks, ready, usable
 from xl_dealer.rules.delivery import duplicate_vins, where
+from xl_dealer.rules.shared import shared
 
 register("customer.mismatch", "{problem}", "{problem_en}")
 register("customer.unknown",
@@ -54,6 +55,7 @@ class _Record:
 _SOURCE = {"delivery": ("交车登记表", "the delivery register"), "service_callback": ("售后回访记录", "the after-service log")}
 
 
+@shared  # customer.mismatch and 客户流失
 def _latest_records(sources: list[Checked]) -> dict[tuple[str, str], _Record]:
     """("v", VIN) / ("p", plate) → the latest record of that car in the deliveries and callbacks."""
     out: dict[tuple[str, str], _Record] = {}
@@ -91,6 +93,12 @@ def mismatches(files: list[Checked], sources: list[Checked]) -> list[Mismatch]:
     """Every ``customer.mismatch`` of these sheets: the rule reports them, the churn list shows them
     beside the car (one definition). The same phone is the same customer (王先生 and 王伟); a name is
     compared only when the phones cannot be."""
+    return _mismatches([*files, *sources], len(files))
+
+
+@shared  # the rule and 客户流失 (on the same sheets)
+def _mismatches(tables: list[Checked], n_files: int) -> list[Mismatch]:
+    files, sources = tables[:n_files], tables[n_files:]
     latest = _latest_records(sources)
     out = []
     for c in files:

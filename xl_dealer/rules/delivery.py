@@ -18,6 +18,7 @@ from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header, show_value
 from xl_dealer.rules.cadence import NEW_CAR, card_open
 from xl_dealer.rules.cross import ready, usable
+from xl_dealer.rules.shared import shared
 
 for _rule in ("delivery.thanks_late", "delivery.thanks_missing", "delivery.service_intro", "delivery.first_callback",
               "delivery.new_car_call", "card.not_closed"):
@@ -180,6 +181,7 @@ def _first_callback(c: Checked, config: Config, em: Emitter) -> None:
 # ---------------------------------------------------------------- across workbooks
 
 
+@shared  # followup.overdue, card.not_closed and 今日跟进
 def deliveries_by_phone(checked: list[Checked]) -> dict[str, tuple[dt.date, Checked, int]]:
     """phone key → the latest delivery of a car to that customer (day, sheet, row)."""
     out: dict[str, tuple[dt.date, Checked, int]] = {}

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from xl_dealer.model.config import Config
 from xl_dealer.model.messages import register
 from xl_dealer.read.table import Table
-from xl_dealer.read.values import phone_key
 from xl_dealer.rules.base import Checked, Emitter, display_header
-from xl_dealer.rules.cadence import card_due, latest_log_contacts
+from xl_dealer.rules.cadence import CardDue, card_due, latest_log_contacts
 from xl_dealer.rules.cross import ready, usable
 from xl_dealer.rules.delivery import delivered_card, deliveries_by_phone
+from xl_dealer.rules.shared import phone_keys, shared
 
 register("followup.quota",
          "{subject}：当天只跟进了{value}位在跟的意向客户（同一客户多次只算一位，战败/交车等已关闭的不算），"
@@ -120,17 +120,11 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
     if logs:  # a card without a phone cannot be matched to its contacts in the log
         cards = usable(em, "followup.overdue", cards, ("phone",), what, what_en)
     as_of = em.as_of
-    latest = latest_log_contacts(checked, as_of)
-    delivered = deliveries_by_phone(checked)  # a delivered customer's open card is card.not_closed
+    dues = card_dues(checked, config, as_of)
     for c in cards:
         t = c.table
-        cols = zip(c.col("card_date"), c.col("phone"), c.col("level"), c.col("status"),
-                   c.col("last_contact"), c.col("next_date"), c.col("customer"), strict=True)
-        for i, (made, phone, level, status, last_card, nxt, name) in enumerate(cols):
-            if delivered and delivered_card(phone, made, delivered, as_of):
-                continue
-            due = card_due(level, status, made, last_card, nxt,
-                           latest.get(phone_key(phone)) if phone else None, as_of, config)
+        for i, (due, phone, level, name) in enumerate(zip(dues[id(c)], c.col("phone"), c.col("level"),
+                                                          c.col("customer"), strict=True)):
             if due is None or as_of <= due.due:
                 continue
             gap = (as_of - due.last).days
@@ -149,6 +143,29 @@ def check_overdue(checked: list[Checked], config: Config, em: Emitter) -> None:
                       problem_en=f"{head_en}. Follow up now.")
 
 
+@shared  # followup.overdue and 今日跟进
+def card_dues(checked: list[Checked], config: Config, as_of: dt.date) -> dict[int, list[CardDue | None]]:
+    """id of each follow-up card sheet → per row, when the card is next due (``cadence.card_due``),
+    or None: closed, or its customer's car delivered since (``card.not_closed`` says that)."""
+    latest = latest_log_contacts(checked, as_of)
+    delivered = deliveries_by_phone(checked)
+    out: dict[int, list[CardDue | None]] = {}
+    for c in checked:
+        if c.kind != "followup_card":
+            continue
+        dues: list[CardDue | None] = []
+        cols = zip(c.col("card_date"), c.col("phone"), phone_keys(c), c.col("level"), c.col("status"),
+                   c.col("last_contact"), c.col("next_date"), strict=True)
+        for made, phone, k, level, status, last_card, nxt in cols:
+            if delivered and delivered_card(phone, made, delivered, as_of):
+                dues.append(None)
+                continue
+            dues.append(card_due(level, status, made, last_card, nxt, latest.get(k) if phone else None, as_of,
+                                 config))
+        out[id(c)] = dues
+    return out
+
+
 @dataclass(slots=True)
 class QuotaDays:
     """Who logged how many follow-ups on which day, who worked, and which log covers a day."""
@@ -165,6 +182,7 @@ class QuotaDays:
         return None
 
 
+@shared  # followup.quota and 晨会日报
 def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaDays:
     """The facts behind ``followup.quota`` (and the morning report's 跟进达标, so both agree).
 
@@ -180,8 +198,7 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
     card_level: dict[str, str] = {}
     for c in checked:
         if c.kind == "followup_card":
-            for phone, level in zip(c.col("phone"), c.col("level"), strict=True):
-                k = phone_key(phone)
+            for k, level in zip(phone_keys(c), c.col("level"), strict=True):
                 if k and level:
                     card_level.setdefault(k, level)
     customers: dict[tuple[str, dt.date], set] = defaultdict(set)
@@ -192,17 +209,17 @@ def quota_days(checked: list[Checked], config: Config, as_of: dt.date) -> QuotaD
         if not dates:
             continue
         q.spans.append((min(dates), max(dates), c.table))
-        cols = zip(c.col("consultant"), c.col("date"), c.col("phone"), c.col("level"), c.col("customer"), strict=True)
-        for i, (who, d, phone, level, name) in enumerate(cols):
+        cols = zip(c.col("consultant"), c.col("date"), phone_keys(c), c.col("level"), c.col("customer"), strict=True)
+        for i, (who, d, k, level, name) in enumerate(cols):
             if who is None or d is None or d > as_of:
                 continue
-            q.worked.add((who, d))
-            q.home.setdefault((who, d), c.table)
-            k = phone_key(phone)
+            day = (who, d)
+            q.worked.add(day)
+            q.home.setdefault(day, c.table)
             level = level or (card_level.get(k) if k else None)
             if level is not None and level not in open_levels:
                 continue
-            customers[(who, d)].add(k or (f"name:{name}" if name else f"row:{c.table.sheet}:{i}"))
+            customers[day].add(k or (f"name:{name}" if name else f"row:{c.table.sheet}:{i}"))
     q.count.update({key: len(v) for key, v in customers.items()})
     for c in checked:
         if c.kind == "registration":

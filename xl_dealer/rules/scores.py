@@ -9,6 +9,7 @@ blank items don't count.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,12 +121,24 @@ class Rate:
 
 def rate_of(scores: Iterable[float | None], config: Config) -> Rate:
     answered = satisfied = 0
-    for s in scores:
+    for s, n in _tally(scores):
         if s is None:
             continue
-        answered += 1
-        satisfied += _value(s) >= config.score_satisfied_min
+        answered += n
+        satisfied += n * (_value(s) >= config.score_satisfied_min)
     return Rate(answered, satisfied)
+
+
+def problem_count(scores: Iterable[float | bool | None], config: Config) -> int:
+    """How many of these answers are problem answers (:func:`is_problem`)."""
+    return sum(n for s, n in _tally(scores) if is_problem(s, config))
+
+
+def _tally(scores: Iterable[Any]) -> list[tuple[Any, int]]:
+    """Each distinct answer and how often it was given (an item's answers are a handful of scores;
+    by type too: True, a 是, is not the score 1)."""
+    values = list(scores)
+    return [(s, n) for (_, s), n in Counter(zip(map(type, values), values, strict=True)).items()]
 
 
 def problem_customers(values: Mapping[str, list[Any]], config: Config) -> dict[int, str]:
