@@ -70,10 +70,11 @@ def col_number(letters: bytes | str) -> int:
 
 
 def check_zip_package(z: zipfile.ZipFile | None, path: str, limits: Limits, threads: int = 1,
-                      loader: Loader | None = None) -> Preflight:
+                      loader: Loader | None = None, stored: bool = False) -> Preflight:
     """Refuse zip and entity bombs with a clear message; pick sheets for the sparse reader;
     with ``threads`` > 1, cut each sheet over ``limits.split_mb`` into that many pieces,
-    handing each to ``loader`` once it is written and known to fit calamine's grid.
+    handing each to ``loader`` once it is written and known to fit calamine's grid; with
+    ``stored`` and one thread, write each such sheet as one stored piece (``pieces.py``).
 
     ``z`` is the workbook opened once for the whole read (None: not a zip, calamine says
     so). The sheets are the parts calamine will read, found as it finds them (``parts``).
@@ -104,7 +105,7 @@ def check_zip_package(z: zipfile.ZipFile | None, path: str, limits: Limits, thre
         if id(i) in seen or i.filename.lower().endswith((".xml", ".rels", ".vml")):
             if _declares_dtd(z, i):
                 raise InputError(path, said(f"部件 {i.filename} 含有 DTD/实体声明，Excel 文件不会有，已拒绝", f"part {i.filename} declares a DTD or entities, which no Excel file does: refused"))
-    out = _scan_sheets(z, sheets, limits, threads, loader)
+    out = _scan_sheets(z, sheets, limits, threads, loader, stored)
     # two members of one name: which one a reader takes is the zip library's choice, so such a
     # sheet is read by the sparse reader, whose cost does not depend on which it is
     out.sparse_sheets.update(i.filename for key in sheet_keys if len(members.all(key)) > 1
@@ -135,14 +136,14 @@ def _declares_dtd(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limits, threads: int,
-                 loader: Loader | None) -> Preflight:
+                 loader: Loader | None, stored: bool = False) -> Preflight:
     """Every sheet streamed once: its value extent and formula errors (a ``<dimension>`` is
     not trusted: a file can claim A1:B2 and hold XFD1048576), and a big one cut into pieces
-    for a parallel read on the way (``pieces.py``)."""
+    for a parallel read on the way, or copied whole into one stored piece (``pieces.py``)."""
     out = Preflight()
     big = limits.split_mb * 1024 * 1024
     shared: Shared | None = None
-    cut = threads > 1
+    cut = threads > 1 or stored
     try:
         for n, i in enumerate(sheets):
             cutter = None
