@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xl_dealer.read.stored import StoredZip
+
 _SHEET_DATA = b"<sheetData>"
 _END = b"</sheetData></worksheet>"
 _ROW_START = re.compile(rb"<row[\s>/]")
@@ -56,7 +58,7 @@ class Shared:
         self.strings = _read(z, "xl/sharedStrings.xml")
         self.date1904 = bool(_DATE1904.search(_read(z, "xl/workbook.xml") or b""))
 
-    def write_into(self, zf: zipfile.ZipFile) -> None:
+    def write_into(self, zf: zipfile.ZipFile | StoredZip) -> None:
         over = [("/xl/workbook.xml", "sheet.main+xml"), ("/xl/worksheets/sheet1.xml", "worksheet+xml")]
         rels = [("rId1", "worksheet", "worksheets/sheet1.xml")]
         if self.styles is not None:
@@ -112,10 +114,11 @@ class Cutter:
         self.pieces: list[Piece] = []
         self.handed: list[Piece] = []  # given to the loader before the scan ended
         self.told = 0  # pieces handed out by complete()
-        self.zf: zipfile.ZipFile | None = None
-        self.out = None
+        self.zf: zipfile.ZipFile | StoredZip | None = None
+        self.out: Any = None
         self.dead = False
-        self.zip64 = size > (1 << 30)
+        # zipfile, slower (its CRC), for a piece that may need zip64
+        self.zip64 = size + len(shared.strings or b"") + len(shared.styles or b"") > (1 << 30)
 
     def feed(self, block: bytes) -> None:
         if self.dead:
@@ -192,7 +195,7 @@ class Cutter:
 
     def _open(self, first_row: int) -> None:
         path = self.folder / f"{self.stem}-{len(self.pieces)}.xlsx"
-        self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
+        self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) if self.zip64 else StoredZip(path)
         self.shared.write_into(self.zf)
         self.out = self.zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=self.zip64)
         assert self.prefix is not None
