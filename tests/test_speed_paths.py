@@ -275,3 +275,51 @@ def test_an_error_cell_across_a_block_boundary_is_a_formula_error(tmp_path: Path
     monkeypatch.setattr(inflate, "CHUNK", cut)
     r = validate([p], as_of=AS_OF, config=Config(), jobs=1)
     assert ("F40", "cell.error", "#N/A") in [(f.cell, f.rule, f.value) for f in r.findings]
+
+
+_ref_bits = st.lists(st.sampled_from([' r="', 'r="', ' r=', '"', "A", "b", "XFD", "xfd", "ZZZZ", "1", "7", "1048576",
+                                      "100000", "9999999", '<row r="', '<c r="', ">", " ", "s=", "t", "é"]),
+                     max_size=24).map(lambda parts: "".join(parts).encode())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_ref_bits)
+def test_the_far_reference_search_finds_whatever_the_exact_one_does(text):
+    """The pre-flight pass runs _FAR_REF only on a block _FAR_MAYBE finds something in: it must
+    find something wherever _FAR_REF would (lower case, four letters, a row tag, seven digits)."""
+    from xl_dealer.read.guard import _FAR_MAYBE, _FAR_REF
+
+    assert not _FAR_REF.findall(text) or _FAR_MAYBE.search(text)
+
+
+_FAR_ROWS = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>x</t></is></c></row>'
+                    for r in range(1, 60))
+
+
+@pytest.mark.parametrize(("far", "ref"), [
+    ('<row r="60"><c r="XFD1048576"><v>1</v></c></row>', 'r="XFD1048576"'),
+    ('<row r="60"><c r="xfd5"><v>1</v></c></row>', 'r="xfd5"'),
+    ('<row r="60"><c r="AB3"><v>1</v></c></row>', 'r="AB3"'),
+    ('<row r="60"><c r="ZZZZ7"><v>1</v></c></row>', 'r="ZZZZ7"'),
+    ('<row r="60"><c r="A1048576"><v>1</v></c></row>', 'r="A1048576"'),
+    ('<row r="1048576"><c r="A1"><v>1</v></c></row>', 'r="1048576"'),
+])
+def test_a_far_reference_across_a_block_boundary_is_found(tmp_path: Path, far, ref):
+    """Cut at every byte around it: a far cell (lower case, four letters, seven digits) or a row
+    tag of seven digits is seen whichever block holds which part of it, and the grid is too big."""
+    from unittest import mock
+
+    from xl_dealer.model.config import Limits
+    from xl_dealer.read import guard
+
+    limits = Limits(max_dense_cells=1000)  # 59 rows x 2 columns fit; a far cell does not
+    plain = _sheet_package(tmp_path / "plain.xlsx", _FAR_ROWS)
+    with zipfile.ZipFile(plain) as z:
+        assert guard._scan(z, z.getinfo("xl/worksheets/sheet1.xml"), limits) == (False, False)
+    p = _sheet_package(tmp_path / "far.xlsx", _FAR_ROWS + far)
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        at = z.read(info).index(ref.encode())
+    for cut in range(at - 6, at + 14):
+        with mock.patch.object(inflate, "CHUNK", cut), zipfile.ZipFile(p) as z:
+            assert guard._scan(z, info, limits)[0], cut
