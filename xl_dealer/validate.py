@@ -124,7 +124,8 @@ class _FileCheck:
 
     def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
         path, from_folder = item
-        fr, tables = read_file(path, self.config, self.index, from_folder, self.threads)
+        # a big sheet on one thread: from a stored copy the pre-flight pass writes (pieces.py)
+        fr, tables = read_file(path, self.config, self.index, from_folder, self.threads, stored=True)
         em = Emitter(self.config, self.day)
         if self.rules:
             checked = [check_table(t, self.config, em) for t in tables]
