@@ -276,32 +276,39 @@ def test_broken_shared_strings_read_as_the_whole(tmp_path, broken):
 
 
 _FULL_DISK = """
-import resource, signal, sys, tempfile
+import json, resource, signal, sys, tempfile
 tempfile.tempdir = sys.argv[2]
 from xl_dealer.model.config import Config, Limits
-from xl_dealer.model.errors import InputError
 from xl_dealer.read.workbook import read_workbook
 config = Config(limits=Limits(split_mb=0))
-def read(threads):
-    return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(sys.argv[1], config, threads=threads)]
-whole = read(1)
+def read(**how):
+    return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(sys.argv[1], config, **how)]
+whole = read()
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]),) * 2)  # no file may grow past this
-print(read(2) == whole)
+print(read(**json.loads(sys.argv[4])) == whole)
 """
+
+
+def full_disk_reads_whole(tmp_path, room: int, **how) -> None:
+    """``read_workbook(**how)`` with no file allowed past ``room`` bytes reads as the whole read,
+    and leaves nothing in the temporary folder (a subprocess: the limit is the process's)."""
+    import json
+
+    p = _book(tmp_path / "b.xlsx", _rows(300))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    run = subprocess.run([sys.executable, "-c", _FULL_DISK, str(p), str(scratch), str(room), json.dumps(how)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "True", run.stderr[-1500:]
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as a full disk")
 @pytest.mark.parametrize("room", [100, 4000, 20000])
 def test_no_room_for_the_pieces_reads_the_sheet_whole(tmp_path, room):
     """A full disk while the pieces are written (at a piece's start, in its rows, at its close)."""
-    p = _book(tmp_path / "b.xlsx", _rows(300))
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    run = subprocess.run([sys.executable, "-c", _FULL_DISK, str(p), str(scratch), str(room)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.stdout.strip() == "True", run.stderr[-1500:]
-    assert list(scratch.iterdir()) == []
+    full_disk_reads_whole(tmp_path, room, threads=2)
 
 
 def test_no_temporary_folder_reads_the_sheet_whole(tmp_path, monkeypatch):

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.test_pieces import CUT, _add_strings, _bad_crc, _book, _patch_sheet, _rows, _same
+from tests.test_pieces import (
+    CUT,
+    _add_strings,
+    _bad_crc,
+    _book,
+    _patch_sheet,
+    _rows,
+    _same,
+    full_disk_reads_whole,
+)
 from xl_dealer.model.errors import InputError
 from xl_dealer.read import pieces
 from xl_dealer.read.workbook import read_workbook
@@ -130,31 +138,10 @@ def test_a_sheet_with_a_bad_crc_is_told_as_the_whole_read_tells_it(tmp_path):
     assert outcome(True) == outcome(False)
 
 
-_FULL_DISK = """
-import resource, signal, sys, tempfile
-tempfile.tempdir = sys.argv[2]
-from xl_dealer.model.config import Config, Limits
-from xl_dealer.read.workbook import read_workbook
-config = Config(limits=Limits(split_mb=0))
-def read(stored):
-    return [(t.rows, t.raw, t.header_row, t.errors) for t in read_workbook(sys.argv[1], config, stored=stored)]
-whole = read(False)
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]),) * 2)  # no file may grow past this
-print(read(True) == whole)
-"""
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as a full disk")
 @pytest.mark.parametrize("room", [100, 4000, 20000])
 def test_no_room_for_the_copy_reads_the_sheet_whole(tmp_path, room):
-    p = _book(tmp_path / "b.xlsx", _rows(300))
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    run = subprocess.run([sys.executable, "-c", _FULL_DISK, str(p), str(scratch), str(room)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.stdout.strip() == "True", run.stderr[-1500:]
-    assert list(scratch.iterdir()) == []
+    full_disk_reads_whole(tmp_path, room, stored=True)
 
 
 def test_validate_on_one_thread_reads_big_sheets_from_a_copy(tmp_path, monkeypatch):
