@@ -144,6 +144,12 @@ def test_annotate_and_templates_say_what_they_will_do(tmp_path, book):
     ('followpu_daily_target = 6\n', "followpu_daily_target：没有这个设置项", "Extra inputs are not permitted"),
     ('[[campaigns]]\nname = "冬检"\nstart = 2026-12-07\nend = 2026-12-01\n', "结束日 2026-12-01 早于开始日 2026-12-07",
      "end 2026-12-01 is before start 2026-12-07"),
+    # the tables (levels, limits, targets, campaigns) are dataclasses: worded as the top level's keys are
+    ('[limits]\nsplit_mbb = 3\n', "limits.split_mbb：没有这个设置项", "limits.split_mbb: Extra inputs are not permitted"),
+    ('[[campaigns]]\nname = "冬检"\n', "campaigns.0.start：缺少这一项", "campaigns.0.start: Field required"),
+    ('[levels]\nA = 3\n', "levels.A：应为表格", "levels.A: Input should be a valid dictionary or instance of Level"),
+    ('[targets.per_consultant.wang]\norders = -1\n', "targets.per_consultant.wang.orders：不能小于 0",
+     "targets.per_consultant.wang.orders: Input should be greater than or equal to 0"),
     # what a Chinese IT person types by mistake: no brackets, full-width quotes, a Chinese key
     ('[aliases]\ncustomer = "来宾"\n', "aliases.customer：应为列表", "aliases.customer"),
     ('[aliases]\ncustomer = [“来宾”]\n', "配置文件的写法不对（第2行第13个字符）：引号要用英文半角", "not valid TOML"),

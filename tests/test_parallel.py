@@ -7,7 +7,10 @@ import json
 import subprocess
 import sys
 
-from xl_dealer.read.parallel import default_jobs, run_ordered
+import pytest
+
+from xl_dealer.read import parallel
+from xl_dealer.read.parallel import default_jobs, free_jobs, run_ordered
 from xl_dealer.samples import generate, write_workbook
 from xl_dealer.samples.followup import generate_followup
 from xl_dealer.validate import validate
@@ -79,3 +82,29 @@ def test_a_worker_that_dies_costs_only_its_file():
     ``crashed``."""
     out = list(run_ordered(_dies_on_b, ["a", "b", "c", "d"], 2, crashed=lambda p: f"crashed {p}"))
     assert out == ["A", "crashed b", "C", "D"]
+
+
+@pytest.mark.parametrize("busy, idle, own, free", [
+    (20, 10, 10, 2),  # we worked through the window, the other core was idle: both are ours
+    (20, 0, 10, 1),   # we worked, another program took the other core
+    (20, 10, 0, 1),   # we waited, another program took a core
+    (20, 10, 7, 2),   # something else took a third of a core: a core two thirds free counts
+    (20, 9, 6, 1),    # … half of one: it does not
+    (20, 0, 0, 1),    # both cores taken by others: one job still
+])
+def test_idle_cores_leave_out_our_own_work(monkeypatch, busy, idle, own, free):
+    """Ticks of a 2-core machine over the window: all, idle, and this process's own."""
+    stats = iter([(1000, 500, 2), (1000 + busy, 500 + idle, 2)])
+    ours = iter([300.0, 300.0 + own])
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: next(stats))
+    monkeypatch.setattr(parallel, "_own_ticks", lambda: next(ours))
+    assert parallel.Idle(2).count() == free
+
+
+def test_the_window_is_spent_on_the_work_given_not_on_top_of_it(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(parallel.time, "sleep", slept.append)
+    done = []
+    free_jobs(2, window=0.05, meanwhile=lambda: done.append(1))
+    assert done == [1] and len(slept) == 1 and slept[0] < 0.05
+    assert free_jobs(1, meanwhile=lambda: done.append(2)) == 1 and done == [1]  # one CPU: nothing to measure

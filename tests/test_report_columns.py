@@ -69,7 +69,7 @@ DROPS = {
 @pytest.mark.parametrize("drop", DROPS)
 @pytest.mark.parametrize("setting", CONFIGS)
 def test_deals_are_the_row_by_row_deals(checked, setting, drop):
-    config = Config().model_copy(update=CONFIGS[setting])
+    config = Config(**CONFIGS[setting])
     tables = _without(checked, DROPS[drop])
     want = reference.collect(tables, config)
     assert want.orders and (want.lost or setting == "no_lost")

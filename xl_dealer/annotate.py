@@ -106,7 +106,7 @@ def annotate(
     if config is None:
         config = load_config(config_file, lang=lang)
     elif lang:
-        config = config.model_copy(update={"lang": lang})
+        config = config.but(lang=lang)
     inputs = input_files(paths)
     # folders as folders: a marked copy beside its workbook is then checked instead of it when the
     # clerk fixed cells in the copy, and skipped when not (``read.copies``)

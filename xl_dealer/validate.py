@@ -49,7 +49,7 @@ def validate(
     if config is None:
         config = load_config(config_file, lang=lang)
     elif lang:
-        config = config.model_copy(update={"lang": lang})
+        config = config.but(lang=lang)
     day = as_of_day(as_of, config)
     files: list[FileResult] = []
     checked: list[Checked] = []
@@ -57,7 +57,7 @@ def validate(
     inputs = collect_inputs(paths)
     cpus = jobs or default_jobs()
     if jobs is None and cpus > 1 and (len(inputs) > 1 or _big(inputs, config)):
-        cpus = free_jobs(cpus)  # the default: only the CPUs other programs leave idle
+        cpus = free_jobs(cpus, meanwhile=_FileCheck.warm)  # the default: only the CPUs other programs leave idle
     # the CPUs a process has to itself: with fewer files than CPUs, a big sheet is read in pieces
     work = _FileCheck(config, day, max(1, cpus // max(1, min(cpus, len(inputs)))), rules)
     if min(cpus, len(inputs)) > 1:
@@ -124,7 +124,8 @@ class _FileCheck:
 
     def __call__(self, item: tuple[Path, bool]) -> tuple[FileResult, list[Checked], list[Finding]]:
         path, from_folder = item
-        fr, tables = read_file(path, self.config, self.index, from_folder, self.threads)
+        # a big sheet on one thread: from a stored copy the pre-flight pass writes (pieces.py)
+        fr, tables = read_file(path, self.config, self.index, from_folder, self.threads, stored=True)
         em = Emitter(self.config, self.day)
         if self.rules:
             checked = [check_table(t, self.config, em) for t in tables]

@@ -4,6 +4,11 @@ Every default SPEC names lives here. A file only needs the keys it changes:
 ``enums``, ``synonyms`` and ``severity`` are merged key by key onto the
 defaults, ``levels`` replaces the whole level set (brands differ), ``aliases``
 add to the declared ones.
+
+The settings are plain dataclasses, declared once here with their bounds. pydantic checks
+them (``config_check``) only when something sets a value: a file, ``XL_DEALER_*`` or an
+argument. Importing it and building its validators was 0.15 s of every run's start,
+more than checking a small file takes.
 """
 
 from __future__ import annotations
@@ -12,11 +17,10 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import current, said
@@ -24,28 +28,43 @@ from xl_dealer.model.language import current, said
 Severity = Literal["error", "warning", "info"]
 CONFIG_ENV = "XL_DEALER_CONFIG"
 DEFAULT_FILE = "dealer.toml"
+# pydantic reads this off a dataclass: a key no table of it has is an error, and a table given
+# as the dataclass itself (Limits(split_mb=-1)) is checked as one given as a dict. A plain dict,
+# as ConfigDict is, so that nothing here imports pydantic.
+_FORBID = {"extra": "forbid", "revalidate_instances": "always"}
 
 
-class Level(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, doc: str = "", **bounds: Any) -> Any:
+    """A setting's default, the bounds pydantic holds a given value to (ge, le, min_length,
+    max_length: its ``Field`` arguments, read off the dataclass field) and what it means."""
+    meta = {**bounds, **({"description": doc} if doc else {})}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class Level:
+    __pydantic_config__ = _FORBID
     meaning: str
-    cadence_days: int | None = Field(None, ge=1, le=3650, description="follow up at least every N days; none = closed")
+    cadence_days: int | None = setting(None, ge=1, le=3650, doc="follow up at least every N days; none = closed")
 
 
-class Limits(BaseModel):
+@dataclass
+class Limits:
     """Bounds on what one input may cost, so a hostile or broken file cannot take the machine down."""
 
-    model_config = ConfigDict(extra="forbid")
-    max_unzipped_mb: int = Field(4096, ge=1, le=1_000_000, description="refuse an .xlsx/.xlsm inflating to more than this")
-    max_ratio: int = Field(200, ge=10, le=1_000_000, description="refuse a part over 64 MB inflating more than this many times")
-    max_dense_cells: int = Field(30_000_000, ge=1000, le=1_000_000_000, description="a sheet whose value extent (rows x columns) "
+    __pydantic_config__ = _FORBID
+    max_unzipped_mb: int = setting(4096, ge=1, le=1_000_000, doc="refuse an .xlsx/.xlsm inflating to more than this")
+    max_ratio: int = setting(200, ge=10, le=1_000_000, doc="refuse a part over 64 MB inflating more than this many times")
+    max_dense_cells: int = setting(30_000_000, ge=1000, le=1_000_000_000, doc="a sheet whose value extent (rows x columns) "
                                  "is larger is read by the sparse reader")
-    split_mb: int = Field(8, ge=0, le=1_000_000, description="a sheet inflating to this many MB or more is read in pieces on "
+    split_mb: int = setting(8, ge=0, le=1_000_000, doc="a sheet inflating to this many MB or more is read in pieces on "
                           "several cores (validate --jobs sets how many)")
-    max_columns: int = Field(1000, ge=10, le=16384, description="the sparse reader ignores cells right of this column")
-    max_reader_mb: int = Field(4096, ge=256, le=1_000_000, description="memory a reader of an .xls/.xlsb/.ods may "
+    max_columns: int = setting(1000, ge=10, le=16384, doc="the sparse reader ignores cells right of this column")
+    max_reader_mb: int = setting(4096, ge=256, le=1_000_000, doc="memory a reader of an .xls/.xlsb/.ods may "
                                "take (256 MB + 64 MB per MB of file, at most this)")
-    max_reader_seconds: int = Field(300, ge=5, le=86400, description="time a reader of an .xls/.xlsb/.ods may take")
+    max_reader_seconds: int = setting(300, ge=5, le=86400, doc="time a reader of an .xls/.xlsb/.ods may take")
 
 
 DEFAULT_LEVELS: dict[str, Level] = {
@@ -113,9 +132,9 @@ DEFAULT_SYNONYMS: dict[str, dict[str, str]] = {
 
 # 5-point values of the satisfaction words (SPEC §2.4); numbers are scores themselves
 DEFAULT_SCORE_WORDS: dict[str, float] = {
-    "非常满意": 5, "满意": 4, "基本满意": 3, "一般": 3, "不满意": 2, "非常不满意": 1,
-    "很满意": 5, "比较满意": 4, "较满意": 4, "很不满意": 1, "较差": 2,
-    "很好": 5, "好": 4, "不好": 2, "很不好": 1, "差": 2, "很差": 1, "优": 5, "良": 4, "中": 3,
+    "非常满意": 5.0, "满意": 4.0, "基本满意": 3.0, "一般": 3.0, "不满意": 2.0, "非常不满意": 1.0,
+    "很满意": 5.0, "比较满意": 4.0, "较满意": 4.0, "很不满意": 1.0, "较差": 2.0,
+    "很好": 5.0, "好": 4.0, "不好": 2.0, "很不好": 1.0, "差": 2.0, "很差": 1.0, "优": 5.0, "良": 4.0, "中": 3.0,
 }
 
 # score item → department it speaks for (SPEC §2.4). 总体评价 (overall) speaks for no
@@ -152,20 +171,22 @@ DEFAULT_LOST_REASONS: dict[str, list[str]] = {
 DEFAULT_INVITE_KEYWORDS = ["邀约", "预约到店", "约到店", "邀请到店", "预约看车", "预约试驾"]
 
 
-class TargetSet(BaseModel):
+@dataclass
+class TargetSet:
     """Monthly targets of one consultant; a report for another period prorates them by days."""
 
-    model_config = ConfigDict(extra="forbid")
-    orders: float | None = Field(None, ge=0, description="orders a month")
-    deliveries: float | None = Field(None, ge=0, description="cars handed over a month (the delivery register)")
-    test_drives: float | None = Field(None, ge=0, description="test-driven customers a month")
+    __pydantic_config__ = _FORBID
+    orders: float | None = setting(None, ge=0, doc="orders a month")
+    deliveries: float | None = setting(None, ge=0, doc="cars handed over a month (the delivery register)")
+    test_drives: float | None = setting(None, ge=0, doc="test-driven customers a month")
 
 
+@dataclass
 class Targets(TargetSet):
     """``[targets]``: one monthly target for every consultant, ``[targets.per_consultant]`` for some."""
 
-    per_consultant: dict[str, TargetSet] = Field(
-        default_factory=dict, description="consultant -> own monthly targets (the others use the ones above)")
+    per_consultant: dict[str, TargetSet] = setting(
+        factory=dict, doc="consultant -> own monthly targets (the others use the ones above)")
 
     def of(self, consultant: str) -> TargetSet:
         own = self.per_consultant.get(consultant)
@@ -180,28 +201,36 @@ class Targets(TargetSet):
 DEFAULT_MARK_FILLS: dict[str, str] = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
 
 
-class Campaign(BaseModel):
+@dataclass(kw_only=True)
+class Campaign:
     """A free campaign of the store (我店搞活动期间来免费维修除外): its visits are no return."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field("活动", description="what the store calls it (冬季免费检测)")
+    __pydantic_config__ = _FORBID
+    name: str = setting("活动", doc="what the store calls it (冬季免费检测)")
     start: dt.date
     end: dt.date
-    types: list[str] = Field(default_factory=list, description="only visits of these 维修类型 (empty: every visit "
+    types: list[str] = setting(factory=list, doc="only visits of these 维修类型 (empty: every visit "
                              "in the campaign's days)")
 
-    @model_validator(mode="after")
-    def _order(self) -> Campaign:
+    def __post_init__(self) -> None:  # pydantic calls it too: a ValueError is the campaign's error
         if self.end < self.start:
             raise ValueError(said(f"结束日 {self.end} 早于开始日 {self.start}", f"end {self.end} is before start {self.start}"))
-        return self
 
 
 class SettingsError(ValueError):
     """An environment variable that is not the JSON its key needs."""
 
 
-class Config(BaseModel):
+class BadSettings(ValueError):
+    """A given setting pydantic refused: ``errors`` are its errors (``loc``, ``type``, ``msg``, ``ctx``)."""
+
+    def __init__(self, errors: list[Any]) -> None:
+        super().__init__(f"{len(errors)} bad setting(s)")
+        self.errors = errors
+
+
+@dataclass(init=False)
+class Config:
     """Effective settings. Environment variables ``XL_DEALER_<KEY>`` fill the keys the file (or
     the arguments) do not give, merged into a table the file gives in part.
 
@@ -209,197 +238,120 @@ class Config(BaseModel):
     names; lists, tables and models as JSON; other values as text for the model to parse):
     importing pydantic-settings cost 60 ms of every run's start, more than a small file's check."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
     def __init__(self, **data: Any) -> None:
-        super().__init__(**_deep_update(_environment(type(self)), data))
+        given = _deep_update(_environment(type(self)), data)
+        if not given or (given.keys() == {"lang"} and given["lang"] in ("zh", "en")):
+            values = {**defaults(type(self)), **given}  # nothing to check: the declared defaults
+        else:
+            from xl_dealer.model.config_check import check
 
-    as_of: dt.date | None = Field(None, description="the date rules count from; default today")
+            values = check(given)
+        self.__dict__.update(values)
+
+    def but(self, **changes: Any) -> Config:
+        """A copy with these settings changed, values already checked (a language the CLI parsed)."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update({**self.__dict__, **changes})
+        return copy
+
+    as_of: dt.date | None = setting(None, doc="the date rules count from; default today")
     lang: Literal["zh", "en"] = "zh"
-    levels: dict[str, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
-    enums: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ENUMS.items()})
-    synonyms: dict[str, dict[str, str]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()})
-    aliases: dict[str, list[str] | dict[str, list[str]]] = Field(
-        default_factory=dict,
-        description="extra header names: field -> names (every kind with that field), or kind -> field -> names")
-    severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
-    header_search_rows: int = Field(30, ge=1, le=1000)
-    limits: Limits = Field(default_factory=Limits)
+    levels: dict[str, Level] = setting(factory=lambda: dict(DEFAULT_LEVELS))
+    enums: dict[str, list[str]] = setting(factory=lambda: {k: list(v) for k, v in DEFAULT_ENUMS.items()})
+    synonyms: dict[str, dict[str, str]] = setting(factory=lambda: {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()})
+    aliases: dict[str, list[str] | dict[str, list[str]]] = setting(
+        factory=dict,
+        doc="extra header names: field -> names (every kind with that field), or kind -> field -> names")
+    severity: dict[str, Severity] = setting(factory=dict, doc="rule id -> severity override")
+    header_search_rows: int = setting(30, ge=1, le=1000)
+    limits: Limits = setting(factory=Limits)
 
     # follow-up (SPEC §2.3)
-    followup_daily_target: int = Field(6, ge=0, le=1000)
+    followup_daily_target: int = setting(6, ge=0, le=1000)
     followup_window: tuple[dt.time, dt.time] = (dt.time(9, 30), dt.time(11, 30))
     followup_submit_by: dt.time = dt.time(17, 0)
-    roster: dict[str, list[dt.date]] = Field(default_factory=dict, description="consultant -> days on duty")
-    card_closed_statuses: list[str] = Field(
-        default_factory=lambda: ["战败", "流失", "成交"],
-        description="card statuses that need no more follow-up (followup.overdue skips them)")
-    followup_window_exempt_channels: list[str] = Field(
-        default_factory=lambda: ["到店"],
-        description="follow-up channels whose time the customer chose (a walk-in): followup.window skips them")
+    roster: dict[str, list[dt.date]] = setting(factory=dict, doc="consultant -> days on duty")
+    card_closed_statuses: list[str] = setting(
+        factory=lambda: ["战败", "流失", "成交"],
+        doc="card statuses that need no more follow-up (followup.overdue skips them)")
+    followup_window_exempt_channels: list[str] = setting(
+        factory=lambda: ["到店"],
+        doc="follow-up channels whose time the customer chose (a walk-in): followup.window skips them")
 
     # after-service callbacks (SPEC §2.4)
-    callback_days: int = Field(3, ge=0, le=3650)
-    callback_new_car_days: int = Field(7, ge=0, le=3650)
-    callback_windows: list[tuple[dt.time, dt.time]] = Field(
-        default_factory=lambda: [(dt.time(10), dt.time(12)), (dt.time(15), dt.time(18))]
+    callback_days: int = setting(3, ge=0, le=3650)
+    callback_new_car_days: int = setting(7, ge=0, le=3650)
+    callback_windows: list[tuple[dt.time, dt.time]] = setting(
+        factory=lambda: [(dt.time(10), dt.time(12)), (dt.time(15), dt.time(18))]
     )
-    complaint_second_call_days: int = Field(7, ge=0, le=3650)
-    churn_months: int = Field(6, ge=1, le=600)
-    callback_items: dict[str, list[str]] = Field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CALLBACK_ITEMS.items()},
-        description="维修类型 -> the score items (and 主动报价/讲解维修项目) a reached call of that type is asked; "
+    complaint_second_call_days: int = setting(7, ge=0, le=3650)
+    churn_months: int = setting(6, ge=1, le=600)
+    callback_items: dict[str, list[str]] = setting(
+        factory=lambda: {k: list(v) for k, v in DEFAULT_CALLBACK_ITEMS.items()},
+        doc="维修类型 -> the score items (and 主动报价/讲解维修项目) a reached call of that type is asked; "
                     "\"默认\" for the types not listed. Items by key or by header (接待速度).")
-    callback_comment_required: bool = Field(True, description="客户意见 (the customer's own words) on every reached call")
-    callback_next_service_required: bool = Field(
-        True, description="下次保养日期 or 下次保养里程 on every reached call (提醒客户下次保养项目及里程)")
-    callback_retry_days: int = Field(5, ge=0, le=3650, description="an unanswered call (未接通) is tried again on "
+    callback_comment_required: bool = setting(True, doc="客户意见 (the customer's own words) on every reached call")
+    callback_next_service_required: bool = setting(
+        True, doc="下次保养日期 or 下次保养里程 on every reached call (提醒客户下次保养项目及里程)")
+    callback_retry_days: int = setting(5, ge=0, le=3650, doc="an unanswered call (未接通) is tried again on "
                                      "the morning call list for this many days after the first attempt")
-    reminder_call_days: int = Field(4, ge=0, le=3650, description="the phone reminder of a letter (定期保养一览表) is "
+    reminder_call_days: int = setting(4, ge=0, le=3650, doc="the phone reminder of a letter (定期保养一览表) is "
                                     "due in the week after the letter's week: reminder.not_called after its Monday "
                                     "plus this many days")
-    campaign_service_types: list[str] = Field(
-        default_factory=lambda: ["免费检测", "活动"],
-        description="维修类型 of the store's free campaign visits: no return (客户流失, 首保)")
-    campaigns: list[Campaign] = Field(default_factory=list, description="the store's free campaigns by date: "
+    campaign_service_types: list[str] = setting(
+        factory=lambda: ["免费检测", "活动"],
+        doc="维修类型 of the store's free campaign visits: no return (客户流失, 首保)")
+    campaigns: list[Campaign] = setting(factory=list, doc="the store's free campaigns by date: "
                                       "[[campaigns]] name, start, end, types")
 
     # the information clerk's morning call list (今日回访清单) and the price-lost prospects
-    calls_max_overdue_days: int = Field(14, ge=0, le=3650, description="a callback overdue longer than this is "
+    calls_max_overdue_days: int = setting(14, ge=0, le=3650, doc="a callback overdue longer than this is "
                                         "left off the call list (callback.late still says it)")
-    calls_daily_churn: int = Field(10, ge=0, le=1000, description="lost customers put on each morning's call list")
-    calls_daily_prospects: int = Field(10, ge=0, le=1000, description="price-lost prospects on each morning's list")
-    prospect_price_words: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_PRICE_WORDS),
-        description="a lost card (战败/流失) whose 战败原因 holds one of these was lost on price")
-    nearby_areas: list[str] = Field(default_factory=list, description="the store's nearby areas (区域 of the visitor "
+    calls_daily_churn: int = setting(10, ge=0, le=1000, doc="lost customers put on each morning's call list")
+    calls_daily_prospects: int = setting(10, ge=0, le=1000, doc="price-lost prospects on each morning's list")
+    prospect_price_words: list[str] = setting(
+        factory=lambda: list(DEFAULT_PRICE_WORDS),
+        doc="a lost card (战败/流失) whose 战败原因 holds one of these was lost on price")
+    nearby_areas: list[str] = setting(factory=list, doc="the store's nearby areas (区域 of the visitor "
                                     "log holds one): only those prospects are called; empty = every area")
-    prospect_months: int = Field(12, ge=1, le=600, description="prospects lost within this many months")
+    prospect_months: int = setting(12, ge=1, le=600, doc="prospects lost within this many months")
 
     # the delivery step (交车登记表) and the first maintenance
-    delivery_thanks_minutes: int = Field(60, ge=1, description="the thank-you call is due within this many "
+    delivery_thanks_minutes: int = setting(60, ge=1, doc="the thank-you call is due within this many "
                                          "minutes of the delivery (交车完毕后的一小时内)")
-    delivery_first_callback_days: int = Field(3, ge=0, description="the consultant's 一级回访 within this many days")
-    first_service_months: int = Field(3, ge=1, description="首保 due this many months after delivery")
-    first_service_km: int = Field(5000, ge=0, description="… or at this many km")
+    delivery_first_callback_days: int = setting(3, ge=0, doc="the consultant's 一级回访 within this many days")
+    first_service_months: int = setting(3, ge=1, doc="首保 due this many months after delivery")
+    first_service_km: int = setting(5000, ge=0, doc="… or at this many km")
 
     # sales reports (销售总结, 战败分析, 邀约到店)
-    targets: Targets = Field(default_factory=Targets)
-    lost_statuses: list[str] = Field(
-        default_factory=lambda: ["战败", "流失"], description="card statuses that count as a lost sale (战败)")
-    lost_reasons: dict[str, list[str]] = Field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_LOST_REASONS.items()},
-        description="reason group -> keywords, first match wins (replaces the whole default list); the rest is 其他")
-    invite_keywords: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_INVITE_KEYWORDS),
-        description="a follow-up log row whose 跟进方式, 跟进内容 or 客户反馈 holds one of these is an invitation")
-    invite_arrival_days: int = Field(7, ge=0, description="an invited customer arrived if they came in within this many days")
+    targets: Targets = setting(factory=Targets)
+    lost_statuses: list[str] = setting(
+        factory=lambda: ["战败", "流失"], doc="card statuses that count as a lost sale (战败)")
+    lost_reasons: dict[str, list[str]] = setting(
+        factory=lambda: {k: list(v) for k, v in DEFAULT_LOST_REASONS.items()},
+        doc="reason group -> keywords, first match wins (replaces the whole default list); the rest is 其他")
+    invite_keywords: list[str] = setting(
+        factory=lambda: list(DEFAULT_INVITE_KEYWORDS),
+        doc="a follow-up log row whose 跟进方式, 跟进内容 or 客户反馈 holds one of these is an invitation")
+    invite_arrival_days: int = setting(7, ge=0, doc="an invited customer arrived if they came in within this many days")
 
     # satisfaction arithmetic (xl_dealer.rules.scores)
-    score_words: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCORE_WORDS))
-    score_scale: Literal["auto", "5", "10"] = Field(
-        "auto", description="auto: a column with any number above 5 is on the 10-point scale (halved)")
-    score_satisfied_min: float = Field(4, ge=0, le=10, description="a 5-point answer at or above this is satisfied")
-    score_problem_max: float = Field(2, ge=0, le=10, description="a 5-point answer at or below this is a problem answer")
-    departments: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DEPARTMENTS))
+    score_words: dict[str, float] = setting(factory=lambda: dict(DEFAULT_SCORE_WORDS))
+    score_scale: Literal["auto", "5", "10"] = setting(
+        "auto", doc="auto: a column with any number above 5 is on the 10-point scale (halved)")
+    score_satisfied_min: float = setting(4.0, ge=0, le=10, doc="a 5-point answer at or above this is satisfied")
+    score_problem_max: float = setting(2.0, ge=0, le=10, doc="a 5-point answer at or below this is a problem answer")
+    departments: dict[str, str] = setting(factory=lambda: dict(DEFAULT_DEPARTMENTS))
 
     # marked copies (xl-dealer annotate): light fills that keep black text readable
-    mark_fills: dict[Severity, str] = Field(
-        default_factory=lambda: dict(DEFAULT_MARK_FILLS), description="severity -> fill colour RRGGBB")
-    results_sheet: str = Field("校验结果", min_length=1, max_length=31, description="name of the findings sheet")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _merge_onto_defaults(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        if "enums" in data and isinstance(data["enums"], dict):
-            data["enums"] = {**{k: list(v) for k, v in DEFAULT_ENUMS.items()}, **data["enums"]}
-        for key, default in (("score_words", DEFAULT_SCORE_WORDS), ("departments", DEFAULT_DEPARTMENTS),
-                             ("callback_items", DEFAULT_CALLBACK_ITEMS)):
-            if key in data and isinstance(data[key], dict):
-                data[key] = {**default, **data[key]}
-        if "synonyms" in data and isinstance(data["synonyms"], dict):
-            merged = {k: dict(v) for k, v in DEFAULT_SYNONYMS.items()}
-            for k, v in data["synonyms"].items():
-                merged.setdefault(k, {}).update(v if isinstance(v, dict) else {})
-            data["synonyms"] = merged
-        return data
-
-    @field_validator("as_of")
-    @classmethod
-    def _as_of_range(cls, v: dt.date | None) -> dt.date | None:
-        if v is not None:
-            check_as_of(v)
-        return v
-
-    @field_validator("score_words")
-    @classmethod
-    def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k, x in v.items() if not 0 <= x <= 10]
-        if bad:
-            raise ValueError(said(f"分数只能是 0 到 10，不能是 {'、'.join(bad)}", f"scores are 0 to 10, not {', '.join(bad)}"))
-        return v
-
-    @field_validator("callback_items")
-    @classmethod
-    def _known_items(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Items by key (reception_speed) or as the template heads them (接待速度), kept as keys."""
-        from xl_dealer.model.kinds import SERVICE_CALLBACK
-        from xl_dealer.model.schema import FieldType
-
-        names: dict[str, str] = {}
-        for f in SERVICE_CALLBACK.fields:
-            if f.type is FieldType.SCORE or f.key in ("quoted", "explained"):
-                names.update({n: f.key for n in (f.key, *f.names)})
-        out: dict[str, list[str]] = {}
-        for stype, items in v.items():
-            unknown = [i for i in items if i not in names]
-            if unknown:
-                known = ", ".join(dict.fromkeys(names.values()))
-                raise ValueError(said(f"[callback_items] {stype}：没有这些回访项目：{'、'.join(unknown)}；可用的有：{known}",
-                                      f"[callback_items] {stype}: unknown item(s) {', '.join(unknown)}; items: {known}"))
-            out[stype] = list(dict.fromkeys(names[i] for i in items))
-        out.setdefault(DEFAULT_ITEMS_KEY, list(REPAIR_ITEMS))
-        return out
+    mark_fills: dict[Severity, str] = setting(
+        factory=lambda: dict(DEFAULT_MARK_FILLS), doc="severity -> fill colour RRGGBB")
+    results_sheet: str = setting("校验结果", min_length=1, max_length=31, doc="name of the findings sheet")
 
     def items_asked(self, service_type: str | None) -> list[str]:
         """The items a reached call of this 维修类型 is asked (the default list for a type not listed)."""
         got = self.callback_items.get(service_type or "")
         return got if got is not None else self.callback_items[DEFAULT_ITEMS_KEY]
-
-    @field_validator("severity")
-    @classmethod
-    def _known_rules(cls, v: dict[str, str]) -> dict[str, str]:
-        from xl_dealer.model.catalogue import RULES
-
-        unknown = sorted(set(v) - set(RULES))
-        if unknown:
-            raise ValueError(said(f"没有这些规则编号：{'、'.join(unknown)}（xl-dealer rules 列出全部）",
-                                  f"unknown rule id(s): {', '.join(unknown)}; known: {', '.join(RULES)}"))
-        return v
-
-    @field_validator("aliases")
-    @classmethod
-    def _known_fields(cls, v: dict[str, Any]) -> dict[str, Any]:
-        from xl_dealer.model.kinds import KINDS
-
-        every = {f.key for k in KINDS.values() for f in k.fields}
-        for name, names in v.items():
-            if isinstance(names, dict):  # [aliases.KIND]: that kind's fields only
-                if name not in KINDS:
-                    raise ValueError(said(f"[aliases.{name}]：没有这种工作簿；可用的有：{', '.join(KINDS)}",
-                                          f"[aliases.{name}]: no such kind; kinds: {', '.join(KINDS)}"))
-                own = {f.key for f in KINDS[name].fields}
-                unknown = sorted(set(names) - own)
-                if unknown:
-                    raise ValueError(said(f"{name} 没有字段 {'、'.join(unknown)}；它的字段有：{', '.join(sorted(own))}",
-                                          f"{name} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(own))}"))
-            elif name not in every:  # [aliases] FIELD = [...]: every kind with that field
-                raise ValueError(said(f"[aliases] 下没有字段「{name}」（拼写对吗？）；字段有：{', '.join(sorted(every))}",
-                                      f"unknown field {name!r} under [aliases]; fields: {', '.join(sorted(every))}"))
-        return v
 
     def aliases_of(self, kind: str, field_key: str) -> list[str]:
         """The store's extra header names of a field on a kind: shared ones and the kind's own."""
@@ -407,32 +359,6 @@ class Config(BaseModel):
         own = self.aliases.get(kind)
         return [*(shared if isinstance(shared, list) else ()),
                 *(own.get(field_key, ()) if isinstance(own, dict) else ())]
-
-    @field_validator("mark_fills")
-    @classmethod
-    def _rgb(cls, v: dict[str, str]) -> dict[str, str]:
-        import re
-
-        bad = [c for c in v.values() if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", c)]
-        if bad:
-            raise ValueError(said(f"颜色要写成 RRGGBB 十六进制，如 FFC7CE，不能是 {'、'.join(bad)}",
-                                  f"colours must be RRGGBB hex like FFC7CE, not {', '.join(bad)}"))
-        return {**DEFAULT_MARK_FILLS, **{k: c.lstrip("#").upper() for k, c in v.items()}}
-
-    @field_validator("results_sheet")
-    @classmethod
-    def _sheet_name(cls, v: str) -> str:
-        if any(ch in v for ch in "[]:*?/\\") or v.startswith("'") or v.endswith("'"):
-            raise ValueError(said("工作表名不能含有 [ ] : * ? / \\，也不能以 ' 开头或结尾",
-                                  "a sheet name cannot contain [ ] : * ? / \\ or start/end with '"))
-        return v
-
-    @field_validator("levels")
-    @classmethod
-    def _upper_levels(cls, v: dict[str, Level]) -> dict[str, Level]:
-        if not v:
-            raise ValueError(said("至少要有一个意向级别", "at least one intent level is needed"))
-        return {k.strip().upper(): lv for k, lv in v.items()}
 
     def severity_of(self, rule: str) -> str:
         from xl_dealer.model.catalogue import RULES
@@ -446,18 +372,23 @@ class Config(BaseModel):
 ENV_PREFIX = "xl_dealer_"
 
 
-def _environment(model: type[BaseModel]) -> dict[str, Any]:
+def defaults(cls: type) -> dict[str, Any]:
+    """A dataclass's declared defaults, fresh ones from its factories."""
+    return {f.name: f.default_factory() if f.default_factory is not MISSING else f.default for f in fields(cls)}
+
+
+def _environment(model: type) -> dict[str, Any]:
     """``XL_DEALER_<KEY>`` for each field of ``model``: complex ones (a list, a table, a model)
     decoded from JSON, the others as given."""
     env = {k.lower(): v for k, v in os.environ.items() if k[:len(ENV_PREFIX)].lower() == ENV_PREFIX}
     if not env:
         return {}
     out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    for name, annotation in get_type_hints(model).items():
         raw = env.get(ENV_PREFIX + name)
         if raw is None:
             continue
-        if _complex(info.annotation):
+        if _complex(annotation):
             try:
                 value = json.loads(raw)
             except ValueError:
@@ -477,8 +408,8 @@ def _complex(annotation: Any) -> bool:
             origin is type(int | None) or str(origin) == "typing.Union"):
         return any(_complex(a) for a in get_args(annotation) if a is not type(None))
     for t in (annotation, origin):
-        if isinstance(t, type) and not issubclass(t, str | bytes) and issubclass(
-                t, BaseModel | Mapping | Sequence | set | frozenset | tuple):
+        if isinstance(t, type) and not issubclass(t, str | bytes) and (is_dataclass(t) or issubclass(
+                t, Mapping | Sequence | set | frozenset | tuple)):
             return True
     return False
 
@@ -541,7 +472,7 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         return Config(**data)
     except SettingsError as e:  # an environment variable that is not the JSON its key needs
         raise InputError(", ".join(env) or "environment", said(f"环境变量的值无效（{e}）；列表和表格要写成 JSON", f"bad environment variable ({e}); lists and tables are given as JSON")) from None
-    except ValidationError as e:
+    except BadSettings as e:
         def where(loc: tuple) -> str:
             key = ".".join(str(p) for p in loc) or "(top)"
             var = f"XL_DEALER_{str(loc[0]).upper()}" if loc else ""
@@ -549,7 +480,7 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
                 if var in {k.upper() for k in env} and loc[0] not in data else key
 
         # a value that fits no member of a union (aliases: a list, or a kind's table) is one problem, not one per member
-        errors = {tuple(p for p in err["loc"] if not _is_type_tag(p)): err for err in reversed(e.errors())}
+        errors = {tuple(p for p in err["loc"] if not _is_type_tag(p)): err for err in reversed(e.errors)}
         problems = said("；", "; ").join(f"{where(loc)}{said('：', ': ')}{problem(err)}" for loc, err in reversed(errors.items()))
         raise InputError(str(file or "settings"), said(f"配置有误：{problems}", f"bad config: {problems}")) from None
 
@@ -584,9 +515,20 @@ _PROBLEMS: dict[str, str] = {
 }
 
 
+# a table that is a dataclass (levels, limits, targets, campaigns) words an error of its own
+# as a model did: the same reader, the same words
+_AS_MODEL = {"unexpected_keyword_argument": ("extra_forbidden", "Extra inputs are not permitted"),
+             "missing_argument": ("missing", "Field required"),
+             "dataclass_type": ("model_type", "Input should be a valid dictionary or instance of {class_name}"),
+             "dataclass_args_type": ("model_type", "Input should be a valid dictionary or instance of {class_name}")}
+
+
 def problem(err: Any) -> str:
     """One pydantic error in the user's language: our own validators already speak it."""
     kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _AS_MODEL:
+        kind, msg = _AS_MODEL[kind]
+        err = {**err, "type": kind, "msg": msg.format(class_name=ctx.get("class_name", ""))}
     if kind in ("value_error", "assertion_error") and "error" in ctx:
         return str(ctx["error"])
     if current() == "en":
@@ -607,7 +549,9 @@ def problem(err: Any) -> str:
 
 def to_toml(config: Config) -> str:
     """The effective config as a dealer.toml a store can copy and edit (round-trips through load_config)."""
-    data = config.model_dump(mode="json")
+    from xl_dealer.model.config_check import as_json
+
+    data = as_json(config)
     scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
     lines = [said("# xl-dealer 生效的设置（默认值加上 dealer.toml 和 XL_DEALER_* 环境变量）；可复制后修改",

@@ -96,7 +96,7 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
     while True:
         if chunk:
             m = len(chunk[0])
-            if any(len(r) != m for r in chunk):  # rows of two pieces, or a piece's first rows
+            if any(map(m.__ne__, map(len, chunk))):  # rows of two pieces, or a piece's first rows
                 m = max(map(len, chunk))
                 chunk = [r + [""] * (m - len(r)) for r in chunk]
             cols.add(list(zip(*chunk, strict=True)), len(chunk))

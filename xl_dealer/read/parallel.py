@@ -28,27 +28,59 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def free_jobs(cpus: int, window: float = 0.05) -> int:
-    """Of ``cpus``, those not busy with other programs right now: measured over ``window``
-    seconds from the kernel's CPU times (Linux), so a second process is started only where a
-    core is idle. Two workers on a machine whose other core is taken share one core and a half
-    between three processes, and the results they send back cost more than that gains: on a
-    busy machine ``--jobs 1`` was faster than the default. The load average would not do: it
-    lags by a minute, and counts this program's own work of the minute before."""
+def free_jobs(cpus: int, window: float = 0.05, meanwhile: Callable[[], object] | None = None) -> int:
+    """Of ``cpus``, those not busy with other programs right now, measured over ``window``
+    seconds; ``meanwhile`` is work done in that time instead of waiting (the imports the
+    workers need before they fork: they are not lost when the answer is one job)."""
     if cpus <= 1:
         return cpus
-    first = _cpu_times()
-    if first is None:
-        return cpus
-    time.sleep(window)
-    second = _cpu_times()
-    if second is None:
-        return cpus
-    total, idle = second[0] - first[0], second[1] - first[1]
-    if total <= 0:
-        return cpus
-    idle_cores = first[2] * idle / total  # this process is (nearly) idle while it sleeps
-    return max(1, min(cpus, int(idle_cores + 0.35)))  # a core two thirds idle counts
+    idle = Idle(cpus)
+    if meanwhile is not None:
+        meanwhile()
+    time.sleep(max(0.0, window - idle.elapsed()))
+    return idle.count()
+
+
+class Idle:
+    """The CPUs other programs leave idle, from the kernel's CPU times (Linux): all the time
+    spent between now and ``count()``, less this process's own (it may be working meanwhile).
+
+    Two workers on a machine whose other core is taken share one core and a half between
+    three processes, and the results they send back cost more than that gains: on a busy
+    machine ``--jobs 1`` was faster than the default. The load average would not do: it lags
+    by a minute, and counts this program's own work of the minute before."""
+
+    def __init__(self, cpus: int) -> None:
+        self.cpus = cpus
+        self.start = time.monotonic()
+        self.first = _cpu_times()
+        self.own = _own_ticks()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def count(self) -> int:
+        second = _cpu_times()
+        if self.first is None or second is None:
+            return self.cpus
+        total, idle = second[0] - self.first[0], second[1] - self.first[1]
+        if total <= 0:
+            return self.cpus
+        others = max(0.0, total - idle - (_own_ticks() - self.own))  # busy, and not with us
+        free = self.first[2] * (1 - others / total)
+        return max(1, min(self.cpus, int(free + 0.35)))  # a core two thirds free counts
+
+
+def _own_ticks() -> float:
+    """This process's CPU time (all its threads), in the kernel's clock ticks as /proc/stat counts."""
+    t = os.times()
+    return (t.user + t.system) * _TICKS
+
+
+try:
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):  # Windows: /proc/stat is not there either
+    _TICKS = 100
 
 
 def _cpu_times() -> tuple[int, int, int] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat, zip_longest
+from itertools import compress, zip_longest
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -320,13 +320,25 @@ def _total_rows(cols: list[Sequence[Any]], distinct: _Distinct, skip: set[int]) 
     wherever the clerk typed it, the label alone (合计, 本日小计, 合计：12条)."""
     out: set[int] = set()
     for c, col in enumerate(cols):
-        values = distinct(c)
-        # the text values that could start with a total's word, found in C; then each one looked at
-        maybe = filter(_TOTAL_START, compress(values, map(isinstance, values, repeat(str))))
-        hits = {v for v in maybe if _is_total_text(v, c >= 6)}
+        hits = {v for v in _total_candidates(distinct(c)) if _is_total_text(v, c >= 6)}
         if hits:
             out.update(j for j in compress(range(len(col)), map(hits.__contains__, col)) if j not in skip)
     return out
+
+
+# a value that _TOTAL_START matches, as a line of the values joined one a line (none holding a "\n")
+_TOTAL_LINE = re.compile(r"\n([^\S\n]*[合小总共累本当今全][^\n]*)")
+
+
+def _total_candidates(values: Collection[Any]) -> Iterable[str]:
+    """The text values that could start with a total's word (``_TOTAL_START``). A column of names
+    or phones has tens of thousands of them: joined one a line they are one regex search, not one
+    call a value; a value holding a line break sends its column the slow way."""
+    strs = [v for v in values if v.__class__ is str]
+    text = "\n" + "\n".join(strs) + "\n"
+    if text.count("\n") != len(strs) + 1:
+        return filter(_TOTAL_START, strs)
+    return _TOTAL_LINE.findall(text)
 
 
 def _header_again_rows(mapped: dict[str, Sequence[Any]], columns: dict[str, int], keys: dict[str, str],

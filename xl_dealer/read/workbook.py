@@ -30,7 +30,7 @@ from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.read.values import ERROR_VALUES
 
 if TYPE_CHECKING:
-    from xl_dealer.read.pieces import Loader
+    from xl_dealer.read.pieces import Loader, Piece
 
 
 @dataclass(slots=True)
@@ -50,7 +50,7 @@ class FileResult:
 
 
 def read_file(path: Path, config: Config, index: AliasIndex | None = None,
-              from_folder: bool = False, threads: int = 1) -> tuple[FileResult, list[Table]]:
+              from_folder: bool = False, threads: int = 1, stored: bool = False) -> tuple[FileResult, list[Table]]:
     """One workbook → its FileResult (error or sheet list) and its tables; never raises on bad input.
 
     Our own outputs are listed as skipped: a report always; a marked copy that a folder brought
@@ -83,7 +83,7 @@ def read_file(path: Path, config: Config, index: AliasIndex | None = None,
     for attempt in range(2):
         before = fingerprint(path)
         try:
-            sheets = read_workbook(path, config, index, threads)
+            sheets = read_workbook(path, config, index, threads, stored)
         except InputError as e:
             if fingerprint(path) != before and attempt == 0:
                 continue  # saved over while we read it: what failed may be the mix of two versions
@@ -148,10 +148,11 @@ def _not_readable(p: Path) -> str | None:
 
 
 def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = None,
-                  threads: int = 1) -> list[Table | SkippedSheet]:
+                  threads: int = 1, stored: bool = False) -> list[Table | SkippedSheet]:
     """Every sheet of one workbook, hidden ones included. Raises InputError when unreadable.
 
-    ``threads``: cores one big sheet may be read on (``limits.split_mb``, ``pieces.py``)."""
+    ``threads``: cores one big sheet may be read on (``limits.split_mb``, ``pieces.py``);
+    ``stored``: on one, such a sheet is read from a stored copy of it (``pieces.py``)."""
 
     p = Path(path)
     name = str(path)
@@ -176,7 +177,7 @@ def read_workbook(path: str | Path, config: Config, index: AliasIndex | None = N
     try:
         # before calamine inflates anything: bombs are refused, over-wide sheets go sparse, big
         # ones are cut into pieces, which start being read as soon as each is written
-        pre = check_zip_package(z, name, config.limits, threads, loader)
+        pre = check_zip_package(z, name, config.limits, threads, loader, stored)
         return _read_sheets(p, name, z, pre, index, config, loader)
     finally:
         if loader is not None:
@@ -244,13 +245,13 @@ def _read_sheets(p: Path, name: str, z: zipfile.ZipFile | None, pre: Preflight, 
                 out.append(_read_sparse(z, name, meta.name, part, index, config))
                 continue
             errors = error_cells.get(meta.name)
-            if part in pre.pieces and loader is not None:
-                grid = Grid([(partial(loader.sheet, piece), piece.first_row) for piece in pre.pieces[part]])
-                table = from_calamine(name, meta.name, grid, index, config, errors)
+            if part in pre.pieces:
+                table = from_calamine(name, meta.name, _pieces_grid(pre.pieces[part], loader), index, config, errors)
                 if table is not None:
                     out.append(table)
                     continue
-                loader.forget(pre.pieces[part])
+                if loader is not None:
+                    loader.forget(pre.pieces[part])
             try:
                 sh = wb.get_sheet_by_name(meta.name)
                 out.append(from_calamine(name, meta.name, Grid([(lambda sh=sh: sh, 0)]), index, config, errors,
@@ -281,15 +282,25 @@ def _read_without_calamine(name: str, z: zipfile.ZipFile, pre: Preflight, index:
             out.append(SkippedSheet(name, ref.name, "not a worksheet"))
             continue
         part = members[ref.name]
-        if part in pre.pieces and loader is not None and part not in pre.sparse_sheets:
-            grid = Grid([(partial(loader.sheet, piece), piece.first_row) for piece in pre.pieces[part]])
-            table = from_calamine(name, ref.name, grid, index, config, error_cells.get(ref.name))
+        if part in pre.pieces and part not in pre.sparse_sheets:
+            table = from_calamine(name, ref.name, _pieces_grid(pre.pieces[part], loader), index, config,
+                                  error_cells.get(ref.name))
             if table is not None:
                 out.append(table)
                 continue
-            loader.forget(pre.pieces[part])
+            if loader is not None:
+                loader.forget(pre.pieces[part])
         out.append(_read_sparse(z, name, ref.name, part, index, config))
     return out
+
+
+def _pieces_grid(pieces: list[Piece], loader: Loader | None) -> Grid:
+    """A cut sheet's pieces as read ahead by ``loader``, or a stored copy (one piece, one thread)
+    read when its rows are wanted."""
+    from xl_dealer.read.pieces import load
+
+    get = loader.sheet if loader is not None else load
+    return Grid([(partial(get, piece), piece.first_row) for piece in pieces])
 
 
 def _unreadable(p: Path, e: BaseException) -> str:

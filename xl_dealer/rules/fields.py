@@ -188,11 +188,12 @@ def _text_batch(distinct: Collection[Any]) -> dict[Any, Result]:
     """to_text over many values: the str ones in C (``map``), as to_text gives them: folded
     (NFKC), trimmed, None when nothing is left."""
     strs = [v for v in distinct if v.__class__ is str]
-    clean = map(str.strip, map(partial(unicodedata.normalize, "NFKC"), strs))
+    clean = list(map(str.strip, map(partial(unicodedata.normalize, "NFKC"), strs)))
     out: dict[Any, Result] = dict(zip(strs, zip(clean, repeat(None)), strict=True))
-    for v in [v for v, r in out.items() if not r[0]]:
-        out[v] = (None, None)
-    out.update((v, to_text(v)) for v in distinct if v.__class__ is not str)
+    if "" in clean:  # blank or spaces only: nothing left
+        out.update((v, (None, None)) for v, c in zip(strs, clean, strict=True) if not c)
+    if len(strs) < len(distinct):
+        out.update((v, to_text(v)) for v in distinct if v.__class__ is not str)
     return out
 
 
@@ -208,11 +209,10 @@ def _phone_batch(distinct: Collection[Any]) -> dict[Any, Result]:
     out: dict[Any, Result] = {}
     for v in distinct:
         if v.__class__ is float:
-            if 1e10 <= v < 2e10 and v.is_integer():
-                s = str(int(v))
-                if _mobile(s):
-                    out[v] = (s, None)
-                    continue
+            # whole and 13000000000 ≤ v < 20000000000: str(int(v)) is 1[3-9] and nine digits
+            if 13e9 <= v < 2e10 and v.is_integer():
+                out[v] = (str(int(v)), None)
+                continue
         elif v.__class__ is str:
             if v.isascii() and _mobile(v):
                 out[v] = (v, None)

@@ -47,7 +47,10 @@ def repeats(dates: list[Any], phones: list[Any]) -> Iterator[tuple[int, int]]:
     row of the same day; rows missing either are neither. Only the rows of a number on more
     than one row are looked at one by one (a C pass finds them)."""
     n = len(phones)
-    keys = {p: phone_key(p) for p in set(phones) if p is not None and "-" in p}  # 0755-…-123
+    present = set(phones)
+    present.discard(None)
+    # 0755-…-123; most logs have no extension at all, which one join in C tells
+    keys = {p: phone_key(p) for p in present if "-" in p} if "-" in "".join(present) else {}
     numbers = list(map(keys.get, phones, phones)) if keys else phones
     earlier: dict[Any, int] = {}
     repeated = set(compress(numbers, map(operator.ne, map(earlier.setdefault, numbers, range(n)), range(n))))

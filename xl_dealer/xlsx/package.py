@@ -458,13 +458,12 @@ class Package:
                 zi = zipfile.ZipInfo(info.filename.replace("\\", "/"), info.date_time)
                 zi.compress_type = info.compress_type
                 zi.external_attr = info.external_attr
-                out.writestr(zi, data, compresslevel=_level(len(data)))
+                _put(out, zi, data)
             now = dt.datetime.now().timetuple()[:6]
             for name in self._added:
                 zi = zipfile.ZipInfo(name, now)
                 zi.compress_type = zipfile.ZIP_DEFLATED
-                data = self._changed[name]
-                out.writestr(zi, data, compresslevel=_level(len(data)))
+                _put(out, zi, self._changed[name])
 
 
 try:  # the same CRC-32, six times faster on an 85 MB sheet (the record's digest takes every part's)
@@ -512,4 +511,22 @@ def _key(name: str) -> str:
 
 def _level(size: int) -> int:
     # zlib level 6 on a 100 MB sheet costs seconds; level 1 is ~3x faster for ~10% more bytes
-    return 1 if size > 4 * 1024 * 1024 else 6
+    return 1 if size > _WHOLE else 6
+
+
+def _put(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes) -> None:
+    """One part into the package. A big one is deflated by zlib-ng at its level 2: on a 100k-row
+    sheet (85 MB) 0.18 s against zlib's level 1 0.32 s, and 5% fewer bytes. zipfile has no
+    choice of deflater but the one it keeps on the part's writer."""
+    try:
+        from zlib_ng import zlib_ng as zl
+    except ImportError:  # pragma: no cover - an install without the optional speed-up
+        zl = None
+    if zl is None or len(data) <= _WHOLE or zi.compress_type != zipfile.ZIP_DEFLATED:
+        out.writestr(zi, data, compresslevel=_level(len(data)))
+        return
+    zi.file_size = len(data)  # as writestr sets it: whether the part needs ZIP64
+    with out.open(zi, "w") as dest:
+        if hasattr(dest, "_compressor"):
+            dest._compressor = zl.compressobj(2, zlib.DEFLATED, -15)
+        dest.write(data)
