@@ -145,3 +145,17 @@ def test_records_filled_are_the_rows_with_any_of_the_columns(checked):
     assert [{k: v for k, v in r.items() if k != RAW} for r in got] == [{k: v for k, v in r.items() if k != RAW}
                                                                       for r in want]
     assert list(records_filled(checked, "service_callback", ("no_such_column",))) == []
+
+
+def test_passing_by_value_when_no_column_mixes_numbers():
+    asked: list = []
+
+    def test(v):
+        asked.append(v)
+        return v is not None and v >= dt.date(2026, 1, 2)
+
+    days = [dt.date(2026, 1, d % 3 + 1) for d in range(30)] + [None] * 5
+    assert passing(days, test) == [i for i, d in enumerate(days) if d is not None and d >= dt.date(2026, 1, 2)]
+    assert len(asked) == 4  # three days and None, once each
+    nan = float("nan")
+    assert passing([nan, 1.5, nan, float("nan")], lambda v: v != v) == [0, 2, 3]  # NaN is not equal to itself

@@ -292,8 +292,12 @@ def _landline(d: str) -> bool:
 
 
 def phone_key(v: str | None) -> str | None:
-    """The matching key across workbooks: the number without its extension."""
-    return v.split("-", 1)[0] if v else None
+    """The matching key across workbooks: the number without its extension. A number without one
+    is its own key, the very string (a sheet's cells are one object per distinct value: its
+    keys then are too, and no new string is made per row)."""
+    if not v:
+        return None
+    return v if "-" not in v else v.split("-", 1)[0]
 
 
 def ro_key(v: str | None) -> str | None:

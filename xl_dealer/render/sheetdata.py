@@ -1,9 +1,9 @@
 """Saving a report workbook: openpyxl's own writer, but each sheet's cells written as text.
 
 openpyxl builds an ElementTree element per cell (three for a text) and serialises each
-through et_xmlfile: about three quarters of saving ``report all`` (65k cells). Here the
-``<c>`` elements of the common cells (text, a number, a date, an empty styled cell) are
-formatted straight into the sheet's stream, byte for byte as openpyxl writes them: the same
+through et_xmlfile: about three quarters of saving ``report all`` (65k cells). Here each
+``<row>`` and the ``<c>`` elements of the common cells (text, a number, a date, an empty styled
+cell) are formatted straight into the sheet's stream, byte for byte as openpyxl writes them: the same
 attributes in the same order, the same escaping, ``xml:space`` as its ``whitespace()`` sets
 it, numbers by its ``safe_string``, dates by its ``to_excel``, and each cell's style looked up
 (``style_id``) in the same order, so the style list comes out the same. Any other cell
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from typing import Any
-from xml.etree.ElementTree import _escape_cdata  # what et_xmlfile escapes a cell's text with
+from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # what et_xmlfile escapes with
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl.cell._writer import write_cell
@@ -71,37 +71,39 @@ class _SheetWriter(WorksheetWriter):
         self.xf.send(None)
 
     def _write_row(self, xf: Any, raw: Any, row: list[Any], row_idx: int) -> None:
-        """``WorksheetWriter.write_row``, the common cells formatted here (a row's in one write)."""
+        """``WorksheetWriter.write_row``, the row and its common cells formatted here, in one write."""
         attrs = {"r": f"{row_idx}"}
         attrs.update(self.ws.row_dimensions.get(row_idx, {}))
         wb = self.ws.parent
         epoch, iso = wb.epoch, wb.iso_dates
         ids = self.style_ids
-        with xf.element("row", attrs):
-            parts: list[str] = []
-            for cell in row:
-                if cell._comment is not None:
-                    self.ws._comments.append(CommentRecord.from_cell(cell))
-                styled = cell.has_style
-                if cell._value is None and not styled and not cell._comment:
-                    continue
-                text = None
-                if cell._comment is None and not cell.hyperlink:
-                    if styled:  # the style's index, as ``cell.style_id`` finds it (and adds a new one)
-                        key = cell._style.tobytes()
-                        s = ids.get(key)
-                        if s is None:
-                            s = ids[key] = cell.style_id
-                        text = _cell(cell, f'<c r="{cell.coordinate}" s="{s}"', epoch, iso)
-                    else:
-                        text = _cell(cell, f'<c r="{cell.coordinate}"', epoch, iso)
-                if text is None:
-                    raw("".join(parts))
-                    parts.clear()
-                    write_cell(xf, self.ws, cell, styled)
+        # the row's tags as et_xmlfile writes an element (its attributes in order, escaped; never
+        # self-closed), so a row costs no element of its own either
+        parts: list[str] = ["<row", *(f' {k}="{_escape_attrib(v)}"' for k, v in attrs.items()), ">"]
+        for cell in row:
+            if cell._comment is not None:
+                self.ws._comments.append(CommentRecord.from_cell(cell))
+            styled = cell.has_style
+            if cell._value is None and not styled and not cell._comment:
+                continue
+            text = None
+            if cell._comment is None and not cell.hyperlink:
+                if styled:  # the style's index, as ``cell.style_id`` finds it (and adds a new one)
+                    key = cell._style.tobytes()
+                    s = ids.get(key)
+                    if s is None:
+                        s = ids[key] = cell.style_id
+                    text = _cell(cell, f'<c r="{cell.coordinate}" s="{s}"', epoch, iso)
                 else:
-                    parts.append(text)
-            raw("".join(parts))
+                    text = _cell(cell, f'<c r="{cell.coordinate}"', epoch, iso)
+            if text is None:
+                raw("".join(parts))
+                parts.clear()
+                write_cell(xf, self.ws, cell, styled)
+            else:
+                parts.append(text)
+        parts.append("</row>")
+        raw("".join(parts))
 
 
 def _cell(cell: Any, head: str, epoch: dt.datetime, iso_dates: bool) -> str | None:

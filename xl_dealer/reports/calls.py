@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import eq
 from pathlib import Path
-from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key, ro_key
@@ -39,9 +38,9 @@ from xl_dealer.reports.common import (
     col,
     date_of,
     fed_by,
+    phone_keys,
     records,
     records_at,
-    records_where,
     tables_of,
 )
 from xl_dealer.reports.customers import keys_of, latest_words, members, words_of
@@ -299,19 +298,17 @@ def _preferred_windows(checked: list, config: Config) -> dict[str, int]:
     """key → the window the customer was last reached in (their latest reached call's time)."""
     latest: dict[str, tuple[dt.date, int]] = {}
     windows: dict[dt.time, int | None] = {}  # call time → its window: times repeat, windows are few
-
-    def reached(v: tuple[Any, Any, Any]) -> bool:
-        return v[0] == REACHED and v[1] is not None and v[2] is not None
-
-    for r in records_where(checked, "service_callback", ("outcome", "called", "call_time"), reached,
-                           ("plate", "phone", "called", "call_time", "outcome")):
-        t = r["call_time"]
-        w = windows[t] if t in windows else windows.setdefault(t, _window_of(t, config))
-        if w is None:
-            continue
-        for k in (phone_key(r["phone"]), r["plate"]):
-            if k and (k not in latest or r["called"] >= latest[k][0]):
-                latest[k] = (r["called"], w)
+    for c in tables_of(checked, "service_callback"):  # the reached calls with a time, down the columns
+        for outcome, called, t, phone, plate in zip(c.col("outcome"), c.col("called"), c.col("call_time"),
+                                                    phone_keys(c), c.col("plate"), strict=True):
+            if outcome != REACHED or called is None or t is None:
+                continue
+            w = windows[t] if t in windows else windows.setdefault(t, _window_of(t, config))
+            if w is None:
+                continue
+            for k in (phone, plate):
+                if k and (k not in latest or called >= latest[k][0]):
+                    latest[k] = (called, w)
     return {k: w for k, (_, w) in latest.items()}
 
 

@@ -281,11 +281,19 @@ def records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
 
 def passing(values: list[Any], test: Callable[[Any], bool]) -> list[int]:
     """The indexes of the ``values`` that pass ``test``, in order. The test runs once per distinct
-    value (a column of dates holds a few dozen; by type too, so 1 and True are asked apart), the
-    rest in C: a builder's test (yesterday? this period?) is a pure function of the value."""
+    value (a column of dates holds a few dozen; a column of numbers by type too, so 1 and True
+    are asked apart), the rest in C: a builder's test (yesterday? this period?) is a pure
+    function of the value."""
+    distinct = set(values)
+    if _NUMBERS.isdisjoint(map(type, distinct)):  # no number (1 == 1.0 == True): by value
+        ok = {v for v in distinct if test(v)}
+        return list(compress(count(), map(ok.__contains__, values)))
     typed = list(zip(map(type, values), values, strict=True))
-    ok = {tv for tv in set(typed) if test(tv[1])}
-    return list(compress(count(), map(ok.__contains__, typed)))
+    ok_typed = {tv for tv in set(typed) if test(tv[1])}
+    return list(compress(count(), map(ok_typed.__contains__, typed)))
+
+
+_NUMBERS = frozenset({bool, int, float})  # types whose values can be equal to another type's
 
 
 class _RawRow(tuple):

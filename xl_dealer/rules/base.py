@@ -21,6 +21,9 @@ class Checked:
     table: Table
     values: dict[str, list[Any]]
     bad: dict[str, set[int]] = field(default_factory=dict)  # rows whose cell broke a format rule
+    # columns derived from ``values`` once for every later reader (``shared.phone_keys``): name →
+    # (the column it came from, the derived column), so a replaced column is derived again
+    derived: dict[str, tuple[Any, list[Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kind(self) -> str:

@@ -63,11 +63,12 @@ def _by_value(a: Any) -> Any:
 
 
 def phone_keys(c: Checked) -> list[str | None]:
-    """The sheet's phones as matching keys (``phone_key``, row by row): once a run, however many
-    rules and reports look customers up by phone."""
-    return _phone_keys([c])
-
-
-@shared
-def _phone_keys(tables: list[Checked]) -> list[str | None]:
-    return list(map(phone_key, tables[0].col("phone")))
+    """The sheet's phones as matching keys (``phone_key``, row by row): made once and kept with the
+    checked table (``Checked.derived``), however many rules and reports look customers up by phone."""
+    phones = c.values.get("phone")
+    hit = c.derived.get("phone_keys")
+    if hit is not None and hit[0] is phones:
+        return hit[1]
+    keys = list(map(phone_key, c.col("phone")))
+    c.derived["phone_keys"] = (phones, keys)
+    return keys
