@@ -35,6 +35,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.read.values import phone_key, ro_key
 from xl_dealer.reports.common import (
     SOURCE,
+    Row,
     col,
     date_of,
     fed_by,
@@ -121,11 +122,20 @@ def _callbacks(checked: list, as_of: dt.date, config: Config, skipped: dict[str,
                     answered.add(key)
     fields = ["ro_no", "plate", "vin", "customer", "phone", "service_type", "advisor", "delivered", "called",
               "call_time", "outcome", *items]
+    waiting = [at for key, at in groups.items() if key not in answered]
+    # the waiting orders' rows as records, a sheet at a time and in order down its columns (one
+    # records_at a row hopped across seventeen columns for each)
+    by_sheet: dict[int, tuple[Checked, list[int]]] = {}
+    for at in waiting:
+        for c, i in at:
+            by_sheet.setdefault(id(c), (c, []))[1].append(i)
+    record: dict[tuple[int, int], Row] = {}
+    for k, (c, rows) in by_sheet.items():
+        rows.sort()
+        record.update(zip(zip(repeat(k), rows), records_at(c, rows, fields), strict=True))
     out: list[Call] = []
-    for key, at in groups.items():
-        if key in answered:
-            continue
-        rows = [r for c, i in at for r in records_at(c, [i], fields)]
+    for at in waiting:
+        rows = [record[id(c), i] for c, i in at]
         made = [r for r in rows if r["called"] is not None]
         first = rows[0]
         delivered = next((r["delivered"] for r in rows if r["delivered"]), None)
