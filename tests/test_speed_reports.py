@@ -18,7 +18,15 @@ from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
 from xl_dealer.render import reports as render
 from xl_dealer.reports import build_report, deals, names
-from xl_dealer.reports.common import RAW, SOURCE, gc_paused, records, records_where, sharing
+from xl_dealer.reports.common import (
+    RAW,
+    SOURCE,
+    gc_paused,
+    records,
+    records_at,
+    records_where,
+    sharing,
+)
 from xl_dealer.reports.customers import members
 from xl_dealer.reports.deliveries import sold_cars
 from xl_dealer.validate import validate
@@ -78,6 +86,23 @@ def test_records_where_are_the_records_that_pass(checked):
                 assert [{k: v for k, v in r.items() if k != RAW} for r in got] == \
                     [{k: v for k, v in r.items() if k != RAW} for r in want]
                 assert [tuple(r[RAW]) for r in got] == [tuple(r[RAW]) for r in want]
+
+
+def test_records_at_any_rows_are_those_rows_records(checked):
+    # picked a column at a time (itemgetter): no row, one, several out of order, one twice
+    c = next(c for c in checked if c.kind == "service_callback")
+    n = len(c.table.rows)
+    fields = ["phone", "called", "no_such_field"]
+    every = [r for r in records(checked, "service_callback", fields) if r[SOURCE][:2] == (c.table.path, c.table.sheet)]
+    for rows in ([], [0], [n - 1], [3, 1, 2], [5, 5], list(range(0, n, 7))):
+        got = list(records_at(c, rows, fields))
+        assert [{k: v for k, v in r.items() if k != RAW} for r in got] == \
+            [{k: v for k, v in every[i].items() if k != RAW} for i in rows]
+        assert [tuple(r[RAW]) for r in got] == [tuple(every[i][RAW]) for i in rows]
+        assert all(list(r) == [*fields, SOURCE, RAW] for r in got)
+    if n > 1:
+        a, b = records_at(c, [0, 0], fields)
+        assert a == b and a is not b  # each row its own dict: a builder may change one
 
 
 def test_records_where_several_columns(checked):
