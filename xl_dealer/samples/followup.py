@@ -147,9 +147,9 @@ def generate_followup(reg: SheetData, end: dt.date, seed: int = 11, log_days: in
             # not in today[who]: a card there by identity; a twin of one (a planted duplicate card
             # equals it field by field) only looked for among its phone's. ``in today[who]`` for
             # every card was quadratic in the rows (200k rows did not finish in 20 minutes)
-            due = set(map(id, today[who]))
+            due_ids = set(map(id, today[who]))
             phones = {t.phone for t in today[who]}
-            pool = [c for c in mine[who] if c.made < day and c.cadence is not None and id(c) not in due
+            pool = [c for c in mine[who] if c.made < day and c.cadence is not None and id(c) not in due_ids
                     and not (c.phone in phones and c in today[who]) and not (c.cut and day > c.cut)]
             rng.shuffle(pool)
             while len(today[who]) < target + rng.randint(0, 2) and pool:
