@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress, count, repeat
 from operator import is_not, itemgetter, or_
@@ -225,16 +225,20 @@ def records(checked: Iterable[Checked], kind: str, fields: Iterable[str] | None 
     ``fields``: only these keys (a builder that walks a big log for three columns need not
     build a dict of eighteen for every row)."""
     keys = list(fields) if fields is not None else [f.key for f in KINDS[kind].fields]
-    keys.extend((SOURCE, RAW))
     for c in tables_of(checked, kind):
-        t = c.table
-        n = len(t.rows)
-        cols = [c.col(k) for k in keys[:-2]]
-        sources = zip(repeat(t.path, n), repeat(t.sheet, n), t.rows, strict=True)
-        raws = map(_RawRow, zip(repeat(t.raw, n), range(n), strict=True))
-        # every row's dict built in C, no Python step per row: records are read by the million
-        # in report all (a generator step and two stores per row were a third of its reports)
-        yield from map(dict, map(zip, repeat(keys), zip(*cols, sources, raws, strict=True)))
+        yield from _dicts(c, keys, [c.col(k) for k in keys], c.table.rows, range(len(c.table.rows)))
+
+
+def _dicts(c: Checked, keys: list[str], cells: list[Sequence[Any]], excel_rows: Sequence[int],
+           indexes: Sequence[int]) -> Iterator[Row]:
+    """The records of the rows at ``indexes``, given each key's ``cells`` there and their Excel rows:
+    every dict built in C, no Python step per row (records are read by the million in report
+    all: a generator step and two stores per row were a third of its reports)."""
+    t = c.table
+    n = len(indexes)
+    sources = zip(repeat(t.path, n), repeat(t.sheet, n), excel_rows, strict=True)
+    raws = map(_RawRow, zip(repeat(t.raw, n), indexes, strict=True))
+    return map(dict, map(zip, repeat([*keys, SOURCE, RAW]), zip(*cells, sources, raws, strict=True)))
 
 
 def records_where(checked: Iterable[Checked], kind: str, key: str | tuple[str, ...], test: Callable[[Any], bool],
@@ -275,12 +279,9 @@ def records_at(c: Checked, rows: list[int], keys: list[str]) -> Iterator[Row]:
     if not rows:
         return
     # each column's cells at these rows picked in C, a column at a time (in order down it, not
-    # hopping across ten columns per row), and the dicts built in C, as ``records`` builds them
+    # hopping across ten columns per row)
     pick = itemgetter(*rows) if len(rows) > 1 else lambda v: (v[rows[0]],)
-    n = len(rows)
-    sources = zip(repeat(t.path, n), repeat(t.sheet, n), pick(t.rows), strict=True)
-    raws = map(_RawRow, zip(repeat(t.raw, n), rows, strict=True))
-    yield from map(dict, map(zip, repeat([*keys, SOURCE, RAW]), zip(*map(pick, cols), sources, raws, strict=True)))
+    yield from _dicts(c, keys, list(map(pick, cols)), pick(t.rows), rows)
 
 
 def passing(values: list[Any], test: Callable[[Any], bool]) -> list[int]:
