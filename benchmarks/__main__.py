@@ -81,7 +81,39 @@ def baseline_tree(ref: str) -> Path | None:
     d = Path(tempfile.mkdtemp(prefix="xl-dealer-baseline-"))
     with tarfile.open(fileobj=io.BytesIO(tar)) as t:
         t.extractall(d, filter="data")
+    _baseline_deps(ref, d)
     return d
+
+
+def _baseline_deps(ref: str, d: Path) -> None:
+    """What the baseline's own pyproject asks for and this environment lacks (db40efc needs
+    pydantic-settings, dropped since), installed into ``d`` beside its package: without it the
+    baseline stops at its first import and every JSON check fails on a fresh machine."""
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        meta = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:pyproject.toml"],
+                              capture_output=True, check=True).stdout
+        wanted = tomllib.loads(meta.decode())["project"]["dependencies"]
+    except (OSError, subprocess.CalledProcessError, KeyError, ValueError) as e:
+        print(f"baseline {ref}: its dependencies not known ({e})")
+        return
+    missing = []
+    for req in wanted:
+        name = req.split(";")[0].strip()
+        for sep in "<>=!~[ ":
+            name = name.split(sep)[0]
+        try:
+            distribution(name)
+        except PackageNotFoundError:
+            missing.append(req)
+    if missing:
+        print(f"baseline {ref}: installing what it needs beside it: {', '.join(missing)}")
+        got = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(d), *missing],
+                             capture_output=True, text=True)
+        if got.returncode:
+            print(f"baseline {ref}: pip failed ({got.stderr.strip()[-300:]}): the JSON checks will fail")
 
 
 # wordings changed on purpose since the baseline (the commit, the baseline's words, ours): applied
@@ -104,10 +136,13 @@ def same_as_baseline(base: Path | None, cmd: list[str], mine: bytes, name: str) 
     for _, old, new in REWORDED:
         reworded += theirs.count(old.encode())
         theirs = theirs.replace(old.encode(), new.encode())
+    # a baseline that stopped (a traceback exits 1, as findings do) wrote no JSON: say why
+    stopped = not theirs.lstrip().startswith(b"{")
     same = theirs == mine and len(mine) > 100
     detail = (f"{len(mine):,} bytes, baseline run {time.perf_counter() - t0:.0f} s"
               + (f", {reworded} reworded message(s)" if reworded else "")
-              + ("" if run_.returncode in (0, 1) else f", baseline exit {run_.returncode}: {run_.stderr[-200:]!r}"))
+              + ("" if run_.returncode in (0, 1) and not stopped
+                 else f", baseline exit {run_.returncode}: {run_.stderr[-200:]!r}"))
     return Check(f"JSON identical to the baseline, {name}", same, detail if same else f"DIFFERENT: {detail}")
 
 
