@@ -47,6 +47,15 @@ def test_on_the_first_the_sheets_are_last_months(first_of_month):
     assert openpyxl.load_workbook(out / "deliveries.xlsx", read_only=True).sheetnames == ["11月交车"]
 
 
+def test_the_instructions_print_on_one_page_wide(first_of_month):
+    # its longest line is wider than a portrait page: unfitted, LibreOffice printed its last
+    # words ("不留电话”。") on a page of their own
+    out, _ = first_of_month
+    ws = openpyxl.load_workbook(out / "showroom_log.xlsx")["说明"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+
+
 def _cases_numbered_by_their_month(book: Path) -> None:
     ws = openpyxl.load_workbook(book, read_only=True)["快速处理表"]
     numbers, days = _column(ws, "编号"), [to_date(v)[0] for v in _column(ws, "登记日期")]

@@ -173,6 +173,9 @@ def write_workbook(path: Path, sheets: list[SheetData], instructions: str | None
             ws.append([line])
         if not write_only:
             ws.column_dimensions["A"].width = max(text_width(line) for line in instructions.splitlines()) + 2
+            # its longest line is wider than a portrait page: printed, its last words were a page of their own
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     for s in sheets:
         ws = wb.create_sheet(s.name)
         keys = list(s.headers)
