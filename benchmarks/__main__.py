@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,11 +102,11 @@ def _baseline_deps(ref: str, d: Path) -> None:
         return
     missing = []
     for req in wanted:
-        name = req.split(";")[0].strip()
-        for sep in "<>=!~[ ":
-            name = name.split(sep)[0]
+        name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)  # PEP 508: the name comes first
+        if name is None:
+            continue
         try:
-            distribution(name)
+            distribution(name[1])
         except PackageNotFoundError:
             missing.append(req)
     if missing:

@@ -64,8 +64,12 @@ def _sheet(draw: st.DrawFn) -> tuple[bytes, dict[int, dict[int, tuple[str, int]]
     head = draw(st.sampled_from(["", '<{p}cols><{p}col min="2" max="3" width="9" style="9"/></{p}cols>']))
     data = draw(st.sampled_from(["<{p}sheetData>{rows}</{p}sheetData>", "<{p}sheetData/>"])) if not rows else \
         "<{p}sheetData>{rows}</{p}sheetData>"
+    # a close tag's text after the real one, where mark_cells looks for it first (from the end)
+    after = draw(st.sampled_from(["", '<{p}pageMargins left="0.7"/>', "<!-- </{p}sheetData> -->",
+                                  "<!-- </{p}sheetData><{p}x/> -->", "<?pi </{p}sheetData>?>",
+                                  "<{p}x><![CDATA[</{p}sheetData>]]></{p}x>"]))
     ns = NS.replace("xmlns=", f"xmlns:{p[:-1]}=") if p else NS
-    xml = (f"<{{p}}worksheet {ns}>{head}{data}</{{p}}worksheet>"
+    xml = (f"<{{p}}worksheet {ns}>{head}{data}{after}</{{p}}worksheet>"
            .replace("{rows}", "".join(rows)).replace("{p}", p)).encode()
     marks: dict[int, dict[int, tuple[str, int]]] = {}
     for i, (r, c) in enumerate(draw(st.lists(st.tuples(st.integers(1, 9), st.integers(0, 6)), max_size=12))):

@@ -521,12 +521,13 @@ def _put(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes) -> None:
         return
     zi.file_size = len(data)  # as writestr sets it: whether the part needs ZIP64
     with out.open(zi, "w") as dest:
+        if hasattr(dest, "_compressor"):
+            dest._compressor = _zl.compressobj(2, zlib.DEFLATED, -15)
         if not all(hasattr(dest, a) for a in ("_compressor", "_crc", "_file_size", "_compress_size", "_fileobj")):
             dest.write(data)  # a zipfile whose writer is not the one below
             return
         # what its write() does, but the CRC by zlib-ng (zipfile's zlib took 0.04 s of the 85 MB);
         # close() flushes this compressor and writes the sizes and CRC counted here
-        dest._compressor = _zl.compressobj(2, zlib.DEFLATED, -15)
         dest._file_size += len(data)
         dest._crc = _crc32(data, dest._crc)
         packed = dest._compressor.compress(data)

@@ -98,10 +98,7 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         xml = xml[:sd.start()] + b"<" + p + b"sheetData>" + b"</" + p + b"sheetData>" + xml[sd.end():]
         sd = re.search(rb"<" + ep + rb"sheetData\b[^>]*>", xml)
         assert sd is not None
-    # the close is a few kB from the end: rfind, not a find over the whole 85 MB (0.045 s). They
-    # differ only for a sheet with two, where calamine stops at the first: the rows it read, and
-    # so every mark, are before it; only a mark's new row would go after the later one
-    sd_end = xml.rfind(b"</" + p + b"sheetData>", sd.end())
+    sd_end = _sheet_data_end(xml, p, sd.end())
     if sd_end < 0:
         raise PackageError("worksheet <sheetData> is not closed")
     row_end = b"</" + p + b"row>"
@@ -142,6 +139,22 @@ def mark_cells(xml: bytes, marks: Mapping[int, Mapping[int, K]], style_for: Styl
         pos = sd_end
     out.append(src[pos:])
     return (bytearray() if mutable else b"").join(out)
+
+
+def _sheet_data_end(xml: bytes, p: bytes, start: int) -> int:
+    """Where ``</sheetData>`` is: looked for from the end, a few kB from it, not over the whole
+    85 MB (0.045 s). A close text in a comment, CDATA or processing instruction after the real
+    one would be found instead (a mark's new row would go into the comment), so a close not
+    followed by tags alone, or with such an end after it, is looked for from ``start`` as before."""
+    close = b"</" + p + b"sheetData>"
+    at = xml.rfind(close, start)
+    if at < 0:
+        return at
+    after = at + len(close)
+    lt = xml.find(b"<", after)
+    if xml[after:lt if lt >= 0 else len(xml)].strip() or any(e in xml[after:] for e in (b"-->", b"]]>", b"?>")):
+        return xml.find(close, start)
+    return at
 
 
 def _has_row(xml: bytes, p: bytes, r: int, start: int, end: int) -> bool:
