@@ -150,9 +150,9 @@ def _sheet_data_end(xml: bytes, p: bytes, start: int) -> int:
     at = xml.rfind(close, start)
     if at < 0:
         return at
-    after = at + len(close)
-    lt = xml.find(b"<", after)
-    if xml[after:lt if lt >= 0 else len(xml)].strip() or any(e in xml[after:] for e in (b"-->", b"]]>", b"?>")):
+    tail = xml[at + len(close):]  # a few kB, copied once
+    lt = tail.find(b"<")
+    if tail[:lt if lt >= 0 else len(tail)].strip() or any(e in tail for e in (b"-->", b"]]>", b"?>")):
         return xml.find(close, start)
     return at
 
