@@ -17,7 +17,7 @@ from tests import sheet_reference
 from xl_dealer.model.errors import InputError
 from xl_dealer.read import inflate
 from xl_dealer.render.results import COLUMNS, ResultRow, row_height, row_heights
-from xl_dealer.xlsx import package
+from xl_dealer.xlsx import package, sheet
 from xl_dealer.xlsx.sheet import add_legacy_drawing, col_letters, mark_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -28,7 +28,10 @@ def _style(s: int, mark: tuple[str, int]) -> int:
 
 
 @st.composite
-def _cell(draw: st.DrawFn, row: int, col: int) -> str:
+def _cell(draw: st.DrawFn, row: int, col: int, plain: bool = False) -> str:
+    if plain and draw(st.integers(0, 9)):  # as Excel writes it: the fast path's cells
+        s_attr = draw(st.sampled_from(["", ' s="3"', ' s="3" t="s"', ' t="n"']))
+        return f'<{{p}}c r="{col_letters(col)}{row}"{s_attr}' + draw(st.sampled_from(["/>", "><v>1</v></c>"]))
     ref = draw(st.sampled_from([f"{col_letters(col)}{row}", "", f"{col_letters(col)}{row}\n", "ZZZZ1",
                                 f"{col_letters(col).lower()}{row}", f"{col_letters(col)}{row + 1}", "A1"]))
     first = draw(st.sampled_from(["", ' t="s"', ' xr="B7"', " sr='1'"]))
@@ -49,6 +52,7 @@ def _sheet(draw: st.DrawFn) -> tuple[bytes, dict[int, dict[int, tuple[str, int]]
         order = draw(st.permutations(order))
     order = [r for r in order if draw(st.integers(0, 4))]  # some rows left out
     rows = []
+    plain = draw(st.booleans())  # cells as Excel, WPS, LibreOffice and openpyxl write them, mostly
     for r in order:
         r_attr = draw(st.sampled_from([f' r="{r}"', f" r='{r}'", "", f' spans="1:3" r="{r}"', f' xr="{r + 2}" r="{r}"']))
         style = draw(st.sampled_from(["", ' s="5" customFormat="1"', ' s="6" customFormat="0"']))
@@ -58,7 +62,7 @@ def _sheet(draw: st.DrawFn) -> tuple[bytes, dict[int, dict[int, tuple[str, int]]
         cols = sorted(draw(st.sets(st.integers(0, 5), max_size=5)))
         if draw(st.integers(0, 3)) == 0:
             cols = draw(st.permutations(cols))
-        cells = "".join(draw(_cell(r, c)) for c in cols)
+        cells = "".join(draw(_cell(r, c, plain)) for c in cols)
         ext = "<{p}extLst><{p}ext/></{p}extLst>" if draw(st.integers(0, 6)) == 0 else ""
         rows.append(f"<{{p}}row{r_attr}{style}>{cells}{ext}</{{p}}row>")
     head = draw(st.sampled_from(["", '<{p}cols><{p}col min="2" max="3" width="9" style="9"/></{p}cols>']))
@@ -109,6 +113,23 @@ def test_the_generated_sheets_reach_the_paths_that_can_diverge():
     assert out == sheet_reference.mark_cells(xml, marks, _style)
     assert b'<c r="D3" s="3000"/>' not in out  # column D of row 3 is the cell without r=
     assert b'<c s="3000"><v>1</v></c>' in out and b'<c r="D5" s="2000"/><c r="E5"/>' in out
+
+
+def test_rows_as_excel_writes_them_take_the_fast_path_to_the_same_bytes():
+    # a cell marked where it is, one added between two, one after the last; a row with its own
+    # extLst, a cell of another row's reference: the walk's (None from the fast path)
+    row = b'<row r="7" spans="1:9"><c r="A7" s="2"><v>1</v></c><c r="C7" t="s"><v>0</v></c><c r="D7"/></row>'
+    marks = {0: ("error", 1), 1: ("error", 2), 5: ("error", 3), 3: ("error", 4)}
+    fast = sheet._edit_plain_row(b"", row, row.index(b">") + 1, 7, marks, {5: 8}, _style)
+    assert fast is not None
+    assert fast == sheet_reference._edit_row(b"", row, row.index(b">") + 1, 7, marks, {5: 8}, _style)
+    assert fast == (b'<row r="7"><c r="A7" s="1002"><v>1</v></c><c r="B7" s="2000"/><c r="C7" t="s"><v>0</v></c>'
+                    b'<c r="D7" s="4000"/><c r="F7" s="3008"/></row>')
+    for odd in (row.replace(b"</row>", b"<extLst/></row>"), row.replace(b'"C7"', b'"C8"')):
+        assert sheet._edit_plain_row(b"", odd, odd.index(b">") + 1, 7, marks, {5: 8}, _style) is None
+    # a cell past the last mark is not looked at: its reference does not send the row to the walk
+    late = row.replace(b'"D7"', b'"D8"')
+    assert sheet._edit_plain_row(b"", late, late.index(b">") + 1, 7, {0: ("error", 1)}, {}, _style) is not None
 
 
 _texts = st.one_of(st.sampled_from(["", "登记表", "H12", "错误", "联系电话格式不对：13812345678 不是手机号", "a\nb\nc",

@@ -248,6 +248,9 @@ def _new_cell(p: bytes, r: int, c: int, s: int) -> bytes:
 
 def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
               col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
+    fast = _edit_plain_row(p, row, tag_len, r, cols, col_styles, style_for)
+    if fast is not None:
+        return fast
     start = row[:tag_len]
     selfclosing = start.endswith(b"/>")
     body = b"" if selfclosing else row[tag_len:len(row) - len(b"</" + p + b"row>")]
@@ -304,6 +307,85 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     if selfclosing:
         start = start[:-2] + b">"
     return start + b"".join(out) + b"</" + p + b"row>"
+
+
+@lru_cache(maxsize=8)
+def _plain_cell_re(p: bytes) -> re.Pattern[bytes]:
+    """Every ``<c>`` start tag as ``_cell_re`` finds them (from ``<c`` to the first ``>``); group
+    1 its digits when its first attribute is a plain ``r="H12"`` (else empty)."""
+    return re.compile(rb"<" + re.escape(p) + rb'c\b(?: r="[A-Z]{1,3}(\d+)")?[^>]*>')
+
+
+@lru_cache(maxsize=8)
+def _letters_re(p: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<" + re.escape(p) + rb'c r="([A-Z]{1,3})')
+
+
+def _edit_plain_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
+                    col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes | None:
+    """``_edit_row`` for a row as Excel, WPS, LibreOffice and openpyxl write one: each marked
+    cell found by its reference (``<c r="H12"`` right after a ``>``), and every cell before the
+    last of them (all of them, when a cell is to be added) with a plain ``r="<letters><this
+    row>"`` first, which one C-level search checks. The walk looks at each of those cells in
+    Python (25 µs a row against 9 here); None for any other row, which it then does.
+
+    The result is the walk's, byte for byte, and so is the order of ``style_for``'s calls (its
+    xf clones are numbered as they come): a mark on a cell that is there, at that cell's first
+    occurrence; a missing one before the first cell to its right in the XML's order, in column
+    order there; the rest after the last cell (not in a row with an ``extLst``)."""
+    if row.endswith(b"/>", 0, tag_len):
+        return None
+    digits = str(r).encode()
+    body_end = len(row) - len(b"</" + p + b"row>")
+    cell_open = b"<" + p + b'c r="'
+    events: list[tuple[int, int, int]] = []  # (offset in the row, 0 insert before / 1 edit, column)
+    missing: list[int] = []
+    for k in cols:
+        at = row.find(cell_open + col_letters(k).encode() + digits + b'"', tag_len, body_end)
+        if at < 0:
+            missing.append(k)
+        elif row[at - 1] != 62:  # not right after a ">": perhaps inside another tag
+            return None
+        else:
+            events.append((at, 1, k))
+    # the cells the walk would look at: up to the last marked one, or all when one is missing
+    scan_end = body_end if missing else row.index(b">", max(events)[0]) + 1
+    found = _plain_cell_re(p).findall(row, tag_len, scan_end)
+    if found.count(digits) != len(found):  # a cell with no plain r=, or another row's reference
+        return None
+    if missing:
+        order = []  # (column, offset) of each cell, in the XML's order
+        for m in _letters_re(p).finditer(row, tag_len, body_end):
+            c = _COLUMNS.get(m[1])
+            if c is None:
+                c = _COLUMNS[m[1]] = col_index(m[1])
+            order.append((c, m.start()))
+        for k in missing:
+            # before the first cell to its right, the first of its column (none: after the last cell)
+            at = next((o for c, o in order if c > k), body_end)
+            if row[at - 1] != 62 or (at == body_end and b"extLst" in row):
+                return None
+            events.append((at, 0, k))
+    events.sort()
+    start = row[:tag_len]
+    out: list[bytes] = []
+    pos = tag_len
+    for at, edit, k in events:
+        out.append(row[pos:at])
+        pos = at
+        if edit:
+            tag_end = row.index(b">", at) + 1
+            old = get_attr(row[at:tag_end], b"s")
+            new = style_for(int(old) if old else 0, cols[k])
+            out.append(set_attr(row[at:tag_end], b"s", str(new).encode()))
+            pos = tag_end
+        else:
+            row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
+            out.append(_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), cols[k])))
+    out.append(row[pos:])
+    if missing:
+        start = remove_attr(start, b"spans")  # an optional hint that may no longer cover the row
+    return start + b"".join(out)
 
 
 def _columns_from(cells: list[re.Match[bytes]], i: int, c: int) -> set[int]:
