@@ -183,24 +183,42 @@ def test_a_big_part_with_a_bad_checksum_is_still_a_damaged_file(tmp_path):
 
 
 
-def test_a_big_part_is_deflated_by_zlib_ng_and_reads_back(tmp_path, monkeypatch):
-    """Saved with zlib-ng's deflater on the part's writer: every reader's inflater reads it,
-    the CRC checks, and a small part still goes through zipfile's own."""
+@pytest.mark.parametrize("deflater", ["isal", "zlib-ng"])
+def test_a_big_part_is_deflated_by_the_fast_deflater_and_reads_back(tmp_path, monkeypatch, deflater):
+    """Saved with ISA-L's deflater on the part's writer (zlib-ng's where ISA-L is not
+    installed): every reader's inflater reads it, the CRC checks, and a small part still goes
+    through zipfile's own."""
     p = tmp_path / "big.xlsx"
     big = _big_package(p)
     made = []
-    from zlib_ng import zlib_ng
+    if deflater == "isal":
+        module = pytest.importorskip("isal.isal_zlib", reason="no ISA-L wheels for this platform (pyproject)")
+    else:
+        import builtins
 
-    real = zlib_ng.compressobj
-    monkeypatch.setattr(zlib_ng, "compressobj", lambda *a: made.append(a) or real(*a))
+        from zlib_ng import zlib_ng as module
+
+        real_import = builtins.__import__
+
+        def no_isal(name, *a, **k):
+            if name == "isal":
+                raise ImportError("no isal here")
+            return real_import(name, *a, **k)
+
+        monkeypatch.setattr(builtins, "__import__", no_isal)
+    real = module.compressobj
+    monkeypatch.setattr(module, "compressobj", lambda *a: made.append(a) or real(*a))
+    changed = big.replace(b'<row r="1">', b'<row r="1" ht="20">', 1)
     with package.Package(p) as pkg:
-        pkg.write("xl/worksheets/sheet1.xml", big.replace(b'<row r="1">', b'<row r="1" ht="20">', 1))
+        pkg.write("xl/worksheets/sheet1.xml", changed)
         pkg.save(tmp_path / "out.xlsx")
     assert made == [(2, 8, -15)]  # one part big enough: level 2, raw deflate
     with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
         assert z.testzip() is None
-        assert z.read("xl/worksheets/sheet1.xml") == big.replace(b'<row r="1">', b'<row r="1" ht="20">', 1)
+        assert z.read("xl/worksheets/sheet1.xml") == changed
         assert z.getinfo("xl/worksheets/sheet1.xml").compress_type == zipfile.ZIP_DEFLATED
+        assert z.getinfo("xl/worksheets/sheet1.xml").compress_size < len(changed) / 3
+
 
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("a中&<>\"'\n\r\t ;#")), max_size=20) | st.text(max_size=20))
