@@ -474,6 +474,9 @@ except ImportError:  # pragma: no cover - an install without the optional speed-
 _crc32 = _zl.crc32 if _zl is not None else zlib.crc32
 
 _WHOLE = 4 * 1024 * 1024  # parts this big are inflated in one call
+# parts this big are deflated by ``_big_deflater``: the notes' VML and comments, the 校验结果 sheet
+# and the record of 5,445 marks took zlib's level 6 0.05 s, ISA-L 0.003 s (45 kB more of 11 MB)
+_FAST = 64 * 1024
 
 
 def _inflate_whole(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -513,7 +516,7 @@ def _level(size: int) -> int:
 
 
 def _big_deflater() -> object | None:
-    """The deflater of a big part: ISA-L's level 2 where it is installed (a 100k-row sheet's
+    """The deflater of a part over 64 kB: ISA-L's level 2 where it is installed (a 100k-row sheet's
     85 MB in 0.12 s of CPU against zlib-ng's level 2 0.30 s, for 1% more bytes), else zlib-ng's
     level 2 (against zlib's level 1 0.32 s, 5% fewer bytes), else None (zipfile's zlib)."""
     try:
@@ -526,7 +529,7 @@ def _big_deflater() -> object | None:
 def _put(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes) -> None:
     """One part into the package, a big one by ``_big_deflater``: zipfile has no choice of
     deflater but the one it keeps on the part's writer."""
-    deflater = _big_deflater() if len(data) > _WHOLE and zi.compress_type == zipfile.ZIP_DEFLATED else None
+    deflater = _big_deflater() if len(data) > _FAST and zi.compress_type == zipfile.ZIP_DEFLATED else None
     if deflater is None:
         out.writestr(zi, data, compresslevel=_level(len(data)))
         return
