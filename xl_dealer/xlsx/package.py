@@ -472,9 +472,13 @@ try:  # zlib-ng: the big parts' inflating and deflating, and the same CRC-32 six
 except ImportError:  # pragma: no cover - an install without the optional speed-up
     _zl = None
 _crc32 = _zl.crc32 if _zl is not None else zlib.crc32
+try:  # ISA-L: the big parts' deflating (resolved once: a failed import searches the path again)
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover - a platform without its wheels (pyproject's marker)
+    _isal = None
 
 _WHOLE = 4 * 1024 * 1024  # parts this big are inflated in one call
-# parts this big are deflated by ``_big_deflater``: the notes' VML and comments, the 校验结果 sheet
+# parts over this size are deflated by ``_big_deflater``: the notes' VML and comments, the 校验结果 sheet
 # and the record of 5,445 marks took zlib's level 6 0.05 s, ISA-L 0.003 s (45 kB more of 11 MB)
 _FAST = 64 * 1024
 
@@ -519,11 +523,9 @@ def _big_deflater() -> object | None:
     """The deflater of a part over 64 kB: ISA-L's level 2 where it is installed (a 100k-row sheet's
     85 MB in 0.12 s of CPU against zlib-ng's level 2 0.30 s, for 1% more bytes), else zlib-ng's
     level 2 (against zlib's level 1 0.32 s, 5% fewer bytes), else None (zipfile's zlib)."""
-    try:
-        from isal import isal_zlib
-    except ImportError:  # pragma: no cover - a platform without its wheels (pyproject's marker)
+    if _isal is None:
         return _zl.compressobj(2, zlib.DEFLATED, -15) if _zl is not None else None
-    return isal_zlib.compressobj(2, isal_zlib.DEFLATED, -15)
+    return _isal.compressobj(2, _isal.DEFLATED, -15)
 
 
 def _put(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes) -> None:

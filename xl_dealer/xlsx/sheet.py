@@ -318,6 +318,8 @@ def _plain_cell_re(p: bytes) -> re.Pattern[bytes]:
 
 @lru_cache(maxsize=8)
 def _letters_re(p: bytes) -> re.Pattern[bytes]:
+    """A cell's column letters where its start tag begins with a plain ``r=`` (``_edit_plain_row``
+    uses it only on a row whose every cell ``_plain_cell_re`` has found so)."""
     return re.compile(rb"<" + re.escape(p) + rb'c r="([A-Z]{1,3})')
 
 
@@ -333,8 +335,8 @@ def _edit_plain_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[in
     xf clones are numbered as they come): a mark on a cell that is there, at that cell's first
     occurrence; a missing one before the first cell to its right in the XML's order, in column
     order there; the rest after the last cell (not in a row with an ``extLst``)."""
-    if row.endswith(b"/>", 0, tag_len):
-        return None
+    if not cols or row.endswith(b"/>", 0, tag_len):
+        return None  # nothing marked (the walk gives the row back), or an empty row
     digits = str(r).encode()
     body_end = len(row) - len(b"</" + p + b"row>")
     cell_open = b"<" + p + b'c r="'
@@ -368,6 +370,7 @@ def _edit_plain_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[in
             events.append((at, 0, k))
     events.sort()
     start = row[:tag_len]
+    row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
     out: list[bytes] = []
     pos = tag_len
     for at, edit, k in events:
@@ -380,7 +383,6 @@ def _edit_plain_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[in
             out.append(set_attr(row[at:tag_end], b"s", str(new).encode()))
             pos = tag_end
         else:
-            row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
             out.append(_new_cell(p, r, k, style_for(_blank_style(k, row_s, col_styles), cols[k])))
     out.append(row[pos:])
     if missing:
