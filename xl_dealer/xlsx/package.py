@@ -440,7 +440,8 @@ class Package:
     def save(self, dest: str | os.PathLike[str]) -> None:
         """Write the package to ``dest`` atomically, and close it.
 
-        Untouched parts keep their bytes, zip order, timestamps and compression. The source is
+        Untouched parts keep their content, zip order, timestamps and compression method (deflated
+        again, at our level: ``_put``). The source is
         closed before the new file is moved into place: ``dest`` may be the source itself (a
         marked copy marked again), which Windows does not let anyone replace while it is open.
         """
