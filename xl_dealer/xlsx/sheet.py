@@ -246,6 +246,11 @@ def _new_cell(p: bytes, r: int, c: int, s: int) -> bytes:
     return b"<" + p + b'c r="' + f"{col_letters(c)}{r}".encode() + b'" s="' + str(s).encode() + b'"/>'
 
 
+def _row_style(start: bytes) -> bytes | None:
+    """The style a row's start tag gives its blank cells (only with customFormat)."""
+    return get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
+
+
 def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
               col_styles: dict[int, int], style_for: StyleFor[K]) -> bytes:
     fast = _edit_plain_row(p, row, tag_len, r, cols, col_styles, style_for)
@@ -254,7 +259,7 @@ def _edit_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[int, K],
     start = row[:tag_len]
     selfclosing = start.endswith(b"/>")
     body = b"" if selfclosing else row[tag_len:len(row) - len(b"</" + p + b"row>")]
-    row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
+    row_s = _row_style(start)
     todo = dict(cols)
     out: list[bytes] = []
     pos = 0
@@ -370,7 +375,7 @@ def _edit_plain_row(p: bytes, row: bytes, tag_len: int, r: int, cols: Mapping[in
             events.append((at, 0, k))
     events.sort()
     start = row[:tag_len]
-    row_s = get_attr(start, b"s") if get_attr(start, b"customFormat") in (b"1", b"true") else None
+    row_s = _row_style(start) if missing else None  # only an added cell takes it
     out: list[bytes] = []
     pos = tag_len
     for at, edit, k in events:
