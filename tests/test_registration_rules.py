@@ -33,6 +33,16 @@ def test_clean_rows_give_no_findings(tmp_path):
     assert sheet["columns"]["phone"] == "*联系电话"
 
 
+def test_a_total_row_spaced_out_is_not_data(tmp_path):
+    """Forms line their labels up with spaces (合 计, 合　　计): still a total row, not a visitor
+    with ten blank required cells. A customer's remark that starts so stays a row."""
+    rows = [REG_HEADER, reg_row(), reg_row(phone="13900002222", remark="合计两台车的报价"),
+            ["合 计", "2条"], ["本日 小　计"], [None] * 10 + ["合　　计：2 条"]]
+    p = write_xlsx(tmp_path / "log.xlsx", {"登记": rows})
+    r = validate([p], as_of=AS_OF)
+    assert found(r) == [] and r.files[0].sheets[0]["rows"] == 2
+
+
 def test_each_rule_at_its_cell(tmp_path):
     rows = [
         REG_HEADER,

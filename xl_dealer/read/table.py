@@ -14,7 +14,8 @@ from xl_dealer.model.schema import FieldType, Kind
 from xl_dealer.read.header import AliasIndex, Mapping, classify, col_letter, header_key, map_columns
 from xl_dealer.read.values import ERROR_VALUES, date_in_sheet_name, date_in_text, fold, split_span
 
-_TOTALS = "(?:本日|当日|今日|本月|本周|本页|全天)?(?:合计|小计|总计|总数|共计|累计)"
+# a form spaces its labels to line them up (合 计, 合　　计): a space may sit between the characters
+_TOTALS = "(?:[本当今]\\s*日|本\\s*[月周页]|全\\s*天)?\\s*(?:[合小总共累]\\s*计|总\\s*数)"
 _TOTAL_ROW = re.compile(f"^{_TOTALS}")  # in the first six columns: a label starting so
 # anywhere else the cell must be only the label, perhaps with a count (合计：12条), not a remark
 _TOTAL_CELL = re.compile(f"^{_TOTALS}(?:\\s*[:：]?\\s*\\d*\\s*[条人辆台次个位批组]?)?$")
