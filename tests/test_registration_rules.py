@@ -43,6 +43,29 @@ def test_a_total_row_spaced_out_is_not_data(tmp_path):
     assert found(r) == [] and r.files[0].sheets[0]["rows"] == 2
 
 
+def test_a_phone_cell_saying_there_is_none(tmp_path):
+    """拒留 or 未留 in the phone cell is the customer declining (no finding); 无 or / is a blank
+    phone, asked for as one (不能为空), never "not a phone number"; 备注 "电话未留" declines too."""
+    rows = [REG_HEADER, reg_row(phone="拒留", card="否"), reg_row(phone="客户未留", card="否"),
+            reg_row(phone=" 不留 ", card="否"), reg_row(phone=None, card="否", remark="电话未留"),
+            reg_row(phone="无", card="否"), reg_row(phone="/", card="否"), reg_row(phone="微信联系", card="否")]
+    p = write_xlsx(tmp_path / "log.xlsx", {"登记": rows})
+    assert found(validate([p], as_of=AS_OF)) == [("登记", 6, "F6", "phone", "required"),
+                                                 ("登记", 7, "F7", "phone", "required"),
+                                                 ("登记", 8, "F8", "phone", "format.phone")]
+
+
+def test_a_visitor_log_in_other_words(tmp_path):
+    """Headers as other stores word and mark them: 来店(来电), ★ on a required column, 到店日期,
+    电话/手机, 接待人员, 购车意向级别, 来店渠道, (必填)."""
+    header = ["到店日期", "来店时间", "离店时间", "来店（来电）", "客户姓名(必填)", "电话/手机", "意向车型★",
+              "来店渠道", "购车意向级别", "接待人员", "是否试驾", "是否建卡", "备注"]
+    p = write_xlsx(tmp_path / "log.xlsx", {"登记": [header, reg_row(), reg_row(phone="13900002222")]})
+    r = validate([p], as_of=AS_OF)
+    assert found(r) == [] and not r.files[0].sheets[0]["unmapped"]
+    assert r.files[0].sheets[0]["columns"]["visit_type"] == "来店（来电）"
+
+
 def test_each_rule_at_its_cell(tmp_path):
     rows = [
         REG_HEADER,

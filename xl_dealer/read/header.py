@@ -35,10 +35,12 @@ def col_letter(index: int) -> str:
 
 @lru_cache(maxsize=4096)
 def header_key(text: str) -> str:
-    """Header text as compared: half-width, no stars, spaces, line breaks or colons, lower case."""
-    s = fold(text)
-    s = re.sub(r"[\s*＊:：]|必填|选填", "", s)
-    return s.lower()
+    """Header text as compared: half-width, lower case, without spaces, line breaks, colons and
+    the marks a form puts on a required column (*, ★, ※, ▲, (必填))."""
+    return _HEADER_NOISE.sub("", fold(text)).lower()
+
+
+_HEADER_NOISE = re.compile(r"[\s*＊:：★☆※▲△●◆■]|[(（]?(?:非必填|必填|选填|必录|可选)[)）]?")
 
 
 class AliasIndex:

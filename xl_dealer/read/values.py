@@ -244,7 +244,16 @@ def to_phone(raw: Any) -> Result:
         v = s
     if not isinstance(v, str):
         return None, "format.phone"
+    if _NO_PHONE.match(v):
+        return None, None
     return _parse_phone(v)
+
+
+# a phone cell that says there is none (无, /, 拒留, 客户未留电话): blank, not a malformed number; the
+# registration rules read a refusal among these as 未留电话 (rules/fields.py declined_phone)
+_NO_PHONE = re.compile(
+    r"(?:[/\\\-—_~.。、]+|无|暂无|没有|不详|未知|(?:客户|顾客)?(?:拒留|未留|不留|没留|拒绝|拒绝提供|不愿留|不肯留|不给|"
+    r"未提供|不提供|未给)(?:电话|号码|手机号?|联系方式)?)$")
 
 
 @lru_cache(maxsize=65536)

@@ -21,6 +21,7 @@ from xl_dealer.model.vocabulary import LEVEL_FORMS
 from xl_dealer.read.table import Filled, Table
 from xl_dealer.read.values import (
     Result,
+    fold,
     is_error,
     is_refusal,
     make_enum,
@@ -329,10 +330,13 @@ def _required(c: Checked, config: Config, em: Emitter) -> None:
 
 
 # phrases that say the customer would not leave a number: 不留电话, 没留电话, 拒绝提供手机号,
-# 客户未留 ("未留微信" or "未留意" do not)
+# 客户未留, 电话未留 ("未留微信" or "未留意" do not)
 _DECLINED = re.compile(
     r"(?:不|未|没|没有|拒|拒绝|不愿|不肯|不想)(?:留|给|提供|透露)(?:电话|号码|手机|联系方式|号)"
-    r"|拒留|(?:客户|顾客)(?:未|没|不)留(?!微信|意|地址|姓名|名字)")
+    r"|拒留|(?:客户|顾客)(?:未|没|不)留(?!微信|意|地址|姓名|名字)"
+    r"|(?:电话|号码|手机号?|联系方式)(?:未|没|没有|不|拒)(?:留|给|提供)")
+# the same said alone in the phone cell itself: 未留, 不留, 拒绝
+_DECLINED_CELL = re.compile(r"(?:客户|顾客)?(?:未留|不留|没留|拒绝|不给|未给|未提供|不提供|不愿留|不肯留)$")
 
 
 def declined_phone(remark: str) -> bool:
@@ -341,12 +345,20 @@ def declined_phone(remark: str) -> bool:
 
 
 def _derive_registration(c: Checked, config: Config) -> None:
-    """未留电话 is also true when 备注 says the customer declined (SPEC §2.1)."""
+    """未留电话 is also true when 备注, or the phone cell itself (拒留, 未留), says the customer
+    declined (SPEC §2.1)."""
     declined = list(c.col("phone_declined"))
     remarks = c.col("remark")
     says = {r: True for r in set(remarks) if isinstance(r, str) and declined_phone(r)}
     for i in _rows_where(remarks, says):
         declined[i] = True
+    raw = c.table.raw.get("phone")
+    if raw is not None:  # only the text cells read as blank can say it: a number never does
+        phones = c.values["phone"]
+        texts = {v for v in compress(raw, map(operator.is_, phones, repeat(None))) if v.__class__ is str}
+        says = {v: True for v in texts if declined_phone(s := fold(v)) or _DECLINED_CELL.match(s)}
+        for i in _rows_where(raw, says):
+            declined[i] = True
     c.values["phone_declined"] = declined
 
 
