@@ -39,6 +39,55 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merge: dict[str, 
     return path
 
 
+_XLS_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
+                    "#NUM!": 0x24, "#N/A": 0x2A}
+
+
+def write_xls(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """Write sheets of rows (row 1 first) as an .xls (BIFF8, xlwt). A cell "#N/A", "#DIV/0!"…
+    is written as Excel saves a formula that failed: a FORMULA record whose cached result is that
+    error (xlwt itself caches an empty string); dates and datetimes get a date format."""
+    import struct
+
+    import xlwt
+    from xlwt.Cell import FormulaCell
+
+    class _FailedFormula(FormulaCell):
+        __slots__ = ()
+        code = 0x2A
+
+        def get_biff_data(self) -> bytes:
+            data = bytearray(super().get_biff_data())
+            data[10:18] = struct.pack("<Q", 0xFFFF000000000002 | self.code << 16)  # result: error
+            return bytes(data)
+
+    failed = {text: type("Failed", (_FailedFormula,), {"__slots__": (), "code": code})
+              for text, code in _XLS_ERROR_CODES.items()}
+    day, moment = xlwt.easyxf(num_format_str="yyyy-mm-dd"), xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    hm = xlwt.easyxf(num_format_str="hh:mm")
+    wb = xlwt.Workbook()
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name, cell_overwrite_ok=True)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, str) and v in failed:
+                    formula = xlwt.Formula("NA()")
+                    ws.write(r, c, formula)
+                    ws.row(r).insert_cell(c, failed[v](r, c, wb.add_style(xlwt.Style.default_style), formula))
+                elif isinstance(v, dt.datetime):
+                    ws.write(r, c, v, moment)
+                elif isinstance(v, dt.date):
+                    ws.write(r, c, v, day)
+                elif isinstance(v, dt.time):
+                    ws.write(r, c, v, hm)
+                else:
+                    ws.write(r, c, v)
+    wb.save(str(path))
+    return path
+
+
 def reg_row(**over: Any) -> list[Any]:
     """A clean registration row; keyword overrides by header key."""
     import datetime as dt

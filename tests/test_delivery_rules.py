@@ -272,3 +272,48 @@ def test_mismatch_message_names_both_values(tmp_path: Path) -> None:
     r = validate(paths, as_of=AS_OF, config=Config())
     msg = next(f.message for f in r.findings if f.rule == "customer.mismatch" and "粤B20002" in f.message)
     assert "张三 13900000001" in msg and "李四 13900000002" in msg and "售后回访.xlsx「回访」第6行" in msg
+
+
+def _in_date_cell(delivered: object, n: int, thanks: object) -> dict:
+    """A delivery whose 交车日期 cell holds ``delivered`` (a time in it or not) and whose 交车时间
+    is blank."""
+    return {**_delivery("2026-11-20", None, "王先生", f"139000001{n:02d}", 20 + n, thanks=thanks, first="2026-11-21"),
+            "delivered": delivered}
+
+
+def test_a_time_written_in_the_date_cell_is_the_delivery_time(tmp_path: Path) -> None:
+    """交车日期 2026-11-20 14:30 (text or a datetime) with 交车时间 blank: the delivery was at 14:30,
+    not a blank required 交车时间, and the hour of the thank-you call counts from it. A date typed
+    as a datetime (0:00) gives no time: 交车时间 is still blank."""
+    rows = [
+        _delivery("2026-11-20", "10:00", "赵先生", "13900000100", 20, thanks="10:30", first="2026-11-21"),
+        _in_date_cell("2026-11-20 14:30", 1, "15:00"),
+        _in_date_cell(dt.datetime(2026, 11, 20, 14, 30), 2, "16:00"),  # 90 minutes: late
+        _in_date_cell(dt.datetime(2026, 11, 20, 9, 15), 3, None),  # no call at all
+        _in_date_cell(dt.datetime(2026, 11, 20), 4, "10:30"),  # midnight: a date, no time
+        _in_date_cell("2026-11-20 00:00", 5, "10:30"),
+        _in_date_cell(dt.datetime(2026, 11, 20, 16, 5), 6, dt.datetime(2026, 11, 20, 16, 40)),
+    ]
+    form = Form("11月交车", "delivery", DELIVERY_HEADERS, rows, title=[["XX汽车4S店交车登记表 2026年11月"]],
+                total=(1, [None, "合计", f"{len(rows)}台"]),
+                expected=[(2, "感谢电话时间", "delivery.thanks_late"), (3, "感谢电话时间", "delivery.thanks_missing"),
+                          (4, "交车时间", "required"), (5, "交车时间", "required")])
+    r = validate([write_forms(tmp_path / "交车登记.xlsx", [form])], as_of=AS_OF, config=Config())
+    assert _found(r) == _expected({"交车登记.xlsx": [form]}, ["交车登记.xlsx"])
+    assert r.files[0].sheets[0]["rows"] == len(rows)
+    assert r.checked[0].col("delivery_time")[1:4] == [dt.time(14, 30), dt.time(14, 30), dt.time(9, 15)]
+    by_rule = {f.rule: f.message for f in r.findings}
+    assert "14:30" in by_rule["delivery.thanks_late"] and "09:15" in by_rule["delivery.thanks_missing"]
+
+
+def test_one_column_of_dates_with_times_gives_no_midnight_delivery(tmp_path: Path) -> None:
+    """A register whose 交车日期 holds the time too (no 交车时间 column): a cell with 00:00 is a
+    date typed so, not a delivery at midnight that makes the morning's thank-you call late."""
+    headers = [(h, s) for h, s in DELIVERY_HEADERS if h != "交车时间"]
+    rows = [_in_date_cell(dt.datetime(2026, 11, 20, 9 + n, 30), n, f"{10 + n}:00") for n in range(4)]
+    rows.append(_in_date_cell("2026-11-21 00:00", 5, "10:30"))
+    form = Form("11月交车", "delivery", headers, rows, title=[["交车登记表"]], total=(1, [None, "合计", "5台"]),
+                expected=[(4, "交车日期", "required")])
+    r = validate([write_forms(tmp_path / "交车登记.xlsx", [form])], as_of=AS_OF, config=Config())
+    assert r.files[0].sheets[0]["columns"]["delivery_time"] == "交车日期"
+    assert _found(r) == _expected({"交车登记.xlsx": [form]}, ["交车登记.xlsx"])

@@ -137,3 +137,15 @@ def test_month_day_without_a_year_is_the_latest_such_day_by_the_as_of_date():
     assert V.to_date("12月5日", ref=ref) == (dt.date(2026, 12, 5), None)
     assert V.to_date("1月2日", ref=ref) == (dt.date(2027, 1, 2), None)
     assert V.to_date("12月5日", year=2027, ref=ref) == (dt.date(2027, 12, 5), None)  # the title's year wins
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("2026-11-20 14:30", dt.time(14, 30)), ("2026/11/20 下午2:30", dt.time(14, 30)),
+    (dt.datetime(2026, 11, 20, 14, 30, 0, 500), dt.time(14, 30)), (46346.6041666667, dt.time(14, 30)),
+    (dt.datetime(2026, 11, 20), None), ("2026-11-20 00:00", None), (46346.0, None), (dt.date(2026, 11, 20), None),
+    ("2026-11-20", None), (dt.time(14, 30), None), ("14:30", None), (dt.datetime(1899, 12, 30, 14, 30), None),
+    (None, None), ("", None),
+])
+def test_the_time_of_day_a_date_cell_carries(raw, want):
+    """Midnight is a date typed as a datetime, not a time; a time alone is no date cell's."""
+    assert V.time_in_date(raw) == want

@@ -10,7 +10,8 @@ runs out of memory or out of time is one clear line for that file. An .xls calam
 read (BIFF2-5 from old Excel, a grid too large for the cap) is read again by xlrd, whose
 memory grows with the cells that hold values, also in a bounded child.
 
-Cost on the normal path: a fork and the pickled tables (an .xls holds at most 65,536 rows).
+Cost on the normal path: a fork and the pickled tables (an .xls holds at most 65,536 rows), and
+the search for formula error cells, which calamine reads as blanks (``xls_errors``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from xl_dealer.model.errors import InputError
 from xl_dealer.model.language import current, said, set_language
 from xl_dealer.read.header import AliasIndex
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
+from xl_dealer.read.xls_errors import XLRD_ERRORS, xls_error_cells
 
 Sheets = list[Table | SkippedSheet]
 
@@ -168,6 +170,8 @@ def _calamine_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> S
         raise InputError(name, said("工作簿有密码保护，请另存一份无密码的副本再检查", "password-protected: save an unprotected copy")) from None
     except (pc.CalamineError, pc.XmlError, pc.ZipError, ValueError, OSError) as e:
         raise InputError(name, _damaged(p, e)) from None
+    # calamine gives an .xls formula error as a blank: found apart, as for .xlsx
+    errors = xls_error_cells(p) if p.suffix.lower() == ".xls" else {}
     out: Sheets = []
     try:
         for meta in wb.sheets_metadata:
@@ -178,19 +182,14 @@ def _calamine_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> S
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             except (pc.CalamineError, pc.XmlError, ValueError, OverflowError) as e:
                 raise InputError(name, _damaged(p, e)) from None
-            out.append(table_from_rows(name, meta.name, rows, index, config))
+            out.append(table_from_rows(name, meta.name, rows, index, config, errors.get(meta.name)))
     finally:
         wb.close()
     if p.suffix.lower() == ".xls" and all(isinstance(s, SkippedSheet) and s.reason == "empty" for s in out):
-        # calamine gives a formula error as a blank and reads one workbook stream: an .xls that looks
-        # empty to it may hold error cells or its data in another stream; xlrd looks again
+        # calamine reads one workbook stream: an .xls that looks empty to it may hold its data in
+        # another stream; xlrd looks again
         raise InputError(name, EMPTY)
     return out
-
-
-# xlrd's error codes (BIFF) as the text Excel shows
-_XLRD_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
-                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
 
 def _xlrd_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> Sheets:
@@ -229,7 +228,7 @@ def _xlrd_sheets(p: Path, name: str, index: AliasIndex, config: Config) -> Sheet
                     elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
                         v = bool(v)
                     elif cell.ctype == xlrd.XL_CELL_ERROR:
-                        v = _XLRD_ERRORS.get(int(v), "#N/A")
+                        v = XLRD_ERRORS.get(int(v), "#N/A")
                         errors[(r + 1, c)] = v
                     row.append(v)
                 rows.append(row)

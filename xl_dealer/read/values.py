@@ -603,6 +603,22 @@ def to_moment(raw: Any) -> Result:
     return to_time(v)
 
 
+def time_in_date(raw: Any) -> dt.time | None:
+    """The time of day a date cell carries (2026-11-20 14:30 typed, an Excel datetime, a serial
+    with a fraction), else None. Midnight is None: it is a date typed as a datetime, not a
+    moment, and a 0:00 delivery would make every call that day look hours late."""
+    v = clean(raw)
+    if isinstance(v, dt.datetime):
+        t = v.time().replace(microsecond=0) if v.year >= 1950 else None  # before 1950: a time cell
+    elif isinstance(v, float) and v >= 18264:
+        t = to_time(v % 1)[0]
+    elif isinstance(v, str) and is_datetime_text(v):
+        t = to_time(v)[0]
+    else:
+        return None
+    return t if t is not None and t != dt.time(0) else None
+
+
 def mask_phone(v: str | None) -> str | None:
     """138****5678: what a manager report shows instead of the number."""
     if not v:

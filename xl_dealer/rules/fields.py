@@ -25,6 +25,7 @@ from xl_dealer.read.values import (
     is_error,
     is_refusal,
     make_enum,
+    time_in_date,
     to_bool,
     to_date,
     to_id,
@@ -138,12 +139,46 @@ def complete_fields(table: Table, values: dict[str, list[Any]], bad: dict[str, s
     for key, fill in table.filled.items():
         values[key] = _fill(table, key, fill, config, em)
     c = Checked(table, values, bad)
+    _times_in_dates(c)
     derive = DERIVED.get(table.kind.key)
     if derive:
         derive(c, config)
     _required(c, config, em)
     _future(c, em)
     return c
+
+
+def _times_in_dates(c: Checked) -> None:
+    """A time written in the date cell (交车日期 2026-11-20 14:30, as text or a datetime) is the
+    row's time when its own cell is blank: no wrong 交车时间不能为空, and the rules that count
+    hours (the thank-you call within the hour) see it. One column holding both fields
+    (``kind.moments``) gives no 0:00 for a date typed as a datetime; nor does midnight here."""
+    t = c.table
+    for date_key, time_key in t.kind.moments:
+        if date_key not in t.columns or time_key not in t.columns:
+            continue
+        days, times = c.values[date_key], c.values[time_key]
+        if t.columns[date_key] == t.columns[time_key]:
+            zero = [i for i in compress(range(len(times)), map(operator.eq, times, repeat(dt.time(0))))
+                    if days[i] is not None]
+            if zero:
+                times = list(times)
+                for i in zero:
+                    times[i] = None
+                c.values[time_key] = times
+            continue
+        raw, bad = t.raw[date_key], c.bad.get(time_key, ())
+        blank = [i for i in compress(range(len(times)), map(operator.is_, times, repeat(None)))
+                 if i not in bad and days[i] is not None]
+        if not blank:
+            continue
+        memo = {v: time_in_date(v) for v in {raw[i] for i in blank}}
+        found = [(i, memo[raw[i]]) for i in blank if memo[raw[i]] is not None]
+        if found:
+            times = list(times)
+            for i, tm in found:
+                times[i] = tm
+            c.values[time_key] = times
 
 
 def _fill(table: Table, key: str, fill: Filled, config: Config, em: Emitter) -> list[Any]:
