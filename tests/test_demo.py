@@ -105,7 +105,7 @@ def test_the_next_commands_are_printed_in_chinese_and_work(first_of_month):
     out, printed = first_of_month
     tail = printed[printed.index("接下来可以试试："):]
     log, copy = out / "showroom_log.xlsx", out / "showroom_log.checked.xlsx"
-    assert f"xl-dealer annotate {log} " in tail and f"xl-dealer annotate {copy} " in tail
+    assert tail.count(f"xl-dealer annotate {out} ") == 2 and copy.name in tail
     assert f"xl-dealer report 晨会日报 {out} " in tail
     assert all(re.search(r"[\u4e00-\u9fff]", line) for line in tail.splitlines()[1:])
     from xl_dealer.model.text import text_width
@@ -115,8 +115,16 @@ def test_the_next_commands_are_printed_in_chinese_and_work(first_of_month):
                 for ln in tail.splitlines()[1:]}) == 1
     listing = printed[printed.index("样例工作簿和结果在"):printed.index("接下来可以试试：")]
     assert "来店(来电)客户登记表" in listing and "定期保养一览表" in listing and "registration" not in listing
-    res = invoke(["annotate", str(log), "--as-of", "2026-12-01"])
-    assert res.exit_code == 0 and copy.is_file()
-    res = invoke(["annotate", str(copy), "--as-of", "2026-12-01"])
+    # the folder together: the rules across workbooks mark the copy too, and nothing says they did not run
+    res = invoke(["annotate", str(out), "--as-of", "2026-12-01"])
+    assert res.exit_code == 0 and copy.is_file() and "没有做的跨表核对" not in res.output
+    import openpyxl
+
+    results = openpyxl.load_workbook(copy, read_only=True)["校验结果"]
+    assert "card.missing" in {c for row in results.iter_rows(values_only=True) for c in row}
+    res = invoke(["annotate", str(out), "--as-of", "2026-12-01"])  # again: the copies are marked again, not copied
     assert res.exit_code == 0 and sorted(p.name for p in out.glob("showroom_log*")) == \
         ["showroom_log.checked.xlsx", "showroom_log.xlsx"]
+    # the log alone: marked, and told which rules across workbooks it was not checked by
+    res = invoke(["annotate", str(log), "--as-of", "2026-12-01"])
+    assert res.exit_code == 0 and "没有跟进卡（card.missing，要和客户跟进卡一起检查）" in res.output

@@ -527,6 +527,11 @@ def annotate(ns: argparse.Namespace) -> int:
             out_name = escape_terminal(af.out)
             echo(said(f"{out_name}：{af.findings} 条问题，标记了 {af.cells} 个单元格",
                       f"{out_name}: {af.findings} findings, {af.cells} cells marked"))
+    from xl_dealer.render.results import not_run_text
+
+    untold = not_run_text(result.validation.not_run(), cfg.lang)
+    if untold:
+        echo(untold)
     return result.exit_code(ns.fail_on)
 
 

@@ -96,17 +96,19 @@ LABELS: dict[str, tuple[str, str]] = {
 def next_steps(out: Path, paths: dict[str, Path], lang: str) -> list[str]:
     """What to try after the demo, as commands to copy (paths quoted when they hold a space)."""
     q = lambda p: f'"{p}"' if " " in str(p) else str(p)  # noqa: E731
-    log, folder = q(paths["registration"]), q(out)
-    copy = q(paths["registration"].with_name(paths["registration"].stem + ".checked.xlsx"))
+    folder = q(out)
+    copy_name = paths["registration"].stem + ".checked.xlsx"
     if lang == "en":
         head, steps = "Next, try:", [
-            (f"xl-dealer annotate {log}", "a marked copy: bad cells coloured, a note on each, 校验结果 first"),
-            (f"xl-dealer annotate {copy}", "after fixing cells in the copy and saving it: checks it again"),
+            (f"xl-dealer annotate {folder}", f"a marked copy of each workbook, checked together (rules across "
+                                              f"workbooks too): open {copy_name}, 校验结果 first"),
+            (f"xl-dealer annotate {folder}", "again after fixing cells in a copy and saving it: the copy is checked "
+                                              "instead of its workbook"),
             (f"xl-dealer report morning {folder}", f"yesterday's 晨会日报 (report all {folder}: every report)")]
     else:
         head, steps = "接下来可以试试：", [
-            (f"xl-dealer annotate {log}", "制作标记副本：有问题的单元格标上颜色和批注，打开先看「校验结果」"),
-            (f"xl-dealer annotate {copy}", "在副本里改好、保存后，再检查一次（标记会按新内容更新）"),
+            (f"xl-dealer annotate {folder}", f"每个工作簿一起检查、各做一份标记副本（跨表的问题也标出），打开 {copy_name} 先看「校验结果」"),
+            (f"xl-dealer annotate {folder}", "在副本里改好、保存后，再运行一次：改过的副本代替原表检查，标记按新内容更新"),
             (f"xl-dealer report 晨会日报 {folder}", f"昨天的晨会日报（xl-dealer report 全部 {folder}：全部报表）")]
     col = max(text_width(c) for c, _ in steps) + 3  # each explanation in one column
     return [head, *(f"  {c}{' ' * (col - text_width(c))}{t}" for c, t in steps)]

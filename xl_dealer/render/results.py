@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from xl_dealer.model.catalogue import RULES
 from xl_dealer.model.findings import Finding, count_by_severity, json_value
 from xl_dealer.model.text import clean_text, text_width
+from xl_dealer.rules.cross import Across
 
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                   "en": {"error": "error", "warning": "warning", "info": "info"}}
@@ -67,6 +68,7 @@ class Summary:
     as_of: dt.date
     sheets: list[SheetChecked] = field(default_factory=list)
     again: str = ""  # how to check again after fixing, in the clerk's language
+    not_run: str = ""  # the rules across workbooks this run could not check (``not_run_text``)
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
 
@@ -126,9 +128,30 @@ def summary_lines(summary: Summary, findings: list[Finding], lang: str) -> tuple
                   f"提示 {counts.get('info', 0)} 条") if findings else "没有发现问题。",
                  "已检查：" + ("；".join(f"{s.name}（{s.kind}，{s.rows} 行）" for s in checked) or "没有")
                  + (f"。未检查：{'、'.join(others)}（不是已知的表）" if others else "")]
+    if summary.not_run:
+        lines.append(summary.not_run)
     if summary.again:
         lines.append(summary.again)
     return clean_text(title), [clean_text(x) for x in lines]
+
+
+def not_run_text(items: list[Across], lang: str) -> str:
+    """The rules across workbooks a partial run could not check, and with which workbook they would
+    be: a clerk who checked her visitor log alone must not read 没有发现问题 as "every visitor has a card"."""
+    if not items:
+        return ""
+    from xl_dealer.model.kinds import KINDS
+
+    def partners(a: Across, sep: str) -> str:
+        return sep.join((k if lang == "en" else KINDS[k].title) for k in a.partners)
+
+    if lang == "en":
+        return ("Not checked, as the other workbook was not in this run: "
+                + "; ".join(f"{rule_name(a.rule, lang)} ({a.rule}, needs {partners(a, ' or ')})" for a in items)
+                + ". Check the workbooks together (put them in one folder and check the folder).")
+    return ("这次没有做的跨表核对（所需的表不在这次检查中）："
+            + "；".join(f"{rule_name(a.rule, lang)}（{a.rule}，要和{partners(a, '或')}一起检查）" for a in items)
+            + "。把相关的表放在同一个文件夹里，检查整个文件夹即可。")
 
 
 def again_text(copy_name: str, lang: str) -> str:

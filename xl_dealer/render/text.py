@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from xl_dealer.model.text import escape_terminal, text_width
+from xl_dealer.render.results import not_run_text
 from xl_dealer.rules.result import ValidationResult
 
 _SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
@@ -13,6 +15,10 @@ _SKIP = {"zh": {"not a known kind": "不是已知的表，已跳过", "empty": "
                 "not a worksheet": "不是工作表，已跳过"},
          "en": {"not a known kind": "not a known kind, skipped", "empty": "empty, skipped",
                 "not a worksheet": "not a worksheet, skipped"}}
+
+
+# sheets of instructions, a cover or a contents page beside the data (JSON still lists them)
+_INSTRUCTIONS = re.compile(r"\s*(?:填表|填写|使用|操作|表格|录入)?(?:说明|须知|注意事项|目录|封面|帮助|示例|范例|样表)\s*$")
 
 
 def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = None,
@@ -37,6 +43,8 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
             lines.append(f"  {fr.skipped}")
             continue
         for s in fr.sheets:
+            if not s.get("kind") and s.get("skipped") == "not a known kind" and _INSTRUCTIONS.match(s["name"]):
+                continue  # the form's own 填表说明: saying every run that it was not checked is noise
             if not s.get("kind"):
                 reason = _SKIP["en" if en else "zh"].get(s.get("skipped", ""), s.get("skipped", ""))
                 lines.append(f"  [{escape_terminal(s['name'])}] {reason}")
@@ -63,12 +71,21 @@ def render_text(result: ValidationResult, lang: str = "zh", limit: int | None = 
     loose = [f for f in result.findings if (f.path, f.sheet) not in listed]
     for f in loose:
         lines.append(_line(f, sev, en))
+    told = not_run_text(result.not_run(), lang)
+    if told:
+        lines.append(told)
     s = result.summary()
+    # our own reports and unchanged marked copies are not the clerk's files: counted apart, so
+    # a folder holds the same 7 files before and after the reports were written into it
+    passed = sum(1 for fr in result.files if fr.skipped)
+    files = s["files"] - passed
     if en:
-        lines.append(f"Total: {_n(s['files'], 'file')}, {_n(s['sheets'], 'sheet')}, {_n(s['rows'], 'row')}; "
+        also = f" ({passed} more skipped)" if passed else ""
+        lines.append(f"Total: {_n(files, 'file')}{also}, {_n(s['sheets'], 'sheet')}, {_n(s['rows'], 'row')}; "
                      f"{_n(s['error'], 'error')}, {_n(s['warning'], 'warning')}, {s['info']} info")
     else:
-        lines.append(f"合计：{s['files']}个文件，{s['sheets']}张表，{s['rows']}行；"
+        also = f"（另有{passed}个已跳过）" if passed else ""
+        lines.append(f"合计：{files}个文件{also}，{s['sheets']}张表，{s['rows']}行；"
                      f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}")
     unreadable = len(result.errors)
     if unreadable:

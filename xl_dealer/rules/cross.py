@@ -8,6 +8,7 @@ not run and why (``ready``), never a finding on each of the other side's rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.messages import register
@@ -109,3 +110,37 @@ def check_card_missing(checked: list[Checked], config: Config, em: Emitter) -> N
         for i, p in enumerate(c.col("phone")):
             if p is not None and phone_key(p) not in phones:  # a phone in the cell was left
                 em.at(c.table, i, "phone", "card.missing", p)
+
+
+@dataclass(frozen=True, slots=True)
+class Across:
+    """A rule across workbooks as data: found on the rows of ``on`` against any sheet of
+    ``partners``; a run without a partner cannot check it (``not_run``)."""
+
+    rule: str
+    on: str
+    partners: tuple[str, ...]
+    column: str | None = None  # only a sheet with this column takes part (是否试驾)
+
+
+ACROSS = (
+    Across("card.missing", "registration", ("followup_card",)),
+    Across("testdrive.missing", "registration", ("test_drive",), column="test_drive"),
+    Across("complaint.unhandled", "service_callback", ("complaint",)),
+    Across("delivery.new_car_call", "delivery", ("service_callback",)),
+    Across("card.not_closed", "followup_card", ("delivery",)),
+    Across("customer.mismatch", "customer_file", ("delivery", "service_callback")),
+    Across("customer.unknown", "service_callback", ("customer_file",)),
+)
+
+
+def not_run(checked: Iterable[Checked]) -> list[Across]:
+    """The rules across workbooks this run could not check: a sheet is there for them to look at,
+    but no sheet of the other side is (a workbook checked alone: nothing says its visitors have
+    cards). Not a finding: the sheet is not wrong, the run was partial."""
+    kinds: dict[str, list[Checked]] = {}
+    for c in checked:
+        kinds.setdefault(c.kind, []).append(c)
+    return [a for a in ACROSS
+            if any(a.column is None or c.has(a.column) for c in kinds.get(a.on, ()))
+            and not any(p in kinds for p in a.partners)]

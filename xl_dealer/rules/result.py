@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from xl_dealer.model.config import Config
 from xl_dealer.model.findings import Finding, count_by_severity
 from xl_dealer.read.workbook import FileResult
 from xl_dealer.rules.base import Checked
+from xl_dealer.rules.cross import Across, not_run
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -31,6 +33,12 @@ class ValidationResult:
             "rows": sum(s["rows"] for s in sheets),
             **count_by_severity(self.findings),
         }
+
+    def not_run(self, kinds: Iterable[str] | None = None) -> list[Across]:
+        """The rules across workbooks this run could not check for want of the other workbook;
+        with ``kinds``, only those found on sheets of these kinds (one workbook's)."""
+        out = not_run(self.checked)
+        return out if kinds is None else [a for a in out if a.on in set(kinds)]
 
     @property
     def errors(self) -> list[FileResult]:
