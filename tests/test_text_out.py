@@ -56,6 +56,20 @@ def test_free_text_is_masked_in_manager_reports(tmp_path):
     assert reports[0].call_list is False
 
 
+def test_grouped_and_labelled_numbers_are_masked_in_manager_reports(tmp_path):
+    """An ID in groups or after a label, a phone glued to Tel, were shown whole (the bug hunt)."""
+    words = "身份证 110101 19900307 1234；ID110101199003071234；Tel13900000002；TEL:139-0000-0003；车LSVAU2180N2123456"
+    p = callbacks(tmp_path, words, customer="王 110101-1990-0307-123X")
+    report("weekly", [p], as_of=D(2026, 11, 30), out=tmp_path / "w.xlsx", json_path=tmp_path / "w.json")
+    text = (tmp_path / "w.json").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        sheet = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
+    for shown in (text, sheet):
+        for secret in ("19900307", "1990-0307", "199003071234", "13900000002", "0000-0003"):
+            assert secret not in shown
+    assert "ID110101********1234" in text and "Tel139****0002" in text and "LSVAU2180N2123456" in text
+
+
 def test_one_cleaning_function():
     assert clean_text("a\x0bb\x1bc\x00") == "a\nbc"
     long = "字" * (CELL_LIMIT + 10)
