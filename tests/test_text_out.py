@@ -70,6 +70,19 @@ def test_grouped_and_labelled_numbers_are_masked_in_manager_reports(tmp_path):
     assert "ID110101********1234" in text and "Tel139****0002" in text and "LSVAU2180N2123456" in text
 
 
+def test_the_customers_words_are_shown_as_typed(tmp_path):
+    """客户意见 in full-width punctuation reached the report as ASCII (NFKC at reading); only its
+    numbers are masked now, and the department is still found in it."""
+    words = "前台接待太慢（等了半小时），电话：１３９ １２３４ ５６７８！"
+    p = callbacks(tmp_path, words)
+    reports = report("weekly", [p], as_of=D(2026, 11, 30), out=tmp_path / "w.xlsx", json_path=tmp_path / "w.json")
+    shown = [r["comment"] for t in reports[0].tables for r in t.rows if r.get("comment")]
+    assert shown and all(c == "前台接待太慢（等了半小时），电话：139****5678！" for c in shown), shown
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        sheet = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
+    assert "前台接待太慢（等了半小时），电话：139****5678！" in sheet and "１３９" not in sheet
+
+
 def test_one_cleaning_function():
     assert clean_text("a\x0bb\x1bc\x00") == "a\nbc"
     long = "字" * (CELL_LIMIT + 10)

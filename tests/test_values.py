@@ -145,6 +145,22 @@ def test_mask_text(text, shown):
     assert V.mask_text(text) == shown
 
 
+def test_a_persons_words_are_kept_as_typed():
+    """NFKC turned a customer's ，：（） into ,:() in the reports; their own words are only trimmed."""
+    words = " 客户说：价格（优惠）不够，再考虑。 "
+    assert V.to_words(words) == ("客户说：价格（优惠）不够，再考虑。", None)
+    assert V.to_text(words) == ("客户说:价格(优惠)不够,再考虑。", None)  # names, RO numbers: folded to match
+    assert V.to_words("\u3000 ") == (None, None) and V.to_words(3.0) == ("3", None)
+
+
+def test_only_free_text_fields_are_kept_as_typed():
+    from xl_dealer.model.kinds import KINDS
+
+    typed = {f.key for k in KINDS.values() for f in k.fields if f.as_typed}
+    assert {"remark", "comment", "issue", "result", "lost_reason", "content", "churn_result"} <= typed
+    assert not typed & {"customer", "consultant", "advisor", "ro_no", "case_no", "caller", "model", "owner"}
+
+
 def test_mask_text_keeps_phones_on_a_call_list_and_ids_never():
     assert V.mask_text("Tel13900000002，ID110101199003071234", phones=False) == "Tel13900000002，ID110101********1234"
 

@@ -72,6 +72,14 @@ def to_text(raw: Any) -> Result:
     return str(v), None
 
 
+def to_words(raw: Any) -> Result:
+    """A person's own words (a field ``as_typed``): trimmed, blank → None, and not folded, so a
+    report shows the customer's ，：（） as they were typed."""
+    if raw.__class__ is str:
+        return raw.strip() or None, None
+    return to_text(raw)
+
+
 # ---------------------------------------------------------------- dates
 
 _DATE_PATTERNS = (
