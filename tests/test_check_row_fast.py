@@ -18,7 +18,7 @@ from xl_dealer.excel import grid, rowcheck
 from xl_dealer.model.config import Config
 from xl_dealer.model.kinds import KINDS
 from xl_dealer.model.schema import Field, FieldType
-from xl_dealer.read.values import to_text
+from xl_dealer.read.values import to_text, to_words
 from xl_dealer.rules.fields import BATCH
 
 CONFIG = Config()
@@ -219,3 +219,4 @@ def test_the_udf_gives_the_full_ways_messages() -> None:
 def test_to_text_is_its_batch_form_value_by_value(v: Any) -> None:
     """The fast path normalises a text cell with to_text, check_fields with _text_batch."""
     assert BATCH[to_text]({v})[v] == to_text(v) or v != v
+    assert BATCH[to_words]({v})[v] == to_words(v) or v != v

@@ -30,7 +30,7 @@ FIELDS = [f for kind in KINDS.values() for f in kind.fields]
 @given(raw=cell_values)
 def test_every_normaliser_accepts_every_cell_value(raw):
     for fn in (V.to_date, V.to_time, V.to_phone, V.to_bool, V.to_int, V.to_number, V.to_id, V.to_plate,
-               V.to_text, V.to_sign, V.to_vin, V.to_moment, V.clean):
+               V.to_text, V.to_words, V.to_sign, V.to_vin, V.to_moment, V.clean):
         out = fn(raw)
         if fn is not V.clean:
             value, problem = out

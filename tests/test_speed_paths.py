@@ -19,9 +19,9 @@ from xl_dealer.model.config import Config, load_config
 from xl_dealer.model.errors import InputError
 from xl_dealer.read import inflate
 from xl_dealer.read.dense import _Columns
-from xl_dealer.read.values import to_phone, to_text
+from xl_dealer.read.values import to_phone, to_text, to_words
 from xl_dealer.rules import registration
-from xl_dealer.rules.fields import _phone_batch, _text_batch
+from xl_dealer.rules.fields import _phone_batch, _text_batch, _words_batch
 from xl_dealer.validate import validate
 
 AS_OF = dt.date(2026, 11, 27)
@@ -47,6 +47,7 @@ def test_the_phone_batch_is_to_phone(values):
 def test_the_text_batch_is_to_text(values):
     distinct = set(values)
     assert _text_batch(distinct) == {v: to_text(v) for v in distinct}
+    assert _words_batch(distinct) == {v: to_words(v) for v in distinct}
 
 
 def test_interned_columns_hold_the_cells_as_read():

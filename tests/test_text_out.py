@@ -56,6 +56,33 @@ def test_free_text_is_masked_in_manager_reports(tmp_path):
     assert reports[0].call_list is False
 
 
+def test_grouped_and_labelled_numbers_are_masked_in_manager_reports(tmp_path):
+    """An ID in groups or after a label, a phone glued to Tel, were shown whole (the bug hunt)."""
+    words = "身份证 110101 19900307 1234；ID110101199003071234；Tel13900000002；TEL:139-0000-0003；车LSVAU2180N2123456"
+    p = callbacks(tmp_path, words, customer="王 110101-1990-0307-123X")
+    report("weekly", [p], as_of=D(2026, 11, 30), out=tmp_path / "w.xlsx", json_path=tmp_path / "w.json")
+    text = (tmp_path / "w.json").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        sheet = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
+    for shown in (text, sheet):
+        for secret in ("19900307", "1990-0307", "199003071234", "13900000002", "0000-0003"):
+            assert secret not in shown
+    assert "ID110101********1234" in text and "Tel139****0002" in text and "LSVAU2180N2123456" in text
+
+
+def test_the_customers_words_are_shown_as_typed(tmp_path):
+    """客户意见 in full-width punctuation reached the report as ASCII (NFKC at reading); only its
+    numbers are masked now, and the department is still found in it."""
+    words = "前台接待太慢（等了半小时），电话：１３９ １２３４ ５６７８！"
+    p = callbacks(tmp_path, words)
+    reports = report("weekly", [p], as_of=D(2026, 11, 30), out=tmp_path / "w.xlsx", json_path=tmp_path / "w.json")
+    shown = [r["comment"] for t in reports[0].tables for r in t.rows if r.get("comment")]
+    assert shown and all(c == "前台接待太慢（等了半小时），电话：139****5678！" for c in shown), shown
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        sheet = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
+    assert "前台接待太慢（等了半小时），电话：139****5678！" in sheet and "１３９" not in sheet
+
+
 def test_one_cleaning_function():
     assert clean_text("a\x0bb\x1bc\x00") == "a\nbc"
     long = "字" * (CELL_LIMIT + 10)

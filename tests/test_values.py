@@ -113,6 +113,58 @@ def test_masks():
     assert V.mask_id("11010519491231002X") == "110105********002X"
 
 
+@pytest.mark.parametrize("text,shown", [
+    # ID numbers in groups, or glued to a label: masked like a bare one
+    ("110101 19900307 1234", "110101********1234"),
+    ("110101-1990-0307-123X", "110101********123X"),
+    ("身份证 110101 199003071234 已核对", "身份证 110101********1234 已核对"),
+    ("ID110101199003071234", "ID110101********1234"),
+    ("身份证:110101199003071234", "身份证:110101********1234"),
+    ("ＩＤ１１０１０１１９９００３０７１２３４", "ＩＤ110101********1234"),
+    ("11010519491231002X", "110105********002X"),
+    # phones glued to a latin label, in groups, in full width
+    ("Tel13900000002", "Tel139****0002"),
+    ("TEL:139-0000-0002", "TEL:139****0002"),
+    ("mobile+86 139 0000 0002", "mobile139****0002"),
+    ("手机139 0000 0002", "手机139****0002"),
+    ("手机１３９００００ ０００２，谢谢（急）", "手机139****0002，谢谢（急）"),
+    ("Tel:0755-12345678", "Tel:075****5678"),
+    # not an ID or a phone: a day, an order or RO number, a VIN, digits inside a longer code
+    ("20261203", "20261203"),
+    ("2026-12-03 到店", "2026-12-03 到店"),
+    ("订单1234567890", "订单1234567890"),
+    ("LSVAU2180N2123456", "LSVAU2180N2123456"),
+    ("LSVAU2180N2123456 13900000002", "LSVAU2180N2123456 139****0002"),
+    ("RO19112200023", "RO19112200023"),
+    ("KS2611-001，RO2611220023", "KS2611-001，RO2611220023"),
+    ("X1101011990030712345", "X1101011990030712345"),  # 19 digits: no ID
+    ("单号 20261203 1234", "单号 20261203 1234"),
+    ("2026-11-03 2026-11-30", "2026-11-03 2026-11-30"),
+])
+def test_mask_text(text, shown):
+    assert V.mask_text(text) == shown
+
+
+def test_a_persons_words_are_kept_as_typed():
+    """NFKC turned a customer's ，：（） into ,:() in the reports; their own words are only trimmed."""
+    words = " 客户说：价格（优惠）不够，再考虑。 "
+    assert V.to_words(words) == ("客户说：价格（优惠）不够，再考虑。", None)
+    assert V.to_text(words) == ("客户说:价格(优惠)不够,再考虑。", None)  # names, RO numbers: folded to match
+    assert V.to_words("\u3000 ") == (None, None) and V.to_words(3.0) == ("3", None)
+
+
+def test_only_free_text_fields_are_kept_as_typed():
+    from xl_dealer.model.kinds import KINDS
+
+    typed = {f.key for k in KINDS.values() for f in k.fields if f.as_typed}
+    assert {"remark", "comment", "issue", "result", "lost_reason", "content", "churn_result"} <= typed
+    assert not typed & {"customer", "consultant", "advisor", "ro_no", "case_no", "caller", "model", "owner"}
+
+
+def test_mask_text_keeps_phones_on_a_call_list_and_ids_never():
+    assert V.mask_text("Tel13900000002，ID110101199003071234", phones=False) == "Tel13900000002，ID110101********1234"
+
+
 def test_clean_blanks():
     assert V.clean("  ") is None
     assert V.clean(float("nan")) is None

@@ -32,7 +32,7 @@ from xl_dealer.model.findings import Finding
 from xl_dealer.model.schema import Field, FieldType, Kind
 from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
 from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
-from xl_dealer.read.values import Result, to_text
+from xl_dealer.read.values import Result, to_text, to_words
 from xl_dealer.rules import check_run, table_rules
 from xl_dealer.rules.base import Emitter
 from xl_dealer.rules.fields import BATCH, _emit, _fill, check_columns, complete_fields, normaliser
@@ -144,8 +144,8 @@ class Plan:
         if f.type is FieldType.SCORE:
             return lambda v: normaliser(f, config, year, [v], as_of)(v)
         fn = normaliser(f, config, year, [], as_of)
-        if fn is to_text:
-            return fn  # _text_batch is to_text value by value (tests/test_check_row_fast.py holds it to that)
+        if fn is to_text or fn is to_words:
+            return fn  # the batch forms are these value by value (tests/test_check_row_fast.py holds them to that)
         batch = BATCH.get(fn)  # type: ignore[call-overload]
         if batch is None:
             return fn

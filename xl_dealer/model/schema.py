@@ -71,6 +71,9 @@ class Field:
     past: bool = False  # a date that records the past: date.future applies
     doc: str = ""
     shared: str | None = None  # the vocabulary entry this field was taken from (vocabulary.py)
+    # a person's own words (备注, 客户意见, 问题描述): kept as typed, only trimmed, since reports show
+    # them; whoever matches words in them folds them first (values.fold)
+    as_typed: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

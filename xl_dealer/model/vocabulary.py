@@ -59,13 +59,13 @@ NEXT_SERVICE_ITEMS = Field("next_service_items", "下次保养项目", ("保养�
 
 # a customer who stopped coming (流失) and the information clerk's call to win them back; the same
 # columns on a lost sale's card (战败) for the price-lost customers called for service
-CHURN_REASON = Field("churn_reason", "流失原因", ("未回厂原因", "流失原因分析"), T.TEXT)
+CHURN_REASON = Field("churn_reason", "流失原因", ("未回厂原因", "流失原因分析"), T.TEXT, as_typed=True)
 CHURN_CALL = Field("churn_call", "流失回访日期", ("流失回访时间", "流失跟踪日期", "挽回回访日期"), T.DATE, past=True)
-CHURN_RESULT = Field("churn_result", "流失回访结果", ("流失跟踪结果", "流失回访情况", "挽回结果"), T.TEXT)
+CHURN_RESULT = Field("churn_result", "流失回访结果", ("流失跟踪结果", "流失回访情况", "挽回结果"), T.TEXT, as_typed=True)
 
 # the day of a row (each kind names its own: 试驾日期, 跟进日期, 登记日期)
 DATE = Field("date", "日期", ("登记日期",), T.DATE, past=True)
-REMARK = Field("remark", "备注", ("说明", "备注说明"), T.TEXT)
+REMARK = Field("remark", "备注", ("说明", "备注说明"), T.TEXT, as_typed=True)
 
 VOCABULARY: dict[str, Field] = {f.key: f for f in (
     CUSTOMER, PHONE, CONSULTANT, ADVISOR, GENDER, ID_NO, REGION, MODEL, SOURCE, LEVEL, PLATE, VIN, RO_NO,

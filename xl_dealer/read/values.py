@@ -72,6 +72,14 @@ def to_text(raw: Any) -> Result:
     return str(v), None
 
 
+def to_words(raw: Any) -> Result:
+    """A person's own words (a field ``as_typed``): trimmed, blank → None, and not folded, so a
+    report shows the customer's ，：（） as they were typed."""
+    if raw.__class__ is str:
+        return raw.strip() or None, None
+    return to_text(raw)
+
+
 # ---------------------------------------------------------------- dates
 
 _DATE_PATTERNS = (
@@ -634,21 +642,50 @@ def mask_id(v: str | None) -> str | None:
     return s[:6] + "*" * (len(s) - 10) + s[-4:] if len(s) > 10 else "*" * len(s)
 
 
+# what a person types in full width (１３９, ＩＤ, －, the ideographic space) as the ASCII it means, one
+# character for one, so a match in the folded form is the same span of the text as typed
+_HALF = {**{0xFF01 + i: 0x21 + i for i in range(94)}, 0x3000: 0x20}
+_BIRTH = r"(?:19|20)\d\d(?P=s)?(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 # an ID number (18 characters, or the old 15 digits) or a phone inside free text: 客户意见, 处理结果,
-# a name a clerk typed the customer's ID into. Not inside a longer run of digits or letters
-# (an RO number, a VIN), so nothing else is hidden.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])")
-_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])")
+# a name a clerk typed the customer's ID into. A bare run of 15 or 18 digits is one; one written
+# in groups (110101 19900307 1234, 110101-1990-0307-123X) or glued to a label (ID110101…) must
+# also have an ID's shape (a birth date in 19xx/20xx), so an RO number is not taken for one.
+# Nothing inside a longer run of digits or letters (a VIN) is hidden.
+_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
+    rf"|(?<!\d)[1-9]\d{{5}}(?P<s>[ -]?){_BIRTH}(?P=s)?\d{{3}}[\dXx](?![0-9A-Za-z])",
+    re.ASCII,
+)
+# a phone may be glued to a latin label (Tel13900000002), never to any other letters: an RO
+# number or a VIN ends in digits too
+_PHONE_LABEL = r"(?:(?<![0-9A-Za-z])|(?<=tel)|(?<=phone)|(?<=mobile)|(?<=mob)|(?<=cell))"
+_MOBILE_IN_TEXT = re.compile(
+    _PHONE_LABEL + r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])", re.ASCII | re.IGNORECASE)
+_LANDLINE_IN_TEXT = re.compile(_PHONE_LABEL + r"0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])", re.ASCII | re.IGNORECASE)
 
 
 def mask_text(s: str, phones: bool = True) -> str:
     """Free text with every ID number masked, and every phone unless ``phones`` is False (a
-    call list): what a manager report shows of a clerk's or customer's words."""
+    call list): what a manager report shows of a clerk's or customer's words. Only the numbers
+    change: the rest stays as typed, full-width punctuation too."""
     if not any(map(str.isdigit, s)):  # most texts hold no digit at all (in C: a manager report masks every cell)
         return s
-    s = _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) or "", s)
+    t = s.translate(_HALF)
+    hits = [(m.start(), m.end(), mask_id(_plain(m[0]).upper()) or "") for m in _ID_IN_TEXT.finditer(t)]
     if phones:
-        s = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])[-11:]) or "", s)
-        s = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m[0])) or "", s)
-    return s
+        for pat, last in ((_MOBILE_IN_TEXT, 11), (_LANDLINE_IN_TEXT, None)):  # a mobile without its +86
+            for m in pat.finditer(t):
+                if not any(a < m.end() and m.start() < b for a, b, _ in hits):  # an ID's digits are the ID's
+                    hits.append((m.start(), m.end(), mask_phone(_plain(m[0])[-last if last else 0:]) or ""))
+    if not hits:
+        return s
+    out, at = [], 0
+    for a, b, masked in sorted(hits):
+        out += (s[at:a], masked)
+        at = b
+    out.append(s[at:])
+    return "".join(out)
+
+
+def _plain(number: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", number)

@@ -17,7 +17,7 @@ from operator import is_, or_
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import phone_key
+from xl_dealer.read.values import fold, phone_key
 from xl_dealer.reports.common import phone_keys, records_filled, shared, tables_of
 
 NO_WORDS = frozenset({"无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "/", "-", "—", "无。"})
@@ -38,7 +38,7 @@ def keys_of(plate: str | None = None, phone: str | None = None, vin: str | None 
 
 def said(text: Any) -> bool:
     """Is this text something the customer said (not blank, not 无/没有意见)?"""
-    return isinstance(text, str) and text.strip() not in NO_WORDS and bool(text.strip())
+    return isinstance(text, str) and fold(text) not in NO_WORDS and bool(text.strip())
 
 
 # ---------------------------------------------------------------- campaigns

@@ -40,7 +40,7 @@ class Deal:
     source: str | None = None
     customer: str | None = None
     phone: str | None = None
-    reason: str | None = None  # 战败原因 as typed (full-width forms folded, as every text is)
+    reason: str | None = None  # 战败原因 as typed (not folded: fold it to match words)
     order: tuple[Any, ...] = ()  # (date, time, source row): which record came first
 
 

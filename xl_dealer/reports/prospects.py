@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import compress, count
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import phone_key
+from xl_dealer.read.values import fold, phone_key
 from xl_dealer.reports.common import (
     add_months,
     col,
@@ -48,7 +48,7 @@ class Prospect:
 
 
 def price_lost(reason: str | None, config: Config) -> bool:
-    return bool(reason) and any(w in reason for w in config.prospect_price_words)
+    return bool(reason) and any(fold(w) in fold(reason) for w in config.prospect_price_words)
 
 
 def nearby(region: str | None, config: Config) -> bool:

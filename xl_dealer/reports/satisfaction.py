@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.values import mask_phone, phone_key, ro_key
+from xl_dealer.read.values import fold, mask_phone, phone_key, ro_key
 from xl_dealer.reports import PERIOD_SHEETS
 from xl_dealer.reports.common import (
     PERIODS,
@@ -409,8 +409,9 @@ def named_department(text: str | None, config: Config) -> str | None:
     """The department a customer's words name (洗车 → 美容/洗车, 前台 → 服务接待), the first one said."""
     if not text:
         return None
-    words = {d: d for d in config.enums.get("department", []) if d != "其他"}
-    words.update({w: d for w, d in config.synonyms.get("department", {}).items() if d != "其他"})
+    text = fold(text)  # the words as typed (full width too), the vocabulary folded
+    words = {fold(d): d for d in config.enums.get("department", []) if d != "其他"}
+    words.update({fold(w): d for w, d in config.synonyms.get("department", {}).items() if d != "其他"})
     hits = [(text.find(w), -len(w), d) for w, d in words.items() if w in text]
     return min(hits)[2] if hits else None
 

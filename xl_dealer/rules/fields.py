@@ -38,6 +38,7 @@ from xl_dealer.read.values import (
     to_text,
     to_time,
     to_vin,
+    to_words,
 )
 from xl_dealer.rules.base import Checked, Emitter
 
@@ -62,6 +63,8 @@ def normaliser(f: Field, config: Config, year: int | None = None, column: list[A
     if t is FieldType.ENUM or (f.enum and config.enums.get(f.enum)):
         name = f.enum or ""
         return _enum(config, name, lambda: make_enum(config.enums.get(name, []), config.synonyms.get(name, {})))
+    if t is FieldType.TEXT and f.as_typed:
+        return to_words
     if t in _SIMPLE:
         return _SIMPLE[t]
     if t is FieldType.DATE:
@@ -233,6 +236,18 @@ def _text_batch(distinct: Collection[Any]) -> dict[Any, Result]:
     return out
 
 
+def _words_batch(distinct: Collection[Any]) -> dict[Any, Result]:
+    """to_words over many values, the str ones in C: trimmed, None when nothing is left."""
+    strs = [v for v in distinct if v.__class__ is str]
+    clean = list(map(str.strip, strs))
+    out: dict[Any, Result] = dict(zip(strs, zip(clean, repeat(None)), strict=True))
+    if "" in clean:
+        out.update((v, (None, None)) for v, c in zip(strs, clean, strict=True) if not c)
+    if len(strs) < len(distinct):
+        out.update((v, to_words(v)) for v in distinct if v.__class__ is not str)
+    return out
+
+
 # what clean() makes of these in a phone: full-width digits → ASCII, spaces (U+3000 too) dropped
 # as _PHONE_STRIP drops them
 _PHONE_FAST = {**{0xFF10 + d: 0x30 + d for d in range(10)}, 0x20: None, 0x3000: None}
@@ -262,7 +277,8 @@ def _phone_batch(distinct: Collection[Any]) -> dict[Any, Result]:
 
 
 # Normalisers with a faster form for a whole column's distinct values (same results).
-BATCH: dict[Normaliser, Callable[[Collection[Any]], dict[Any, Result]]] = {to_text: _text_batch, to_phone: _phone_batch}
+BATCH: dict[Normaliser, Callable[[Collection[Any]], dict[Any, Result]]] = {
+    to_text: _text_batch, to_words: _words_batch, to_phone: _phone_batch}
 
 
 def _normalise_cells(raw_col: list[Any], fn: Normaliser) -> tuple[list[Any], dict[int, str]]:
@@ -376,7 +392,7 @@ _DECLINED_CELL = re.compile(r"(?:客户|顾客)?(?:未留|不留|没留|拒绝|�
 
 def declined_phone(remark: str) -> bool:
     """Does a 备注 say the customer declined to leave a phone?"""
-    return _DECLINED.search(remark) is not None
+    return _DECLINED.search(fold(remark)) is not None
 
 
 def _derive_registration(c: Checked, config: Config) -> None:
