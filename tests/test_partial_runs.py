@@ -1,15 +1,12 @@
 """A run given part of the store's workbooks: it says which rules across workbooks it could not
-check, never lets a workbook's marked copy double its findings, and counts the clerk's files."""
+check."""
 
 import datetime as dt
 import subprocess
 import sys
 
-import openpyxl
 from helpers import REG_HEADER, reg_row, write_xlsx
 
-from xl_dealer.annotate import annotate
-from xl_dealer.read.inputs import collect_inputs
 from xl_dealer.validate import validate
 
 AS_OF = dt.date(2026, 11, 27)
@@ -42,26 +39,6 @@ def test_a_log_without_a_test_drive_column_is_not_told_of_the_drives(tmp_path):
     del row[REG_HEADER.index("是否试驾")]
     log = write_xlsx(tmp_path / "登记.xlsx", {"登记": [header, row]})
     assert [a.rule for a in validate([log], as_of=AS_OF).not_run()] == ["card.missing"]
-
-
-def test_the_marked_copys_results_sheet_says_it_too(tmp_path):
-    log = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row()]})
-    (af,) = annotate([log], as_of=AS_OF).files
-    lines = [c for row in openpyxl.load_workbook(af.out, read_only=True)["校验结果"].iter_rows(values_only=True)
-             for c in row if isinstance(c, str)]
-    assert any(t.startswith("这次没有做的跨表核对") and "card.missing" in t for t in lines)
-
-
-def test_a_workbook_and_its_unchanged_copy_named_together_are_checked_once(tmp_path):
-    log = write_xlsx(tmp_path / "登记.xlsx", {"登记": [REG_HEADER, reg_row(phone="1381234567")]})
-    (af,) = annotate([log], as_of=AS_OF).files
-    named = validate([log, af.out], as_of=AS_OF)
-    assert len(named.findings) == 1 and named.files[1].skipped
-    alone = validate([af.out], as_of=AS_OF)  # the copy named alone is checked, as the clerk asked
-    assert len(alone.findings) == 1 and not alone.files[0].skipped
-    assert [folder for _, folder in collect_inputs([log])] == [False]
-    out = cli("validate", log, af.out)
-    assert "合计：1个文件（另有1个已跳过）" in out
 
 
 def test_an_instructions_sheet_is_not_listed_but_an_unknown_one_is(tmp_path):

@@ -25,7 +25,7 @@ from xl_dealer.model.language import said, speaks
 from xl_dealer.read.copies import copy_path, has_fixes, is_marked_copy
 from xl_dealer.read.inputs import collect_files
 from xl_dealer.read.workbook import FileResult
-from xl_dealer.render.results import SheetChecked, Summary, again_text, not_run_text
+from xl_dealer.render.results import SheetChecked, Summary, again_text
 from xl_dealer.rules.result import ValidationResult
 from xl_dealer.validate import validate
 from xl_dealer.xlsx.marked_copy import annotate_file, marked_by_us
@@ -197,8 +197,7 @@ def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, tuple[Pat
 
 
 def _summary(fr: FileResult, src: Path, dst: Path, result: ValidationResult, lang: str) -> Summary:
-    """The block on top of the copy's 校验结果: its sheets, as validate read them, and the rules
-    across workbooks its sheets were not checked by (the run lacked the other workbook)."""
+    """The block on top of the copy's 校验结果: its sheets, as validate read them."""
     from xl_dealer.model.kinds import KINDS
 
     lang = "en" if lang == "en" else "zh"
@@ -207,5 +206,4 @@ def _summary(fr: FileResult, src: Path, dst: Path, result: ValidationResult, lan
         kind = KINDS.get(sh.get("kind") or "")
         sheets.append(SheetChecked(sh.get("name", ""), kind.title if kind else None, sh.get("rows") or 0,
                                    sh.get("skipped")))
-    untold = not_run_text(result.not_run([sh["kind"] for sh in fr.sheets if sh.get("kind")]), lang)
-    return Summary(src.name, result.as_of, sheets, again_text(dst.name, lang), untold)
+    return Summary(src.name, result.as_of, sheets, again_text(dst.name, lang))

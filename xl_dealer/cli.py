@@ -518,6 +518,11 @@ def annotate(ns: argparse.Namespace) -> int:
     echo(where)
     result = _with_progress(len(input_files(ns.paths)),
                             lambda step: run(ns.paths, out=ns.out, as_of=ns.as_of, config=cfg, progress=step))
+    from xl_dealer.render.results import not_run_text
+
+    untold = not_run_text(result.validation.not_run(), cfg.lang)
+    if untold:  # before the copies, so the last line still names the last copy
+        echo(untold)
     for af in result.files:
         if af.error:
             _err(f"{af.path}: {af.error}")
@@ -527,11 +532,6 @@ def annotate(ns: argparse.Namespace) -> int:
             out_name = escape_terminal(af.out)
             echo(said(f"{out_name}：{af.findings} 条问题，标记了 {af.cells} 个单元格",
                       f"{out_name}: {af.findings} findings, {af.cells} cells marked"))
-    from xl_dealer.render.results import not_run_text
-
-    untold = not_run_text(result.validation.not_run(), cfg.lang)
-    if untold:
-        echo(untold)
     return result.exit_code(ns.fail_on)
 
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_dealer.read.copies import MARKED_SUFFIX, copy_path, is_marked_copy
+from xl_dealer.read.copies import MARKED_SUFFIX, is_marked_copy  # noqa: F401  (annotate's copies)
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
@@ -32,7 +32,7 @@ def generated_by_us(path: Path) -> str | None:
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
-    """(file, decided with its marked copy: it came from a folder or its twin is named too) for files as given and folders expanded (recursively, sorted).
+    """(file, came from a folder) for files as given and folders expanded (recursively, sorted).
 
     A folder that cannot be read (no permission, gone) is kept as an input of its own, which
     ``read_file`` reports as unreadable: a walk that skipped it in silence published a report
@@ -47,20 +47,7 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, 
             out.extend((q, True) for q in found if _first(q, seen))
         elif _first(p, seen):
             out.append((p, False))
-    return _paired(out, seen)
-
-
-def _paired(inputs: list[tuple[Path, bool]], seen: set[Path]) -> list[tuple[Path, bool]]:
-    """A workbook and its marked copy both named (``validate *.xlsx``) are one pair, decided as a
-    folder's are (``read.copies``): checking both counted every row twice. A copy named on
-    its own is checked, as the clerk asked."""
-    def twin(p: Path) -> list[Path]:
-        if not is_marked_copy(p):
-            return [copy_path(p)] if p.suffix.lower() in (".xlsx", ".xlsm") else []
-        stem = p.stem[: -len(MARKED_SUFFIX)]
-        return [p.with_name(stem + ext) for ext in (".xlsx", ".xlsm", ".XLSX", ".XLSM")]
-
-    return [(p, folder or any(_resolved(q) in seen for q in twin(p))) for p, folder in inputs]
+    return out
 
 
 def _walk(top: Path) -> list[Path]:
