@@ -164,7 +164,7 @@ def annotate(
                 written.add(_resolved(dst))
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config, fr.fingerprint,
-                                                   _summary(fr, src, dst, result, config.lang))
+                                                   _summary(fr, src, dst, result.as_of, config.lang))
                 af.out = str(dst)
             except PackageError as e:
                 af.error = said(f"无法制作标记副本：{e}", f"cannot make the marked copy: {e}")
@@ -196,14 +196,13 @@ def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, tuple[Pat
     return out
 
 
-def _summary(fr: FileResult, src: Path, dst: Path, result: ValidationResult, lang: str) -> Summary:
+def _summary(fr: FileResult, src: Path, dst: Path, as_of: dt.date, lang: str) -> Summary:
     """The block on top of the copy's 校验结果: its sheets, as validate read them."""
     from xl_dealer.model.kinds import KINDS
 
-    lang = "en" if lang == "en" else "zh"
     sheets = []
     for sh in fr.sheets:
         kind = KINDS.get(sh.get("kind") or "")
         sheets.append(SheetChecked(sh.get("name", ""), kind.title if kind else None, sh.get("rows") or 0,
                                    sh.get("skipped")))
-    return Summary(src.name, result.as_of, sheets, again_text(dst.name, lang))
+    return Summary(src.name, as_of, sheets, again_text(dst.name, "en" if lang == "en" else "zh"))

@@ -73,17 +73,13 @@ def _walk(top: Path) -> list[Path]:
     return sorted(found)
 
 
-def _resolved(p: Path) -> Path:
-    try:
-        return p.resolve()
-    except (OSError, RuntimeError):  # a link loop: read_file says so
-        return p.absolute()
-
-
 def _first(p: Path, seen: set[Path]) -> bool:
     """A workbook named twice (or in a folder and by name) is read once: counted twice, every
     finding and report number would double."""
-    key = _resolved(p)
+    try:
+        key = p.resolve()
+    except (OSError, RuntimeError):  # a link loop: read_file says so
+        key = p.absolute()
     if key in seen:
         return False
     seen.add(key)

@@ -252,16 +252,20 @@ def to_phone(raw: Any) -> Result:
         v = s
     if not isinstance(v, str):
         return None, "format.phone"
-    if _NO_PHONE.match(v):
-        return None, None
     return _parse_phone(v)
 
 
 # a phone cell that says there is none (无, /, 拒留, 客户未留电话): blank, not a malformed number; the
-# registration rules read a refusal among these as 未留电话 (rules/fields.py declined_phone)
-_NO_PHONE = re.compile(
-    r"(?:[/\\\-—_~.。、]+|无|暂无|没有|不详|未知|(?:客户|顾客)?(?:拒留|未留|不留|没留|拒绝|拒绝提供|不愿留|不肯留|不给|"
-    r"未提供|不提供|未给)(?:电话|号码|手机号?|联系方式)?)$")
+# registration rules read the refusals among these as 未留电话 (``refused_phone``)
+_REFUSED = (r"(?:客户|顾客)?(?:拒留|未留|不留|没留|拒绝|拒绝提供|不愿留|不肯留|不给|未提供|不提供|未给)"
+            r"(?:电话|号码|手机号?|联系方式)?")
+_NO_PHONE = re.compile(rf"(?:[/\\\-—_~.。、]+|无|暂无|没有|不详|未知|{_REFUSED})$")
+_REFUSED_CELL = re.compile(_REFUSED + "$")
+
+
+def refused_phone(raw: str) -> bool:
+    """Does a phone cell say the customer would not leave one (拒留, 未留, 客户不留电话)?"""
+    return _REFUSED_CELL.match(fold(raw)) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -274,8 +278,8 @@ def _parse_phone(s: str) -> Result:
         if head.isdigit() and (_SERVICE.match(head) or _landline(head)):
             return f"{head}-{m[1]}", None
     digits = _PHONE_STRIP.sub("", s)
-    if not digits.isdigit():
-        return None, "format.phone"
+    if not digits.isdigit():  # no number at all: a cell saying there is none is a blank
+        return (None, None) if _NO_PHONE.match(s) else (None, "format.phone")
     digits = _drop_country(digits)
     if _MOBILE.match(digits) or _SERVICE.match(digits) or _landline(digits):
         return digits, None

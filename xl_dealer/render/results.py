@@ -68,7 +68,6 @@ class Summary:
     as_of: dt.date
     sheets: list[SheetChecked] = field(default_factory=list)
     again: str = ""  # how to check again after fixing, in the clerk's language
-    not_run: str = ""  # the rules across workbooks this run could not check (``not_run_text``)
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
 
@@ -128,8 +127,6 @@ def summary_lines(summary: Summary, findings: list[Finding], lang: str) -> tuple
                   f"提示 {counts.get('info', 0)} 条") if findings else "没有发现问题。",
                  "已检查：" + ("；".join(f"{s.name}（{s.kind}，{s.rows} 行）" for s in checked) or "没有")
                  + (f"。未检查：{'、'.join(others)}（不是已知的表）" if others else "")]
-    if summary.not_run:
-        lines.append(summary.not_run)
     if summary.again:
         lines.append(summary.again)
     return clean_text(title), [clean_text(x) for x in lines]

@@ -10,7 +10,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from itertools import compress, repeat
 from typing import Any
@@ -25,6 +25,7 @@ from xl_dealer.read.values import (
     is_error,
     is_refusal,
     make_enum,
+    refused_phone,
     time_in_date,
     to_bool,
     to_date,
@@ -227,24 +228,24 @@ def _text_batch(distinct: Collection[Any]) -> dict[Any, Result]:
     """to_text over many values: the str ones in C (``map``), as to_text gives them: folded
     (NFKC), trimmed, None when nothing is left."""
     strs = [v for v in distinct if v.__class__ is str]
-    clean = list(map(str.strip, map(partial(unicodedata.normalize, "NFKC"), strs)))
-    out: dict[Any, Result] = dict(zip(strs, zip(clean, repeat(None)), strict=True))
-    if "" in clean:  # blank or spaces only: nothing left
-        out.update((v, (None, None)) for v, c in zip(strs, clean, strict=True) if not c)
-    if len(strs) < len(distinct):
-        out.update((v, to_text(v)) for v in distinct if v.__class__ is not str)
-    return out
+    return _trimmed(distinct, strs, map(partial(unicodedata.normalize, "NFKC"), strs), to_text)
 
 
 def _words_batch(distinct: Collection[Any]) -> dict[Any, Result]:
     """to_words over many values, the str ones in C: trimmed, None when nothing is left."""
     strs = [v for v in distinct if v.__class__ is str]
-    clean = list(map(str.strip, strs))
+    return _trimmed(distinct, strs, strs, to_words)
+
+
+def _trimmed(distinct: Collection[Any], strs: list[str], texts: Iterable[str], one: Normaliser) -> dict[Any, Result]:
+    """The str values ``strs`` as ``texts`` (the same values, perhaps folded) trimmed, None when
+    nothing is left; the other values through ``one``."""
+    clean = list(map(str.strip, texts))
     out: dict[Any, Result] = dict(zip(strs, zip(clean, repeat(None)), strict=True))
-    if "" in clean:
+    if "" in clean:  # blank or spaces only: nothing left
         out.update((v, (None, None)) for v, c in zip(strs, clean, strict=True) if not c)
     if len(strs) < len(distinct):
-        out.update((v, to_words(v)) for v in distinct if v.__class__ is not str)
+        out.update((v, one(v)) for v in distinct if v.__class__ is not str)
     return out
 
 
@@ -386,8 +387,6 @@ _DECLINED = re.compile(
     r"(?:不|未|没|没有|拒|拒绝|不愿|不肯|不想)(?:留|给|提供|透露)(?:电话|号码|手机|联系方式|号)"
     r"|拒留|(?:客户|顾客)(?:未|没|不)留(?!微信|意|地址|姓名|名字)"
     r"|(?:电话|号码|手机号?|联系方式)(?:未|没|没有|不|拒)(?:留|给|提供)")
-# the same said alone in the phone cell itself: 未留, 不留, 拒绝
-_DECLINED_CELL = re.compile(r"(?:客户|顾客)?(?:未留|不留|没留|拒绝|不给|未给|未提供|不提供|不愿留|不肯留)$")
 
 
 def declined_phone(remark: str) -> bool:
@@ -407,7 +406,7 @@ def _derive_registration(c: Checked, config: Config) -> None:
     if raw is not None:  # only the text cells read as blank can say it: a number never does
         phones = c.values["phone"]
         texts = {v for v in compress(raw, map(operator.is_, phones, repeat(None))) if v.__class__ is str}
-        says = {v: True for v in texts if declined_phone(s := fold(v)) or _DECLINED_CELL.match(s)}
+        says = {v: True for v in texts if declined_phone(v) or refused_phone(v)}
         for i in _rows_where(raw, says):
             declined[i] = True
     c.values["phone_declined"] = declined

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,11 +33,9 @@ class ValidationResult:
             **count_by_severity(self.findings),
         }
 
-    def not_run(self, kinds: Iterable[str] | None = None) -> list[Across]:
-        """The rules across workbooks this run could not check for want of the other workbook;
-        with ``kinds``, only those found on sheets of these kinds (one workbook's)."""
-        out = not_run(self.checked)
-        return out if kinds is None else [a for a in out if a.on in set(kinds)]
+    def not_run(self) -> list[Across]:
+        """The rules across workbooks this run could not check for want of the other workbook."""
+        return not_run(self.checked)
 
     @property
     def errors(self) -> list[FileResult]:
