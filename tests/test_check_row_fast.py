@@ -220,3 +220,38 @@ def test_to_text_is_its_batch_form_value_by_value(v: Any) -> None:
     """The fast path normalises a text cell with to_text, check_fields with _text_batch."""
     assert BATCH[to_text]({v})[v] == to_text(v) or v != v
     assert BATCH[to_words]({v})[v] == to_words(v) or v != v
+
+
+def test_a_bool_never_takes_the_fact_of_an_equal_number() -> None:
+    """True == 1.0 as a dict key: the quiet row's one lookup a cell must not hand an Excel TRUE
+    the fact kept for a typed 1 (or the other way round), in either order, nor a 1 that of 1.0."""
+    for first, then in [(1.0, True), (True, 1.0), (0.0, False), (1.0, 1)]:
+        header = list(VISITOR)
+        rows = [_clean_visitor_row(i) for i in range(4)]
+        for r in rows:
+            r[14] = r[8] = first  # 是否建卡 and 同行人数
+        rows.append(_clean_visitor_row(9))
+        rows[-1][14] = rows[-1][8] = then
+        header[19] = f"关注点{first!r}{then!r}"  # a plan of its own, its memos fresh
+        for r in rows:
+            assert grid.check_row(header, list(r), CONFIG, AS_OF) == full(header, r)
+
+
+def test_the_last_header_is_kept_only_for_the_same_header_day_and_config() -> None:
+    """plan_for keeps the last plan apart from the rest: a changed header cell, another as-of
+    day or another config gets its own."""
+    index = grid.alias_index(CONFIG)
+    plan = rowcheck.plan_for(list(VISITOR), CONFIG, AS_OF, index)
+    assert rowcheck.plan_for(list(VISITOR), CONFIG, AS_OF, index) is plan
+    other = [*VISITOR[:-1], "车型关注点"]
+    assert rowcheck.plan_for(other, CONFIG, AS_OF, index) is not plan
+    assert rowcheck.plan_for(list(VISITOR), CONFIG, AS_OF, index) is plan
+    later = rowcheck.plan_for(list(VISITOR), CONFIG, dt.date(2026, 11, 28), index)
+    assert later is not plan and later.as_of == dt.date(2026, 11, 28)
+    config = Config()
+    assert rowcheck.plan_for(list(VISITOR), config, AS_OF, grid.alias_index(config)).config is config
+    # a row dated 11-28 is in the future on the 27th only
+    row = _clean_visitor_row(0)
+    row[0] = D(2026, 11, 28)
+    assert grid.check_row(list(VISITOR), row, CONFIG, AS_OF) == full(VISITOR, row, AS_OF) != []
+    assert grid.check_row(list(VISITOR), row, CONFIG, dt.date(2026, 11, 28)) == []

@@ -292,7 +292,7 @@ def DEALER_CHECK_ROW(header: Any, row: Any, as_of: Any = None) -> Any:
     findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
     if findings is None:
         raise CellError("表头无法识别：请选中包含列名的表头行")
-    return "；".join(f.message for f in findings)
+    return "；".join([f.message for f in findings]) if findings else ""
 
 
 @xw.func(category=CATEGORY)

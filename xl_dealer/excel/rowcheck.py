@@ -32,10 +32,18 @@ from xl_dealer.model.findings import Finding
 from xl_dealer.model.schema import Field, FieldType, Kind
 from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
 from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
-from xl_dealer.read.values import Result, to_text, to_words
+from xl_dealer.read.values import ERROR_VALUES, Result, to_text, to_words
 from xl_dealer.rules import check_run, table_rules
 from xl_dealer.rules.base import Emitter
-from xl_dealer.rules.fields import BATCH, _emit, _fill, check_columns, complete_fields, normaliser
+from xl_dealer.rules.fields import (
+    BATCH,
+    ONE,
+    _emit,
+    _fill,
+    check_columns,
+    complete_fields,
+    normaliser,
+)
 
 _CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
 
@@ -48,6 +56,9 @@ class _Missing:
 
 _MISSING = _Missing()
 _MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
+# the types Excel hands over but bool (True == 1.0): no value of one equals a value of another
+_PLAIN = frozenset({str, float, type(None), dt.datetime, dt.date, dt.time})
+_NEW = 3  # a state no fact has: a cell of a value not kept
 
 
 @dataclass(slots=True, eq=False)  # compared by identity: ``None in facts`` stays cheap
@@ -105,8 +116,11 @@ class Plan:
         self.normalise: dict[str, Callable[[Any], Result]] = {
             key: self._normaliser(kind.field(key)) for key in template.columns}
         self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
-        self.memo: dict[tuple[int, type, Any], CellFact] = {}  # every cell, the type in the key
-        self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]  # by column, by value
+        self.memo: dict[tuple[int, type, Any], CellFact] = {}  # other cells, the type in the key
+        # by column, by value: cells of the _PLAIN types only, which never equal one another, so a
+        # hit is of the cell's own type; ``states`` holds their facts' states, for the quiet row
+        self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]
+        self.states: list[dict[Any, int]] = [{} for _ in range(self.width)]
         self.seen: list[set[Any]] = [set() for _ in range(self.width)]  # values met once, by column
         fields = {key: kind.field(key) for key in template.columns}
         # what _required and _future look at in one cell (conservatively: any condition may hold)
@@ -146,6 +160,9 @@ class Plan:
         fn = normaliser(f, config, year, [], as_of)
         if fn is to_text or fn is to_words:
             return fn  # the batch forms are these value by value (tests/test_check_row_fast.py holds them to that)
+        one = ONE.get(fn)  # type: ignore[call-overload]
+        if one is not None:
+            return lambda v: fn(v) if v.__class__ is bool else one(v)
         batch = BATCH.get(fn)  # type: ignore[call-overload]
         if batch is None:
             return fn
@@ -156,63 +173,81 @@ class Plan:
         equal value: a row's unique name or phone is worked out and let go (kept, the many
         objects of a sheet of unique values cost more in Python's garbage collection than they
         save)."""
-        memo = self.memos[c] if c < self.width else None
-        if memo is not None:
-            hit = memo.get(v)
-            if hit is not None and hit.cls is v.__class__:
+        plain = v.__class__ in _PLAIN and c < self.width
+        if plain:
+            hit = self.memos[c].get(v)
+            if hit is not None:
                 return hit
-        key = (c, v.__class__, v)  # the type in the key: True, 1 and 1.0 are one dict key otherwise
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit
+        else:
+            key = (c, v.__class__, v)  # the type in the key: True, 1 and 1.0 are one dict key otherwise
+            hit = self.memo.get(key)
+            if hit is not None:
+                return hit
         hit = self._fact(c, v)
         if v.__class__ is float and v == 0:
             return hit  # 0.0 and -0.0 are one key and may read differently: not kept
-        if memo is not None:
+        if plain:
             seen = self.seen[c]
             if v not in seen:
                 if len(seen) >= _MEMO_LIMIT:
                     seen.clear()
                 seen.add(v)
                 return hit
-        if len(self.memo) + len(self.memos[c] if memo is not None else ()) >= _MEMO_LIMIT:
+        memo = self.memos[c] if plain else self.memo
+        if len(self.memo) + len(memo) >= _MEMO_LIMIT:
             self.memo.clear()
-            for m in (*self.memos, *self.seen):
+            for m in (*self.memos, *self.states, *self.seen):
                 m.clear()
-        if memo is not None and v not in memo:
-            memo[v] = hit  # the first type seen keeps the column's entry
-        else:
-            self.memo[key] = hit
+        memo[v if plain else key] = hit
+        if plain:
+            self.states[c][v] = hit.state
         return hit
 
     def _fact(self, c: int, v: Any) -> CellFact:
-        ok = not (v.__class__ is str and _is_total_text(v, c >= 6))  # a 合计 row is dropped
+        if v.__class__ is str:
+            text = bool(v.strip())
+            empty = not text or v in ERROR_VALUES  # as _empty
+            ok = not _is_total_text(v, c >= 6)  # a 合计 row is dropped
+        else:
+            text, empty, ok = False, v is None, True
         quiet = ok
-        values: list[Any] = []
-        problems: list[str | None] | None = None
-        for _key, normalise, must, past in self.steps.get(c, ()):
+        steps = self.steps.get(c, ())
+        if len(steps) == 1:  # the common column: one field
+            _key, normalise, must, past = steps[0]
             value, problem = normalise(v)
-            if problem is not None:
+            if problem is not None or (must if value is None else past and value > self.as_of):
                 quiet = False
-                problems = problems or [None] * len(values)
-            elif value is None:
-                if must:
-                    quiet = False
-            elif past and value > self.as_of:
-                quiet = False
-            if problems is not None:
-                problems.append(problem)
-            values.append(value)
-        f = CellFact(ok, _empty(v), tuple(values), None if problems is None else tuple(problems), quiet,
-                     isinstance(v, str) and bool(v.strip()), v.__class__)
-        f.settle()
-        return f
+            values: tuple[Any, ...] = (value,)
+            problems: tuple[str | None, ...] | None = None if problem is None else (problem,)
+        else:
+            values, problems = self._values(steps, v)
+            quiet = quiet and self._quiet(steps, values, problems)
+        # a new fact's state as settle() gives it: known is not looked at yet
+        return CellFact(ok, empty, values, problems, quiet, text, v.__class__,
+                        state=2 if not quiet else 1 if text else 0)
+
+    def _values(self, steps: tuple[tuple[str, Callable[[Any], Result], bool, bool], ...],
+                v: Any) -> tuple[tuple[Any, ...], tuple[str | None, ...] | None]:
+        """The cell's value and problem for each field of a column holding several (or none)."""
+        got = [normalise(v) for _key, normalise, _must, _past in steps]
+        problems = tuple(p for _, p in got)
+        return tuple(value for value, _ in got), None if all(p is None for p in problems) else problems
+
+    def _quiet(self, steps: tuple[tuple[str, Callable[[Any], Result], bool, bool], ...],
+               values: tuple[Any, ...], problems: tuple[str | None, ...] | None) -> bool:
+        for (_key, _normalise, must, past), value, problem in zip(
+                steps, values, problems or repeat(None), strict=False):
+            if problem is not None or (must if value is None else past and value > self.as_of):
+                return False
+        return True
 
     def resolve(self, c: int, v: Any, f: CellFact) -> None:
         """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
         f.known = self.index.known(v)
         f.own = v.__class__ is str and any(header_key(v) == self.keys[k] for k in self.fields_at.get(c, ()))
         f.settle()
+        if c < self.width and self.memos[c].get(v) is f:
+            self.states[c][v] = f.state
 
     def reads_differently(self, texts: list[tuple[int, Any, CellFact]]) -> bool:
         """Could these text cells of a row change how the sheet is read? Header detection takes
@@ -268,8 +303,16 @@ SILENT: dict[str, Callable[[Plan, list[CellFact]], bool]] = {"registration": _re
 _PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}
 
 
+_LAST: list[Any] = [None, None, None, None]  # the last call's config, header, as-of day and plan
+
+
 def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
-    """The plan of this header, made once; None when rows under it must go the full way."""
+    """The plan of this header, made once; None when rows under it must go the full way. The
+    last one is kept apart: Excel calls row after row under one header, and comparing the
+    header's cells costs less than hashing them."""
+    last = _LAST
+    if last[0] is config and last[2] == as_of and last[1] == header:
+        return last[3]
     try:
         key = (id(config), tuple(header), as_of)
         hit = _PLANS.get(key)
@@ -279,6 +322,7 @@ def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasInde
         if len(_PLANS) > 64:
             _PLANS.clear()
         hit = _PLANS[key] = (config, _make_plan(header, config, as_of, index))
+    last[:] = config, list(header), as_of, hit[1]
     return hit[1]
 
 
@@ -303,31 +347,63 @@ def _make_plan(header: list[Any], config: Config, as_of: dt.date, index: AliasIn
     return Plan(header, kind, template, m.unmapped_cols, index, config, as_of)
 
 
+class _Facts:
+    """A quiet row's facts by column, for the silence test: the cells' kept facts, or those of
+    the values not kept (``new``)."""
+
+    __slots__ = ("cells", "memos", "new")
+
+    def __init__(self, cells: list[Any], memos: list[dict[Any, CellFact]], new: dict[int, CellFact]) -> None:
+        self.cells, self.memos, self.new = cells, memos, new
+
+    def __getitem__(self, c: int) -> CellFact:
+        f = self.new.get(c)
+        return f if f is not None else self.memos[c][self.cells[c]]
+
+
 def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     """The findings of ``row`` under the plan's header, sorted as ``check_rows`` sorts them; None
     when the row must be checked the full way."""
     width = plan.width
-    cells = row if len(row) >= width else [*row, *([None] * (width - len(row)))]
+    n = len(row)
+    cells = row if n >= width else [*row, *([None] * (width - n))]
+    new: dict[int, CellFact] = {}
+    # the common row, a clerk's clean one, in C: one lookup a cell gives its state; the type
+    # test first keeps True from finding the fact of 1.0 (an unhashable cell is no _PLAIN type)
+    if n <= width and plan.silent is not None and _PLAIN.issuperset(map(type, cells)):
+        states = list(map(dict.get, plan.states, cells, repeat(_NEW)))
+        misses = states.count(_NEW)
+        if misses:
+            fact, c = plan.fact, -1
+            for _ in range(misses):
+                c = states.index(_NEW, c + 1)
+                f = new[c] = fact(c, cells[c])
+                states[c] = f.state
+        # few texts not looked at yet (a row's unique names) cannot make the row read differently
+        if 2 not in states and not all(map(_empty, plan.mapped_of(cells))):
+            unsure = states.count(1)
+            if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, _Facts(cells, plan.memos, new)):
+                return []
+    return _full(plan, cells, new)
+
+
+def _full(plan: Plan, cells: list[Any], new: dict[int, CellFact]) -> list[Finding] | None:
+    """check_row for any row: the facts of every cell (``new``: those already worked out)."""
+    width = plan.width
     memos = plan.memos
     try:
-        # the common row in C: one lookup a cell, its type checked against the fact's
         facts: list[Any] = list(map(dict.get, memos, cells, repeat(_MISSING)))
         misses = list(map(operator.is_not, map(type, cells), map(_CLS, facts)))
         if True in misses:
             fact = plan.fact
             for c in compress(range(width), misses):
-                facts[c] = fact(c, cells[c])
+                f = new.get(c)
+                facts[c] = f if f is not None else fact(c, cells[c])
         extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
     except TypeError:  # an unhashable cell: the full way says what it makes of it
         return None
     if all(map(_EMPTY, plan.mapped_of(facts))):
         return None  # dropped as a blank row: the full way says what an empty sheet gives
-    worst = max(map(_STATE, facts))
-    # few texts not looked at yet (a row's unique names) cannot make the row read differently
-    if worst < 2 and not extra and plan.silent is not None:
-        unsure = sum(map(_STATE, facts)) if worst else 0
-        if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, facts):
-            return []
     if not all(f.ok for f in facts) or not all(f.ok for *_, f in extra):
         return None  # a 合计 row
     texts = [(c, cells[c], f) for c, f in enumerate(facts) if f.text and (f.known is None or f.known or f.own)]

@@ -254,28 +254,30 @@ def _trimmed(distinct: Collection[Any], strs: list[str], texts: Iterable[str], o
 _PHONE_FAST = {**{0xFF10 + d: 0x30 + d for d in range(10)}, 0x20: None, 0x3000: None}
 
 
-def _phone_batch(distinct: Collection[Any]) -> dict[Any, Result]:
-    """to_phone over many values: mobiles typed as numbers, as digits, with spaces (138 1234
-    5678) or in full-width digits inline, the rest one by one. Such a cell holds nothing
-    _EXTENSION or a country code could match, so to_phone gives these digits too."""
-    out: dict[Any, Result] = {}
-    for v in distinct:
-        if v.__class__ is float:
-            # whole and 13000000000 ≤ v < 20000000000: str(int(v)) is 1[3-9] and nine digits
-            if 13e9 <= v < 2e10 and v.is_integer():
-                out[v] = (str(int(v)), None)
-                continue
-        elif v.__class__ is str:
-            if v.isascii() and _mobile(v):
-                out[v] = (v, None)
-                continue
-            s = v.translate(_PHONE_FAST)
-            if s.isascii() and _mobile(s):
-                out[v] = (s, None)
-                continue
-        out[v] = to_phone(v)
-    return out
+def _phone_one(v: Any) -> Result:
+    """to_phone, quicker for the common cells: mobiles typed as numbers, as digits, with spaces
+    (138 1234 5678) or in full-width digits inline, the rest through to_phone. Such a cell holds
+    nothing _EXTENSION or a country code could match, so to_phone gives these digits too."""
+    if v.__class__ is float:
+        # whole and 13000000000 ≤ v < 20000000000: str(int(v)) is 1[3-9] and nine digits
+        if 13e9 <= v < 2e10 and v.is_integer():
+            return str(int(v)), None
+    elif v.__class__ is str:
+        if v.isascii() and _mobile(v):
+            return v, None
+        s = v.translate(_PHONE_FAST)
+        if s.isascii() and _mobile(s):
+            return s, None
+    return to_phone(v)
 
+
+def _phone_batch(distinct: Collection[Any]) -> dict[Any, Result]:
+    """to_phone over a column's distinct values."""
+    return {v: _phone_one(v) for v in distinct}
+
+
+# Normalisers with a faster form for one value: what the batch forms do value by value
+ONE: dict[Normaliser, Normaliser] = {to_phone: _phone_one}
 
 # Normalisers with a faster form for a whole column's distinct values (same results).
 BATCH: dict[Normaliser, Callable[[Collection[Any]], dict[Any, Result]]] = {
