@@ -353,6 +353,31 @@ def test_when_both_changed_neither_is_dropped_in_silence(tmp_path):
     assert copy.read_bytes() == copy_bytes  # the clerk's fixes are still there
 
 
+def test_a_workbook_named_with_its_copy_is_read_as_a_folder_reads_the_two(tmp_path):
+    """validate a.xlsx a.checked.xlsx (a shell's *.xlsx): one of the two is checked, never both."""
+    src, copy = _folder(tmp_path)
+    once = validate([src], as_of=AS_OF)
+    r = validate([src, copy], as_of=AS_OF)  # nobody changed the copy: the workbook is checked
+    files = _files(r)
+    assert files["来店登记.xlsx"] == (None, None) and "没有改动" in files["来店登记.checked.xlsx"][0]
+    assert [f.to_json() for f in r.findings] == [f.to_json() for f in once.findings]
+    assert r.summary()["rows"] == once.summary()["rows"]
+    res = invoke(["validate", str(src), str(copy), "--as-of", AS_OF])
+    assert "没有改动" in res.stdout and res.stdout.count("来店登记.checked.xlsx") == 1
+    _fix_in_copy(copy, tmp_path)
+    for named in ([copy, src], [src, copy], [copy, tmp_path]):  # the clerk fixed the copy: it is checked instead
+        r = validate(named, as_of=AS_OF)
+        assert {f.path for f in r.findings} == {str(copy)}, named
+        assert "检查的是副本" in _files(r)["来店登记.xlsx"][0]
+    # named alone, a copy is checked as ever; annotate still marks what it is given and refuses
+    # to replace the named copy with a new one of its workbook
+    assert _files(validate([copy], as_of=AS_OF))["来店登记.checked.xlsx"] == (None, None)
+    copy_bytes = copy.read_bytes()
+    done = {Path(f.path).name: f for f in annotate([src, copy], as_of=AS_OF, config=load_config(None)).files}
+    assert "不会覆盖" in done["来店登记.xlsx"].error and done["来店登记.checked.xlsx"].out == str(copy)
+    assert copy.read_bytes() != copy_bytes and openpyxl.load_workbook(copy)[SHEET]["E5"].comment.text == CLERK_NOTE
+
+
 def test_annotating_the_workbook_never_replaces_a_copy_with_fixes(tmp_path):
     src, copy = _folder(tmp_path)
     _fix_in_copy(copy, tmp_path)

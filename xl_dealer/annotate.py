@@ -109,8 +109,9 @@ def annotate(
         config = config.but(lang=lang)
     inputs = input_files(paths)
     # folders as folders: a marked copy beside its workbook is then checked instead of it when the
-    # clerk fixed cells in the copy, and skipped when not (``read.copies``)
-    result = validate(list(paths), as_of=as_of, config=config, progress=progress)
+    # clerk fixed cells in the copy, and skipped when not (``read.copies``); files named as named,
+    # each marked as given (a workbook named with its own copy is refused below)
+    result = validate(list(paths), as_of=as_of, config=config, progress=progress, pair_named=False)
     out_dir = Path(out) if out is not None else None
     dir_error = None
     if out_dir is not None:

@@ -15,7 +15,7 @@ from xl_dealer.model.kinds import KINDS
 from xl_dealer.model.language import said, speaks
 from xl_dealer.model.schema import FieldType
 from xl_dealer.read.header import AliasIndex
-from xl_dealer.read.inputs import collect_files, collect_inputs
+from xl_dealer.read.inputs import collect_files, collect_inputs, paired
 from xl_dealer.read.parallel import default_jobs, free_jobs, run_ordered
 from xl_dealer.read.workbook import FileResult, read_file
 from xl_dealer.rules import check_fields, check_run, check_table
@@ -36,6 +36,7 @@ def validate(
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
     rules: bool = True,
+    pair_named: bool = True,
 ) -> ValidationResult:
     """Check workbooks together (cross-workbook rules apply when both sides are present).
 
@@ -45,6 +46,8 @@ def validate(
     The result does not depend on it.
     ``rules=False``: the tables read and normalised only, no rule run and no finding kept (``report``
     reads the values, never the findings: the rules were a tenth of its work for nothing).
+    ``pair_named``: a workbook named with its marked copy is read as a folder reads the two
+    (``read.copies``); annotate, which marks what it is given, says False.
     """
     if config is None:
         config = load_config(config_file, lang=lang)
@@ -55,6 +58,8 @@ def validate(
     checked: list[Checked] = []
     findings: list[Finding] = []
     inputs = collect_inputs(paths)
+    if pair_named:
+        inputs = paired(inputs)
     cpus = jobs or default_jobs()
     if jobs is None and cpus > 1 and (len(inputs) > 1 or _big(inputs, config)):
         cpus = free_jobs(cpus, meanwhile=_FileCheck.warm)  # the default: only the CPUs other programs leave idle

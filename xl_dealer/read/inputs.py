@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from xl_dealer.read.copies import MARKED_SUFFIX, is_marked_copy  # noqa: F401  (annotate's copies)
+from xl_dealer.read.copies import MARKED_SUFFIX, is_marked_copy, pair_of_copy, pair_of_source  # noqa: F401
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 GENERATED_PROPERTY = "xl_dealer.generated"  # custom document property on the workbooks we write
@@ -50,6 +50,30 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, 
     return out
 
 
+def paired(inputs: list[tuple[Path, bool]]) -> list[tuple[Path, bool]]:
+    """``inputs`` with a named workbook and its marked copy, named too (``validate a.xlsx
+    a.checked.xlsx``, or ``*.xlsx`` in a shell), read as a folder reads the two: the one with
+    the clerk's latest fixes is checked, never both (every row counted twice otherwise)."""
+    at = {_key(p): i for i, (p, _) in enumerate(inputs)}
+    out = list(inputs)
+    for i, (p, from_folder) in enumerate(inputs):
+        if from_folder or p.suffix.lower() not in (".xlsx", ".xlsm"):
+            continue
+        copy = is_marked_copy(p)
+        pair = pair_of_copy(p) if copy else pair_of_source(p)
+        j = None if pair is None else at.get(_key(pair.source if copy else pair.copy))
+        if j is not None:
+            out[i], out[j] = (p, True), (inputs[j][0], True)
+    return out
+
+
+def _key(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # a link loop: read_file says so
+        return p.absolute()
+
+
 def _walk(top: Path) -> list[Path]:
     found: list[Path] = []
 
@@ -76,10 +100,7 @@ def _walk(top: Path) -> list[Path]:
 def _first(p: Path, seen: set[Path]) -> bool:
     """A workbook named twice (or in a folder and by name) is read once: counted twice, every
     finding and report number would double."""
-    try:
-        key = p.resolve()
-    except (OSError, RuntimeError):  # a link loop: read_file says so
-        key = p.absolute()
+    key = _key(p)
     if key in seen:
         return False
     seen.add(key)
