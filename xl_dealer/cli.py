@@ -258,8 +258,8 @@ def build_parser() -> _Parser:
     _fail_on(o, "error")
     _lang(o)
     o.add_argument("-j", "--jobs", metavar=said("个数", "N"),
-                   help=said("用几个CPU（默认全部；1 = 一个）：文件夹用多个进程，一张大表分块同时读；结果不变",
-                             "CPUs to use (default: all; 1 = one); the result is the same"))
+                   help=said("用几个CPU（默认：其他程序空出来的那些，开始前测一下；1 = 一个）：文件夹用多个进程，一张大表分块同时读；结果不变",
+                             "CPUs to use (default: those other programs leave idle, measured first; 1 = one); the result is the same"))
 
     from xl_dealer.reports import REPORTS, choices_text
 
