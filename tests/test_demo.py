@@ -118,6 +118,7 @@ def test_the_next_commands_are_printed_in_chinese_and_work(first_of_month):
     # the folder together: the rules across workbooks mark the copy too, and nothing says they did not run
     res = invoke(["annotate", str(out), "--as-of", "2026-12-01"])
     assert res.exit_code == 0 and copy.is_file() and "没有做的跨表核对" not in res.output
+    assert "reports.xlsx：xl-dealer 生成的报表，不是登记数据，已跳过" in res.output  # the demo's report, in Chinese punctuation
     import openpyxl
 
     results = openpyxl.load_workbook(copy, read_only=True)["校验结果"]

@@ -527,7 +527,7 @@ def annotate(ns: argparse.Namespace) -> int:
         if af.error:
             _err(f"{af.path}: {af.error}")
         elif af.skipped and not af.out:
-            echo(f"{escape_terminal(af.path)}: {af.skipped}")
+            echo(said(f"{escape_terminal(af.path)}：{af.skipped}", f"{escape_terminal(af.path)}: {af.skipped}"))
         elif af.out:
             out_name = escape_terminal(af.out)
             echo(said(f"{out_name}：{af.findings} 条问题，标记了 {af.cells} 个单元格",
