@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.header import AliasIndex, classify
+from xl_dealer.read.header import AliasIndex, classify, two_row_header
 from xl_dealer.read.table import SkippedSheet, Table, build_table, table_from_rows
 
 
@@ -87,6 +87,10 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
     if hit is None:
         return None
     kind, h = hit
+    two = two_row_header(kind, head, h, index)
+    if two is not None:
+        h, header = two
+        head = [*head[:h], header, *head[h + 1:]]
     # every column: which is which is decided with the values (map_columns), and a 合计 may
     # stand in any of them
     width = max(6, len(head[h]))
@@ -108,7 +112,7 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
         return None
     n = seen - h - 1
     return build_table(name, sheet, kind, head[:h + 1], n, _get(cols.lists, n), index, errors,
-                       width=width, distinct=cols.distinct())
+                       width=width, distinct=cols.distinct(), header_rows=1 if two is None else 2)
 
 
 class _Columns:

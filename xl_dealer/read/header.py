@@ -360,3 +360,53 @@ def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tupl
         if hit is not None and (best is None or hit[0] > best[0]):
             best = (hit[0], hit[1], r)
     return (best[1], best[2]) if best else None
+
+
+def two_row_header(kind: Kind, rows: Sequence[Sequence[Any]], h: int,
+                   index: AliasIndex) -> tuple[int, list[Any]] | None:
+    """A header written on two rows, a group over its parts (来店时间 merged over 到店 | 离店,
+    客户信息 over 姓名 | 电话), the other columns merged down both rows: (the lower row, the
+    header read across both) when the header row ``h`` is one of the two, else None. Read as
+    one row, the parts were a data row of blank required cells and the group's other columns
+    had no name.
+
+    The lower row must hold texts only, each under a group (a header cell whose right-hand
+    neighbour is blank, as a merged cell leaves it, or one of those blanks), and the two read
+    together must name a field row ``h`` does not: a data row or a title never does."""
+    base = {index.lookup(kind, v) for v in rows[h] if isinstance(v, str) and v.strip()}
+    for top, low in ((h, h + 1), (h - 1, h)):
+        if top < 0 or low >= len(rows):
+            continue
+        combined = _across(kind, list(rows[top]), list(rows[low]), index, base)
+        if combined is not None:
+            return low, combined
+    return None
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _across(kind: Kind, top: list[Any], low: list[Any], index: AliasIndex, base: set[str | None]) -> list[Any] | None:
+    if any(not _blank(v) and not isinstance(v, str) for v in low):
+        return None  # a number or a day: data
+    width = max(len(top), len(low))
+    top, low = top + [None] * (width - len(top)), low + [None] * (width - len(low))
+    out: list[Any] = []
+    group, gained = "", False
+    for c in range(width):
+        t, s = top[c], low[c]
+        if not _blank(t):
+            group = str(t).strip()
+        if _blank(s):
+            out.append(t)  # merged down both rows: its text is in the upper one
+            continue
+        under_group = _blank(t)
+        if not group or (not under_group and (c + 1 == width or not _blank(top[c + 1]))):
+            return None  # a text under a column of its own: a data row's
+        s = s.strip()
+        names = (s, group + s, s + group, s + group[-2:])
+        got = next(((n, k) for n in names if (k := index.lookup(kind, n)) is not None), None)
+        out.append(got[0] if got else s)
+        gained = gained or (got is not None and got[1] not in base)
+    return out if gained else None

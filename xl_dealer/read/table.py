@@ -11,7 +11,15 @@ from typing import Any
 
 from xl_dealer.model.config import Config
 from xl_dealer.model.schema import FieldType, Kind
-from xl_dealer.read.header import AliasIndex, Mapping, classify, col_letter, header_key, map_columns
+from xl_dealer.read.header import (
+    AliasIndex,
+    Mapping,
+    classify,
+    col_letter,
+    header_key,
+    map_columns,
+    two_row_header,
+)
 from xl_dealer.read.values import ERROR_VALUES, date_in_sheet_name, date_in_text, fold, split_span
 
 # a form spaces its labels to line them up (合 计, 合　　计): a space may sit between the characters
@@ -111,13 +119,17 @@ def table_from_rows(
     if hit is None:
         return SkippedSheet(path, sheet, "not a known kind")
     kind, h = hit
+    head, two = rows[:h + 1], two_row_header(kind, rows, h, index)
+    if two is not None:
+        h, header = two
+        head = [*rows[:h], header]
     body = rows[h + 1:]
     # column-wise from here on; zip_longest pads short rows as a ragged reader gives them
     transposed = list(zip_longest(*body, fillvalue=None))
     blank: tuple[Any, ...] = (None,) * len(body)
-    table = build_table(path, sheet, kind, rows[:h + 1], len(body),
+    table = build_table(path, sheet, kind, head, len(body),
                         lambda c: transposed[c] if c < len(transposed) else blank, index, errors,
-                        width=len(transposed))
+                        width=len(transposed), header_rows=1 if two is None else 2)
     if row_numbers is not None:
         table.rows = [row_numbers[r - 1] for r in table.rows]
         table.header_row = row_numbers[h]
@@ -128,12 +140,14 @@ def build_table(
     path: str, sheet: str, kind: Kind, head: list[list[Any]], n: int,
     column: Callable[[int], Sequence[Any]], index: AliasIndex,
     errors: dict[tuple[int, int], str] | None = None, width: int | None = None,
-    distinct: dict[int, Collection[Any]] | None = None,
+    distinct: dict[int, Collection[Any]] | None = None, header_rows: int = 1,
 ) -> Table:
     """A Table from the rows down to the header (``head[-1]``, on Excel row ``len(head)``) and
     the ``n`` rows below it, given column-wise: ``column(c)[j]`` is column ``c`` of Excel row
     ``len(head) + 1 + j``; ``width`` columns in all (default: the header's). ``distinct``:
-    the set of values of the columns whose reader already knows it (``dense``).
+    the set of values of the columns whose reader already knows it (``dense``). A header on
+    two rows (``header_rows`` 2) is given read across both as ``head[-1]``, the row above it
+    no title row.
 
     Column-wise because a Python loop over 100k rows × 20 cells costs seconds; here the
     per-cell work is in C (set, map, compress) and Python only looks at distinct values
@@ -144,7 +158,8 @@ def build_table(
     m = map_columns(kind, header, index, column)
     columns, headers = m.columns, m.headers
 
-    year = _title_year(head[:h], sheet)
+    titles = head[:len(head) - header_rows]
+    year = _title_year(titles, sheet)
     first = h + 2  # Excel row of body index 0
     mapped: dict[str, Sequence[Any]] = {}
     seen: set[int] = set()
@@ -169,7 +184,7 @@ def build_table(
     raw = {k: _drop(col, skip) for k, col in mapped.items()}
     if skip:
         data_rows = _drop(data_rows, skip)
-    filled = _filled(kind, head[:h], header, sheet, m, index)
+    filled = _filled(kind, titles, header, sheet, m, index)
     samples = {text: [v for v in column(c)[:SAMPLE] if v not in (None, "")] for text, c in m.unmapped_cols.items()}
     return Table(path, sheet, kind, h + 1, columns, headers, m.unmapped, data_rows, raw,
                  m.duplicates, dict(errors or {}), year, filled, samples,

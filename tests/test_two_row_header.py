@@ -1,0 +1,87 @@
+"""A header written on two rows, as many stores' forms have it: a group merged over its parts
+(来店时间 over 到店 | 离店, 客户信息 over 姓名 | 电话), the other columns merged down both rows.
+The lower row is header, not a data row of blank required cells, and the group's other column
+is named by the two rows together. Rows that only look a little like it stay data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import write_xlsx
+
+from xl_dealer.excel.grid import check_rows
+from xl_dealer.model.config import Config
+from xl_dealer.validate import validate
+
+AS_OF = dt.date(2026, 11, 27)
+D, T = dt.datetime, dt.time
+TITLE = ["来店(来电)客户登记表"]
+# 来店时间 merged over 到店 | 离店 (D2:E2); the rest merged down rows 2-3
+TOP = ["日期", "来店/来电", "客户姓名", "来店时间", None, "联系电话", "意向车型", "信息来源", "意向级别", "接待顾问", "是否建卡"]
+LOW = [None, None, None, "到店", "离店", None, None, None, None, None, None]
+MERGES = ["A1:K1", "D2:E2", *(f"{c}2:{c}3" for c in "ABCFGHIJK")]
+
+
+NINE_THIRTY, TEN_FIFTEEN = T(9, 30), T(10, 15)
+
+
+def _row(arrive: T = NINE_THIRTY, leave: T = TEN_FIFTEEN, phone: str = "13812345678") -> list:
+    return [D(2026, 11, 20), "来店", "王先生", arrive, leave, phone, "途观L", "汽车之家", "H", "张伟", "是"]
+
+
+def _codes(path: Path) -> list[tuple[str, str]]:
+    return sorted((f.cell, f.rule) for f in validate([path], as_of=AS_OF).findings if f.rule != "card.missing")
+
+
+def test_the_lower_row_is_header_and_the_group_names_both_columns(tmp_path):
+    rows = [TITLE, TOP, LOW, _row(), _row(T(16, 0), T(15, 30), "13912345678"), _row(phone="1381234567")]
+    path = write_xlsx(tmp_path / "登记.xlsx", {"11月": rows}, merge={"11月": MERGES})
+    r = validate([path], as_of=AS_OF)
+    sheet = r.files[0].sheets[0]
+    assert sheet["header_row"] == 3 and sheet["rows"] == 3
+    # 离店 before 到店 on Excel row 5 (so the 离店 column is read), the short phone on row 6;
+    # nothing about row 3 (the sub-header), no column missing
+    assert _codes(path) == [("E5", "time.order"), ("F6", "format.phone")]
+    # as Excel hands the block to DEALER_VALIDATE (table_from_rows) the same
+    _, found = check_rows(rows, Config(), AS_OF)
+    assert sorted((f.cell, f.rule) for f in found if f.rule != "card.missing") == _codes(path)
+
+
+def test_a_group_chosen_as_the_lower_row_keeps_the_columns_merged_down():
+    """客户信息 over 姓名 | 电话: the lower row names more fields than the upper, so it is found as
+    the header; the upper row's 日期 and 意向车型 (merged down) are still read."""
+    top = ["日期", "来店/来电", "客户信息", None, "来店时间", None, "意向车型", "信息来源", "意向级别", "接待顾问"]
+    low = [None, None, "客户姓名", "联系电话", "到店", "离店", None, None, None, None]
+    good = [D(2026, 11, 20), "来店", "王先生", "13812345678", T(9, 30), T(10, 15), "途观L", "汽车之家", "H", "张伟"]
+    late = [D(2026, 11, 29), *good[1:]]
+    t, found = check_rows([top, low, good, late], Config(), AS_OF)
+    assert t.header_row == 2 and {"date", "customer", "phone", "arrive_time", "leave_time", "model"} <= set(t.columns)
+    assert [(f.cell, f.rule) for f in found] == [("A4", "date.future")]
+
+
+def test_data_rows_of_texts_under_the_header_stay_data():
+    """A first data row typed all as text (a text date, no times) is no header's lower row, nor
+    is a row with a text under a column of its own; and a title above the header is a title."""
+    header = [h for h in TOP if h]
+    header[3] = "到店时间"
+    texts = ["2026-11-20", "来店", "王先生", "9:30", "13812345678", "途观L", "汽车之家", "H", "张伟", "是"]
+    t, found = check_rows([TITLE, header, texts, texts], Config(), AS_OF)
+    assert t.header_row == 2 and len(t.rows) == 2
+    extra = [*header, None]
+    note = [*texts, "电话"]  # a note under a column with no header: still a data row
+    t, _ = check_rows([extra, note], Config(), AS_OF)
+    assert t.header_row == 1 and len(t.rows) == 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_an_xls_with_a_two_row_header_reads_the_same(tmp_path):
+    rows = [TITLE, TOP, LOW, _row(), _row(T(16, 0), T(15, 30), "13912345678")]
+    src = write_xlsx(tmp_path / "登记.xlsx", {"11月": rows}, merge={"11月": MERGES})
+    out = tmp_path / "xls"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+                    "--outdir", str(out), str(src)], capture_output=True, timeout=180, check=True)
+    assert _codes(out / "登记.xls") == _codes(src) == [("E5", "time.order")]
