@@ -255,3 +255,13 @@ def test_the_last_header_is_kept_only_for_the_same_header_day_and_config() -> No
     row[0] = D(2026, 11, 28)
     assert grid.check_row(list(VISITOR), row, CONFIG, AS_OF) == full(VISITOR, row, AS_OF) != []
     assert grid.check_row(list(VISITOR), row, CONFIG, dt.date(2026, 11, 28)) == []
+
+
+def test_the_lower_row_of_a_two_row_header_is_what_the_full_way_makes_of_it() -> None:
+    """Under a header with a merged group (来店时间 over a blank), a row of its parts is the
+    header's lower row for the full way: the fast path must not check it as data."""
+    top = ["日期", "来店/来电", "客户姓名", "来店时间", None, "联系电话", "意向车型", "信息来源", "意向级别", "接待顾问"]
+    low = [None, None, None, "到店", "离店", None, None, None, None, None]
+    assert grid.check_row(top, low, CONFIG, AS_OF) == full(top, low) == []
+    row = [D(2026, 11, 20), "来店", "王先生", 0.4, 0.3, 13812345678.0, "途观L", "汽车之家", "H", "张伟"]
+    assert grid.check_row(top, row, CONFIG, AS_OF) == full(top, row)

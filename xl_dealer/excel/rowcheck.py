@@ -30,7 +30,14 @@ from typing import Any
 from xl_dealer.model.config import Config
 from xl_dealer.model.findings import Finding
 from xl_dealer.model.schema import Field, FieldType, Kind
-from xl_dealer.read.header import AliasIndex, classify, header_key, map_columns
+from xl_dealer.read.header import (
+    AliasIndex,
+    _blank,
+    classify,
+    header_key,
+    map_columns,
+    two_row_header,
+)
 from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
 from xl_dealer.read.values import ERROR_VALUES, Result, to_text, to_words
 from xl_dealer.rules import check_run, table_rules
@@ -45,7 +52,7 @@ from xl_dealer.rules.fields import (
     normaliser,
 )
 
-_CLS, _EMPTY, _STATE = attrgetter("cls"), attrgetter("empty"), attrgetter("state")
+_CLS, _EMPTY = attrgetter("cls"), attrgetter("empty")
 
 
 class _Missing:
@@ -138,6 +145,10 @@ class Plan:
         texts = [v for v in header if isinstance(v, str) and v.strip()]
         hit = index.row_kind(tuple(t for t in texts if index.known(t)))
         self.outrank = hit[0][0] if hit else 0
+        # a blank header cell right of a text may be a merged group's: a row of texts under it
+        # may then be the header's lower row (read.header.two_row_header), which the full way reads
+        first = next((i for i, v in enumerate(header) if not _blank(v)), len(header))
+        self.grouped = any(map(_blank, header[first:]))
         self.need = max(2, len(template.columns) // 2)
         if self.need > len(template.columns):
             self.need = 1 << 30  # _header_again_rows never fires
@@ -208,8 +219,8 @@ class Plan:
             text = bool(v.strip())
             empty = not text or v in ERROR_VALUES  # as _empty
             ok = not _is_total_text(v, c >= 6)  # a 合计 row is dropped
-        else:
-            text, empty, ok = False, v is None, True
+        else:  # a str of another class (numpy's) is a text for header detection, as before
+            text, empty, ok = isinstance(v, str) and bool(v.strip()), v is None, True
         quiet = ok
         steps = self.steps.get(c, ())
         if len(steps) == 1:  # the common column: one field
@@ -367,6 +378,9 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     width = plan.width
     n = len(row)
     cells = row if n >= width else [*row, *([None] * (width - n))]
+    if plan.grouped and all(v is None or isinstance(v, str) for v in cells) and two_row_header(
+            plan.kind, [plan.header, cells], 0, plan.index) is not None:
+        return None  # the header's lower row, as the full way reads it
     new: dict[int, CellFact] = {}
     # the common row, a clerk's clean one, in C: one lookup a cell gives its state; the type
     # test first keeps True from finding the fact of 1.0 (an unhashable cell is no _PLAIN type)
