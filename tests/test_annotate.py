@@ -683,6 +683,10 @@ def test_a_clean_workbooks_results_sheet_says_so_where_it_can_be_read(tmp_path):
     src = write_xlsx(tmp_path / "干净.xlsx", {"11月": [REG_HEADER, reg_row(), reg_row(phone="13812345670")]})
     r = annotate([src], as_of=AS_OF, config=load_config(None))
     ws = openpyxl.load_workbook(r.files[0].out)["校验结果"]
-    assert ws["A3"].value == "没有发现问题。" and ws["A4"].value == "已检查：11月（来店(来电)客户登记表，2 行）"
+    assert ws["A3"].value == "没有发现问题。" and ws["A4"].value.startswith("已检查：11月（来店(来电)客户登记表，2 行）。")
+    # checked alone: the copy says which rules across workbooks did not run, as the screen does, on
+    # the same row (the block keeps its rows); its row is tall enough for the wrapped text
+    assert "这次没有做的跨表核对" in ws["A4"].value and "card.missing" in ws["A4"].value
+    assert ws.row_dimensions[4].height is None or ws.row_dimensions[4].height >= 30
     assert ws["F7"].value == "没有发现问题" and ws["A7"].value is None
     assert ws.row_dimensions[7].height >= 21 and ws.auto_filter.ref is None

@@ -62,7 +62,8 @@ def test_results_sheet_links_each_row_to_its_cell(book: Book) -> None:
     top = [r[0] for r in res.range("A1:A5").options(ndim=2).value]
     assert top[0] == "校验结果：registration.xlsm"
     assert top[1].startswith("检查日 2026-11-27") and top[2] == "共 3 条问题：错误 3 条，警告 0 条，提示 0 条"
-    assert top[3] == "已检查：11月（来店(来电)客户登记表，3 行）。未检查：说明（不是已知的表）"
+    assert top[3] == ("已检查：11月（来店(来电)客户登记表，3 行）。未检查：说明（不是已知的表）。这次没有做的跨表核对"
+                      "（所需的表不在这次检查中）：没有跟进卡（card.missing，要和客户跟进卡一起检查）。")
     assert "再按「校验」" in top[4]
     assert res._merged == [(r, 1, r, 8) for r in range(1, 6)]
     rows = res.range("A6:H9").options(ndim=2).value

@@ -25,7 +25,8 @@ from xl_dealer.model.language import said, speaks
 from xl_dealer.read.copies import copy_path, has_fixes, is_marked_copy
 from xl_dealer.read.inputs import collect_files
 from xl_dealer.read.workbook import FileResult
-from xl_dealer.render.results import SheetChecked, Summary, again_text
+from xl_dealer.render.results import SheetChecked, Summary, again_text, not_run_text
+from xl_dealer.rules.cross import Across
 from xl_dealer.rules.result import ValidationResult
 from xl_dealer.validate import validate
 from xl_dealer.xlsx.marked_copy import annotate_file, marked_by_us
@@ -112,6 +113,7 @@ def annotate(
     # clerk fixed cells in the copy, and skipped when not (``read.copies``); files named as named,
     # each marked as given (a workbook named with its own copy is refused below)
     result = validate(list(paths), as_of=as_of, config=config, progress=progress, pair_named=False)
+    untold = result.not_run()
     out_dir = Path(out) if out is not None else None
     dir_error = None
     if out_dir is not None:
@@ -165,7 +167,7 @@ def annotate(
                 written.add(_resolved(dst))
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 af.cells, af.notes = annotate_file(src, dst, by_path.get(fr.path, []), config, fr.fingerprint,
-                                                   _summary(fr, src, dst, result.as_of, config.lang))
+                                                   _summary(fr, src, dst, result.as_of, config.lang, untold))
                 af.out = str(dst)
             except PackageError as e:
                 af.error = said(f"无法制作标记副本：{e}", f"cannot make the marked copy: {e}")
@@ -197,8 +199,9 @@ def input_files(paths: Iterable[str | os.PathLike[str]]) -> dict[Path, tuple[Pat
     return out
 
 
-def _summary(fr: FileResult, src: Path, dst: Path, as_of: dt.date, lang: str) -> Summary:
-    """The block on top of the copy's 校验结果: its sheets, as validate read them."""
+def _summary(fr: FileResult, src: Path, dst: Path, as_of: dt.date, lang: str, untold: list[Across]) -> Summary:
+    """The block on top of the copy's 校验结果: its sheets, as validate read them, and the rules
+    across workbooks the run could not check on them (``untold``: the run's)."""
     from xl_dealer.model.kinds import KINDS
 
     sheets = []
@@ -206,4 +209,7 @@ def _summary(fr: FileResult, src: Path, dst: Path, as_of: dt.date, lang: str) ->
         kind = KINDS.get(sh.get("kind") or "")
         sheets.append(SheetChecked(sh.get("name", ""), kind.title if kind else None, sh.get("rows") or 0,
                                    sh.get("skipped")))
-    return Summary(src.name, as_of, sheets, again_text(dst.name, "en" if lang == "en" else "zh"))
+    lang = "en" if lang == "en" else "zh"
+    kinds = {sh.get("kind") for sh in fr.sheets}
+    return Summary(src.name, as_of, sheets, again_text(dst.name, lang),
+                   not_run_text([a for a in untold if a.on in kinds], lang, advice=False))

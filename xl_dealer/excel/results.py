@@ -27,10 +27,12 @@ from xl_dealer.render.results import (
     block_height,
     column_widths,
     headers,
+    not_run_text,
     result_rows,
     row_height,
     summary_lines,
 )
+from xl_dealer.rules.cross import not_run_among
 from xl_dealer.xlsx.sheet import col_letters
 
 AGAIN = "怎么改：点「单元格」列跳到该单元格，按批注改正；改好后再按「校验」，标记会按新内容更新。"
@@ -49,7 +51,9 @@ def summary_of(book: Any, tables: list[Table], as_of: dt.date) -> Summary:
     checked = {t.sheet for t in tables}
     sheets = [SheetChecked(t.sheet, t.kind.title, len(t.rows)) for t in tables]
     sheets += [SheetChecked(s.name, None) for s in book.sheets if s.name not in checked and s.name.lower() not in own]
-    return Summary(book.name, as_of, sheets, AGAIN)
+    # the button checks this book alone: what it could not check against the other workbooks
+    untold = not_run_text(not_run_among((t.kind.key, t.has) for t in tables), "zh", advice=False)
+    return Summary(book.name, as_of, sheets, AGAIN, untold)
 
 
 def write_results(book: Any, findings: list[Finding], as_of: dt.date, tables: list[Table] | None = None) -> Any:

@@ -68,6 +68,7 @@ class Summary:
     as_of: dt.date
     sheets: list[SheetChecked] = field(default_factory=list)
     again: str = ""  # how to check again after fixing, in the clerk's language
+    untold: str = ""  # the rules across workbooks this check could not run (not_run_text)
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
 
@@ -119,22 +120,25 @@ def summary_lines(summary: Summary, findings: list[Finding], lang: str) -> tuple
                  (f"{len(findings)} findings: {counts.get('error', 0)} errors, {counts.get('warning', 0)} "
                   f"warnings, {counts.get('info', 0)} info") if findings else "No findings.",
                  "Checked: " + ("; ".join(f"{s.name} ({s.kind}, {s.rows} rows)" for s in checked) or "nothing")
-                 + (f". Not checked: {', '.join(others)} (no sheet of a known kind)" if others else "")]
+                 + (f". Not checked: {', '.join(others)} (no sheet of a known kind)" if others else "")
+                 + (f". {summary.untold}" if summary.untold else "")]
     else:
         title = f"校验结果：{summary.workbook}"
         lines = [f"检查日 {summary.as_of.isoformat()}（生成于 {made}）",
                  (f"共 {len(findings)} 条问题：错误 {counts.get('error', 0)} 条，警告 {counts.get('warning', 0)} 条，"
                   f"提示 {counts.get('info', 0)} 条") if findings else "没有发现问题。",
                  "已检查：" + ("；".join(f"{s.name}（{s.kind}，{s.rows} 行）" for s in checked) or "没有")
-                 + (f"。未检查：{'、'.join(others)}（不是已知的表）" if others else "")]
+                 + (f"。未检查：{'、'.join(others)}（不是已知的表）" if others else "")
+                 + (f"。{summary.untold}" if summary.untold else "")]
     if summary.again:
         lines.append(summary.again)
     return clean_text(title), [clean_text(x) for x in lines]
 
 
-def not_run_text(items: list[Across], lang: str) -> str:
+def not_run_text(items: list[Across], lang: str, advice: bool = True) -> str:
     """The rules across workbooks a partial run could not check, and with which workbook they would
-    be: a clerk who checked her visitor log alone must not read 没有发现问题 as "every visitor has a card"."""
+    be: a clerk who checked her visitor log alone must not read 没有发现问题 as "every visitor has a card".
+    ``advice``: how to check them (the command line's; not for a book checked in Excel)."""
     if not items:
         return ""
     from xl_dealer.model.kinds import KINDS
@@ -145,10 +149,10 @@ def not_run_text(items: list[Across], lang: str) -> str:
     if lang == "en":
         return ("Not checked, as the other workbook was not in this run: "
                 + "; ".join(f"{rule_name(a.rule, lang)} ({a.rule}, needs {partners(a, ' or ')})" for a in items)
-                + ". Check the workbooks together (put them in one folder and check the folder).")
+                + (". Check the workbooks together (put them in one folder and check the folder)." if advice else "."))
     return ("这次没有做的跨表核对（所需的表不在这次检查中）："
             + "；".join(f"{rule_name(a.rule, lang)}（{a.rule}，要和{partners(a, '或')}一起检查）" for a in items)
-            + "。把相关的表放在同一个文件夹里，检查整个文件夹即可。")
+            + ("。把相关的表放在同一个文件夹里，检查整个文件夹即可。" if advice else "。"))
 
 
 def again_text(copy_name: str, lang: str) -> str:

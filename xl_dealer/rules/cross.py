@@ -7,7 +7,7 @@ not run and why (``ready``), never a finding on each of the other side's rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from xl_dealer.model.config import Config
@@ -138,9 +138,15 @@ def not_run(checked: Iterable[Checked]) -> list[Across]:
     """The rules across workbooks this run could not check: a sheet is there for them to look at,
     but no sheet of the other side is (a workbook checked alone: nothing says its visitors have
     cards). Not a finding: the sheet is not wrong, the run was partial."""
-    kinds: dict[str, list[Checked]] = {}
-    for c in checked:
-        kinds.setdefault(c.kind, []).append(c)
+    return not_run_among((c.kind, c.has) for c in checked)
+
+
+def not_run_among(sheets: Iterable[tuple[str, Callable[[str], bool]]]) -> list[Across]:
+    """``not_run`` of sheets given as (kind key, does it give this field): the tables of an open
+    book have no Checked."""
+    kinds: dict[str, list[Callable[[str], bool]]] = {}
+    for kind, has in sheets:
+        kinds.setdefault(kind, []).append(has)
     return [a for a in ACROSS
-            if any(a.column is None or c.has(a.column) for c in kinds.get(a.on, ()))
+            if any(a.column is None or has(a.column) for has in kinds.get(a.on, ()))
             and not any(p in kinds for p in a.partners)]
