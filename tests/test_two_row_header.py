@@ -85,3 +85,32 @@ def test_an_xls_with_a_two_row_header_reads_the_same(tmp_path):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
                     "--outdir", str(out), str(src)], capture_output=True, timeout=180, check=True)
     assert _codes(out / "登记.xls") == _codes(src) == [("E5", "time.order")]
+
+
+def test_a_part_named_like_a_column_of_its_own_is_the_groups(tmp_path):
+    """上次保养 and 下次保养 over 日期 | 里程: a bare 日期 or 里程 under a group is that group's
+    (上次保养日期, 下次保养里程), never a second 里程 column of the sheet (column.duplicate)."""
+    top = ["车牌号", "客户姓名", "联系电话", "车型", "上次保养", None, "下次保养", None, None, "电话提醒日期", "联系结果"]
+    low = [None, None, None, None, "日期", "里程", "日期", "里程", "项目", None, None]
+    car = ["粤B12345", "王先生", "13812345678", "途观L", D(2026, 5, 20), 15000, D(2026, 11, 20), 20000, "机油",
+           D(2026, 11, 18), "已预约"]
+    path = write_xlsx(tmp_path / "保养.xlsx", {"一览表": [top, low, car]})
+    r = validate([path], as_of=AS_OF)
+    sheet = r.files[0].sheets[0]
+    assert sheet["header_row"] == 2 and {"last_service", "last_km", "next_service_date", "next_service_km",
+                                        "next_service_items"} <= set(sheet["columns"])
+    assert [f.rule for f in r.findings] == []
+
+
+def test_notes_under_a_merged_column_stay_a_data_row(tmp_path):
+    """备注 merged over two columns and a first row holding only notes there (未留电话 | 客户拒留):
+    a row of blank required cells, as before, not the header's lower row (备注 names a field its
+    'parts' do not keep)."""
+    top = ["日期", "来店时间", "离店时间", "来店/来电", "客户姓名", "联系电话", "意向车型", "信息来源", "意向级别",
+           "销售顾问", "备注", None]
+    notes = [None] * 10 + ["未留电话", "客户拒留"]
+    row = ["11月20日", "10:30", "11:15", "来电", "李女士", "13812345679", "帕萨特", "抖音", "A", "张伟", None, None]
+    path = write_xlsx(tmp_path / "登记.xlsx", {"11月": [TITLE, top, notes, row]}, merge={"11月": ["K2:L2"]})
+    r = validate([path], as_of=AS_OF)
+    assert r.files[0].sheets[0]["header_row"] == 2 and r.files[0].sheets[0]["rows"] == 2
+    assert {f.cell for f in r.findings if f.rule == "required"} >= {"A3", "E3", "J3"}

@@ -370,9 +370,11 @@ def two_row_header(kind: Kind, rows: Sequence[Sequence[Any]], h: int,
     one row, the parts were a data row of blank required cells and the group's other columns
     had no name.
 
-    The lower row must hold texts only, each under a group (a header cell whose right-hand
-    neighbour is blank, as a merged cell leaves it, or one of those blanks), and the two read
-    together must name a field row ``h`` does not: a data row or a title never does."""
+    The lower row must hold texts only, and exactly under groups: a header cell followed by
+    blank ones (a merged cell over two columns or more), every column of it named below, none
+    outside one; a group that names a field itself (来店时间) must keep it among its parts'
+    (到店时间, 离店时间). The two read together must name a field row ``h`` does not. A data row
+    or a title never has that shape (notes under a merged 备注 name no 备注)."""
     base = {index.lookup(kind, v) for v in rows[h] if isinstance(v, str) and v.strip()}
     for top, low in ((h, h + 1), (h - 1, h)):
         if top < 0 or low >= len(rows):
@@ -387,26 +389,61 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _groups(top: list[Any], low: list[Any]) -> list[tuple[int, int]] | None:
+    """The groups (first column, end) of a header's upper row whose parts the lower row names,
+    or None when the lower row has a text anywhere else or a group only partly named."""
+    width = len(top)
+    out: list[tuple[int, int]] = []
+    c = 0
+    while c < width:
+        if _blank(top[c]):
+            if not _blank(low[c]):
+                return None  # a text under no header cell
+            c += 1
+            continue
+        e = c + 1
+        while e < width and _blank(top[e]):
+            e += 1
+        named = sum(not _blank(low[i]) for i in range(c, e))
+        if named and (e - c < 2 or named < e - c):
+            return None  # a text under a column of its own, or a group partly named: data
+        if named:
+            out.append((c, e))
+        c = e
+    return out
+
+
 def _across(kind: Kind, top: list[Any], low: list[Any], index: AliasIndex, base: set[str | None]) -> list[Any] | None:
     if any(not _blank(v) and not isinstance(v, str) for v in low):
         return None  # a number or a day: data
-    width = max(len(top), len(low))
-    top, low = top + [None] * (width - len(top)), low + [None] * (width - len(low))
-    out: list[Any] = []
-    group, gained = "", False
-    for c in range(width):
-        t, s = top[c], low[c]
-        if not _blank(t):
-            group = str(t).strip()
-        if _blank(s):
-            out.append(t)  # merged down both rows: its text is in the upper one
-            continue
-        under_group = _blank(t)
-        if not group or (not under_group and (c + 1 == width or not _blank(top[c + 1]))):
-            return None  # a text under a column of its own: a data row's
-        s = s.strip()
-        names = (s, group + s, s + group, s + group[-2:])
-        got = next(((n, k) for n in names if (k := index.lookup(kind, n)) is not None), None)
-        out.append(got[0] if got else s)
-        gained = gained or (got is not None and got[1] not in base)
+    used = [i for i in range(max(len(top), len(low))) if not _blank(top[i] if i < len(top) else None)
+            or not _blank(low[i] if i < len(low) else None)]
+    width = used[-1] + 1 if used else 0
+    top, low = (top + [None] * width)[:width], (low + [None] * width)[:width]
+    groups = _groups(top, low)
+    if not groups:
+        return None
+    parts = {i for c, e in groups for i in range(c, e)}
+    out = list(top)
+    # what the columns outside the groups name: a part must not name it again (a bare 日期 under
+    # 流失回访 is not the sheet's 日期), nor what an earlier part took
+    taken = {index.lookup(kind, v) for i, v in enumerate(top) if i not in parts and isinstance(v, str)} - {None}
+    gained = False
+    for c, e in groups:
+        g = str(top[c]).strip()
+        named: set[str] = set()
+        for i in range(c, e):
+            s = str(low[i]).strip()
+            got = next(((n, k) for n in (g + s, s + g, s + g[-2:], s)
+                        if (k := index.lookup(kind, n)) is not None and k not in taken), None)
+            if got is None:
+                out[i] = f"{g}·{s}"  # names no field: the column is the sheet's, unread
+                continue
+            out[i] = got[0]
+            taken.add(got[1])
+            named.add(got[1])
+            gained = gained or got[1] not in base
+        head = index.lookup(kind, g)
+        if head is not None and head not in named:
+            return None  # its parts do not say what the cell over them says (notes under 备注): data
     return out if gained else None
