@@ -153,7 +153,7 @@ class Plan:
         if self.need > len(template.columns):
             self.need = 1 << 30  # _header_again_rows never fires
 
-    def value(self, key: str, facts: list[CellFact]) -> Any:
+    def value(self, key: str, facts: list[CellFact] | _Facts) -> Any:
         """``Checked.col(key)[0]`` before the kind derives its values: the cell's normalised value,
         a value the form fills in, or None."""
         at = self.where.get(key)
@@ -230,27 +230,17 @@ class Plan:
                 quiet = False
             values: tuple[Any, ...] = (value,)
             problems: tuple[str | None, ...] | None = None if problem is None else (problem,)
-        else:
-            values, problems = self._values(steps, v)
-            quiet = quiet and self._quiet(steps, values, problems)
+        else:  # a column holding two fields (or none)
+            got = [normalise(v) for _key, normalise, _must, _past in steps]
+            values, problems = tuple(x for x, _ in got), tuple(p for _, p in got)
+            if all(p is None for p in problems):
+                problems = None
+            for (_key, _normalise, must, past), (value, problem) in zip(steps, got, strict=True):
+                if problem is not None or (must if value is None else past and value > self.as_of):
+                    quiet = False
         # a new fact's state as settle() gives it: known is not looked at yet
         return CellFact(ok, empty, values, problems, quiet, text, v.__class__,
                         state=2 if not quiet else 1 if text else 0)
-
-    def _values(self, steps: tuple[tuple[str, Callable[[Any], Result], bool, bool], ...],
-                v: Any) -> tuple[tuple[Any, ...], tuple[str | None, ...] | None]:
-        """The cell's value and problem for each field of a column holding several (or none)."""
-        got = [normalise(v) for _key, normalise, _must, _past in steps]
-        problems = tuple(p for _, p in got)
-        return tuple(value for value, _ in got), None if all(p is None for p in problems) else problems
-
-    def _quiet(self, steps: tuple[tuple[str, Callable[[Any], Result], bool, bool], ...],
-               values: tuple[Any, ...], problems: tuple[str | None, ...] | None) -> bool:
-        for (_key, _normalise, must, past), value, problem in zip(
-                steps, values, problems or repeat(None), strict=False):
-            if problem is not None or (must if value is None else past and value > self.as_of):
-                return False
-        return True
 
     def resolve(self, c: int, v: Any, f: CellFact) -> None:
         """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
@@ -291,7 +281,7 @@ def _sheet_level(template: Table, config: Config, as_of: dt.date) -> tuple[dict[
     return filled, bool(em.findings)
 
 
-def _registration_silent(plan: Plan, facts: list[CellFact]) -> bool:
+def _registration_silent(plan: Plan, facts: list[CellFact] | _Facts) -> bool:
     """No rule of the visitor log fires on this one row, its cells being quiet: the rules of
     several cells in ``check_registration`` are the time order (离店 before 来店), a phone
     left without 是否建卡 = yes, and duplicates (two rows, never one). The rules across
@@ -308,7 +298,7 @@ def _registration_silent(plan: Plan, facts: list[CellFact]) -> bool:
 
 
 # kind → a test that no rule over several cells fires on one quiet row (others run the rules)
-SILENT: dict[str, Callable[[Plan, list[CellFact]], bool]] = {"registration": _registration_silent}
+SILENT: dict[str, Callable[[Plan, list[CellFact] | _Facts], bool]] = {"registration": _registration_silent}
 
 
 _PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}

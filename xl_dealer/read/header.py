@@ -416,10 +416,11 @@ def _groups(top: list[Any], low: list[Any]) -> list[tuple[int, int]] | None:
 def _across(kind: Kind, top: list[Any], low: list[Any], index: AliasIndex, base: set[str | None]) -> list[Any] | None:
     if any(not _blank(v) and not isinstance(v, str) for v in low):
         return None  # a number or a day: data
-    used = [i for i in range(max(len(top), len(low))) if not _blank(top[i] if i < len(top) else None)
-            or not _blank(low[i] if i < len(low) else None)]
-    width = used[-1] + 1 if used else 0
-    top, low = (top + [None] * width)[:width], (low + [None] * width)[:width]
+    width = max(len(top), len(low))
+    top, low = top + [None] * (width - len(top)), low + [None] * (width - len(low))
+    while width and _blank(top[width - 1]) and _blank(low[width - 1]):
+        width -= 1  # blank to the sheet's edge: no group's columns
+    del top[width:], low[width:]
     groups = _groups(top, low)
     if not groups:
         return None
