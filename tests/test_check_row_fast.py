@@ -265,3 +265,32 @@ def test_the_lower_row_of_a_two_row_header_is_what_the_full_way_makes_of_it() ->
     assert grid.check_row(top, low, CONFIG, AS_OF) == full(top, low) == []
     row = [D(2026, 11, 20), "来店", "王先生", 0.4, 0.3, 13812345678.0, "途观L", "汽车之家", "H", "张伟"]
     assert grid.check_row(top, row, CONFIG, AS_OF) == full(top, row)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(sorted(HEADERS)), st.data())
+def test_a_new_values_state_is_its_facts(name: str, data: st.DataObject) -> None:
+    """A quiet row's first sight of a value gives its state without its fact (Plan.state): the
+    state the fact would have, for every column and value the property tests draw."""
+    header = HEADERS[name]
+    plan = rowcheck.plan_for(list(header), CONFIG, AS_OF, grid.alias_index(CONFIG))
+    if plan is None:
+        return
+    kind_key = name if name in KINDS else "registration"
+    c = data.draw(st.integers(0, len(header) - 1))
+    v = data.draw(_cell(header[c], kind_key))
+    if type(v) in rowcheck._PLAIN:
+        assert plan.state(c, v) == plan._fact(c, v).state
+
+
+def test_a_plan_that_keeps_too_much_lets_go_and_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet of unique values fills the plan's memos: past the limit they are emptied, and the
+    rows after say what the full way says."""
+    monkeypatch.setattr(rowcheck, "_MEMO_LIMIT", 30)
+    header = [*VISITOR[:-1], "关注点（限额）"]  # a plan of its own
+    rows = [_clean_visitor_row(i % 7) for i in range(60)]
+    rows[33][2] = 0.3  # 离店 before 来店
+    for r in rows:
+        assert grid.check_row(header, list(r), CONFIG, AS_OF) == full(header, r)
+    plan = rowcheck.plan_for(header, CONFIG, AS_OF, grid.alias_index(CONFIG))
+    assert 0 < plan.kept <= 30 and sum(map(len, plan.states)) + len(plan.memo) <= 30

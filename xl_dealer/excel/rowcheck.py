@@ -38,7 +38,7 @@ from xl_dealer.read.header import (
     map_columns,
     two_row_header,
 )
-from xl_dealer.read.table import Table, _empty, _is_total_text, build_table
+from xl_dealer.read.table import _TOTAL_FIRST, Table, _empty, _is_total_text, build_table
 from xl_dealer.read.values import ERROR_VALUES, Result, to_text, to_words
 from xl_dealer.rules import check_run, table_rules
 from xl_dealer.rules.base import Emitter
@@ -125,10 +125,11 @@ class Plan:
         self.unmapped_cols = list(unmapped_cols.items())  # as build_table keeps their first values
         self.memo: dict[tuple[int, type, Any], CellFact] = {}  # other cells, the type in the key
         # by column, by value: cells of the _PLAIN types only, which never equal one another, so a
-        # hit is of the cell's own type; ``states`` holds their facts' states, for the quiet row
+        # hit is of the cell's own type. ``states``: each value's state from the first time the
+        # column shows it (a small int, for the quiet row); ``memos``: its fact from the second
         self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]
         self.states: list[dict[Any, int]] = [{} for _ in range(self.width)]
-        self.seen: list[set[Any]] = [set() for _ in range(self.width)]  # values met once, by column
+        self.kept = 0  # entries in states and memo (memos holds values states has)
         fields = {key: kind.field(key) for key in template.columns}
         # what _required and _future look at in one cell (conservatively: any condition may hold)
         self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
@@ -183,7 +184,7 @@ class Plan:
         """The facts of value ``v`` in column ``c``, kept from the second time the column shows an
         equal value: a row's unique name or phone is worked out and let go (kept, the many
         objects of a sheet of unique values cost more in Python's garbage collection than they
-        save)."""
+        save); its state is kept from the first."""
         plain = v.__class__ in _PLAIN and c < self.width
         if plain:
             hit = self.memos[c].get(v)
@@ -198,21 +199,50 @@ class Plan:
         if v.__class__ is float and v == 0:
             return hit  # 0.0 and -0.0 are one key and may read differently: not kept
         if plain:
-            seen = self.seen[c]
-            if v not in seen:
-                if len(seen) >= _MEMO_LIMIT:
-                    seen.clear()
-                seen.add(v)
+            states = self.states[c]
+            if v not in states:
+                self._room()
+                states[v] = hit.state
                 return hit
-        memo = self.memos[c] if plain else self.memo
-        if len(self.memo) + len(memo) >= _MEMO_LIMIT:
-            self.memo.clear()
-            for m in (*self.memos, *self.states, *self.seen):
-                m.clear()
-        memo[v if plain else key] = hit
-        if plain:
-            self.states[c][v] = hit.state
+            self.memos[c][v] = hit
+            states[v] = hit.state
+        else:
+            self._room()
+            self.memo[key] = hit
         return hit
+
+    def state(self, c: int, v: Any) -> int:
+        """The state of a _PLAIN value column ``c`` has not shown before, as its fact would have
+        it (``_fact``, without building one: a quiet row of unique names and phones needs no
+        more), kept. The tests hold the two to the same answer."""
+        if v.__class__ is str:
+            s = v.strip()
+            if s[:1] in _TOTAL_FIRST and _is_total_text(v, c >= 6):
+                return 2  # a 合计 row: not kept, it goes the full way once
+            text = bool(s)
+        else:
+            text = False
+        state = 1 if text else 0
+        as_of = self.as_of
+        for _key, normalise, must, past in self.steps.get(c, ()):
+            value, problem = normalise(v)
+            if problem is not None or (must if value is None else past and value > as_of):
+                state = 2
+                break
+        if not (v.__class__ is float and v == 0):
+            self._room()
+            self.states[c][v] = state
+        return state
+
+    def _room(self) -> None:
+        """Count one more value kept (a state, or a fact of no _PLAIN type); let everything kept go
+        when a plan keeps too many (a sheet of unique values)."""
+        self.kept += 1
+        if self.kept > _MEMO_LIMIT:
+            self.kept = 1
+            self.memo.clear()
+            for m in (*self.memos, *self.states):
+                m.clear()
 
     def _fact(self, c: int, v: Any) -> CellFact:
         if v.__class__ is str:
@@ -349,17 +379,20 @@ def _make_plan(header: list[Any], config: Config, as_of: dt.date, index: AliasIn
 
 
 class _Facts:
-    """A quiet row's facts by column, for the silence test: the cells' kept facts, or those of
-    the values not kept (``new``)."""
+    """A quiet row's facts by column, for the silence test, worked out as it asks: kept, or
+    of a value the row shows for the first time (``fresh``: its columns), not kept."""
 
-    __slots__ = ("cells", "memos", "new")
+    __slots__ = ("cells", "plan", "fresh")
 
-    def __init__(self, cells: list[Any], memos: list[dict[Any, CellFact]], new: dict[int, CellFact]) -> None:
-        self.cells, self.memos, self.new = cells, memos, new
+    def __init__(self, cells: list[Any], plan: Plan, fresh: list[int]) -> None:
+        self.cells, self.plan, self.fresh = cells, plan, fresh
 
     def __getitem__(self, c: int) -> CellFact:
-        f = self.new.get(c)
-        return f if f is not None else self.memos[c][self.cells[c]]
+        v = self.cells[c]
+        f = self.plan.memos[c].get(v)
+        if f is None:
+            f = self.plan._fact(c, v) if c in self.fresh else self.plan.fact(c, v)
+        return f
 
 
 def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
@@ -371,28 +404,29 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     if plan.grouped and all(v is None or isinstance(v, str) for v in cells) and two_row_header(
             plan.kind, [plan.header, cells], 0, plan.index) is not None:
         return None  # the header's lower row, as the full way reads it
-    new: dict[int, CellFact] = {}
+    fresh: list[int] = []  # columns whose value this row shows first
     # the common row, a clerk's clean one, in C: one lookup a cell gives its state; the type
-    # test first keeps True from finding the fact of 1.0 (an unhashable cell is no _PLAIN type)
+    # test first keeps True from finding the state of 1.0 (an unhashable cell is no _PLAIN type)
     if n <= width and plan.silent is not None and _PLAIN.issuperset(map(type, cells)):
         states = list(map(dict.get, plan.states, cells, repeat(_NEW)))
         misses = states.count(_NEW)
         if misses:
-            fact, c = plan.fact, -1
+            state, c = plan.state, -1
             for _ in range(misses):
                 c = states.index(_NEW, c + 1)
-                f = new[c] = fact(c, cells[c])
-                states[c] = f.state
+                states[c] = state(c, cells[c])
+                fresh.append(c)
         # few texts not looked at yet (a row's unique names) cannot make the row read differently
         if 2 not in states and not all(map(_empty, plan.mapped_of(cells))):
             unsure = states.count(1)
-            if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, _Facts(cells, plan.memos, new)):
+            if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, _Facts(cells, plan, fresh)):
                 return []
-    return _full(plan, cells, new)
+    return _full(plan, cells, fresh)
 
 
-def _full(plan: Plan, cells: list[Any], new: dict[int, CellFact]) -> list[Finding] | None:
-    """check_row for any row: the facts of every cell (``new``: those already worked out)."""
+def _full(plan: Plan, cells: list[Any], fresh: list[int]) -> list[Finding] | None:
+    """check_row for any row: the facts of every cell (``fresh``: the columns whose value the
+    row shows first, their states kept already and their facts not to be)."""
     width = plan.width
     memos = plan.memos
     try:
@@ -401,8 +435,7 @@ def _full(plan: Plan, cells: list[Any], new: dict[int, CellFact]) -> list[Findin
         if True in misses:
             fact = plan.fact
             for c in compress(range(width), misses):
-                f = new.get(c)
-                facts[c] = f if f is not None else fact(c, cells[c])
+                facts[c] = plan._fact(c, cells[c]) if c in fresh else fact(c, cells[c])
         extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
     except TypeError:  # an unhashable cell: the full way says what it makes of it
         return None
