@@ -294,3 +294,35 @@ def test_a_plan_that_keeps_too_much_lets_go_and_still_answers(monkeypatch: pytes
         assert grid.check_row(header, list(r), CONFIG, AS_OF) == full(header, r)
     plan = rowcheck.plan_for(header, CONFIG, AS_OF, grid.alias_index(CONFIG))
     assert 0 < plan.kept <= 30 and sum(map(len, plan.states)) + len(plan.memo) <= 30
+
+
+def _good_or_bad(header: str, bad: bool) -> st.SearchStrategy[Any]:
+    kind = KINDS["registration"]
+    key = grid.alias_index(CONFIG).lookup(kind, header)
+    good, wrong = _typed(kind.field(key)) if key else (["张伟", "x", None], ["合计", 3.0])
+    return st.sampled_from(wrong if bad else good)
+
+
+def _clean_row_for(header: list[str], i: int) -> list[Any]:
+    """The benchmark's clean visitor row, its values under ``header``'s columns of the same fields."""
+    kind, index = KINDS["registration"], grid.alias_index(CONFIG)
+    by_key = {index.lookup(kind, h): v for h, v in zip(VISITOR, _clean_visitor_row(i), strict=True)}
+    return [by_key.get(index.lookup(kind, h)) for h in header]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["visitor", "reg_helpers", "registration"]), st.integers(0, 60), st.data())
+def test_rows_wrong_in_a_cell_or_two_say_what_the_full_way_says(name: str, i: int, data: st.DataObject) -> None:
+    """A row quiet but for a cell or two with findings of their own is answered from the
+    findings kept for those cells' values (check_row's _alone): under one header, many rows
+    share a wrong phone or source while the other cells differ (a clean row, a few cells
+    changed to other good values: the time order and the card included); each says what the
+    full way says."""
+    header = HEADERS[name]
+    row = _clean_row_for(header, i)
+    cols = st.integers(0, len(header) - 1)
+    for c in data.draw(st.lists(cols, max_size=4)):
+        row[c] = data.draw(_good_or_bad(header[c], False))
+    for c in data.draw(st.lists(cols, min_size=1, max_size=2)):
+        row[c] = data.draw(_good_or_bad(header[c], True))
+    assert grid.check_row(list(header), row, CONFIG, AS_OF) == full(header, row)

@@ -29,12 +29,17 @@ def excel_safe(f: F) -> F:
     def wrapper(*args: Any) -> Any:
         try:
             return f(*args)
-        except CellError as e:
-            return f"{ERROR_PREFIX}{e}"
         except Exception as e:  # noqa: BLE001 - the cell shows the reason instead of #VALUE!
-            return f"{ERROR_PREFIX}{type(e).__name__}: {e}"
+            return error_text(e)
 
     return wrapper  # type: ignore[return-value]
+
+
+def error_text(e: Exception) -> str:
+    """What a cell shows for an exception: a CellError's reason, any other's type and text."""
+    if isinstance(e, CellError):
+        return f"{ERROR_PREFIX}{e}"
+    return f"{ERROR_PREFIX}{type(e).__name__}: {e}"
 
 
 def grid(v: Any) -> list[list[Any]]:

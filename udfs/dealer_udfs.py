@@ -22,6 +22,7 @@ from udfs.cells import (
     CellError,
     as_date,
     day_or_today,
+    error_text,
     excel_date,
     excel_safe,
     flat,
@@ -254,10 +255,10 @@ def DEALER_SATISFACTION(scores: Any) -> Any:
 
 
 def _one_row(v: Any) -> list[Any]:
-    """``flat`` for the shape Excel gives a one-row range (``[[…]]``) without its general walk:
-    DEALER_CHECK_ROW is called once per row of a sheet."""
+    """``flat`` for the shape Excel gives a one-row range (``[[…]]``) without its general walk
+    or a copy (nothing changes the row): DEALER_CHECK_ROW is called once per row of a sheet."""
     if v.__class__ is list and len(v) == 1 and v[0].__class__ is list:
-        return list(v[0])
+        return v[0]
     return flat(v)
 
 
@@ -286,13 +287,15 @@ def _as_of(v: Any) -> Any:
 @xw.arg("header", ndim=2, doc="表头行（例如 $A$1:$T$1）")
 @xw.arg("row", ndim=2, doc="要检查的一行（例如 A2:T2）")
 @xw.arg("as_of", doc="检查日，空白为今天")
-@excel_safe
 def DEALER_CHECK_ROW(header: Any, row: Any, as_of: Any = None) -> Any:
     """检查一行：返回这一行的问题说明（多条用；分隔），没有问题返回空。"""
-    findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
-    if findings is None:
-        raise CellError("表头无法识别：请选中包含列名的表头行")
-    return "；".join([f.message for f in findings]) if findings else ""
+    try:  # excel_safe's work, inline: Excel calls this once per row
+        findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
+        if findings is None:
+            raise CellError("表头无法识别：请选中包含列名的表头行")
+        return "；".join([f.message for f in findings]) if findings else ""
+    except Exception as e:  # noqa: BLE001 - the cell shows the reason instead of #VALUE!
+        return error_text(e)
 
 
 @xw.func(category=CATEGORY)

@@ -75,10 +75,10 @@ def check_rows(rows: list[list[Any]], config: Config, as_of: dt.date, path: str 
 def check_row(header: list[Any], row: list[Any], config: Config, as_of: dt.date) -> list[Finding] | None:
     """``check_rows([header, row])``'s findings (None when the header is no known kind's), through
     the fast path of ``rowcheck`` when it can vouch for the row: DEALER_CHECK_ROW's per-row call."""
-    plan = rowcheck.plan_for(header, config, as_of, alias_index(config))
+    plan = rowcheck.plan_for(header, config, as_of, alias_index)
     if plan is not None:
         found = rowcheck.check_row(plan, row)
         if found is not None:
             return found
-    t, findings = check_rows([header, row], config, as_of)
+    t, findings = check_rows([list(header), list(row)], config, as_of)  # the caller's lists stay as they were
     return None if isinstance(t, SkippedSheet) else findings

@@ -24,7 +24,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, call, itemgetter
 from typing import Any
 
 from xl_dealer.model.config import Config
@@ -65,7 +65,6 @@ _MISSING = _Missing()
 _MEMO_LIMIT = 200_000  # cells kept per plan; a sheet of unique names and phones stays far below
 # the types Excel hands over but bool (True == 1.0): no value of one equals a value of another
 _PLAIN = frozenset({str, float, type(None), dt.datetime, dt.date, dt.time})
-_NEW = 3  # a state no fact has: a cell of a value not kept
 
 
 @dataclass(slots=True, eq=False)  # compared by identity: ``None in facts`` stays cheap
@@ -84,19 +83,34 @@ class CellFact:
     quiet: bool  # no finding on this cell alone: no problem, not a blank required cell, no day after as-of
     text: bool
     cls: type  # the value's type: a column's memo is keyed by value, and True == 1 == 1.0
+    blank: bool = False  # blank where its field may be required (whether it is depends on the row)
     known: bool | None = None
     own: bool = False
     # 0: quiet, no 合计, and not a text that could make the row read differently; 1: the same but a
-    # text not looked at yet (known is None); 2: anything else
+    # text not looked at yet (known is None); 4: as 0 but with findings of its own (a value its
+    # field refuses, a day after as-of), the same in any row; 2: anything else
     state: int = 2
 
     def settle(self) -> None:
-        if not (self.ok and self.quiet):
-            self.state = 2
-        elif not self.text or (self.known is False and not self.own):
-            self.state = 0
-        else:
-            self.state = 1 if self.known is None else 2
+        self.state = _state(self.ok, self.quiet, self.blank, self.text, self.known, self.own)
+
+
+def _state(ok: bool, quiet: bool, blank: bool, text: bool, known: bool | None, own: bool) -> int:
+    if not ok or blank:
+        return 2
+    if not text or (known is False and not own):
+        return 0 if quiet else 4
+    return 1 if known is None and quiet else 2
+
+
+def _reason(value: Any, problem: str | None, must: bool, past: bool, as_of: dt.date) -> int:
+    """Why one field's value gives a finding on its cell: 0 it does not, 1 a finding of the
+    cell's own (a problem, a day after as-of), 2 it is blank where the field may be required."""
+    if problem is not None:
+        return 1
+    if value is None:
+        return 2 if must else 0
+    return 1 if past and value > as_of else 0
 
 
 class Plan:
@@ -129,7 +143,10 @@ class Plan:
         # column shows it (a small int, for the quiet row); ``memos``: its fact from the second
         self.memos: list[dict[Any, CellFact]] = [{} for _ in range(self.width)]
         self.states: list[dict[Any, int]] = [{} for _ in range(self.width)]
-        self.kept = 0  # entries in states and memo (memos holds values states has)
+        # a quiet row's answer but for cells with findings of their own (state 4), by those cells
+        self.answers: dict[tuple[tuple[int, ...], tuple[Any, ...]], tuple[Finding, ...]] = {}
+        self.kept = 0  # entries in states, memo and answers (memos holds values states has)
+        self.gets = [m.get for m in self.states]  # states are emptied, never replaced
         fields = {key: kind.field(key) for key in template.columns}
         # what _required and _future look at in one cell (conservatively: any condition may hold)
         self.must_have = {k for k, f in fields.items() if f.required or f.required_when}
@@ -137,11 +154,12 @@ class Plan:
         self.filled_values, said = _sheet_level(template, config, as_of)
         # a kind whose rules over several cells of one row have a silence test, and a header
         # without findings of its own (a missing or doubled column, a bad value in the title)
-        self.silent = None if said else SILENT.get(kind.key)
         self.where = {k: (c, fs.index(k)) for c, fs in self.fields_at.items() for k in fs}
         # column → (field, normaliser, required, a day not after as-of) for each field it holds
         self.steps = {c: tuple((k, self.normalise[k], k in self.must_have, k in self.past_dates) for k in fs)
                       for c, fs in self.fields_at.items()}
+        self.steps_at = [self.steps.get(c, ()) for c in range(self.width)]
+        self.first_mapped = self.mapped_cols[0] if self.mapped_cols else 0
         # the header row's score in classify (fields mapped), and a repeated header's count
         texts = [v for v in header if isinstance(v, str) and v.strip()]
         hit = index.row_kind(tuple(t for t in texts if index.known(t)))
@@ -153,14 +171,29 @@ class Plan:
         self.need = max(2, len(template.columns) // 2)
         if self.need > len(template.columns):
             self.need = 1 << 30  # _header_again_rows never fires
+        # fewer texts not looked at than this cannot reach either (2 × unsure < outrank, unsure < need)
+        self.unsure = min((self.outrank + 1) // 2, self.need)
+        make = None if said else SILENT.get(kind.key)
+        self.silent: Callable[[list[Any], list[int]], bool] | None = None if make is None else make(self)
 
-    def value(self, key: str, facts: list[CellFact] | _Facts) -> Any:
-        """``Checked.col(key)[0]`` before the kind derives its values: the cell's normalised value,
-        a value the form fills in, or None."""
+    def getter(self, key: str) -> Callable[[list[Any], list[int]], Any]:
+        """``Checked.col(key)[0]`` before the kind derives its values, as a function of the row's
+        cells (and ``fresh``, the columns whose value it shows first: their facts are not
+        kept): the cell's normalised value, a value the form fills in, or None."""
         at = self.where.get(key)
-        if at is not None:
-            return facts[at[0]].values[at[1]]
-        return self.filled_values.get(key)
+        if at is None:
+            filled = self.filled_values.get(key)
+            return lambda cells, fresh: filled
+        c, j = at
+        memo, fact, once = self.memos[c], self.fact, self._fact  # memos are emptied, never replaced
+
+        def value(cells: list[Any], fresh: list[int]) -> Any:
+            f = memo.get(cells[c])
+            if f is None or f.cls is not cells[c].__class__:
+                f = once(c, cells[c]) if c in fresh else fact(c, cells[c])
+            return f.values[j]
+
+        return value
 
     def _normaliser(self, f: Field) -> Callable[[Any], Result]:
         """What ``check_fields`` does to a column of this one cell: a score column's scale is
@@ -205,6 +238,8 @@ class Plan:
                 states[v] = hit.state
                 return hit
             self.memos[c][v] = hit
+            if hit.text and hit.ok and not hit.quiet and not hit.blank:
+                self.resolve(c, v, hit)  # a wrong text met again (路人): state 4 once it is known to be no header
             states[v] = hit.state
         else:
             self._room()
@@ -215,34 +250,38 @@ class Plan:
         """The state of a _PLAIN value column ``c`` has not shown before, as its fact would have
         it (``_fact``, without building one: a quiet row of unique names and phones needs no
         more), kept. The tests hold the two to the same answer."""
+        text = False
         if v.__class__ is str:
             s = v.strip()
-            if s[:1] in _TOTAL_FIRST and _is_total_text(v, c >= 6):
-                return 2  # a 合计 row: not kept, it goes the full way once
-            text = bool(s)
-        else:
-            text = False
-        state = 1 if text else 0
-        as_of = self.as_of
-        for _key, normalise, must, past in self.steps.get(c, ()):
+            if s:
+                if s[0] in _TOTAL_FIRST and _is_total_text(v, c >= 6):
+                    return 2  # a 合计 row: not kept, it goes the full way once
+                text = True
+        why = 0
+        for _key, normalise, must, past in self.steps_at[c]:
             value, problem = normalise(v)
-            if problem is not None or (must if value is None else past and value > as_of):
-                state = 2
-                break
-        if not (v.__class__ is float and v == 0):
-            self._room()
+            why |= _reason(value, problem, must, past, self.as_of)
+        state = 2 if why & 2 else (2 if why else 1) if text else 4 if why else 0
+        if v.__class__ is not float or v != 0:
+            self.kept += 1
+            if self.kept > _MEMO_LIMIT:
+                self._let_go()
             self.states[c][v] = state
         return state
 
     def _room(self) -> None:
-        """Count one more value kept (a state, or a fact of no _PLAIN type); let everything kept go
-        when a plan keeps too many (a sheet of unique values)."""
+        """Count one more value kept (a state, or a fact of no _PLAIN type)."""
         self.kept += 1
         if self.kept > _MEMO_LIMIT:
-            self.kept = 1
-            self.memo.clear()
-            for m in (*self.memos, *self.states):
-                m.clear()
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Everything kept let go: a plan keeps at most _MEMO_LIMIT values (a sheet of unique ones)."""
+        self.kept = 1
+        self.memo.clear()
+        self.answers.clear()
+        for m in (*self.memos, *self.states):
+            m.clear()
 
     def _fact(self, c: int, v: Any) -> CellFact:
         if v.__class__ is str:
@@ -251,13 +290,11 @@ class Plan:
             ok = not _is_total_text(v, c >= 6)  # a 合计 row is dropped
         else:  # a str of another class (numpy's) is a text for header detection, as before
             text, empty, ok = isinstance(v, str) and bool(v.strip()), v is None, True
-        quiet = ok
         steps = self.steps.get(c, ())
         if len(steps) == 1:  # the common column: one field
             _key, normalise, must, past = steps[0]
             value, problem = normalise(v)
-            if problem is not None or (must if value is None else past and value > self.as_of):
-                quiet = False
+            why = _reason(value, problem, must, past, self.as_of)
             values: tuple[Any, ...] = (value,)
             problems: tuple[str | None, ...] | None = None if problem is None else (problem,)
         else:  # a column holding two fields (or none)
@@ -265,12 +302,13 @@ class Plan:
             values, problems = tuple(x for x, _ in got), tuple(p for _, p in got)
             if all(p is None for p in problems):
                 problems = None
+            why = 0
             for (_key, _normalise, must, past), (value, problem) in zip(steps, got, strict=True):
-                if problem is not None or (must if value is None else past and value > self.as_of):
-                    quiet = False
+                why |= _reason(value, problem, must, past, self.as_of)
+        quiet, blank = ok and not why, bool(why & 2)
         # a new fact's state as settle() gives it: known is not looked at yet
-        return CellFact(ok, empty, values, problems, quiet, text, v.__class__,
-                        state=2 if not quiet else 1 if text else 0)
+        return CellFact(ok, empty, values, problems, quiet, text, v.__class__, blank,
+                        state=_state(ok, quiet, blank, text, None, False))
 
     def resolve(self, c: int, v: Any, f: CellFact) -> None:
         """``known`` and ``own`` of a text cell, as classify and _header_again_rows see it."""
@@ -311,24 +349,33 @@ def _sheet_level(template: Table, config: Config, as_of: dt.date) -> tuple[dict[
     return filled, bool(em.findings)
 
 
-def _registration_silent(plan: Plan, facts: list[CellFact] | _Facts) -> bool:
+def _registration_silent(plan: Plan) -> Callable[[list[Any], list[int]], bool]:
     """No rule of the visitor log fires on this one row, its cells being quiet: the rules of
     several cells in ``check_registration`` are the time order (离店 before 来店), a phone
     left without 是否建卡 = yes, and duplicates (two rows, never one). The rules across
     workbooks need another kind's sheet and return at once; the derived 未留电话 only feeds
     conditions of required cells, and no required cell is blank here."""
-    arrive, leave = plan.value("arrive_time", facts), plan.value("leave_time", facts)
-    if arrive is not None and leave is not None:
-        if not (arrive.__class__ is dt.time and leave.__class__ is dt.time and arrive.tzinfo is None
-                and leave.tzinfo is None and not leave < arrive):
-            return False
-    if ("card" in plan.where or "card" in plan.filled_values) and plan.value("card", facts) is not True:
-        return plan.value("phone", facts) is None
-    return True
+    arrive, leave = plan.getter("arrive_time"), plan.getter("leave_time")
+    card = plan.getter("card") if "card" in plan.where or "card" in plan.filled_values else None
+    phone = plan.getter("phone")
+    time = dt.time
+
+    def silent(cells: list[Any], fresh: list[int]) -> bool:
+        a, b = arrive(cells, fresh), leave(cells, fresh)
+        if a is not None and b is not None:
+            if not (a.__class__ is time and b.__class__ is time and a.tzinfo is None and b.tzinfo is None
+                    and not b < a):
+                return False
+        if card is not None and card(cells, fresh) is not True:
+            return phone(cells, fresh) is None
+        return True
+
+    return silent
 
 
-# kind → a test that no rule over several cells fires on one quiet row (others run the rules)
-SILENT: dict[str, Callable[[Plan, list[CellFact] | _Facts], bool]] = {"registration": _registration_silent}
+# kind → what makes a plan's test that no rule over several cells fires on one quiet row (the
+# other kinds run the rules)
+SILENT: dict[str, Callable[[Plan], Callable[[list[Any], list[int]], bool]]] = {"registration": _registration_silent}
 
 
 _PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] = {}
@@ -337,9 +384,11 @@ _PLANS: dict[tuple[int, tuple[Any, ...], dt.date], tuple[Config, Plan | None]] =
 _LAST: list[Any] = [None, None, None, None]  # the last call's config, header, as-of day and plan
 
 
-def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasIndex) -> Plan | None:
-    """The plan of this header, made once; None when rows under it must go the full way. The
-    last one is kept apart: Excel calls row after row under one header, and comparing the
+def plan_for(header: list[Any], config: Config, as_of: dt.date,
+             index: AliasIndex | Callable[[Config], AliasIndex]) -> Plan | None:
+    """The plan of this header, made once; None when rows under it must go the full way.
+    ``index``: the config's alias index, or what gives it (asked only to make a plan). The
+    last plan is kept apart: Excel calls row after row under one header, and comparing the
     header's cells costs less than hashing them."""
     last = _LAST
     if last[0] is config and last[2] == as_of and last[1] == header:
@@ -352,6 +401,8 @@ def plan_for(header: list[Any], config: Config, as_of: dt.date, index: AliasInde
     if hit is None or hit[0] is not config:
         if len(_PLANS) > 64:
             _PLANS.clear()
+        if not isinstance(index, AliasIndex):
+            index = index(config)
         hit = _PLANS[key] = (config, _make_plan(header, config, as_of, index))
     last[:] = config, list(header), as_of, hit[1]
     return hit[1]
@@ -378,23 +429,6 @@ def _make_plan(header: list[Any], config: Config, as_of: dt.date, index: AliasIn
     return Plan(header, kind, template, m.unmapped_cols, index, config, as_of)
 
 
-class _Facts:
-    """A quiet row's facts by column, for the silence test, worked out as it asks: kept, or
-    of a value the row shows for the first time (``fresh``: its columns), not kept."""
-
-    __slots__ = ("cells", "plan", "fresh")
-
-    def __init__(self, cells: list[Any], plan: Plan, fresh: list[int]) -> None:
-        self.cells, self.plan, self.fresh = cells, plan, fresh
-
-    def __getitem__(self, c: int) -> CellFact:
-        v = self.cells[c]
-        f = self.plan.memos[c].get(v)
-        if f is None:
-            f = self.plan._fact(c, v) if c in self.fresh else self.plan.fact(c, v)
-        return f
-
-
 def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     """The findings of ``row`` under the plan's header, sorted as ``check_rows`` sorts them; None
     when the row must be checked the full way."""
@@ -408,20 +442,40 @@ def check_row(plan: Plan, row: list[Any]) -> list[Finding] | None:
     # the common row, a clerk's clean one, in C: one lookup a cell gives its state; the type
     # test first keeps True from finding the state of 1.0 (an unhashable cell is no _PLAIN type)
     if n <= width and plan.silent is not None and _PLAIN.issuperset(map(type, cells)):
-        states = list(map(dict.get, plan.states, cells, repeat(_NEW)))
-        misses = states.count(_NEW)
+        states: list[Any] = list(map(call, plan.gets, cells))  # None: a value not kept
+        misses = states.count(None)
         if misses:
             state, c = plan.state, -1
             for _ in range(misses):
-                c = states.index(_NEW, c + 1)
+                c = states.index(None, c + 1)
                 states[c] = state(c, cells[c])
                 fresh.append(c)
         # few texts not looked at yet (a row's unique names) cannot make the row read differently
-        if 2 not in states and not all(map(_empty, plan.mapped_of(cells))):
-            unsure = states.count(1)
-            if 2 * unsure < plan.outrank and unsure < plan.need and plan.silent(plan, _Facts(cells, plan, fresh)):
-                return []
+        v = cells[plan.first_mapped]  # a number or day there: not a blank row
+        if 2 not in states and (v is not None and v.__class__ is not str or not all(map(_empty, plan.mapped_of(cells)))):
+            if states.count(1) < plan.unsure and plan.silent(cells, fresh):
+                return _alone(plan, cells, states, fresh) if 4 in states else []
     return _full(plan, cells, fresh)
+
+
+def _alone(plan: Plan, cells: list[Any], states: list[int], fresh: list[int]) -> list[Finding] | None:
+    """A row quiet but for cells whose findings are their own (state 4: a phone of ten digits,
+    a source not in the list) and on which no rule over several cells fires: its findings are
+    those cells', the same in every such row, so they are worked out once (the full way, on
+    the first such row) and kept by the cells' columns and values."""
+    cols = tuple(compress(range(len(states)), map((4).__eq__, states)))
+    values = tuple(map(cells.__getitem__, cols))
+    if any(v.__class__ is float and v == 0 for v in values):
+        return _full(plan, cells, fresh)  # 0.0 and -0.0 are one key and may read differently
+    key = (cols, values)
+    hit = plan.answers.get(key)
+    if hit is None:
+        found = _full(plan, cells, fresh)
+        if found is None:
+            return None
+        plan._room()
+        hit = plan.answers[key] = tuple(found)
+    return list(hit)
 
 
 def _full(plan: Plan, cells: list[Any], fresh: list[int]) -> list[Finding] | None:
@@ -448,7 +502,7 @@ def _full(plan: Plan, cells: list[Any], fresh: list[int]) -> list[Finding] | Non
     if texts and plan.reads_differently(texts):
         return None
     if (plan.silent is not None and not extra and all(f.quiet for f in facts)
-            and plan.silent(plan, facts)):
+            and plan.silent(cells, fresh)):
         return []
     mapped = plan.fields_at
     t0 = plan.template
