@@ -158,7 +158,9 @@ class Plan:
         # column → (field, normaliser, required, a day not after as-of) for each field it holds
         self.steps = {c: tuple((k, self.normalise[k], k in self.must_have, k in self.past_dates) for k in fs)
                       for c, fs in self.fields_at.items()}
-        self.steps_at = [self.steps.get(c, ()) for c in range(self.width)]
+        # the same for a cell of a _PLAIN type (Plan.state's), its normalisers without the bool test
+        self.steps_at = [tuple((k, self._normaliser(fields[k], plain=True), m, p) for k, _n, m, p in self.steps.get(c, ()))
+                         for c in range(self.width)]
         self.first_mapped = self.mapped_cols[0] if self.mapped_cols else 0
         # the header row's score in classify (fields mapped), and a repeated header's count
         texts = [v for v in header if isinstance(v, str) and v.strip()]
@@ -195,10 +197,11 @@ class Plan:
 
         return value
 
-    def _normaliser(self, f: Field) -> Callable[[Any], Result]:
+    def _normaliser(self, f: Field, plain: bool = False) -> Callable[[Any], Result]:
         """What ``check_fields`` does to a column of this one cell: a score column's scale is
         read from the column (the cell itself); a column holding a bool goes cell by cell, any
-        other through the normaliser's batch form when it has one."""
+        other through the normaliser's batch form when it has one. ``plain``: for a cell of a
+        _PLAIN type, never a bool."""
         config, year, as_of = self.config, self.template.year, self.as_of
         if f.type is FieldType.SCORE:
             return lambda v: normaliser(f, config, year, [v], as_of)(v)
@@ -207,10 +210,12 @@ class Plan:
             return fn  # the batch forms are these value by value (tests/test_check_row_fast.py holds them to that)
         one = ONE.get(fn)  # type: ignore[call-overload]
         if one is not None:
-            return lambda v: fn(v) if v.__class__ is bool else one(v)
+            return one if plain else lambda v: fn(v) if v.__class__ is bool else one(v)
         batch = BATCH.get(fn)  # type: ignore[call-overload]
         if batch is None:
             return fn
+        if plain:
+            return lambda v: batch({v})[v]
         return lambda v: fn(v) if v.__class__ is bool else batch({v})[v]
 
     def fact(self, c: int, v: Any) -> CellFact:
