@@ -187,12 +187,12 @@ class Plan:
             filled = self.filled_values.get(key)
             return lambda cells, fresh: filled
         c, j = at
-        memo, fact, once = self.memos[c], self.fact, self._fact  # memos are emptied, never replaced
+        memo, row_fact = self.memos[c], self.row_fact  # memos are emptied, never replaced
 
         def value(cells: list[Any], fresh: list[int]) -> Any:
             f = memo.get(cells[c])
             if f is None or f.cls is not cells[c].__class__:
-                f = once(c, cells[c]) if c in fresh else fact(c, cells[c])
+                f = row_fact(c, cells[c], fresh)
             return f.values[j]
 
         return value
@@ -266,11 +266,10 @@ class Plan:
         for _key, normalise, must, past in self.steps_at[c]:
             value, problem = normalise(v)
             why |= _reason(value, problem, must, past, self.as_of)
+        # _state(True, not why, why & 2, text, None, False), spelt out: a call a new value costs 2%
         state = 2 if why & 2 else (2 if why else 1) if text else 4 if why else 0
         if v.__class__ is not float or v != 0:
-            self.kept += 1
-            if self.kept > _MEMO_LIMIT:
-                self._let_go()
+            self._room()
             self.states[c][v] = state
         return state
 
@@ -287,6 +286,10 @@ class Plan:
         self.answers.clear()
         for m in (*self.memos, *self.states):
             m.clear()
+
+    def row_fact(self, c: int, v: Any, fresh: list[int]) -> CellFact:
+        """``fact``, but not kept for a value its row shows first (its column in ``fresh``)."""
+        return self._fact(c, v) if c in fresh else self.fact(c, v)
 
     def _fact(self, c: int, v: Any) -> CellFact:
         if v.__class__ is str:
@@ -492,9 +495,8 @@ def _full(plan: Plan, cells: list[Any], fresh: list[int]) -> list[Finding] | Non
         facts: list[Any] = list(map(dict.get, memos, cells, repeat(_MISSING)))
         misses = list(map(operator.is_not, map(type, cells), map(_CLS, facts)))
         if True in misses:
-            fact = plan.fact
             for c in compress(range(width), misses):
-                facts[c] = plan._fact(c, cells[c]) if c in fresh else fact(c, cells[c])
+                facts[c] = plan.row_fact(c, cells[c], fresh)
         extra = [(c, v, plan.fact(c, v)) for c, v in enumerate(cells[width:], width) if v is not None]
     except TypeError:  # an unhashable cell: the full way says what it makes of it
         return None
