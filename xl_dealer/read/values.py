@@ -657,7 +657,9 @@ _BIRTH = r"(?:19|20)\d\d(?P=s)?(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 # Nothing inside a longer run of digits or letters (a VIN) is hidden.
 _ID_IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
-    rf"|(?<!\d)[1-9]\d{{5}}(?P<s>[ -]?){_BIRTH}(?P=s)?\d{{3}}[\dXx](?![0-9A-Za-z])",
+    rf"|(?<!\d)[1-9]\d{{5}}(?P<s>[ -]?){_BIRTH}(?P=s)?\d{{3}}[\dXx](?![0-9A-Za-z])"
+    # the old 15 digits, area YYMMDD and three (110101 900307 123), in groups or after a label
+    r"|(?<!\d)[1-9]\d{5}(?P<t>[ -]?)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?P=t)\d{3}(?![0-9A-Za-z])",
     re.ASCII,
 )
 # a phone may be glued to a latin label (Tel13900000002), never to any other letters: an RO
@@ -665,7 +667,14 @@ _ID_IN_TEXT = re.compile(
 _PHONE_LABEL = r"(?:(?<![0-9A-Za-z])|(?<=tel)|(?<=phone)|(?<=mobile)|(?<=mob)|(?<=cell))"
 _MOBILE_IN_TEXT = re.compile(
     _PHONE_LABEL + r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])", re.ASCII | re.IGNORECASE)
-_LANDLINE_IN_TEXT = re.compile(_PHONE_LABEL + r"0\d{2,3}[\s-]\d{7,8}(?![0-9A-Za-z])", re.ASCII | re.IGNORECASE)
+# a landline with its area code apart ((028)8765-4321, 0755 1234 5678), or all its digits in one run
+# (02812345678): a run is taken only when its area code and length make a valid number, so an
+# order number that starts with 0 is left alone unless it is one
+_LANDLINE_IN_TEXT = re.compile(
+    _PHONE_LABEL + r"(?:\(0\d{2,3}\)\s?|0\d{2,3}[\s-])\d{3,4}[\s-]?\d{4}(?![0-9A-Za-z])"
+    r"|" + _PHONE_LABEL + r"(?P<run>0\d{9,11})(?![0-9A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
 
 
 def mask_text(s: str, phones: bool = True) -> str:
@@ -679,6 +688,8 @@ def mask_text(s: str, phones: bool = True) -> str:
     if phones:
         for pat, last in ((_MOBILE_IN_TEXT, 11), (_LANDLINE_IN_TEXT, None)):  # a mobile without its +86
             for m in pat.finditer(t):
+                if pat is _LANDLINE_IN_TEXT and m["run"] and not _landline(m["run"]):
+                    continue
                 if not any(a < m.end() and m.start() < b for a, b, _ in hits):  # an ID's digits are the ID's
                     hits.append((m.start(), m.end(), mask_phone(_plain(m[0])[-last if last else 0:]) or ""))
     if not hits:
