@@ -37,7 +37,17 @@ def test_default_out_name_in_current_folder(tmp_path, callbacks, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = invoke(["report", "all", str(callbacks), "--as-of", "2026-11-30"])
     assert res.exit_code == 0, res.output
-    assert load_workbook(tmp_path / "reports_2026-11-30.xlsx").sheetnames == list(REPORTS.values())
+    assert load_workbook(tmp_path / "全部报表_2026-11-30.xlsx").sheetnames == list(REPORTS.values())
+    res = invoke(["report", "周回访报表", str(callbacks), "--as-of", "2026-11-30"])
+    assert res.exit_code == 0 and "周回访报表_2026-11-30.xlsx" in res.output, res.output
+    assert load_workbook(tmp_path / "周回访报表_2026-11-30.xlsx").sheetnames == ["周回访报表"]
+
+
+def test_default_out_name_in_english_is_the_key(tmp_path, callbacks, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = invoke(["report", "weekly", str(callbacks), "--as-of", "2026-11-30", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == ["cb.xlsx", "weekly_2026-11-30.xlsx"]
 
 
 def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
@@ -45,7 +55,7 @@ def test_json_to_stdout(callbacks, tmp_path, monkeypatch):
     res = invoke(["report", "all", str(callbacks), "--as-of", "2026-11-30", "--json", "-"])
     assert res.exit_code == 0
     assert [r["report"] for r in json.loads(res.stdout)["reports"]] == list(REPORTS)
-    assert not list(tmp_path.glob("reports_*.xlsx"))  # only JSON was asked for
+    assert [p.name for p in tmp_path.glob("*.xlsx")] == ["cb.xlsx"]  # only JSON was asked for
 
 
 @pytest.mark.parametrize("args", [["report", "nope", "x.xlsx"], ["report", "weekly", "missing.xlsx"],

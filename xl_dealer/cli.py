@@ -274,7 +274,7 @@ def build_parser() -> _Parser:
     _paths(a)
     _as_of(o)
     o.add_argument("--out", metavar=said("文件", "FILE"),
-                   help=said("写到这个 xlsx（默认：当前文件夹的 英文报表名_日期.xlsx，如 weekly_2026-11-30.xlsx；全部为 reports_日期.xlsx）", "xlsx to write (default ./NAME_ASOF.xlsx)"))
+                   help=said("写到这个 xlsx（默认：当前文件夹的 报表名_日期.xlsx，如 周回访报表_2026-11-30.xlsx；全部为 全部报表_日期.xlsx）", "xlsx to write (default ./NAME_ASOF.xlsx)"))
     o.add_argument("--json", dest="json_path", metavar=said("文件", "FILE"),
                    help=said("同时把报表数据写成 JSON（- 表示输出到屏幕）", "also write the report data as JSON (- for stdout)"))
     o.add_argument("--period", metavar=said("期间", "PERIOD"), help=said(
@@ -481,7 +481,7 @@ def report(ns: argparse.Namespace) -> int:
     if to_stdout:
         echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2, allow_nan=False))
     if ns.out is not None or ns.json_path is None:
-        written = ns.out or default_out(name, reports[0].as_of.date())
+        written = ns.out or default_out(name, reports)
         echo(f"{written}  ({', '.join(r.sheet for r in reports)})", err=to_stdout)
     return 0
 

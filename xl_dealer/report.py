@@ -22,10 +22,16 @@ if TYPE_CHECKING:
     from xl_dealer.rules.result import ValidationResult
 
 
-def default_out(name: str, as_of: dt.date) -> Path:
-    """``weekly_2026-11-30.xlsx`` (``reports_…`` for all) in the current folder."""
-    name = report_key(name)
-    return Path(f"{'reports' if name == 'all' else name}_{as_of.isoformat()}.xlsx")
+def default_out(name: str, reports: list[Report]) -> Path:
+    """The file in the current folder named as its reader names it: ``周回访报表_2026-11-30.xlsx``
+    (its sheet, so ``季度满意度_…`` for a quarter), ``全部报表_…`` for all; in English the key
+    (``weekly_2026-11-30.xlsx``, ``reports_…``)."""
+    name, day = report_key(name), reports[0].as_of.date()
+    if name == "all":
+        stem = said("全部报表", "reports")
+    else:
+        stem = said(reports[0].sheet, name)
+    return Path(f"{stem}_{day.isoformat()}.xlsx")
 
 
 @speaks
@@ -98,7 +104,7 @@ def _build_and_write(result: ValidationResult, name: str, wanted: list[str], con
         from xl_dealer.render.reports import workbook_of
         from xl_dealer.render.sheetdata import save_workbook
 
-        xlsx = Path(out) if out is not None else default_out(name, day)
+        xlsx = Path(out) if out is not None else default_out(name, reports)
         if out is None:  # the default name: it must not be an input or a clerk's file either
             refuse_inputs({"--out": xlsx, **targets}, inputs)
             if xlsx.exists() and not ours(xlsx, ("report",)):
