@@ -114,3 +114,41 @@ def test_notes_under_a_merged_column_stay_a_data_row(tmp_path):
     r = validate([path], as_of=AS_OF)
     assert r.files[0].sheets[0]["header_row"] == 2 and r.files[0].sheets[0]["rows"] == 2
     assert {f.cell for f in r.findings if f.rule == "required"} >= {"A3", "E3", "J3"}
+
+
+# 客户信息 merged over five parts that each name a field alone, 日期 and 接待顾问 merged down: the
+# lower row names more fields, so it is found as the header, and the two rows gain only the
+# columns merged down (no part gains anything)
+GROUP_TOP = ["日期", "客户信息", None, None, None, None, "来店时间", None, "来店/来电", "接待顾问"]
+GROUP_LOW = [None, "客户姓名", "联系电话", "意向车型", "信息来源", "意向级别", "到店", "离店", None, None]
+GROUP_MERGES = ["A1:J1", "B2:F2", "G2:H2", "A2:A3", "I2:I3", "J2:J3"]
+
+
+def _group_row(day: dt.datetime = D(2026, 11, 20), phone: str = "13812345678") -> list:
+    return [day, "王先生", phone, "途观L", "汽车之家", "H", T(9, 30), T(10, 0), "来店", "张伟"]
+
+
+def test_a_lower_row_whose_parts_name_fields_alone_keeps_the_columns_merged_down(tmp_path):
+    """Before, the two rows were read together only when a part gained a field: 日期 and 接待顾问
+    were then never read, and the sheet said 缺少必填列 for columns that are there. The lower row
+    alone (姓名 | 电话 | 车型 | 来源 | 级别) also looks more like a follow-up card than the visitor
+    log the two rows make: the kind is asked of both rows together."""
+    rows = [TITLE, GROUP_TOP, GROUP_LOW, _group_row(), _group_row(D(2026, 11, 29), "13912345678")]
+    path = write_xlsx(tmp_path / "登记.xlsx", {"11月": rows}, merge={"11月": GROUP_MERGES})
+    r = validate([path], as_of=AS_OF)
+    sheet = r.files[0].sheets[0]
+    assert sheet["kind"] == "registration" and sheet["header_row"] == 3 and sheet["rows"] == 2
+    assert {"date", "customer", "phone", "arrive_time", "leave_time", "consultant"} <= set(sheet["columns"])
+    assert _codes(path) == [("A5", "date.future")]
+    t, found = check_rows(rows, Config(), AS_OF)  # as Excel hands the block to DEALER_VALIDATE
+    assert t.kind.key == "registration"
+    assert sorted((f.cell, f.rule) for f in found if f.rule != "card.missing") == _codes(path)
+
+
+def test_a_title_over_a_header_is_no_group():
+    """A title merged over the whole header names no field the header lacks: one header row."""
+    header = [h for h in TOP if h]
+    header[3] = "到店时间"
+    t, _ = check_rows([["来店(来电)客户登记表", *[None] * (len(header) - 1)], header, _row()[:4] + _row()[5:]],
+                      Config(), AS_OF)
+    assert t.header_row == 2 and len(t.rows) == 1

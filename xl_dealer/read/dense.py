@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any
 
 from xl_dealer.model.config import Config
-from xl_dealer.read.header import AliasIndex, classify, two_row_header
+from xl_dealer.read.header import AliasIndex, find_header
 from xl_dealer.read.table import SkippedSheet, Table, build_table, table_from_rows
 
 
@@ -83,14 +83,12 @@ def _columns(name: str, sheet: str, grid: Grid, index: AliasIndex, config: Confi
              errors: dict[tuple[int, int], str] | None) -> Table | None:
     it = grid.rows()
     head = list(islice(it, config.header_search_rows))
-    hit = classify(head, index, config.header_search_rows) if head else None
+    hit = find_header(head, index, config.header_search_rows) if head else None
     if hit is None:
         return None
-    kind, h = hit
-    two = two_row_header(kind, head, h, index)
+    kind, h, two = hit
     if two is not None:
-        h, header = two
-        head = [*head[:h], header, *head[h + 1:]]
+        head = [*head[:h], two, *head[h + 1:]]
     # every column: which is which is decided with the values (map_columns), and a 合计 may
     # stand in any of them
     width = max(6, len(head[h]))

@@ -121,18 +121,22 @@ class AliasIndex:
             hit = None
             if texts:
                 for kind in self.kinds:
-                    mapped = {k for t in texts for k in self.names(kind, t)}
-                    if len(mapped) < 3:
-                        continue
-                    score = _score(kind, mapped)
-                    if score[1] < 0.5:
-                        continue
-                    if hit is None or score > hit[0]:
+                    score = self.kind_score(kind, texts)
+                    if score is not None and (hit is None or score > hit[0]):
                         hit = (score, kind)
             if len(self._rows) > 4096:
                 self._rows.clear()
             self._rows[texts] = hit
         return hit
+
+    def kind_score(self, kind: Kind, texts: Iterable[str]) -> tuple[int, float] | None:
+        """How well header texts fit ``kind`` (``classify``'s score), None when not convincing:
+        fewer than 3 of its fields, or under half of its required ones."""
+        mapped = {k for t in texts for k in self.names(kind, t)}
+        if len(mapped) < 3:
+            return None
+        score = _score(kind, mapped)
+        return score if score[1] >= 0.5 else None
 
     def names(self, kind: Kind, text: str) -> frozenset[str]:
         """Every field ``text`` would fill on its own: one, or both ends of a range."""
@@ -362,6 +366,33 @@ def classify(rows: list[list[Any]], index: AliasIndex, search_rows: int) -> tupl
     return (best[1], best[2]) if best else None
 
 
+def find_header(rows: list[list[Any]], index: AliasIndex,
+                search_rows: int) -> tuple[Kind, int, list[Any] | None] | None:
+    """The sheet's kind, its header row (the lower of two) and, for a header on two rows, the
+    header read across both (else None): ``classify`` then ``two_row_header``. The kind is asked
+    again of the two rows read together: the lower row alone (客户信息's 姓名 | 电话 | 车型 under
+    a group) may look more like a follow-up card than the visitor log the two rows make."""
+    hit = classify(rows, index, search_rows)
+    if hit is None:
+        return None
+    kind, h = hit
+    two = two_row_header(kind, rows, h, index)
+    if two is None:
+        return kind, h, None
+    best = (_texts_score(index, kind, two[1]), kind, two)
+    for other in index.kinds:  # each kind reads the two rows its own way (来店时间 + 到店)
+        if other is not kind and (read := two_row_header(other, rows, h, index)) is not None:
+            score = _texts_score(index, other, read[1])
+            if score is not None and (best[0] is None or score > best[0]):
+                best = (score, other, read)
+    kind, (low, header) = best[1], best[2]
+    return kind, low, header
+
+
+def _texts_score(index: AliasIndex, kind: Kind, header: list[Any]) -> tuple[int, float] | None:
+    return index.kind_score(kind, [t for t in header if isinstance(t, str) and t.strip()])
+
+
 def two_row_header(kind: Kind, rows: Sequence[Sequence[Any]], h: int,
                    index: AliasIndex) -> tuple[int, list[Any]] | None:
     """A header written on two rows, a group over its parts (来店时间 merged over 到店 | 离店,
@@ -447,4 +478,6 @@ def _across(kind: Kind, top: list[Any], low: list[Any], index: AliasIndex, base:
         head = index.lookup(kind, g)
         if head is not None and head not in named:
             return None  # its parts do not say what the cell over them says (notes under 备注): data
-    return out if gained else None
+    # the header row may be the lower one (its parts named more fields than the upper row): the
+    # upper row's columns merged down both rows (日期, 接待顾问) are then what the two gain
+    return out if gained or not taken <= base else None

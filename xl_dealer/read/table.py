@@ -14,11 +14,10 @@ from xl_dealer.model.schema import FieldType, Kind
 from xl_dealer.read.header import (
     AliasIndex,
     Mapping,
-    classify,
     col_letter,
+    find_header,
     header_key,
     map_columns,
-    two_row_header,
 )
 from xl_dealer.read.values import ERROR_VALUES, date_in_sheet_name, date_in_text, fold, split_span
 
@@ -113,16 +112,13 @@ def table_from_rows(
         return SkippedSheet(path, sheet, "empty")
     if row_numbers is not None:
         limit = sum(1 for n in row_numbers if n <= config.header_search_rows)
-        hit = classify(rows, index, limit)
+        hit = find_header(rows, index, limit)
     else:
-        hit = classify(rows, index, config.header_search_rows)
+        hit = find_header(rows, index, config.header_search_rows)
     if hit is None:
         return SkippedSheet(path, sheet, "not a known kind")
-    kind, h = hit
-    head, two = rows[:h + 1], two_row_header(kind, rows, h, index)
-    if two is not None:
-        h, header = two
-        head = [*rows[:h], header]
+    kind, h, two = hit
+    head = rows[:h + 1] if two is None else [*rows[:h], two]
     body = rows[h + 1:]
     # column-wise from here on; zip_longest pads short rows as a ragged reader gives them
     transposed = list(zip_longest(*body, fillvalue=None))
