@@ -124,8 +124,8 @@ GROUP_LOW = [None, "客户姓名", "联系电话", "意向车型", "信息来源
 GROUP_MERGES = ["A1:J1", "B2:F2", "G2:H2", "A2:A3", "I2:I3", "J2:J3"]
 
 
-def _group_row(day: dt.datetime = D(2026, 11, 20), phone: str = "13812345678") -> list:
-    return [day, "王先生", phone, "途观L", "汽车之家", "H", T(9, 30), T(10, 0), "来店", "张伟"]
+def _group_row(day: dt.datetime | None = None, phone: str = "13812345678") -> list:
+    return [day or D(2026, 11, 20), "王先生", phone, "途观L", "汽车之家", "H", T(9, 30), T(10, 0), "来店", "张伟"]
 
 
 def test_a_lower_row_whose_parts_name_fields_alone_keeps_the_columns_merged_down(tmp_path):
@@ -152,3 +152,22 @@ def test_a_title_over_a_header_is_no_group():
     t, _ = check_rows([["来店(来电)客户登记表", *[None] * (len(header) - 1)], header, _row()[:4] + _row()[5:]],
                       Config(), AS_OF)
     assert t.header_row == 2 and len(t.rows) == 1
+
+
+def test_dealer_check_row_reads_a_header_on_two_rows_as_the_full_way():
+    """DEALER_CHECK_ROW given the two header rows ($A$2:$K$3) says what the sheet's check says of
+    the row; before, the two rows were run together into one header twice as wide."""
+    from udfs import dealer_udfs as u
+
+    forms = ((TOP, LOW, [_row(), _row(T(16, 0), T(15, 30)), _row(phone="1381234567")]),
+             (GROUP_TOP, GROUP_LOW, [_group_row(), _group_row(D(2026, 11, 29)), _group_row(phone="12345")]))
+    for top, low, (good, *bad) in forms:
+        assert u.DEALER_CHECK_ROW([top, low], [good], AS_OF) == ""
+        for r in bad:
+            _, found = check_rows([top, low, r], Config(), AS_OF)
+            said = u.DEALER_CHECK_ROW([top, low], [r], AS_OF)
+            assert said and said == "；".join(f.message for f in found)
+            title = [TITLE[0], *[None] * (len(top) - 1)]
+            assert u.DEALER_CHECK_ROW([title, top, low], [r], AS_OF) == said  # the title above: the same
+    assert u.DEALER_CHECK_ROW([TOP, LOW], [_row(T(16, 0), T(15, 30))], AS_OF).count("离店") >= 1
+    assert u.DEALER_CHECK_ROW([["甲", "乙"], ["丙", "丁"]], [[1.0, 2.0]]).startswith("错误：表头无法识别")

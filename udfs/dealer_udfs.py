@@ -29,7 +29,7 @@ from udfs.cells import (
     grid,
     map_cells,
 )
-from xl_dealer.excel.grid import check_row
+from xl_dealer.excel.grid import check_row, header_of
 from xl_dealer.model.config import Config, load_config
 from xl_dealer.read.table import SkippedSheet
 from xl_dealer.read.values import (
@@ -262,6 +262,15 @@ def _one_row(v: Any) -> list[Any]:
     return flat(v)
 
 
+def _header(v: Any, cfg: Config) -> list[Any] | None:
+    """The header DEALER_CHECK_ROW is given: one row as ``_one_row``; a range of two rows or
+    more (a header on two rows, a title above it) as the full way reads it (``header_of``)."""
+    if v.__class__ is list and len(v) == 1 and v[0].__class__ is list:
+        return v[0]
+    rows = grid(v)
+    return header_of(rows, cfg) if len(rows) > 1 else flat(v)
+
+
 _DAYS: dict[tuple[type, Any], Any] = {}
 
 
@@ -284,15 +293,17 @@ def _as_of(v: Any) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("header", ndim=2, doc="表头行（例如 $A$1:$T$1）")
+@xw.arg("header", ndim=2, doc="表头行（例如 $A$1:$T$1）；两行的表头选两行（例如 $A$2:$T$3）")
 @xw.arg("row", ndim=2, doc="要检查的一行（例如 A2:T2）")
 @xw.arg("as_of", doc="检查日，空白为今天")
 def DEALER_CHECK_ROW(header: Any, row: Any, as_of: Any = None) -> Any:
     """检查一行：返回这一行的问题说明（多条用；分隔），没有问题返回空。"""
     try:  # excel_safe's work, inline: Excel calls this once per row
-        findings = check_row(_one_row(header), _one_row(row), config(), _as_of(as_of))
+        cfg = config()
+        head = _header(header, cfg)
+        findings = None if head is None else check_row(head, _one_row(row), cfg, _as_of(as_of))
         if findings is None:
-            raise CellError("表头无法识别：请选中包含列名的表头行")
+            raise CellError("表头无法识别：请选中包含列名的表头行（两行的表头选中两行）")
         return "；".join([f.message for f in findings]) if findings else ""
     except Exception as e:  # noqa: BLE001 - the cell shows the reason instead of #VALUE!
         return error_text(e)

@@ -13,7 +13,7 @@ from typing import Any
 from xl_dealer.excel import rowcheck
 from xl_dealer.model.config import Config
 from xl_dealer.model.findings import Finding
-from xl_dealer.read.header import AliasIndex
+from xl_dealer.read.header import AliasIndex, find_header
 from xl_dealer.read.table import SkippedSheet, Table, table_from_rows
 from xl_dealer.rules import check_tables
 
@@ -47,6 +47,32 @@ def alias_index(config: Config) -> AliasIndex:
         if len(_INDEX) > 8:
             _INDEX.clear()
         hit = _INDEX[id(config)] = (config, AliasIndex(config))
+    return hit[1]
+
+
+_ACROSS: dict[tuple[int, tuple[tuple[Any, ...], ...]], tuple[Config, list[Any] | None]] = {}
+
+
+def header_of(rows: list[list[Any]], config: Config) -> list[Any] | None:
+    """The header row DEALER_CHECK_ROW reads from the rows of the header range it is given: a
+    header on two rows (来店时间 merged over 到店 | 离店, 日期 merged down) read across both as the
+    full way reads it, or the one row of the range that is the header (a title above it); None
+    when no row is. Kept per range: Excel asks again for every row of the sheet."""
+    if len(rows) == 1:
+        return rows[0]
+    try:
+        key = (id(config), tuple(map(tuple, rows)))
+        hit = _ACROSS.get(key)
+    except TypeError:  # an unhashable cell
+        key, hit = None, None
+    if hit is None or hit[0] is not config:
+        found = find_header(rows, alias_index(config), len(rows))
+        header = None if found is None else found[2] if found[2] is not None else rows[found[1]]
+        if key is None:
+            return header
+        if len(_ACROSS) > 64:
+            _ACROSS.clear()
+        hit = _ACROSS[key] = (config, header)
     return hit[1]
 
 
