@@ -171,3 +171,19 @@ def test_dealer_check_row_reads_a_header_on_two_rows_as_the_full_way():
             assert u.DEALER_CHECK_ROW([title, top, low], [r], AS_OF) == said  # the title above: the same
     assert u.DEALER_CHECK_ROW([TOP, LOW], [_row(T(16, 0), T(15, 30))], AS_OF).count("离店") >= 1
     assert u.DEALER_CHECK_ROW([["甲", "乙"], ["丙", "丁"]], [[1.0, 2.0]]).startswith("错误：表头无法识别")
+
+
+def test_columns_typed_again_in_the_lower_row_are_the_columns_own(tmp_path):
+    """A form whose columns are not merged down but typed in both rows (日期 over 日期, 来店时间
+    over 到店 | 离店): still a header on two rows, so 离店 is read and checked (before, it was
+    left unread and a 离店 before 到店 went unnoticed)."""
+    low = [t if t else None for t in TOP]
+    low[3], low[4] = "到店", "离店"
+    rows = [TITLE, TOP, low, _row(), _row(T(16, 0), T(15, 30), "13912345678")]
+    path = write_xlsx(tmp_path / "登记.xlsx", {"11月": rows}, merge={"11月": ["A1:K1", "D2:E2"]})
+    sheet = validate([path], as_of=AS_OF).files[0].sheets[0]
+    assert sheet["header_row"] == 3 and sheet["rows"] == 2 and "leave_time" in sheet["columns"]
+    assert _codes(path) == [("E5", "time.order")]
+    again = [TITLE, TOP, TOP, _row()]  # the same header twice, a group in it: no lower row
+    t, _ = check_rows(again, Config(), AS_OF)
+    assert t.header_row == 2

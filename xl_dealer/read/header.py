@@ -435,6 +435,9 @@ def _groups(top: list[Any], low: list[Any]) -> list[tuple[int, int]] | None:
         e = c + 1
         while e < width and _blank(top[e]):
             e += 1
+        if e - c == 1 and isinstance(low[c], str) and header_key(low[c]) == header_key(str(top[c])):
+            c = e  # merged down, or typed again in both rows (日期 over 日期): the column's own
+            continue
         named = sum(not _blank(low[i]) for i in range(c, e))
         if named and (e - c < 2 or named < e - c):
             return None  # a text under a column of its own, or a group partly named: data
