@@ -11,7 +11,6 @@ progress bar. Imports are lazy so ``xl-dealer --help`` stays instant.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -35,16 +34,17 @@ class Exit(Exception):  # noqa: N818  (not an error: how a command ends with its
 
 # ---------------------------------------------------------------- the parser, in the reader's language
 
-# what argparse says of a bad command line, in Chinese (its own words are English)
+# what argparse says of a bad command line, in Chinese (its own words are English); patterns
+# compiled only when a command line is wrong (re keeps them): each run's start-up counts
 _USAGE_ERRORS = (
-    (re.compile(r"the following arguments are required: (.*)"), "缺少参数：{0}"),
-    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
-    (re.compile(r"argument (\S+): expected one argument"), "{0} 后面要跟一个值"),
-    (re.compile(r"argument (\S+): expected at most one argument"), "{0} 后面只能跟一个值"),
-    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"), "{0} 不带值（多了「{1}」）"),
-    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"), "{0}：没有「{1}」，可选：{2}"),
-    (re.compile(r"ambiguous option: (\S+) could match (.*)"), "选项 {0} 不明确，可能是：{1}"),
-    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "{0} 不能与 {1} 同时使用"),
+    (r"the following arguments are required: (.*)", "缺少参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"argument (\S+): expected one argument", "{0} 后面要跟一个值"),
+    (r"argument (\S+): expected at most one argument", "{0} 后面只能跟一个值"),
+    (r"argument (\S+): ignored explicit argument '(.*)'", "{0} 不带值（多了「{1}」）"),
+    (r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)", "{0}：没有「{1}」，可选：{2}"),
+    (r"ambiguous option: (\S+) could match (.*)", "选项 {0} 不明确，可能是：{1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "{0} 不能与 {1} 同时使用"),
 )
 
 
@@ -61,7 +61,7 @@ def _nearest(message: str) -> str:
 
 def usage_error_zh(message: str) -> str:
     for pattern, zh in _USAGE_ERRORS:
-        m = pattern.fullmatch(message.strip())
+        m = re.fullmatch(pattern, message.strip())
         if m:
             return zh.format(*(g.replace("command", "命令") for g in m.groups()))
     return message
@@ -336,6 +336,8 @@ def dumps(data: object) -> str:
     """JSON for machines: compact (the C encoder; indent= makes it pure Python and 10x slower),
     indented only when a person is looking at a terminal."""
     # allow_nan=False: a value json_value let through as inf would be "Infinity", which no JSON reader takes
+    import json  # a text run never needs it
+
     if sys.stdout.isatty():
         return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -479,6 +481,8 @@ def report(ns: argparse.Namespace) -> int:
         for note in r.notes:
             _err(f"{r.sheet}: {note}")
     if to_stdout:
+        import json
+
         echo(json.dumps(to_json(reports, name != "all"), ensure_ascii=False, indent=2, allow_nan=False))
     if ns.out is not None or ns.json_path is None:
         written = ns.out or default_out(name, reports)

@@ -14,7 +14,6 @@ more than checking a small file takes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -389,6 +388,8 @@ def _environment(model: type) -> dict[str, Any]:
         if raw is None:
             continue
         if _complex(annotation):
+            import json  # only for a setting given as JSON in the environment
+
             try:
                 value = json.loads(raw)
             except ValueError:

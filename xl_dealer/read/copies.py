@@ -20,7 +20,6 @@ writes them unless ``--out`` says otherwise.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zipfile
@@ -49,6 +48,8 @@ def copy_path(src: Path, folder: Path | None = None) -> Path:
 def package_digest(entries: Iterable[tuple[str, int]], exclude: str | None) -> str:
     """A digest of a package's part names and CRC-32s, but for our record's own part: what a
     program that saves the file (Excel, WPS, LibreOffice all rewrite every part) changes."""
+    import hashlib  # only for a marked copy's record: OpenSSL's import is 4 ms of a clerk's start-up
+
     h = hashlib.sha1()
     skip = (exclude or "").replace("\\", "/").lower()
     for name, crc in sorted((n.replace("\\", "/"), c) for n, c in entries):

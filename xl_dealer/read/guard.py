@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -156,6 +155,8 @@ def _scan_sheets(z: zipfile.ZipFile, sheets: list[zipfile.ZipInfo], limits: Limi
 
                 try:
                     if out.folder is None:
+                        import tempfile  # only for a file that needs a stored copy (random, shutil: 2 ms at start-up)
+
                         out.folder = Path(tempfile.mkdtemp(prefix="xl-dealer-"))
                         shared = Shared(z)
                 except (*UNREADABLE, OSError):
